@@ -1,0 +1,274 @@
+"""The lab clock and its scheduler.
+
+Virtual by default: time stands still between calls, and `advance` runs every
+scheduled job (deliveries, retries, outage windows, nightly jobs) in due order,
+each over real HTTP, so three weeks of business take seconds and print the
+same thing on every run. Real-time mode (optionally sped up) is for demos and
+`hooklab serve`.
+
+One worker thread runs every job, one at a time, in (due time, scheduling
+order): that single order is what makes two labs with the same seed agree.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+#: Every lab starts here unless told otherwise: a Monday morning, so "day 21"
+#: and "nightly at 02:00" read naturally in the notebooks.
+DEFAULT_START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+When = datetime | float | int
+
+
+@dataclass(order=True)
+class Job:
+    """A piece of work due at a moment on the lab clock."""
+
+    due: float
+    seq: int
+    name: str = field(compare=False)
+    fn: Callable[[], Any] = field(compare=False, repr=False)
+    every: float | None = field(default=None, compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+@dataclass(frozen=True)
+class JobFailure:
+    """A job raised: recorded, shown, and the lab carries on."""
+
+    name: str
+    at: datetime
+    error: str
+    traceback: str
+
+
+def to_timestamp(when: When) -> float:
+    if isinstance(when, datetime):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return when.timestamp()
+    return float(when)
+
+
+def span(seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0) -> float:
+    return seconds + 60 * minutes + 3600 * hours + 86400 * days
+
+
+class Clock:
+    """Business time for one lab, and the scheduler that runs on it."""
+
+    def __init__(
+        self,
+        start: datetime = DEFAULT_START,
+        *,
+        realtime: bool = False,
+        speed: float = 1.0,
+        on_failure: Callable[[JobFailure], None] | None = None,
+    ) -> None:
+        if speed <= 0:
+            raise ValueError(f"speed must be positive, not {speed!r}")
+        self.realtime = realtime
+        self.speed = speed
+        self.failures: list[JobFailure] = []
+        self._on_failure = on_failure
+        self._start = to_timestamp(start)
+        self._virtual_now = self._start
+        self._offset = 0.0  # real-time mode: seconds skipped ahead with advance()
+        self._t0 = time.monotonic()
+        self._heap: list[Job] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._running: Job | None = None
+        self._stopping = False
+        self._worker = threading.Thread(target=self._work, name="hooklab-clock", daemon=True)
+        self._worker.start()
+
+    # -- reading the time -------------------------------------------------
+
+    def time(self) -> float:
+        """Seconds since the epoch on the lab clock."""
+        if self.realtime:
+            return self._start + self._offset + (time.monotonic() - self._t0) * self.speed
+        return self._virtual_now
+
+    def timestamp(self) -> int:
+        return int(self.time())
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.time(), tz=timezone.utc)
+
+    def elapsed(self) -> timedelta:
+        """How long the lab has been running, in lab time."""
+        return timedelta(seconds=self.time() - self._start)
+
+    @property
+    def start(self) -> datetime:
+        return datetime.fromtimestamp(self._start, tz=timezone.utc)
+
+    # -- scheduling -------------------------------------------------------
+
+    def call_at(self, when: When, fn: Callable[[], Any], *, name: str = "") -> Job:
+        return self._push(to_timestamp(when), fn, name or _name_of(fn), every=None)
+
+    def call_later(self, delay: float | timedelta, fn: Callable[[], Any], *, name: str = "") -> Job:
+        seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+        return self._push(self.time() + seconds, fn, name or _name_of(fn), every=None)
+
+    def call_soon(self, fn: Callable[[], Any], *, name: str = "") -> Job:
+        return self._push(self.time(), fn, name or _name_of(fn), every=None)
+
+    def every(
+        self,
+        interval: float | timedelta,
+        fn: Callable[[], Any],
+        *,
+        first: When | None = None,
+        name: str = "",
+    ) -> Job:
+        """Run `fn` at `first` (default: one interval from now), then every `interval`."""
+        seconds = interval.total_seconds() if isinstance(interval, timedelta) else float(interval)
+        if seconds <= 0:
+            raise ValueError(f"interval must be positive, not {seconds!r} seconds")
+        due = to_timestamp(first) if first is not None else self.time() + seconds
+        return self._push(due, fn, name or _name_of(fn), every=seconds)
+
+    def pending(self) -> list[Job]:
+        """Jobs still to run, soonest first."""
+        with self._cond:
+            return sorted(job for job in self._heap if not job.cancelled)
+
+    def _push(self, due: float, fn: Callable[[], Any], name: str, every: float | None) -> Job:
+        with self._cond:
+            if self._stopping:
+                raise RuntimeError("this lab has stopped; start a new Lab()")
+            job = Job(due, next(self._seq), name, fn, every)
+            heapq.heappush(self._heap, job)
+            self._cond.notify_all()
+            return job
+
+    # -- moving time ------------------------------------------------------
+
+    def advance(self, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0) -> datetime:
+        """Move the clock forward, running everything that falls due on the way."""
+        delta = span(seconds, minutes, hours, days)
+        if delta < 0:
+            raise ValueError("the lab clock only moves forward")
+        return self.run_until(self.time() + delta)
+
+    def run_until(self, when: When) -> datetime:
+        """Run every job due up to `when`, in order, then stop the clock there."""
+        target = to_timestamp(when)
+        if self.realtime:
+            with self._cond:
+                self._offset += max(0.0, target - self.time())
+                self._cond.notify_all()
+            self.settle()
+            return self.now()
+        while True:
+            self.settle()
+            with self._cond:
+                upcoming = self._next_job()
+                if upcoming is None or upcoming.due > target:
+                    self._virtual_now = max(self._virtual_now, target)
+                    self._cond.notify_all()
+                    break
+                self._virtual_now = max(self._virtual_now, upcoming.due)
+                self._cond.notify_all()
+        self.settle()
+        return self.now()
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Return once nothing due now is waiting or running."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._busy():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    stuck = self._running.name if self._running else self._next_job().name  # type: ignore[union-attr]
+                    raise TimeoutError(f"the lab did not settle within {timeout:g} s; still busy with {stuck!r}")
+                self._cond.wait(min(left, 0.05) if self.realtime else left)
+
+    def _busy(self) -> bool:
+        if self._stopping:
+            return False
+        if self._running is not None:
+            return True
+        upcoming = self._next_job()
+        return upcoming is not None and upcoming.due <= self.time()
+
+    def _next_job(self) -> Job | None:
+        while self._heap and self._heap[0].cancelled:
+            heapq.heappop(self._heap)
+        return self._heap[0] if self._heap else None
+
+    # -- the worker -------------------------------------------------------
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                job = self._wait_for_due_job()
+                if job is None:
+                    return
+                self._running = job
+            try:
+                job.fn()
+            except Exception as exc:  # learner code runs here: catch at this one boundary
+                self._record_failure(job, exc)
+            finally:
+                with self._cond:
+                    self._running = None
+                    if job.every is not None and not job.cancelled and not self._stopping:
+                        job.due += job.every
+                        job.seq = next(self._seq)
+                        heapq.heappush(self._heap, job)
+                    self._cond.notify_all()
+
+    def _wait_for_due_job(self) -> Job | None:
+        while not self._stopping:
+            upcoming = self._next_job()
+            if upcoming is not None and upcoming.due <= self.time():
+                return heapq.heappop(self._heap)
+            if self.realtime and upcoming is not None:
+                self._cond.wait(min(0.05, (upcoming.due - self.time()) / self.speed))
+            else:
+                self._cond.wait(0.5 if self.realtime else None)
+        return None
+
+    def _record_failure(self, job: Job, exc: Exception) -> None:
+        failure = JobFailure(
+            name=job.name,
+            at=self.now(),
+            error=f"{type(exc).__name__}: {exc}",
+            traceback="".join(traceback.format_exception(exc)),
+        )
+        self.failures.append(failure)
+        if self._on_failure is not None:
+            self._on_failure(failure)
+
+    def stop(self) -> None:
+        """Stop the worker; jobs not yet run are dropped (their state is in SQLite)."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._worker.is_alive() and threading.current_thread() is not self._worker:
+            self._worker.join(timeout=30)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopping
+
+
+def _name_of(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)

@@ -1,0 +1,90 @@
+"""What every simulated system shares: a store, ids, faults, a request log, a server.
+
+A system subclasses `Service` and builds its Flask app in `create_app()`.
+The WSGI stack, outermost first: request log → faults → the app (whose
+errors are JSON and whose responses carry a request id).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask
+
+from . import errors
+from .faults import FaultLayer, Faults
+from .ids import IdFactory
+from .requestlog import RequestLog, RequestLogLayer
+from .server import BackgroundServer
+from .store import Store
+
+if TYPE_CHECKING:
+    from .lab import Lab
+
+
+class Service:
+    """One simulated system (or learner endpoint) running inside a lab."""
+
+    #: Shown in the lab's tables and the control panel.
+    title = "system"
+
+    def __init__(self, lab: Lab, name: str, *, port: int = 0) -> None:
+        self.lab = lab
+        self.name = name
+        self.clock = lab.clock
+        self.store = Store(lab.state_dir / f"{name}.sqlite3")
+        self.ids = IdFactory(self.store, seed=lab.seed, namespace=name)
+        self.faults = Faults(name, lab.clock, random.Random(f"{lab.seed}:{name}:faults"), set_down=self._set_down)
+        self.requests = RequestLog(self.store, lab.clock)
+        self.app = self.create_app()
+        errors.install(self.app, new_request_id=self.new_request_id)
+        stack: Any = FaultLayer(self.app, self.faults, new_request_id=self.new_request_id)
+        self.server = BackgroundServer(RequestLogLayer(stack, self.requests), port, name=name)
+
+    def create_app(self) -> Flask:
+        raise NotImplementedError
+
+    def new_request_id(self) -> str:
+        return self.ids.new("req")
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    def start(self) -> None:
+        self.server.start()
+
+    def connect(self) -> None:
+        """Called once every system of the lab is listening: wire to the others here."""
+
+    def stop(self) -> None:
+        """Stop serving and close the store; idempotent."""
+        self.server.stop()
+        self.store.close()
+
+    def _set_down(self, down: bool) -> None:
+        if down:
+            self.server.stop()
+        else:
+            self.server.start()
+
+    def describe(self) -> dict[str, Any]:
+        """What `hooklab serve` and the control panel show about this system."""
+        return {"url": self.url, "faults": self.faults.active()}
+
+    def __repr__(self) -> str:
+        state = "down" if self.faults.is_down else "up"
+        return f"<{type(self).__name__} {self.name} {self.url} {state}>"
+
+
+def flask_app(import_name: str) -> Flask:
+    """A Flask app configured the way every hooklab system wants it."""
+    app = Flask(import_name)
+    app.config["MAX_CONTENT_LENGTH"] = errors.MAX_BODY_BYTES
+    app.json.sort_keys = False  # keep Stripe's field order: id and object first
+    return app
