@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+from flask import Flask, Response
 
 from . import errors
 from .faults import FaultLayer, Faults
@@ -38,12 +38,24 @@ class Service:
         self.faults = Faults(name, lab.clock, random.Random(f"{lab.seed}:{name}:faults"), set_down=self._set_down)
         self.requests = RequestLog(self.store, lab.clock)
         self.app = self.create_app()
+        self._install_dashboard()
         errors.install(self.app, new_request_id=self.new_request_id)
         stack: Any = FaultLayer(self.app, self.faults, new_request_id=self.new_request_id)
         self.server = BackgroundServer(RequestLogLayer(stack, self.requests), port, name=name)
 
     def create_app(self) -> Flask:
         raise NotImplementedError
+
+    def _install_dashboard(self) -> None:
+        """Serve this system's HTML dashboard at its root URL, unless the app claims `/`."""
+        if any(rule.rule == "/" for rule in self.app.url_map.iter_rules()):
+            return
+
+        @self.app.get("/")
+        def dashboard() -> Response:
+            from .dashboards import render_dashboard  # HTML is only built when someone looks
+
+            return Response(render_dashboard(self), mimetype="text/html")
 
     def new_request_id(self) -> str:
         return self.ids.new("req")
