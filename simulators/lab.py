@@ -87,6 +87,7 @@ class Lab:
         self.admin_token = "hl_admin_" + self._meta_ids.token("admin-token", 24)
         self.systems: dict[str, Service] = {}
         self.endpoints: dict[str, Endpoint] = {}
+        self._traffic: Any = None
         try:
             self._start_systems(list(systems) if systems is not None else list(SYSTEMS))
         except BaseException:
@@ -177,6 +178,15 @@ class Lab:
         if name in SYSTEMS:
             raise AttributeError(f"this lab was started without {name!r}; pass systems=[..., {name!r}] to Lab()")
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def traffic(self) -> Any:
+        """Seeded customers who sign up, pay and cancel (see simulators.traffic)."""
+        if self._traffic is None:
+            from .traffic import Traffic
+
+            self._traffic = Traffic(self)
+        return self._traffic
 
     @property
     def url(self) -> str:
