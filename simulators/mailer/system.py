@@ -1,0 +1,153 @@
+"""The mailer system: every email and every alert the automations send lands here.
+
+HTTP:
+  POST /messages            {to, subject, body, kind?: email|alert, from?, tags?} → 201 the message
+  GET  /messages            ?to=&kind=&limit=&starting_after=&ending_before= → a list, newest first
+  GET  /messages/{id}       one message
+
+Python (on `lab.mailer`): `send()` goes over real HTTP, so it shows in the
+request log and meets the mailer's faults; `inbox()` and `alerts()` read the
+store directly, oldest first, so a test can always look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import requests
+from flask import Flask, Response, jsonify, request
+
+from ..errors import ApiError
+from ..service import Service, flask_app
+from .messages import KINDS, looks_like_address, validate_message
+
+if TYPE_CHECKING:
+    from ..lab import Alert, Lab
+
+MAX_LIMIT = 100
+
+
+class MailerSystem(Service):
+    title = "mailer"
+
+    def __init__(self, lab: Lab, name: str = "mailer") -> None:
+        super().__init__(lab, name)
+        self.messages_db = self.store.collection("message")
+        self._session = requests.Session()
+        #: Alerts `route_alerts` could not mail (the mailer was down): kept, never silently dropped.
+        self.unsent_alerts: list[dict[str, Any]] = []
+
+    def stop(self) -> None:
+        self._session.close()
+        super().stop()
+
+    # -- the Python API ---------------------------------------------------
+
+    def send(self, to: str, subject: str, body: str = "", kind: str = "email", *, sender: str | None = None,
+             tags: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+        """Send a message through the mailer's HTTP API; return the stored message."""
+        payload: dict[str, Any] = {"to": to, "subject": subject, "body": body, "kind": kind, "tags": list(tags)}
+        if sender is not None:
+            payload["from"] = sender
+        response = self._session.post(self.url + "/messages", json=payload, timeout=self.lab.delivery_timeout * 5)
+        data = response.json()
+        if response.status_code != 201:
+            error = data.get("error", {})
+            raise ApiError(response.status_code, error.get("message", f"the mailer answered {response.status_code}"),
+                           code=error.get("code"), param=error.get("param"))
+        return data
+
+    def inbox(self, to: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+        """Messages, oldest first, optionally for one address or of one kind."""
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"kind is one of {', '.join(KINDS)}, not {kind!r}")
+        filters = {key: value for key, value in (("to", to), ("kind", kind)) if value is not None}
+        return self.messages_db.find(**filters)
+
+    def alerts(self, to: str | None = None) -> list[dict[str, Any]]:
+        """Alert messages, oldest first."""
+        return self.inbox(to=to, kind="alert")
+
+    def route_alerts(self, to: str = "ops@example.com") -> Callable[[], None]:
+        """Mail every lab alert from now on to `to`; return a function that stops it."""
+        if not looks_like_address(to):
+            raise ValueError(f"route_alerts needs an email address, not {to!r}")
+
+        def mail_alert(alert: Alert) -> None:
+            subject = f"[{alert.source}] {alert.kind}: {alert.message}"[:300]
+            body = f"{alert}\n\n" + "".join(f"{key}: {value}\n" for key, value in alert.details.items() if key != "traceback")
+            try:
+                self.send(to, subject, body, kind="alert", tags=[alert.source, alert.kind])
+            except (requests.RequestException, ApiError) as exc:
+                # An alert path that shares fate with the thing it watches is a
+                # lesson in itself: keep what could not be sent where it shows.
+                self.unsent_alerts.append({"to": to, "subject": subject, "error": str(exc), "at": self.clock.timestamp()})
+
+        return self.lab.on_alert(mail_alert)
+
+    def describe(self) -> dict[str, Any]:
+        info = super().describe()
+        info["messages"] = self.messages_db.count()
+        return info
+
+    # -- storing ----------------------------------------------------------
+
+    def _store_message(self, fields: dict[str, Any]) -> dict[str, Any]:
+        now = self.clock.time()
+        message = {"id": self.ids.new("msg"), "object": "message", **fields, "created": int(now)}
+        return self.messages_db.insert(message, created=now)
+
+    # -- HTTP -------------------------------------------------------------
+
+    def create_app(self) -> Flask:
+        app = flask_app(__name__)
+
+        @app.post("/messages")
+        def create_message() -> tuple[Response, int]:
+            if not request.is_json:
+                raise ApiError(415, "send the message as JSON (Content-Type: application/json)")
+            fields = validate_message(request.get_json(silent=True))
+            return jsonify(self._store_message(fields)), 201
+
+        @app.get("/messages")
+        def list_messages() -> Response:
+            where, params = [], []
+            for field in ("to", "kind"):
+                value = request.args.get(field)
+                if value is None:
+                    continue
+                if field == "kind" and value not in KINDS:
+                    raise ApiError(400, f"kind must be one of {', '.join(KINDS)}, not {value!r}", param="kind")
+                where.append(f"json_extract(body, '$.{field}') = ?")
+                params.append(value)
+            page, has_more = self.messages_db.page(
+                limit=_limit(),
+                starting_after=_cursor("starting_after"),
+                ending_before=_cursor("ending_before"),
+                where=" AND ".join(where),
+                params=tuple(params),
+            )
+            return jsonify({"object": "list", "data": page, "has_more": has_more, "url": "/messages"})
+
+        @app.get("/messages/<message_id>")
+        def get_message(message_id: str) -> Response:
+            message = self.messages_db.get(message_id)
+            if message is None:
+                raise ApiError(404, f"No such message: {message_id!r}", param="id")
+            return jsonify(message)
+
+        def _cursor(name: str) -> str | None:
+            value = request.args.get(name)
+            if value is not None and self.messages_db.get(value) is None:
+                raise ApiError(400, f"{name} must be the id of a message, and {value!r} is not one", param=name)
+            return value
+
+        return app
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "10")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ApiError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}, not {raw!r}", param="limit")
+    return int(raw)
