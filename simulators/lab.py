@@ -195,6 +195,12 @@ class Lab:
 
     def system(self, name: str) -> Service:
         """A system or a learner endpoint, by name."""
+    def links(self) -> dict[str, str]:
+        """Name → the link a browser should open: the overview, each system, each endpoint (proxied on a hub)."""
+        from .links import lab_links
+
+        return lab_links(self)
+
         if name in self.systems:
             return self.systems[name]
         if name in self.endpoints:

@@ -47,7 +47,7 @@ class Service:
         raise NotImplementedError
 
     def _install_dashboard(self) -> None:
-        """Serve this system's HTML dashboard at its root URL, unless the app claims `/`."""
+        """Serve this system's HTML dashboard at `/` (detail pages under `/dashboard/`), unless the app claims `/`."""
         if any(rule.rule == "/" for rule in self.app.url_map.iter_rules()):
             return
 
@@ -56,6 +56,13 @@ class Service:
             from .dashboards import render_dashboard  # HTML is only built when someone looks
 
             return Response(render_dashboard(self), mimetype="text/html")
+
+        @self.app.get("/dashboard/<path:rest>")
+        def dashboard_page(rest: str) -> Response:
+            from .dashboards import render_page
+
+            html, status = render_page(self, rest)
+            return Response(html, status=status, mimetype="text/html")
 
     def new_request_id(self) -> str:
         return self.ids.new("req")

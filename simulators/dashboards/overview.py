@@ -1,13 +1,146 @@
-"""The lab overview page served by the control server."""
+"""The lab overview, served at the control server's root: every system, the faults, the clock, the alerts."""
 
 from __future__ import annotations
 
-import html
+import traceback
 from typing import Any
+
+from ..links import public_url
+from . import nav_links
+from .layout import (
+    badge,
+    cards,
+    code,
+    esc,
+    excerpt,
+    fault_text,
+    lab_time,
+    link,
+    page,
+    section,
+    status_badge,
+    table,
+    when,
+)
+
+RECENT_ALERTS = 20
 
 
 def render_overview(lab: Any) -> str:
-    rows = "".join(
-        f"<li><a href='{html.escape(s.url)}/'>{html.escape(name)}</a></li>" for name, s in lab.systems.items()
+    """The HTML page at `lab.url + "/"`."""
+    try:
+        body = _body(lab)
+    except Exception as exc:  # noqa: BLE001 - the page boundary: show what broke, never a 500
+        body = section(
+            "This page could not be drawn",
+            f"<p>Drawing the lab overview raised <code>{esc(type(exc).__name__)}: {esc(exc)}</code>.</p>"
+            f"<pre>{esc(traceback.format_exc(limit=6))}</pre>",
+            css="error",
+        )
+    return page("lab overview", body, clock=lab.clock, nav=nav_links(lab), here="overview")
+
+
+def _body(lab: Any) -> str:
+    clock = lab.clock
+    systems = list(lab.systems.values())
+    endpoints = list(lab.endpoints.values())
+    up = sum(1 for s in systems if not s.faults.is_down)
+    mode = f"real time × {clock.speed:g}" if lab.realtime else "virtual: it moves only when the lab advances it"
+    body = "<h1>Your lab</h1>"
+    body += (
+        f'<p class="lead">Every simulated system, where to find it, and what is wrong with it right now. '
+        f"Seed {code(lab.seed)} · clock {esc(mode)} · state in {code(lab.state_dir)}</p>"
     )
-    return f"<!doctype html><html><head><meta charset='utf-8'><title>hooklab lab</title></head><body><h1>hooklab</h1><ul>{rows}</ul></body></html>"
+    body += cards(
+        [
+            ("lab clock", lab_time(clock.time(), clock)),
+            ("systems up", f"{up} of {len(systems)}"),
+            ("your endpoints", len(endpoints)),
+            ("alerts", len(lab.alerts)),
+        ]
+    )
+    body += section(
+        "Systems",
+        _systems_table(lab, systems),
+        note="Open a system to see its dashboard. Code in your notebook uses the address in the last column.",
+    )
+    body += section(
+        "Your endpoints",
+        _endpoints_table(lab, endpoints),
+        note="Functions you serve with lab.host(fn): each has its own address, fault switches and request log.",
+    )
+    body += _alerts_section(lab)
+    return body
+
+
+def _systems_table(lab: Any, systems: list[Any]) -> str:
+    rows = [{"system": s} for s in systems]
+    columns = [
+        ("system", lambda r: link(public_url(r["system"].port), r["system"].name)),
+        ("state", lambda r: _state(r["system"])),
+        ("faults now", lambda r: fault_text(r["system"].faults.active())),
+        ("planned faults", lambda r: _planned(lab, r["system"])),
+        ("address for code", lambda r: code(r["system"].url)),
+    ]
+    return table(rows, columns, empty="This lab runs no systems.")
+
+
+def _endpoints_table(lab: Any, endpoints: list[Any]) -> str:
+    def last_answer(endpoint: Any) -> str:
+        newest = endpoint.requests.entries(newest_first=True, limit=1)
+        if not newest:
+            return '<span class="muted">no requests yet</span>'
+        return (
+            f"{status_badge(newest[0]['status'])} <span class=muted>{esc(lab_time(newest[0]['at'], lab.clock))}</span>"
+        )
+
+    rows = [{"endpoint": e} for e in endpoints]
+    columns = [
+        ("endpoint", lambda r: esc(getattr(r["endpoint"], "label", r["endpoint"].name))),
+        ("state", lambda r: _state(r["endpoint"])),
+        ("faults now", lambda r: fault_text(r["endpoint"].faults.active())),
+        ("requests", lambda r: esc(r["endpoint"].requests.count())),
+        ("last answer", lambda r: last_answer(r["endpoint"])),
+        ("failures", lambda r: _failures(r["endpoint"])),
+        ("address for code", lambda r: code(r["endpoint"].url)),
+    ]
+    return table(rows, columns, empty="None yet. Serve a function with lab.host(fn) and it shows up here.")
+
+
+def _state(service: Any) -> str:
+    return badge("down", "bad") if service.faults.is_down else badge("up", "ok")
+
+
+def _planned(lab: Any, service: Any) -> str:
+    now = lab.clock.time()
+    coming = [w for w in service.faults.scheduled if w.end is None or w.end > now]
+    if not coming:
+        return '<span class="muted">none</span>'
+    return "<br>".join(
+        f"{esc(w.kind.replace('_', ' '))} {esc(lab_time(w.start, lab.clock))} → {esc(lab_time(w.end, lab.clock)) if w.end else 'until cleared'}"
+        for w in coming[:4]
+    )
+
+
+def _failures(endpoint: Any) -> str:
+    failures = getattr(endpoint, "failures", [])
+    if not failures:
+        return '<span class="muted">none</span>'
+    return badge(f"{len(failures)} raised", "bad") + f" {excerpt(failures[-1].error, 60)}"
+
+
+def _alerts_section(lab: Any) -> str:
+    alerts = list(reversed(lab.alerts[-RECENT_ALERTS:]))
+    rows = [{"at": a.at.timestamp(), "source": a.source, "kind": a.kind, "message": a.message} for a in alerts]
+    columns = [
+        ("when", when("at", lab.clock)),
+        ("from", lambda r: esc(r["source"])),
+        ("what", lambda r: badge(r["kind"].replace("_", " "), "bad")),
+        ("message", lambda r: esc(r["message"])),
+    ]
+    return section(
+        f"Recent alerts (last {RECENT_ALERTS})",
+        table(rows, columns, empty="No alerts. Quiet can mean all is well, or that nobody is watching."),
+        note="Newest first. Route them to an inbox with lab.mailer.route_alerts().",
+        css="error" if rows else "",
+    )
