@@ -91,6 +91,9 @@ def install(app: Flask, *, new_request_id: Any) -> None:
     @app.before_request
     def _stamp() -> None:
         g.request_id = new_request_id()
+        # Checked up front: parsers called with silent=True would otherwise swallow it.
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            raise ApiError(413, f"The request body is larger than the {MAX_BODY_BYTES // 1024} KB this system accepts.")
 
     @app.after_request
     def _header(response: Response) -> Response:

@@ -88,7 +88,7 @@ class BackgroundServer:
         self._server = server
         self.port = server.port
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"hooklab-{self.name}", daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name=f"hooklab-{self.name}", daemon=True
         )
         self._thread.start()
         return self

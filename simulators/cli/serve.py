@@ -1,0 +1,92 @@
+"""`hooklab serve`: every system in real time, for curl, the stripe SDK and other languages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        "serve",
+        help="run every simulated system in real time until Ctrl-C",
+        description="Run the payment, provisioning, CRM and mailer systems on free 127.0.0.1 ports, in real time, "
+        "until Ctrl-C. Prints their URLs, API keys, webhook secrets and the admin token.",
+    )
+    parser.add_argument("--json", action="store_true", help="print the connection details as one JSON object on the first line")
+    parser.add_argument("--seed", type=int, default=None, help="seed for ids, keys and secrets (default: random)")
+    parser.add_argument("--state-dir", default=None, help="keep state in this folder across restarts (default: a temporary one)")
+    parser.add_argument("--speed", type=float, default=1.0, help="run the lab clock this many times faster than real time")
+    parser.add_argument("--retry-policy", default="stripe", help="retry policy of the default webhook endpoint: none, stripe or standard")
+    return parser
+
+
+def connection_details(lab: Any) -> dict[str, Any]:
+    """What a client needs: URLs, keys, secrets, the admin token."""
+    details = lab.describe()
+    for name, system in lab.systems.items():
+        for attribute in ("api_key", "webhook_url"):
+            value = getattr(system, attribute, None)
+            if isinstance(value, str):
+                details[name].setdefault(attribute, value)
+    endpoint = getattr(lab.systems.get("payments"), "provisioning_endpoint", None)
+    if isinstance(endpoint, dict) and endpoint.get("secret"):
+        details["payments"].setdefault("webhook_secret", endpoint["secret"])
+    return details
+
+
+def serve_file() -> Path:
+    """Where `serve` leaves its details for `hooklab trigger` and `hooklab listen`."""
+    return Path(os.environ.get("HOOKLAB_HOME", ".hooklab")) / "serve.json"
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..lab import Lab
+    from ..server import ServerError
+
+    try:
+        lab = Lab(seed=args.seed, state_dir=args.state_dir, realtime=True, speed=args.speed, retry_policy=args.retry_policy)
+    except (ServerError, ValueError) as exc:
+        print(f"hooklab serve: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        details = connection_details(lab)
+        path = serve_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(details, indent=2))
+        if args.json:
+            print(json.dumps(details), flush=True)
+        else:
+            print(_table(details), flush=True)
+            print(f"\nDetails saved to {path}. Press Ctrl-C to stop.", flush=True)
+        stop.wait()
+    finally:
+        lab.stop()
+        try:
+            serve_file().unlink()
+        except FileNotFoundError:
+            pass
+    return 0
+
+
+def _table(details: dict[str, Any]) -> str:
+    lines = ["hooklab is running (real time)", ""]
+    width = max(len(name) for name in details)
+    for name, info in details.items():
+        if not isinstance(info, dict) or "url" not in info:
+            continue
+        lines.append(f"  {name.ljust(width)}  {info['url']}")
+        for key in ("api_key", "webhook_url", "webhook_secret", "admin_token"):
+            if key in info:
+                lines.append(f"  {''.ljust(width)}    {key}: {info[key]}")
+    lines.append(f"\n  seed {details.get('seed')}, state in {details.get('state_dir')}")
+    return "\n".join(lines)

@@ -1,0 +1,49 @@
+"""Fixtures shared by the project's tests."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from simulators import Lab
+from simulators.lab import SYSTEMS
+
+
+def _importable(name: str) -> bool:
+    module = SYSTEMS[name].partition(":")[0]
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module.startswith(exc.name) or exc.name.startswith(module)):
+            return False
+        raise
+    return True
+
+
+#: Every system this build has (all four once the tree is complete).
+ALL_SYSTEMS = [name for name in SYSTEMS if _importable(name)]
+
+
+@pytest.fixture(autouse=True)
+def _worksheet_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A test must never write into the learner's real worksheet.
+    monkeypatch.setenv("HOOKLAB_WORKSHEET", str(tmp_path_factory.mktemp("worksheet") / "worksheet.json"))
+
+
+@pytest.fixture
+def lab() -> Iterator[Lab]:
+    with Lab(seed=7, systems=ALL_SYSTEMS) as running:
+        yield running
+
+
+@pytest.fixture
+def provisioning_lab() -> Iterator[Lab]:
+    with Lab(seed=7, systems=["provisioning"]) as running:
+        yield running
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"hooklab systems in this build: {', '.join(ALL_SYSTEMS)}; CI={os.environ.get('CI', '')}"

@@ -1,0 +1,171 @@
+"""Each fault kind, checked where a client meets it: at the socket and over HTTP."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+
+import pytest
+import requests
+
+from simulators import Lab
+
+
+def _connect(port: int) -> None:
+    socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_down_really_refuses_connections_and_up_listens_on_the_same_port(provisioning_lab: Lab) -> None:
+    system = provisioning_lab.provisioning
+    port = system.port
+    with requests.Session() as session:  # a pooled keep-alive connection must not survive the outage
+        assert session.get(system.url + "/accounts", timeout=5).status_code == 200
+        system.faults.down()
+        with pytest.raises(ConnectionRefusedError):
+            _connect(port)
+        with pytest.raises(requests.ConnectionError):
+            session.get(system.url + "/accounts", timeout=5)
+        system.faults.up()
+        assert system.port == port
+        _connect(port)
+        assert session.get(system.url + "/accounts", timeout=5).status_code == 200
+
+
+def test_errors_answer_the_status_without_doing_the_work(provisioning_lab: Lab) -> None:
+    system = provisioning_lab.provisioning
+    system.faults.errors(rate=1.0, status=429, retry_after=30)
+    response = requests.post(system.url + "/accounts/activate", json={"customer": "cus_x"}, timeout=5)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "30"
+    assert response.headers["Request-Id"].startswith("req_")
+    assert response.json()["error"]["code"] == "injected_fault"
+    assert system.accounts() == []
+    assert system.requests.entries()[-1]["fault"] == "errors"
+
+
+def test_an_error_rate_strikes_about_that_share_of_requests(provisioning_lab: Lab) -> None:
+    system = provisioning_lab.provisioning
+    system.faults.errors(rate=0.3, status=500)
+    with requests.Session() as session:
+        statuses = [session.get(system.url + "/accounts", timeout=5).status_code for _ in range(200)]
+    assert 30 <= statuses.count(500) <= 90
+    assert set(statuses) == {200, 500}
+
+
+def test_slow_answers_later_than_an_impatient_client_waits(provisioning_lab: Lab) -> None:
+    system = provisioning_lab.provisioning
+    system.faults.slow(seconds=0.5)
+    with pytest.raises(requests.ReadTimeout):
+        requests.get(system.url + "/accounts", timeout=0.15)
+    assert requests.get(system.url + "/accounts", timeout=5).status_code == 200
+
+
+def test_fail_after_work_does_the_work_then_answers_500(provisioning_lab: Lab) -> None:
+    system = provisioning_lab.provisioning
+    system.faults.fail_after_work()
+    response = requests.post(system.url + "/accounts/activate", json={"customer": "cus_done"}, timeout=5)
+    assert response.status_code == 500
+    assert "did the work" in response.json()["error"]["message"]
+    assert [a["customer"] for a in system.accounts()] == ["cus_done"]
+
+
+def test_a_scheduled_window_switches_on_and_off_on_the_lab_clock(provisioning_lab: Lab) -> None:
+    system = provisioning_lab.provisioning
+    start = provisioning_lab.clock.now() + timedelta(days=21)
+    system.faults.window("down", start=start, hours=6)
+    provisioning_lab.advance(days=21, hours=1)
+    with pytest.raises(ConnectionRefusedError):
+        _connect(system.port)
+    provisioning_lab.advance(hours=6)
+    _connect(system.port)
+    [window] = system.faults.windows
+    assert (window.kind, window.end - window.start) == ("down", 6 * 3600)
+
+
+def test_learner_endpoints_take_the_same_faults(provisioning_lab: Lab) -> None:
+    endpoint = provisioning_lab.host(lambda request: {"ok": True}, name="mine")
+    endpoint.faults.errors(rate=1.0, status=502)
+    assert requests.post(endpoint.url, json={}, timeout=5).status_code == 502
+    endpoint.faults.clear()
+    endpoint.faults.down()
+    with pytest.raises(ConnectionRefusedError):
+        _connect(endpoint.port)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda f: f.errors(rate=1.5), "between 0 and 1"),
+        (lambda f: f.errors(status=200), "4xx or 5xx"),
+        (lambda f: f.slow(seconds=0), "positive"),
+        (lambda f: f.set("flood"), "unknown fault"),
+        (lambda f: f.window("down", start=0, end=0), "end after"),
+    ],
+)
+def test_nonsense_fault_settings_are_refused_with_a_reason(provisioning_lab: Lab, call, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call(provisioning_lab.provisioning.faults)
+
+
+class TestAdminApi:
+    def _auth(self, lab: Lab) -> dict[str, str]:
+        return {"Authorization": f"Bearer {lab.admin_token}"}
+
+    def test_refuses_without_the_token(self, provisioning_lab: Lab) -> None:
+        for headers in ({}, {"Authorization": "Bearer hl_admin_wrong"}):
+            response = requests.post(provisioning_lab.url + "/admin/systems/provisioning/faults", json={"kind": "down"}, headers=headers, timeout=5)
+            assert response.status_code == 401
+            assert "admin token" in response.json()["error"]["message"]
+        assert not provisioning_lab.provisioning.faults.is_down
+
+    def test_switches_each_fault_kind(self, provisioning_lab: Lab) -> None:
+        url = provisioning_lab.url + "/admin/systems/provisioning/faults"
+        auth = self._auth(provisioning_lab)
+        port = provisioning_lab.provisioning.port
+        assert requests.post(url, json={"kind": "down"}, headers=auth, timeout=5).status_code == 200
+        with pytest.raises(ConnectionRefusedError):
+            _connect(port)
+        assert requests.delete(url, params={"kind": "down"}, headers=auth, timeout=5).status_code == 200
+        _connect(port)
+        requests.post(url, json={"kind": "errors", "rate": 1, "status": 503}, headers=auth, timeout=5)
+        assert requests.get(provisioning_lab.provisioning.url + "/accounts", timeout=5).status_code == 503
+        requests.delete(url, headers=auth, timeout=5)
+        requests.post(url, json={"kind": "slow", "seconds": 0.5}, headers=auth, timeout=5)
+        with pytest.raises(requests.ReadTimeout):
+            requests.get(provisioning_lab.provisioning.url + "/accounts", timeout=0.15)
+        requests.delete(url, headers=auth, timeout=5)
+        requests.post(url, json={"kind": "fail_after_work"}, headers=auth, timeout=5)
+        response = requests.post(provisioning_lab.provisioning.url + "/accounts/activate", json={"customer": "cus_a"}, timeout=5)
+        assert response.status_code == 500 and provisioning_lab.provisioning.accounts()
+        status = requests.get(url, headers=auth, timeout=5).json()
+        assert set(status["active"]) == {"fail_after_work"}
+
+    def test_schedules_windows_and_moves_the_clock(self, provisioning_lab: Lab) -> None:
+        auth = self._auth(provisioning_lab)
+        start = provisioning_lab.clock.timestamp() + 3600
+        response = requests.post(
+            provisioning_lab.url + "/admin/systems/provisioning/faults/windows",
+            json={"kind": "down", "start": start, "hours": 2}, headers=auth, timeout=5,
+        )
+        assert response.status_code == 200, response.text
+        moved = requests.post(provisioning_lab.url + "/admin/clock/advance", json={"minutes": 90}, headers=auth, timeout=5)
+        assert moved.status_code == 200
+        assert provisioning_lab.provisioning.faults.is_down
+
+    @pytest.mark.parametrize(
+        ("method", "path", "body", "status", "words"),
+        [
+            ("post", "/admin/systems/provisioning/faults", {"kind": "flood"}, 400, "kind must be one of"),
+            ("post", "/admin/systems/provisioning/faults", {"kind": "errors", "rate": 7}, 400, "between 0 and 1"),
+            ("post", "/admin/systems/provisioning/faults", {"kind": "errors", "colour": "red"}, 400, "colour"),
+            ("post", "/admin/systems/bank/faults", {"kind": "down"}, 404, "no system or endpoint named 'bank'"),
+            ("post", "/admin/systems/provisioning/faults/windows", {"kind": "down", "start": "soon"}, 400, "ISO 8601"),
+            ("post", "/admin/clock/advance", {"weeks": 1}, 400, "not weeks"),
+            ("post", "/admin/clock/advance", {"days": -1}, 400, "zero or more"),
+            ("post", "/admin/systems/provisioning/faults", ["down"], 400, "JSON object"),
+        ],
+    )
+    def test_bad_requests_get_a_4xx_that_says_what_was_wrong(self, provisioning_lab: Lab, method, path, body, status, words) -> None:
+        response = getattr(requests, method)(provisioning_lab.url + path, json=body, headers=self._auth(provisioning_lab), timeout=5)
+        assert response.status_code == status
+        assert words in response.json()["error"]["message"]
