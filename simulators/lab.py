@@ -68,6 +68,7 @@ class Lab:
         systems: Iterable[str] | None = None,
         delivery_timeout: float | None = None,
         retry_policy: str | Any = "stripe",
+        control_port: int = 0,
     ) -> None:
         self.seed = seed if seed is not None else secrets.randbits(32)
         self._temporary = state_dir is None
@@ -78,6 +79,8 @@ class Lab:
         # "slow" fault from stalling three simulated weeks.
         self.delivery_timeout = delivery_timeout if delivery_timeout is not None else (10.0 if realtime else 1.0)
         self.retry_policy = retry_policy
+        # jupyter-server-proxy picks the port `hooklab serve` must listen on; 0 means any free one.
+        self._control_port = control_port
         self.alerts: list[Alert] = []
         self._alert_listeners: list[Callable[[Alert], None]] = []
         self._lock = threading.Lock()
@@ -112,10 +115,12 @@ class Lab:
             _start_on(system, ports.get(name, 0))
         from .admin import create_admin_app  # the admin app reads lab attributes; import late
 
-        self.control = BackgroundServer(create_admin_app(self), ports.get("control", 0), name="control")
+        self.control = BackgroundServer(create_admin_app(self), self._control_port or ports.get("control", 0), name="control")
         try:
             self.control.start()
         except ServerError:
+            if self._control_port:
+                raise  # a port someone asked for by number: falling back would strand them
             self.control = BackgroundServer(create_admin_app(self), 0, name="control").start()
         for system in self.systems.values():
             system.connect()
