@@ -23,6 +23,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=None, help="seed for ids, keys and secrets (default: random)")
     parser.add_argument("--state-dir", default=None, help="keep state in this folder across restarts (default: a temporary one)")
     parser.add_argument("--speed", type=float, default=1.0, help="run the lab clock this many times faster than real time")
+    parser.add_argument("--control-port", type=int, default=0,
+                        help="listen for the overview and admin API on this port (jupyter-server-proxy passes one); default: any free port")
     parser.add_argument("--retry-policy", default="stripe", help="retry policy of the default webhook endpoint: none, stripe or standard")
     return parser
 
@@ -51,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     from ..server import ServerError
 
     try:
-        lab = Lab(seed=args.seed, state_dir=args.state_dir, realtime=True, speed=args.speed, retry_policy=args.retry_policy)
+        lab = Lab(seed=args.seed, state_dir=args.state_dir, realtime=True, speed=args.speed, retry_policy=args.retry_policy,
+                  control_port=args.control_port)
     except (ServerError, ValueError) as exc:
         print(f"hooklab serve: {exc}", file=sys.stderr)
         return 1
