@@ -1,0 +1,5 @@
+"""The checks of the course's exercises, one module per exercise (`exNN_name.py`).
+
+Each module registers its check with `simulators.checking.exercise`;
+`simulators.checking.load_checks()` imports every module in this package.
+"""

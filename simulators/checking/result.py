@@ -1,0 +1,102 @@
+"""What a check answers: a verdict, the steps behind it, and tiered hints.
+
+The text and HTML renderings are deterministic (no ids, ports or times), so a
+check cell's saved output in a notebook is the same on every run. The wording
+is honest: checks passing is reported as "the checks pass", never "correct".
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+PASS_MARK = "✔"
+FAIL_MARK = "✘"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing a check looked at, in plain words, and whether it held."""
+
+    name: str
+    ok: bool
+    message: str = ""
+
+    def line(self) -> str:
+        mark = PASS_MARK if self.ok else FAIL_MARK
+        return f"{mark} {self.name}" + (f": {self.message}" if self.message and not self.ok else "")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one exercise check."""
+
+    ok: bool
+    title: str
+    message: str
+    #: Tiered: a nudge first, then the concept behind it.
+    hints: tuple[str, ...] = ()
+    #: Machine-facing facts (learner output, error type); never shown in the verdict box.
+    details: dict[str, Any] = field(default_factory=dict)
+    steps: tuple[Step, ...] = ()
+    exercise: str = ""
+
+    def with_exercise(self, exercise: str, title: str) -> CheckResult:
+        return replace(self, exercise=exercise, title=self.title or title)
+
+    @property
+    def headline(self) -> str:
+        verdict = "PASS" if self.ok else "NOT YET"
+        name = f"{self.exercise} · {self.title}" if self.exercise and self.title else self.title or self.exercise
+        return f"{PASS_MARK if self.ok else FAIL_MARK} {verdict} — {name}"
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["hints"] = list(self.hints)
+        out["steps"] = [asdict(step) for step in self.steps]
+        return out
+
+    # -- rendering --------------------------------------------------------
+
+    def __str__(self) -> str:
+        lines = [self.headline, f"  {self.message}"]
+        lines.extend(f"    {step.line()}" for step in self.steps)
+        if not self.ok and self.hints:
+            lines.append(f"  Hint: {self.hints[0]}")
+            lines.extend(f"  Still stuck? {hint}" for hint in self.hints[1:])
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        colour, background = ("#1a7f37", "#e9f7ee") if self.ok else ("#b35900", "#fff4e5")
+        steps = "".join(
+            f"<li style='color:{'#1a7f37' if step.ok else '#b3261e'}'>{html.escape(step.line())}</li>" for step in self.steps
+        )
+        parts = [
+            f"<div class='hooklab-check' style='border-left:6px solid {colour};background:{background};"
+            "padding:8px 12px;margin:4px 0;font-family:sans-serif'>",
+            f"<div style='font-weight:bold;color:{colour}'>{html.escape(self.headline)}</div>",
+            f"<div>{html.escape(self.message)}</div>",
+        ]
+        if steps:
+            parts.append(f"<ul style='margin:4px 0'>{steps}</ul>")
+        if not self.ok and self.hints:
+            parts.append(f"<div><b>Hint:</b> {html.escape(self.hints[0])}</div>")
+            for hint in self.hints[1:]:
+                parts.append(f"<details><summary>Still stuck? Show the idea behind it</summary>{html.escape(hint)}</details>")
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def summary_message(steps: tuple[Step, ...] | list[Step]) -> str:
+    """'all 4 checks pass' or '2 of 4 checks pass', as the verdict says it."""
+    total = len(steps)
+    passed = sum(step.ok for step in steps)
+    if total == 0:
+        return "no checks ran"
+    if passed == total:
+        return "the check passes" if total == 1 else f"all {total} checks pass"
+    return f"{passed} of {total} checks pass"
