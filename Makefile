@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test install bench check clean
+.PHONY: lab test install bench check clean notebooks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,17 @@ install: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
 
+NOTEBOOK_DIRS := notebooks exercises solutions
+
+# The notebooks run against a throwaway worksheet file, so saved answers never change their outputs.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
-	$(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:python notebooks
+	HOOKLAB_WORKSHEET=$$(mktemp -d)/worksheet.json $(BIN)/python -m pytest -q --nbval --nbval-current-env \
+		--nbval-cell-timeout=300 --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:python $(NOTEBOOK_DIRS)
+
+# Re-run every notebook top to bottom and save it (after changing code a notebook shows).
+notebooks: $(STAMP)
+	$(BIN)/python -m simulators.notebooks execute $(wildcard notebooks/*.ipynb exercises/*.ipynb solutions/*.ipynb)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
