@@ -57,7 +57,6 @@ class CrmSystem(Service):
             on_give_up=self._gave_up,
             on_endpoint_failing=self._endpoint_failing,
         )
-        self._session = requests.Session()
 
     def start(self) -> None:
         super().start()
@@ -65,7 +64,6 @@ class CrmSystem(Service):
 
     def stop(self) -> None:
         self.outbox.stop()  # before the store closes: a delivery in flight stays pending, not lost
-        self._session.close()
         super().stop()
 
     def describe(self) -> dict[str, Any]:
@@ -124,7 +122,7 @@ class CrmSystem(Service):
         return [public(e) for e in self.endpoints_db.find()]
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None, *, expect: int) -> dict[str, Any]:
-        response = self._session.request(method, self.url + path, json=body, timeout=self.lab.delivery_timeout * 5)
+        response = requests.request(method, self.url + path, json=body, timeout=self.lab.delivery_timeout * 5)
         data = response.json()
         if response.status_code != expect:
             error = data.get("error", {}) if isinstance(data, dict) else {}
@@ -403,6 +401,3 @@ def _json() -> Any:
 def event_payload(event: dict[str, Any]) -> bytes:
     """The exact bytes the CRM sends (and signs) for an event."""
     return event_json(event)
-
-
-

@@ -34,13 +34,8 @@ class MailerSystem(Service):
     def __init__(self, lab: Lab, name: str = "mailer") -> None:
         super().__init__(lab, name)
         self.messages_db = self.store.collection("message")
-        self._session = requests.Session()
         #: Alerts `route_alerts` could not mail (the mailer was down): kept, never silently dropped.
         self.unsent_alerts: list[dict[str, Any]] = []
-
-    def stop(self) -> None:
-        self._session.close()
-        super().stop()
 
     # -- the Python API ---------------------------------------------------
 
@@ -50,7 +45,7 @@ class MailerSystem(Service):
         payload: dict[str, Any] = {"to": to, "subject": subject, "body": body, "kind": kind, "tags": list(tags)}
         if sender is not None:
             payload["from"] = sender
-        response = self._session.post(self.url + "/messages", json=payload, timeout=self.lab.delivery_timeout * 5)
+        response = requests.post(self.url + "/messages", json=payload, timeout=self.lab.delivery_timeout * 5)
         data = response.json()
         if response.status_code != 201:
             error = data.get("error", {})
