@@ -196,3 +196,12 @@ def write_report(rows: Sequence[Row], path: Path) -> Path:
     else:
         raise ValueError(f"a report is .csv or .json, not {path.name!r}")
     return path
+
+
+def course_root(start: Path | None = None) -> Path:
+    """The course folder (holding exercises/ and solutions/): here, above here, or where hooklab is installed from."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "exercises").is_dir() and (folder / "solutions").is_dir():
+            return folder
+    return Path(__file__).resolve().parents[2]
