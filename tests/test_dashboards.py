@@ -332,7 +332,7 @@ def test_overview_shows_a_system_taken_down(provisioning_lab: Lab) -> None:
     provisioning_lab.provisioning.faults.down()
     page, _ = _get(provisioning_lab.url + "/")
     assert "0 of 1 systems up" in page.text
-    assert "provisioning down" in page.text
+    assert "the payment webhooks are sent here down down none" in page.text  # state, faults now, planned
 
 
 def test_overview_links_go_through_the_hub_proxy_on_jupyterhub(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import sources
-from .layout import badge, code, esc, excerpt, fault_text, section, status_badge, table, when
+from .layout import badge, code, esc, excerpt, fault_text, millis, section, status_badge, table, when
 
 
 def render(view: Any) -> tuple[str, str]:
@@ -18,12 +18,21 @@ def detail(view: Any, parts: list[str]) -> tuple[str, str] | None:
     return None
 
 
+#: How a system's name is written in a heading, where plain capitalising would be wrong.
+DISPLAY_NAMES = {"crm": "CRM"}
+
+
+def display_name(system: Any) -> str:
+    name = str(getattr(system, "title", None) or system.name)
+    return DISPLAY_NAMES.get(name, name[:1].upper() + name[1:])
+
+
 def heading(view: Any, lead: str) -> str:
     """The page title, what the page shows, and whether the system is up or faulty right now."""
     system = view.system
     state = badge("down", "bad") if system.faults.is_down else badge("up", "ok")
     return (
-        f"<h1>{esc(getattr(system, 'title', system.name)).capitalize()} {state}</h1>"
+        f"<h1>{esc(display_name(system))} {state}</h1>"
         f'<p class="lead">{esc(lead)} Served at {code(system.url)}. Faults now: {fault_text(system.faults.active())}</p>'
     )
 
@@ -41,7 +50,7 @@ def requests_section(view: Any, *, limit: int = 20) -> str:
                 + (" " + badge("injected fault: " + str(r["fault"]), "warn") if r.get("fault") else "")
             ),
         ),
-        ("took", lambda r: f"{float(r['latency_ms']):.1f} ms"),
+        ("took", millis()),
         ("response", lambda r: excerpt(r["response"], 90)),
     ]
     return section(

@@ -50,6 +50,7 @@ pre{background:#f6f8fa;border:1px solid #e3e8ee;border-radius:6px;padding:10px;o
 .tries li{margin:2px 0}
 .error{border-color:#ffb3c8;background:#fff5f8}
 a{color:#635bff}
+.nowrap{white-space:nowrap}
 """
 
 
@@ -113,8 +114,17 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, Cell]], *
 
 
 def field(key: str) -> Cell:
-    """A cell showing `row[key]` as text."""
-    return lambda row: esc(row.get(key))
+    """A cell showing `row[key]` as text, or a dash when there is none."""
+    return lambda row: esc(row.get(key)) if row.get(key) not in (None, "") else NOTHING
+
+
+def millis(key: str = "latency_ms") -> Cell:
+    """A cell showing a duration in milliseconds."""
+    return lambda row: f'<span class="nowrap">{float(row[key]):.1f} ms</span>'
+
+
+#: What an empty cell shows.
+NOTHING = '<span class="muted">—</span>'
 
 
 def code(value: Any) -> str:

@@ -24,6 +24,13 @@ from .layout import (
 )
 
 RECENT_ALERTS = 20
+#: One line on what each system is, for someone meeting it for the first time.
+PURPOSES = {
+    "payments": "Stripe-compatible payments: customers, payments, subscriptions, and the webhook events they cause",
+    "provisioning": "Gives paying customers an account; the payment webhooks are sent here",
+    "crm": "Contacts, tasks, and a web form whose submissions send webhooks",
+    "mailer": "Every email and alert the automations send lands in its inbox",
+}
 
 
 def render_overview(lab: Any) -> str:
@@ -77,6 +84,7 @@ def _systems_table(lab: Any, systems: list[Any]) -> str:
     rows = [{"system": s} for s in systems]
     columns = [
         ("system", lambda r: link(public_url(r["system"].port), r["system"].name)),
+        ("what it is", lambda r: esc(PURPOSES.get(r["system"].name, r["system"].title))),
         ("state", lambda r: _state(r["system"])),
         ("faults now", lambda r: fault_text(r["system"].faults.active())),
         ("planned faults", lambda r: _planned(lab, r["system"])),

@@ -14,6 +14,7 @@ from .layout import (
     excerpt,
     lab_time,
     link,
+    millis,
     pretty_json,
     redact_secret,
     section,
@@ -204,7 +205,7 @@ def attempts_table(view: Any, attempts: list[dict[str, Any]], *, with_event: boo
         ("when", when("at", view.clock)),
         ("outcome", lambda a: badge(a["outcome"])),
         ("answer", lambda a: status_badge(a["status"]) if a["status"] else esc(a.get("error") or "")),
-        ("latency", lambda a: f"{float(a['latency_ms']):.1f} ms"),
+        ("latency", millis()),
         ("response", lambda a: excerpt(a.get("response"), 200)),
         (
             "next attempt",

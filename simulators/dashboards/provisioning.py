@@ -16,6 +16,7 @@ from .layout import (
     field,
     lab_time,
     link,
+    millis,
     pretty_json,
     section,
     status_badge,
@@ -121,7 +122,7 @@ def _received_table(view: Any, rows: list[dict[str, Any]]) -> str:
                 + (" " + badge("injected fault: " + str(r["fault"]), "warn") if r.get("fault") else "")
             ),
         ),
-        ("took", lambda r: f"{float(r['latency_ms']):.1f} ms"),
+        ("took", millis()),
         ("response", lambda r: excerpt(r["response"], 80)),
         ("", lambda r: link(view.detail("requests", str(r["seq"])), "details")),
     ]
