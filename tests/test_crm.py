@@ -235,9 +235,9 @@ def test_failed_deliveries_retry_on_the_standard_schedule_with_the_same_webhook_
     receiver.status = 200
     lab.advance(hours=3)  # the next one comes about 2 h later
     attempts = lab.crm.outbox.attempts()
-    gaps = [b["at"] - a["at"] for a, b in zip(attempts, attempts[1:])]
+    gaps = [b["at"] - a["at"] for a, b in zip(attempts, attempts[1:], strict=False)]
     assert [a["outcome"] for a in attempts] == ["failed", "failed", "failed", "failed", "succeeded"]
-    for gap, planned in zip(gaps, (5, 300, 1800, 7200)):
+    for gap, planned in zip(gaps, (5, 300, 1800, 7200), strict=True):
         assert planned * 0.9 <= gap <= planned * 1.1, (gaps, planned)
     assert len({r.headers["webhook-id"] for r in receiver.requests}) == 1 and len(receiver.requests) == 5
     for request in receiver.requests:

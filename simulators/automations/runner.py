@@ -64,7 +64,7 @@ class Installation:
         source = getattr(self.lab, self.automation.source)
         try:
             source.delete_endpoint(self.subscription["id"])
-        except (ApiError, requests.RequestException):
+        except _source_errors(self.automation.source):
             pass  # already gone, or the source is down: the receiver below stops answering anyway
         self.endpoint.replace(lambda request: (({"error": "this automation was uninstalled"}), 410))
 
@@ -197,3 +197,13 @@ class Installation:
             self.lab.raise_alert("automation", "alert_undeliverable", f"{subject} (mailing {automation.alert} failed: {exc})",
                                  automation=automation.name, event=run["event"])
             run["alerted"] = "lab.alerts (the mailer could not be reached)"
+
+
+def _source_errors(source: str) -> tuple[type[Exception], ...]:
+    """What a source system's Python API raises when a call fails."""
+    found: list[type[Exception]] = [ApiError, requests.RequestException]
+    if source == "payments":
+        from ..payments.client import PaymentsError  # only when payments is used
+
+        found.append(PaymentsError)
+    return tuple(found)

@@ -23,9 +23,8 @@ across retries). The default retry policy is the Standard Webhooks schedule.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import threading
+from typing import TYPE_CHECKING, Any
 
 import requests
 from flask import Flask, Response, jsonify, request
