@@ -1,0 +1,83 @@
+"""A small HTTP client for the payment system, used by the lab's Python API, the traffic and the CLI.
+
+It speaks the same wire format as the official SDK (form bodies with
+brackets, a bearer key) without the SDK's random idempotency keys and
+telemetry, so what it sends is the same on every run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from .forms import encode
+
+USER_AGENT = "hooklab-python/1.0"
+
+
+class PaymentsError(Exception):
+    """The payment system answered with an error (its JSON envelope is in `.error`)."""
+
+    def __init__(self, status: int, error: dict[str, Any]) -> None:
+        self.status = status
+        self.error = error
+        super().__init__(f"{status} {error.get('type', 'error')}: {error.get('message', '')}")
+
+    @property
+    def code(self) -> str | None:
+        return self.error.get("code")
+
+
+class PaymentsClient:
+    """Calls `/v1/...` on one payment system with its API key."""
+
+    def __init__(self, url: str, api_key: str, *, timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self.api_key = api_key
+        self.timeout = timeout
+        self._session = requests.Session()
+
+    def request(self, method: str, path: str, params: dict[str, Any] | None = None, *,
+                idempotency_key: str | None = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.api_key}", "User-Agent": USER_AGENT}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        query = body = None
+        if method.upper() in ("GET", "DELETE"):
+            query = encode(params or {}) or None
+        else:
+            body = encode(params or {})
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        target = self.url + path + (f"?{query}" if query else "")
+        response = self._session.request(method.upper(), target, data=body, headers=headers, timeout=self.timeout)
+        try:
+            data = response.json()
+        except ValueError:
+            data = {"error": {"type": "api_error", "message": f"non-JSON answer: {response.text[:200]}"}}
+        if response.status_code >= 400:
+            raise PaymentsError(response.status_code, data.get("error", {}) if isinstance(data, dict) else {})
+        return data
+
+    def get(self, path: str, **params: Any) -> dict[str, Any]:
+        return self.request("GET", path, params)
+
+    def post(self, path: str, **params: Any) -> dict[str, Any]:
+        return self.request("POST", path, params)
+
+    def delete(self, path: str, **params: Any) -> dict[str, Any]:
+        return self.request("DELETE", path, params)
+
+    def list_all(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        """Every object of a list, following `starting_after` like the SDK's auto-pagination."""
+        found: list[dict[str, Any]] = []
+        params.setdefault("limit", 100)
+        while True:
+            page = self.get(path, **params)
+            found.extend(page["data"])
+            if not page["has_more"] or not page["data"]:
+                return found
+            params["starting_after"] = page["data"][-1]["id"]
+
+    def close(self) -> None:
+        self._session.close()

@@ -1,0 +1,143 @@
+"""Customers: create, retrieve, update, list and delete (a deleted customer reads as `deleted: true`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, Response, jsonify
+
+from ..errors import ApiError
+from . import cards, httpapi, listing
+from .expand import expand_list
+from .params import Params, merge_metadata
+
+if TYPE_CHECKING:
+    from .system import PaymentsSystem
+
+_FIELDS = ("email", "name", "description", "phone", "metadata", "payment_method", "invoice_settings")
+_IGNORED = ("address", "shipping", "preferred_locales", "tax_exempt", "invoice_prefix", "tax", "next_invoice_sequence",
+            "balance", "test_clock")
+
+
+def init_app(app: Flask, pay: PaymentsSystem) -> None:
+    @app.post("/v1/customers")
+    def create_customer() -> Response:
+        p = httpapi.params(_FIELDS, _IGNORED)
+        paths = p.expand()
+        now = pay.now()
+        fields = _fields(p)
+        customer = {
+            "id": None,
+            "object": "customer",
+            "address": None,
+            "balance": 0,
+            "created": now,
+            "currency": None,
+            "default_source": None,
+            "delinquent": False,
+            "description": fields.get("description"),
+            "email": fields.get("email"),
+            "invoice_settings": {"custom_fields": None, "default_payment_method": fields.get("default_payment_method"),
+                                 "footer": None},
+            "livemode": False,
+            "metadata": merge_metadata({}, fields.get("metadata")),
+            "name": fields.get("name"),
+            "phone": fields.get("phone"),
+            "preferred_locales": [],
+            "shipping": None,
+        }
+        with pay.store.transaction():
+            customer["id"] = pay.ids.new("cus")
+            pay.db["customer"].insert(customer, created=now)
+            pay.emit("customer.created", customer)
+        return pay.render(customer, paths)
+
+    @app.get("/v1/customers")
+    def list_customers() -> Response:
+        p = httpapi.params((*listing.LIST_PARAMS, "email"))
+        paths = p.expand()
+        where = listing.Where().missing("deleted").created(p).field("email", p.string("email", max_length=512))
+        return jsonify(expand_list(listing.page(pay.db["customer"], p, url="/v1/customers", where=where, render=pay.public),
+                                   paths, pay.lookup))
+
+    @app.get("/v1/customers/<customer_id>")
+    def get_customer(customer_id: str) -> Response:
+        p = httpapi.params()
+        return pay.render(pay.get("customer", customer_id), p.expand())
+
+    @app.post("/v1/customers/<customer_id>")
+    def update_customer(customer_id: str) -> Response:
+        p = httpapi.params(_FIELDS, _IGNORED)
+        paths = p.expand()
+        fields = _fields(p)
+        with pay.store.transaction():
+            customer = live(pay, customer_id)
+            previous: dict[str, Any] = {}
+            for name in ("email", "name", "description", "phone"):
+                if name in p and customer[name] != fields.get(name):
+                    previous[name] = customer[name]
+                    customer[name] = fields.get(name)
+            if "metadata" in fields:
+                merged = merge_metadata(customer["metadata"], fields["metadata"])
+                if merged != customer["metadata"]:
+                    previous["metadata"] = customer["metadata"]
+                    customer["metadata"] = merged
+            if "default_payment_method" in fields:
+                settings = customer["invoice_settings"]
+                if settings["default_payment_method"] != fields["default_payment_method"]:
+                    previous["invoice_settings"] = dict(settings)
+                    customer["invoice_settings"] = {**settings, "default_payment_method": fields["default_payment_method"]}
+            if previous:
+                pay.db["customer"].replace(customer)
+                pay.emit("customer.updated", customer, previous)
+        return pay.render(customer, paths)
+
+    @app.delete("/v1/customers/<customer_id>")
+    def delete_customer(customer_id: str) -> Response:
+        httpapi.params()
+        with pay.store.transaction():
+            customer = live(pay, customer_id)
+            tombstone = {"id": customer_id, "object": "customer", "deleted": True}
+            pay.db["customer"].replace(tombstone)
+            pay.emit("customer.deleted", customer)
+        return jsonify(tombstone)
+
+
+def live(pay: PaymentsSystem, customer_id: str, *, param: str = "id") -> dict[str, Any]:
+    """A customer that has not been deleted, or a 404."""
+    customer = pay.get("customer", customer_id, param=param)
+    if customer.get("deleted"):
+        raise ApiError(404, f"No such customer: {customer_id!r} (it was deleted)", code="resource_missing", param=param)
+    return customer
+
+
+def default_payment_method(customer: dict[str, Any]) -> str | None:
+    return (customer.get("invoice_settings") or {}).get("default_payment_method")
+
+
+def _fields(p: Params) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    email = p.string("email", max_length=512, empty_ok=True)
+    if email:
+        if "@" not in email or any(ch.isspace() for ch in email):
+            raise ApiError(400, f"Invalid email address: {email[:100]}", code="email_invalid", param="email")
+    if "email" in p:
+        found["email"] = email or None
+    for name, limit in (("name", 256), ("description", 5000), ("phone", 20)):
+        if name in p:
+            found[name] = p.string(name, max_length=limit, empty_ok=True) or None
+    metadata = p.metadata()
+    if metadata is not None:
+        found["metadata"] = metadata
+    method = p.string("payment_method", max_length=200)
+    if method is not None:
+        cards.card(method)
+    settings = p.mapping("invoice_settings")
+    if settings is not None:
+        inner = Params(settings, ("default_payment_method", "custom_fields", "footer", "rendering_options"), prefix="invoice_settings")
+        default = inner.string("default_payment_method", max_length=200, empty_ok=True)
+        if default:
+            cards.card(default, "invoice_settings[default_payment_method]")
+        if "default_payment_method" in inner:
+            found["default_payment_method"] = default or None
+    return found

@@ -1,0 +1,233 @@
+"""Webhook endpoints: where events are delivered, with the secret that signs them.
+
+The `whsec_` secret is shown once, in the answer to create (as Stripe does);
+from Python, `lab.payments.provisioning_endpoint["secret"]` and the dict
+`add_endpoint()` returns keep it. Each endpoint has a retry policy: the lab's
+default unless set (`retry_policy=none|stripe|standard`, or a list of delays
+in seconds, as a hooklab extension parameter).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, jsonify
+
+from ..errors import ApiError
+from ..webhooks import POLICIES, RetryPolicy, policy_named
+from . import httpapi, listing
+from .events import API_VERSION, TYPES
+from .params import Params, merge_metadata
+
+if TYPE_CHECKING:
+    from .system import PaymentsSystem
+
+MAX_ENDPOINTS = 16
+MAX_DELAYS = 30
+MAX_DELAY = 7 * 86400.0
+ROLE = "hooklab_role"
+_FIELDS = ("url", "enabled_events", "description", "metadata", "api_version", "retry_policy")
+
+
+def init_app(app: Flask, pay: PaymentsSystem) -> None:
+    @app.post("/v1/webhook_endpoints")
+    def create_endpoint() -> Response:
+        p = httpapi.params(_FIELDS, ignored=("connect",))
+        url = _url(p, required=True)
+        enabled = _enabled_events(p, required=True)
+        description = p.string("description", max_length=5000)
+        metadata = {k: v for k, v in (p.metadata() or {}).items() if v}
+        api_version = p.string("api_version", max_length=50) or API_VERSION
+        policy = _policy_param(p)
+        if pay.db["webhook_endpoint"].count() >= MAX_ENDPOINTS:
+            raise ApiError(400, f"You have reached the maximum of {MAX_ENDPOINTS} webhook endpoints; delete one first.")
+        endpoint = create(pay, url, enabled, description=description, metadata=metadata, api_version=api_version,
+                          policy=policy)
+        body = pay.public(endpoint)
+        body["secret"] = endpoint["secret"]  # shown this once
+        return jsonify(body)
+
+    @app.get("/v1/webhook_endpoints")
+    def list_endpoints() -> Response:
+        p = httpapi.params(listing.LIST_PARAMS)
+        return jsonify(listing.page(pay.db["webhook_endpoint"], p, url="/v1/webhook_endpoints", render=pay.public))
+
+    @app.get("/v1/webhook_endpoints/<endpoint_id>")
+    def get_endpoint(endpoint_id: str) -> Response:
+        p = httpapi.params()
+        return pay.render(pay.get("webhook_endpoint", endpoint_id), p.expand())
+
+    @app.post("/v1/webhook_endpoints/<endpoint_id>")
+    def update_endpoint(endpoint_id: str) -> Response:
+        p = httpapi.params((*_FIELDS, "disabled"))
+        with pay.store.transaction():
+            endpoint = pay.get("webhook_endpoint", endpoint_id)
+            if "url" in p:
+                endpoint["url"] = _url(p, required=True)
+            if "enabled_events" in p:
+                endpoint["enabled_events"] = _enabled_events(p, required=True)
+            if "description" in p:
+                endpoint["description"] = p.string("description", max_length=5000, empty_ok=True) or None
+            endpoint["metadata"] = merge_metadata(endpoint["metadata"], p.metadata())
+            if "retry_policy" in p:
+                endpoint["_retry_policy"] = _policy_param(p)
+            disabled = p.boolean("disabled")
+            if disabled is not None:
+                endpoint["status"] = "disabled" if disabled else "enabled"
+                if not disabled:  # a fresh start: its failures so far no longer count toward disabling it
+                    pay.store.execute("DELETE FROM endpoint_health WHERE endpoint_id = ?", (endpoint_id,))
+            pay.db["webhook_endpoint"].replace(endpoint)
+        return pay.render(endpoint)
+
+    @app.delete("/v1/webhook_endpoints/<endpoint_id>")
+    def delete_endpoint(endpoint_id: str) -> Response:
+        httpapi.params()
+        pay.get("webhook_endpoint", endpoint_id)
+        pay.db["webhook_endpoint"].delete(endpoint_id)
+        return jsonify({"id": endpoint_id, "object": "webhook_endpoint", "deleted": True})
+
+
+def create(pay: PaymentsSystem, url: str, enabled_events: list[str], *, description: str | None = None,
+           metadata: dict[str, str] | None = None, api_version: str = API_VERSION, policy: Any = None) -> dict[str, Any]:
+    """Store a new endpoint with a fresh secret; returns the stored document (secret included)."""
+    now = pay.now()
+    with pay.store.transaction():
+        endpoint_id = pay.ids.new("we")
+        endpoint = {
+            "id": endpoint_id,
+            "object": "webhook_endpoint",
+            "api_version": api_version,
+            "application": None,
+            "created": now,
+            "description": description,
+            "enabled_events": enabled_events,
+            "livemode": False,
+            "metadata": metadata or {},
+            "secret": "whsec_" + pay.ids.token(f"whsec:{endpoint_id}", 32),
+            "status": "enabled",
+            "url": url,
+            "_retry_policy": policy,
+        }
+        pay.db["webhook_endpoint"].insert(endpoint, created=now)
+    return endpoint
+
+
+def subscribed(pay: PaymentsSystem, event_type: str) -> list[str]:
+    """Ids of the enabled endpoints that listen to this event type, oldest first."""
+    return [
+        doc["id"]
+        for doc in pay.db["webhook_endpoint"].find(status="enabled")
+        if "*" in doc["enabled_events"] or event_type in doc["enabled_events"]
+    ]
+
+
+def ensure_provisioning(pay: PaymentsSystem, url: str, enabled_events: tuple[str, ...]) -> dict[str, Any]:
+    """The one endpoint pointing at provisioning: made once, re-pointed when its port changes."""
+    with pay.store.transaction():
+        for doc in pay.db["webhook_endpoint"].find():
+            if doc["metadata"].get(ROLE) == "provisioning":
+                if doc["url"] != url:
+                    doc["url"] = url
+                    pay.db["webhook_endpoint"].replace(doc)
+                return doc
+        return create(pay, url, list(enabled_events), description="provisioning: activates paid customers",
+                      metadata={ROLE: "provisioning"})
+
+
+def disable(pay: PaymentsSystem, endpoint_id: str) -> dict[str, Any] | None:
+    """Mark an endpoint disabled; return it if this call disabled it, None if it already was (or is gone)."""
+    with pay.store.transaction():
+        doc = pay.db["webhook_endpoint"].get(endpoint_id)
+        if doc is None or doc["status"] == "disabled":
+            return None
+        doc["status"] = "disabled"
+        pay.db["webhook_endpoint"].replace(doc)
+    return doc
+
+
+def set_policy(pay: PaymentsSystem, endpoint_id: str, policy: Any) -> dict[str, Any]:
+    """Store a retry policy on an endpoint (None: follow the lab's default)."""
+    spec = None if policy is None else _spec(policy_named(policy))
+    with pay.store.transaction():
+        doc = pay.db["webhook_endpoint"].get(endpoint_id)
+        if doc is None:
+            raise KeyError(f"no webhook endpoint {endpoint_id!r}")
+        doc["_retry_policy"] = spec
+        pay.db["webhook_endpoint"].replace(doc)
+    return pay.public(doc)
+
+
+def policy_of(pay: PaymentsSystem, doc: dict[str, Any]) -> RetryPolicy:
+    spec = doc.get("_retry_policy")
+    if spec is None:
+        return policy_named(pay.lab.retry_policy)
+    if isinstance(spec, str):
+        return policy_named(spec)
+    return RetryPolicy(spec["name"], tuple(spec["delays"]), spec["jitter"], spec["disable_after"],
+                       "your own schedule" if spec["name"] not in POLICIES else "")
+
+
+def policy_view(pay: PaymentsSystem, doc: dict[str, Any]) -> dict[str, Any]:
+    """How the API shows an endpoint's retry policy (a hooklab extension field)."""
+    policy = policy_of(pay, doc)
+    return {
+        "name": policy.name,
+        "delays": list(policy.delays),
+        "jitter": policy.jitter,
+        "disable_after": policy.disable_after,
+        "lab_default": doc.get("_retry_policy") is None,
+    }
+
+
+def _spec(policy: RetryPolicy) -> Any:
+    if POLICIES.get(policy.name) == policy:
+        return policy.name
+    return {"name": policy.name, "delays": list(policy.delays), "jitter": policy.jitter, "disable_after": policy.disable_after}
+
+
+def _policy_param(p: Params) -> Any:
+    value = p.raw("retry_policy")
+    if value is None or value == "default":
+        return None
+    if isinstance(value, str):
+        if value not in POLICIES:
+            raise ApiError(400, f"Invalid retry_policy: {value[:40]!r}; use {', '.join(POLICIES)}, default, or a list of "
+                                "delays in seconds (retry_policy[0]=60&retry_policy[1]=300).", param="retry_policy")
+        return value
+    delays = p.items("retry_policy", max_items=MAX_DELAYS) or []
+    clean = []
+    for index, delay in enumerate(delays):
+        seconds = Params({f"retry_policy[{index}]": delay}, (f"retry_policy[{index}]",)).integer(
+            f"retry_policy[{index}]", minimum=0, maximum=int(MAX_DELAY))
+        clean.append(float(seconds or 0))
+    return _spec(RetryPolicy.custom(clean))
+
+
+def _url(p: Params, *, required: bool) -> str:
+    url = p.string("url", required=required, max_length=2048)
+    assert url is not None
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        port_ok = False
+        parts = None  # type: ignore[assignment]
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise ApiError(400, f"Invalid URL: {url[:100]!r}. An endpoint URL looks like https://example.com/webhooks "
+                            "(http is fine for local endpoints).", param="url")
+    return url
+
+
+def _enabled_events(p: Params, *, required: bool) -> list[str]:
+    events = p.strings("enabled_events", max_items=len(TYPES) + 1, max_length=100)
+    if not events:
+        if required:
+            raise ApiError(400, "Missing required param: enabled_events (a list such as enabled_events[]=* or "
+                                "enabled_events[0]=payment_intent.succeeded).", param="enabled_events")
+        return []
+    for index, name in enumerate(events):
+        if name != "*" and name not in TYPES:
+            raise ApiError(400, f"Invalid enabled_events[{index}]: {name[:60]!r} is not an event type hooklab sends. "
+                                f"Use * or one of: {', '.join(TYPES)}.", param=f"enabled_events[{index}]")
+    return list(dict.fromkeys(events))
