@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .checklist import CheckFailed, Checklist, fail
-from .registry import Exercise, Registry, exercise, load_checks, registry
+from .registry import Exercise, Registry, exercise, load_checks, registry, unload_checks
 from .result import CheckResult, Step
 from .runner import run_check
 
@@ -50,4 +50,5 @@ __all__ = [
     "load_checks",
     "registry",
     "run_check",
+    "unload_checks",
 ]

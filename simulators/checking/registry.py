@@ -169,6 +169,20 @@ def _import_path(path: Path) -> None:
         _loaded.add(key)
 
 
+def unload_checks(path: str | Path) -> None:
+    """Forget the check modules loaded from `path` (a file or folder) and their exercises."""
+    path = Path(path).resolve()
+    files = sorted(path.glob("*.py")) if path.is_dir() else [path]
+    with _load_lock:
+        for file in files:
+            _loaded.discard(str(file))
+            for entry in registry.all():
+                source = entry.source_file
+                if source and Path(source).resolve() == file:
+                    registry.remove(entry.id)
+                    sys.modules.pop(entry.fn.__module__, None)
+
+
 def as_result(value: Any) -> CheckResult:
     """What a check function returned, as a CheckResult."""
     if isinstance(value, CheckResult):
