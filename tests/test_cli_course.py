@@ -1,0 +1,125 @@
+"""`hooklab check`, `hooklab grade` and `hooklab worksheet`, run as a learner or instructor runs them."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+COURSE = Path(__file__).parent / "fixtures" / "course"
+CHECKS = COURSE / "checks"
+NOTEBOOK = "90_first_handler.ipynb"
+
+
+def hooklab(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "simulators.cli", *args], capture_output=True, text=True, timeout=180,
+        cwd=cwd, env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.mark.parametrize("command", [["check"], ["grade"], ["worksheet"], ["worksheet", "export"]])
+def test_help_works(command: list[str]) -> None:
+    done = hooklab(*command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"usage: hooklab {' '.join(command)}")
+
+
+def test_check_passes_on_the_solutions_and_exits_zero() -> None:
+    done = hooklab("check", "--path", str(COURSE / "solutions"), "--checks", str(CHECKS))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "✔ PASS — ex90_first_handler · A first webhook handler" in done.stdout
+    assert done.stdout.rstrip().endswith("1 of 1 exercises: the checks pass")
+
+
+def test_check_fails_on_the_stub_and_exits_nonzero() -> None:
+    done = hooklab("check", "ex90_first_handler", "--path", str(COURSE / "exercises" / NOTEBOOK), "--checks", str(CHECKS), "--json")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert report["passed"] == 0 and report["results"][0]["message"].startswith("`handle` is still the stub")
+
+
+def test_check_finds_the_course_folders_and_honours_solutions(tmp_path: Path) -> None:
+    shutil.copytree(COURSE / "exercises", tmp_path / "exercises")
+    shutil.copytree(COURSE / "solutions", tmp_path / "solutions")
+    assert hooklab("check", "--checks", str(CHECKS), cwd=tmp_path).returncode == 1
+    assert hooklab("check", "--solutions", "--checks", str(CHECKS), cwd=tmp_path).returncode == 0
+
+
+def test_check_rejects_an_unknown_exercise_with_a_message() -> None:
+    done = hooklab("check", "ex00_nope", "--checks", str(CHECKS))
+    assert done.returncode == 2
+    assert "no exercise 'ex00_nope'; the exercises are: ex90_first_handler" in done.stdout
+
+
+def _learner(root: Path, name: str, cell: str | None) -> Path:
+    folder = root / name / "exercises"
+    folder.mkdir(parents=True)
+    document = json.loads((COURSE / "solutions" / NOTEBOOK).read_text())
+    if cell is not None:
+        document["cells"][2]["source"] = cell
+    (folder / NOTEBOOK).write_text(json.dumps(document))
+    return root / name
+
+
+def test_grade_reports_every_learner_even_when_one_hangs_and_one_crashes(tmp_path: Path) -> None:
+    wrong = json.loads((COURSE / "wrong" / "90_first_handler_double.ipynb").read_text())["cells"][2]["source"]
+    learners = [
+        _learner(tmp_path, "ada", None),
+        _learner(tmp_path, "bo", wrong),
+        _learner(tmp_path, "cy", "while True:\n    pass\n"),
+        _learner(tmp_path, "di", "def handle(request, provisioning):\n    return 1 / 0\n"),
+        _learner(tmp_path, "ed", "import os\nos._exit(1)\n"),
+    ]
+    (tmp_path / "fay").mkdir()  # a learner who handed in nothing
+    learners.append(tmp_path / "fay")
+    csv_out, json_out = tmp_path / "report.csv", tmp_path / "report.json"
+    done = hooklab("grade", *map(str, learners), "--out", str(csv_out), "--out", str(json_out),
+                   "--timeout", "2", "--checks", str(CHECKS))
+    assert done.returncode == 0, done.stdout + done.stderr
+    with csv_out.open() as handle:
+        rows = {row["learner"]: row for row in csv.DictReader(handle)}
+    assert list(rows) == ["ada", "bo", "cy", "di", "ed", "fay"]
+    assert {name: row["ok"] for name, row in rows.items()} == {
+        "ada": "True", "bo": "False", "cy": "False", "di": "False", "ed": "False", "fay": "False",
+    }
+    assert rows["bo"]["message"].startswith("4 of 5 checks pass")
+    assert rows["cy"]["message"] == "your code did not finish within 2 s"
+    assert rows["di"]["message"] == "your handler raised ZeroDivisionError: division by zero when it got a webhook"
+    assert "exit code 1" in rows["ed"]["message"]
+    assert rows["fay"]["message"].startswith(f"notebook {NOTEBOOK} not found")
+    report = json.loads(json_out.read_text())
+    assert report["summary"]["ada"] == {"passed": 1, "total": 1}
+    assert [row["learner"] for row in report["results"]] == ["ada", "bo", "cy", "di", "ed", "fay"]
+    assert "ada: 1 of 1 exercises pass their checks" in done.stdout
+
+
+def test_grade_refuses_a_report_it_cannot_write(tmp_path: Path) -> None:
+    done = hooklab("grade", str(tmp_path), "--out", str(tmp_path / "r.xlsx"), "--checks", str(CHECKS))
+    assert done.returncode == 2 and "a report is .csv or .json, not r.xlsx" in done.stdout
+    missing = hooklab("grade", str(tmp_path / "nobody"), "--checks", str(CHECKS))
+    assert missing.returncode == 2 and "not a folder" in missing.stdout
+
+
+def test_worksheet_export_writes_markdown_and_html(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"version": 1, "answers": {"q01_failures": {"answer": "Nightly invoices <sync>.", "question": "", "notebook": ""}}}))
+    done = hooklab("worksheet", "export", "--out", str(tmp_path / "out"), env={"HOOKLAB_WORKSHEET": str(answers)})
+    assert done.returncode == 0, done.stderr
+    markdown = (tmp_path / "out" / "worksheet.md").read_text()
+    assert "> Nightly invoices <sync>." in markdown
+    assert "**(not answered yet)**" in markdown
+    assert "Nightly invoices &lt;sync&gt;." in (tmp_path / "out" / "worksheet.html").read_text()
+    only_md = hooklab("worksheet", "export", "--out", str(tmp_path / "md"), "--format", "md", "--file", str(answers))
+    assert only_md.returncode == 0 and [p.name for p in (tmp_path / "md").iterdir()] == ["worksheet.md"]
+
+
+def test_worksheet_export_rejects_an_unknown_format(tmp_path: Path) -> None:
+    done = hooklab("worksheet", "export", "--out", str(tmp_path), "--format", "pdf")
+    assert done.returncode == 2 and "a worksheet format is one of md, html, not pdf" in done.stdout
