@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from simulators.checking import CheckResult, Checklist, Registry, check, fail, load_checks, registry, run_check, unload_checks
+from simulators.checking import (
+    Checklist,
+    CheckResult,
+    Registry,
+    check,
+    fail,
+    load_checks,
+    registry,
+    run_check,
+    unload_checks,
+)
 from simulators.checking.batch import run_notebook
 from simulators.checking.notebook import as_python, exercise_cells, notebook_namespace, run_cells
 

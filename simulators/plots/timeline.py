@@ -16,7 +16,6 @@ from typing import Any
 
 import matplotlib.dates as mdates
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..clock import When, to_timestamp
