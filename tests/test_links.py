@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
@@ -163,3 +165,49 @@ def test_the_proxied_command_serves_the_overview_on_the_given_port_and_only_on_l
 
 def test_the_command_uses_the_jupyter_servers_own_python() -> None:
     assert setup_hooklab()["command"][:3] == [sys.executable, "-m", "simulators.cli"]
+
+
+# -- the repository as Binder and the hubs see it -----------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+GUIDE = ROOT / "docs" / "instructors.md"
+
+
+def test_repo2docker_reads_the_root_and_gets_python_311_and_an_installable_package() -> None:
+    import tomllib
+
+    assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists(), (
+        "a binder/ folder would hide the root files"
+    )
+    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "project" in project and "build-system" in project, (
+        "repo2docker installs pyproject.toml only with both tables"
+    )
+    dependencies = " ".join(project["project"]["dependencies"])
+    for needed in ("jupyterlab", "ipywidgets", "jupyter-server-proxy"):
+        assert needed in dependencies
+    post_build = ROOT / "postBuild"
+    if post_build.exists():
+        lines = [line for line in post_build.read_text().splitlines() if line.strip() and not line.startswith("#")]
+        assert lines[0].strip() == "set -e"
+
+
+def _links(text: str) -> list[str]:
+    return re.findall(r"https://[^\s)\]]+", text)
+
+
+def test_the_binder_badge_opens_the_welcome_notebook() -> None:
+    badge = next(link for link in _links(GUIDE.read_text()) if link.startswith("https://mybinder.org/v2/gh/"))
+    query = parse_qs(urlparse(badge).query)
+    assert query["urlpath"] == ["lab/tree/notebooks/00_welcome.ipynb"]
+    assert (ROOT / "notebooks" / "00_welcome.ipynb").exists(), (
+        "the badge opens a notebook that is not in the repository"
+    )
+
+
+def test_the_nbgitpuller_link_pulls_this_repository_and_opens_the_welcome_notebook() -> None:
+    link = next(link for link in _links(GUIDE.read_text()) if "git-pull?" in link)
+    query = parse_qs(urlparse(link).query)
+    assert query["repo"][0].endswith("/hooklab") and query["branch"] == ["main"]
+    assert query["urlpath"] == ["lab/tree/hooklab/notebooks/00_welcome.ipynb"]
