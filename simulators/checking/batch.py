@@ -168,8 +168,8 @@ def grade(
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         done = list(pool.map(lambda task: run_notebook(task[1], task[2], timeout=timeout, checks=checks), tasks))
     by_key = {}
-    for (learner, _, members), results in zip(tasks, done):
-        for exercise, result in zip(members, results):
+    for (learner, _, members), results in zip(tasks, done, strict=True):
+        for exercise, result in zip(members, results, strict=True):
             by_key[(learner, exercise.id)] = result
     return [
         Row(learner.name, exercise.id, by_key[(learner, exercise.id)].ok, by_key[(learner, exercise.id)].message, by_key[(learner, exercise.id)])

@@ -86,7 +86,7 @@ def timeline(
         if row["number"] > 1:
             mark("retry", float(row["at"]), lane)
     windows = _fault_windows(lab, now)
-    for name, kind, begin, finish, planned in windows:
+    for name, _kind, begin, finish, _planned in windows:
         if (end is None or begin <= end) and (start is None or finish >= start):
             lanes(f"{name} faults")
     if activations and "provisioning" in lab.systems:
@@ -107,11 +107,11 @@ def timeline(
     }
     for kind, style in styles.items():
         if marks.get(kind):
-            xs, ys = zip(*marks[kind])
+            xs, ys = zip(*marks[kind], strict=True)
             artist = ax.scatter([_num(x) for x in xs], ys, color=COLOURS[kind], zorder=3, **style)
             legend.append(artist)
     if marks.get("retry"):
-        xs, ys = zip(*marks["retry"])
+        xs, ys = zip(*marks["retry"], strict=True)
         legend.append(ax.scatter([_num(x) for x in xs], ys, s=150, facecolors="none", edgecolors=COLOURS["retry"],
                                  linewidths=1.5, zorder=4, label="retry (attempt 2 or later)"))
     shown_faults: dict[tuple[str, bool], Any] = {}
