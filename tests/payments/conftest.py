@@ -1,0 +1,84 @@
+"""Fixtures for the payment system's tests: a lab, the official SDK pointed at it, a verifying receiver."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import stripe
+
+from simulators import Lab
+from simulators.learner import WebhookRequest
+
+
+@pytest.fixture
+def lab() -> Iterator[Lab]:
+    with Lab(seed=11, systems=["provisioning", "payments"]) as running:
+        yield running
+
+
+@pytest.fixture
+def bare_lab() -> Iterator[Lab]:
+    """A lab with payments only: no provisioning endpoint receiving events."""
+    with Lab(seed=11, systems=["payments"]) as running:
+        yield running
+
+
+@pytest.fixture
+def sdk(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The `stripe` module, configured globally the way the docs tell a learner to."""
+    monkeypatch.setattr(stripe, "api_key", lab.payments.api_key)
+    monkeypatch.setattr(stripe, "api_base", lab.payments.url)
+    monkeypatch.setattr(stripe, "max_network_retries", 0)
+    return stripe
+
+
+@pytest.fixture
+def client(lab: Lab) -> stripe.StripeClient:
+    return stripe.StripeClient(lab.payments.api_key, base_addresses={"api": lab.payments.url}, max_network_retries=0)
+
+
+class Receiver:
+    """A learner endpoint that verifies every delivery with the SDK and keeps the events."""
+
+    def __init__(self, lab: Lab, name: str = "receiver", answer: Any = None) -> None:
+        self.lab = lab
+        self.events: list[Any] = []
+        self.bodies: list[bytes] = []
+        self.failures: list[str] = []
+        self.answer = answer
+        self.secret = ""
+        self.endpoint = lab.host(self.handle, name=name)
+        self.url = self.endpoint.url + "/hook"
+
+    def handle(self, request: WebhookRequest) -> Any:
+        try:
+            event = stripe.Webhook.construct_event(request.body, request.headers.get("Stripe-Signature"), self.secret)
+        except stripe.SignatureVerificationError as exc:
+            self.failures.append(str(exc))
+            return 400
+        self.events.append(event)
+        self.bodies.append(request.body)
+        return self.answer(event) if callable(self.answer) else self.answer
+
+    def register(self, enabled_events: tuple[str, ...] = ("*",), retry_policy: Any = None) -> dict[str, Any]:
+        endpoint = self.lab.payments.add_endpoint(self.url, enabled_events=enabled_events, retry_policy=retry_policy)
+        self.secret = endpoint["secret"]
+        self.id = endpoint["id"]
+        return endpoint
+
+    @property
+    def types(self) -> list[str]:
+        return [event.type for event in self.events]
+
+    def payloads(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for body in self.bodies]
+
+
+@pytest.fixture
+def receiver(lab: Lab) -> Receiver:
+    made = Receiver(lab)
+    made.register()
+    return made
