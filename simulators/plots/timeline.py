@@ -181,7 +181,7 @@ def _frame(ax: Any, names: list[str], marks: dict[str, list[tuple[float, int]]],
         high = low + 3600
     pad = (high - low) * 0.03
     ax.set_xlim(_num(low - pad), _num(high + pad))
-    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.set_ylim(max(len(names), 1) - 0.5, -0.5)
     ax.set_yticks(range(len(names)), names)
     locator = mdates.AutoDateLocator(tz=timezone.utc)
     ax.xaxis.set_major_locator(locator)

@@ -1,0 +1,148 @@
+"""Pictures: the timeline and the comparison helpers draw what happened, the same way every run."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import matplotlib
+import pytest
+from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
+
+from simulators import Lab
+from simulators.plots import LabFigure, bar_compare, before_after, cost_vs_delay, timeline
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    yield
+    plt.close("all")
+
+
+def outage_story(seed: int = 7) -> Lab:
+    """A CRM delivering to a learner endpoint that goes down for three hours, then recovers."""
+    lab = Lab(seed=seed, systems=["crm", "provisioning"])
+    handler = lab.host(lambda request: 200, name="handler")
+    lab.crm.add_endpoint(handler.url, retry_policy="standard")
+    lab.crm.submit_form(name="Ann", email="ann@example.com")
+    lab.settle()
+    handler.faults.window("down", start=lab.clock.time() + 3600, hours=3)
+    lab.advance(hours=1, minutes=10)
+    lab.crm.submit_form(name="Bob", email="bob@example.com")
+    lab.advance(hours=10)
+    lab.provisioning.activate("cus_1")
+    lab.provisioning.faults.window("errors", start=lab.clock.time() + 3600, hours=2, rate=0.5)
+    lab.raise_alert("crm", "delivery_failed", "a delivery failed")
+    return lab
+
+
+def legend_texts(fig: Figure) -> list[str]:
+    return [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+
+
+def points(fig: Figure, label: str) -> int:
+    [collection] = [c for c in fig.axes[0].collections if c.get_label() == label]
+    return len(collection.get_offsets())
+
+
+def test_timeline_draws_deliveries_retries_faults_and_alerts() -> None:
+    with outage_story() as lab:
+        fig = timeline(lab)
+        attempts = lab.crm.outbox.attempts()
+        assert isinstance(fig, Figure)
+        ax = fig.axes[0]
+        assert ax.get_xlabel() == "lab time (UTC)"
+        assert ax.get_title() == "What happened, on the lab clock"
+        assert [t.get_text() for t in ax.get_yticklabels()] == [
+            "crm events", "crm → handler", "provisioning faults", "handler faults", "provisioning activations", "alerts",
+        ]
+        assert legend_texts(fig) == [
+            "event recorded", "delivery succeeded", "delivery failed", "account activated", "alert raised",
+            "retry (attempt 2 or later)", "down", "error answers (scheduled)",
+        ]
+        assert points(fig, "delivery succeeded") == sum(a["outcome"] == "succeeded" for a in attempts) == 2
+        assert points(fig, "delivery failed") == sum(a["outcome"] == "failed" for a in attempts) >= 3
+        assert points(fig, "retry (attempt 2 or later)") == sum(a["number"] > 1 for a in attempts)
+        assert points(fig, "event recorded") == 2
+        assert points(fig, "alert raised") == 1
+
+
+def test_timeline_is_the_same_picture_on_every_run() -> None:
+    pictures = []
+    for _ in range(2):
+        with outage_story(seed=11) as lab, matplotlib.rc_context({"svg.hashsalt": "hooklab"}):
+            buffer = io.BytesIO()
+            timeline(lab).savefig(buffer, format="svg", metadata={"Date": None})
+            pictures.append(buffer.getvalue())
+    assert pictures[0] == pictures[1]
+
+
+def test_since_and_until_keep_only_that_stretch() -> None:
+    with outage_story() as lab:
+        start = lab.clock.start.timestamp()
+        fig = timeline(lab, since=start + 3600, until=start + 4 * 3600, title="During the outage")
+        assert fig.axes[0].get_title() == "During the outage"
+        assert "delivery succeeded" not in legend_texts(fig)  # both successes fall outside the window
+        assert points(fig, "delivery failed") >= 3
+
+
+def test_timeline_draws_on_a_given_axes() -> None:
+    with outage_story() as lab:
+        fig, (left, right) = plt.subplots(1, 2)
+        assert timeline(lab, ax=right) is fig
+        assert right.get_xlabel() == "lab time (UTC)" and left.get_xlabel() == ""
+
+
+def test_an_empty_lab_says_nothing_happened() -> None:
+    with Lab(seed=1, systems=["provisioning"]) as lab:
+        fig = timeline(lab)
+        assert fig.axes[0].get_legend() is None
+        assert [t.get_text() for t in fig.axes[0].texts] == ["nothing has happened yet"]
+
+
+def test_a_lab_figure_is_shown_once_even_when_returned(monkeypatch: pytest.MonkeyPatch) -> None:
+    import IPython.display
+
+    shown: list[dict[str, object]] = []
+    monkeypatch.setattr(IPython.display, "display", lambda bundle, raw: shown.append(bundle))
+    fig = bar_compare({"a": 1})
+    assert isinstance(fig, LabFigure) and fig.number in plt.get_fignums()
+    fig._ipython_display_()
+    assert fig.number not in plt.get_fignums()  # pyplot will not show it a second time
+    [bundle] = shown
+    assert bundle["text/plain"] == "<LabFigure size 400x360 with 1 Axes>"
+    assert bytes(bundle["image/png"]).startswith(b"\x89PNG")
+
+
+def test_bar_compare_labels_each_bar_with_its_value() -> None:
+    fig = bar_compare({"polling": 1440, "webhooks": 3}, title="Requests per day", ylabel="requests")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["polling", "webhooks"]
+    assert [t.get_text() for t in ax.texts] == ["1440", "3"]
+    assert (ax.get_title(), ax.get_ylabel()) == ("Requests per day", "requests")
+    with pytest.raises(ValueError, match="at least one value"):
+        bar_compare({})
+
+
+def test_before_after_pairs_each_measure() -> None:
+    fig = before_after({"customers without access": 4}, {"customers without access": 0, "alerts sent": 3},
+                       labels=("naive handler", "with reconciliation"))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["naive handler", "with reconciliation"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["customers without access", "alerts sent"]
+    assert [t.get_text() for t in ax.texts] == ["4", "–", "0", "3"]
+
+
+def test_cost_vs_delay_places_each_strategy() -> None:
+    class Result:
+        label, requests, delay = "poll hourly", 24, 1800
+
+    fig = cost_vs_delay([{"label": "poll every minute", "requests": 1440, "delay": 30}, Result(), {"label": "webhooks", "requests": 0, "delay": 1}])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["poll every minute", "poll hourly", "webhooks"]
+    assert ax.get_xlabel() == "requests made (cost)" and ax.get_ylabel() == "delay until noticed (minutes)"
+    offsets = [tuple(c.get_offsets()[0]) for c in ax.collections]
+    assert offsets == [(1440.0, 0.5), (24.0, 30.0), (0.0, 1 / 60)]
+    with pytest.raises(ValueError, match="needs 'delay'"):
+        cost_vs_delay([{"label": "x", "requests": 1}])
