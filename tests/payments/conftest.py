@@ -41,7 +41,7 @@ def client(lab: Lab) -> stripe.StripeClient:
 
 
 class Receiver:
-    """A learner endpoint that verifies every delivery with the SDK and keeps the events."""
+    """A learner endpoint that verifies every delivery with the SDK and keeps the events it accepts."""
 
     def __init__(self, lab: Lab, name: str = "receiver", answer: Any = None) -> None:
         self.lab = lab
@@ -59,9 +59,12 @@ class Receiver:
         except stripe.SignatureVerificationError as exc:
             self.failures.append(str(exc))
             return 400
-        self.events.append(event)
-        self.bodies.append(request.body)
-        return self.answer(event) if callable(self.answer) else self.answer
+        answer = self.answer(event) if callable(self.answer) else self.answer
+        status = answer[1] if isinstance(answer, tuple) else answer if isinstance(answer, int) else 200
+        if 200 <= status < 300:  # keep what was accepted, as a real handler would
+            self.events.append(event)
+            self.bodies.append(request.body)
+        return answer
 
     def register(self, enabled_events: tuple[str, ...] = ("*",), retry_policy: Any = None) -> dict[str, Any]:
         endpoint = self.lab.payments.add_endpoint(self.url, enabled_events=enabled_events, retry_policy=retry_policy)
