@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import ipywidgets as widgets
 import pytest
 import requests
-import ipywidgets as widgets
 
 from simulators import Lab
 from simulators.widgets import ControlPanel, control_panel
@@ -165,3 +165,38 @@ def test_purchase_buttons_make_payments_when_the_lab_has_them() -> None:
         panel.refresh()
         assert "that did not work" not in panel.last_action.value
         assert "payment_intent.succeeded" in panel.delivery_log.value or "invoice.paid" in panel.delivery_log.value
+
+
+def test_course_widgets_and_pictures_pass_strict_nbval(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A notebook showing the panel, a timeline, a verdict and a reflection keeps its saved output."""
+    import subprocess
+    import sys
+
+    import nbclient
+    import nbformat
+
+    monkeypatch.setenv("HOOKLAB_WORKSHEET", str(tmp_path / "worksheet.json"))
+    cells = [
+        "from simulators import Lab\nfrom simulators.widgets import control_panel\nfrom simulators.plots import timeline\n"
+        "from simulators.checking import CheckResult, Step\nfrom simulators.worksheets import reflection\n"
+        "lab = Lab(seed=7, systems=['crm', 'provisioning'])\nhandler = lab.host(lambda request: 200, name='handler')\n"
+        "lab.crm.add_endpoint(handler.url, retry_policy='standard')\nhandler.faults.window('down', start=lab.clock.time() + 60, hours=2)",
+        "panel = control_panel(lab)\npanel",
+        "lab.crm.submit_form(name='Ann', email='ann@example.com')\nfind = panel.switches['handler'].error_rate\nfind.value = 0.5\n"
+        "panel.advance_day.click()\nprint(panel.summary.value)",
+        "timeline(lab)",
+        "CheckResult(False, 'T', '1 of 2 checks pass', ('nudge', 'concept'), {}, (Step('a', True), Step('b', False, 'saw c')), 'ex01')",
+        "box = reflection('q01_failures')\nbox",
+        "box.answer.value = 'typed during the run'\nlab.stop()",
+    ]
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
+    path = tmp_path / "widgets.ipynb"
+    nbformat.write(notebook, path)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--nbval", "--nbval-current-env", "-p", "no:python", "-p", "no:cacheprovider", str(path)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
