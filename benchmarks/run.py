@@ -1,0 +1,99 @@
+"""hooklab's benchmarks: `make bench` prints one JSON object with every figure and its target.
+
+    .venv/bin/python benchmarks/run.py                 # everything (a few minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --only delivery,memory --quick
+
+Every figure is measured next to its own baseline in the same run (the raw
+loopback limit, one bare server, a one-cell notebook, an idle interpreter),
+because a shared 2-core machine is noisy: compare ratios, not absolute times.
+Targets are checked here, never in timed unit tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import delivery  # noqa: E402
+import lab_cycle  # noqa: E402
+import memory  # noqa: E402
+import nbval_timing  # noqa: E402
+import scenario  # noqa: E402
+from common import verdict  # noqa: E402
+
+
+def _benches(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
+    return {
+        "lab_start_stop": lambda: lab_cycle.measure(cycles=5 if quick else 20),
+        "delivery_throughput": lambda: delivery.throughput(n=200 if quick else 1000, chunks=4 if quick else 10),
+        "delivery_latency": lambda: delivery.latency(n=50 if quick else 200),
+        "case_study": scenario.measure,
+        "notebooks": nbval_timing.measure,
+        "memory": memory.measure,
+    }
+
+
+def _targets(results: dict[str, Any]) -> dict[str, str]:
+    """Each figure that has a target, against it."""
+    out = {}
+    if "ratio" in results.get("delivery_throughput", {}):
+        out["delivery_throughput_ratio >= 0.7"] = verdict(results["delivery_throughput"]["ratio"], 0.7, higher_is_better=True)
+    case = results.get("case_study", {})
+    for label in ("without_fixes", "with_fixes"):
+        wall = case.get(label, {}).get("wall_s") if isinstance(case.get(label), dict) else None
+        if wall is not None:
+            out[f"case_study_{label}_wall_s <= 3"] = verdict(wall, 3.0, higher_is_better=False)
+    if case.get("status") == "not yet available":
+        out["case_study_wall_s <= 3"] = "not yet available"
+    nb = results.get("notebooks", {})
+    if "total_s" in nb:
+        out["notebooks_total_s <= 60"] = verdict(nb["total_s"], 60.0, higher_is_better=False)
+    elif "status" in nb:
+        out["notebooks_total_s <= 60"] = "not measured: " + nb["status"]
+    if "start_ms_median" in results.get("lab_start_stop", {}):
+        out["lab_start_ms < 1000 (DESIGN: well under a second)"] = verdict(
+            results["lab_start_stop"]["start_ms_median"], 1000.0, higher_is_better=False)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="comma-separated names: " + ", ".join(_benches(False)))
+    parser.add_argument("--quick", action="store_true", help="smaller samples, for trying the script out")
+    args = parser.parse_args(argv)
+    benches = _benches(args.quick)
+    chosen = args.only.split(",") if args.only else list(benches)
+    unknown = [name for name in chosen if name not in benches]
+    if unknown:
+        parser.error(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(benches)}")
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average_1m_at_start": round(os.getloadavg()[0], 2)},
+        "quick": args.quick,
+    }
+    for name in chosen:
+        started = time.perf_counter()
+        try:
+            results[name] = benches[name]()
+        except Exception as exc:  # one broken benchmark must not hide the others' figures
+            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        results[name]["bench_wall_s"] = round(time.perf_counter() - started, 2)
+        print(f"benchmarks: {name} done in {results[name]['bench_wall_s']} s", file=sys.stderr)
+    results["targets"] = _targets(results)
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

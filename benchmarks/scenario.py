@@ -1,0 +1,51 @@
+"""The case study on the virtual clock: wall time, and simulated seconds per wall second."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from typing import Any
+
+TARGET_WALL_S = 3.0
+
+
+def measure(seed: int = 7) -> dict[str, Any]:
+    """Time `simulators.scenarios.run_case_study`, if this build has it, with and without the fixes."""
+    try:
+        scenarios = importlib.import_module("simulators.scenarios")
+    except ModuleNotFoundError:
+        return {"status": "not yet available", "why": "simulators/scenarios.py (run_case_study) is not in this build",
+                "target_wall_s": TARGET_WALL_S}
+    run = getattr(scenarios, "run_case_study", None)
+    if run is None:
+        return {"status": "not yet available", "why": "simulators.scenarios has no run_case_study yet",
+                "target_wall_s": TARGET_WALL_S}
+    out: dict[str, Any] = {"status": "measured", "target_wall_s": TARGET_WALL_S}
+    for label, fixes in (("without_fixes", None), ("with_fixes", True)):
+        started = time.perf_counter()
+        try:
+            result = run(seed=seed, fixes=fixes) if fixes is not None else run(seed=seed)
+        except TypeError as exc:  # the scenario's signature changed under us: say so rather than guess
+            out[label] = {"error": f"run_case_study did not accept these arguments: {exc}"}
+            continue
+        wall = time.perf_counter() - started
+        simulated = _simulated_seconds(result)
+        out[label] = {
+            "wall_s": round(wall, 3),
+            "simulated_s": simulated,
+            "simulated_s_per_wall_s": round(simulated / wall) if simulated else None,
+        }
+    return out
+
+
+def _simulated_seconds(result: Any) -> float | None:
+    """How much lab time the scenario covered, read from whatever it returned."""
+    for name in ("simulated_seconds", "elapsed"):
+        value = result.get(name) if isinstance(result, dict) else getattr(result, name, None)
+        if value is not None:
+            return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
+    lab = result.get("lab") if isinstance(result, dict) else getattr(result, "lab", None)
+    clock = getattr(lab, "clock", None)
+    if clock is not None:
+        return clock.elapsed().total_seconds()
+    return None
