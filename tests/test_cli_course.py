@@ -32,14 +32,14 @@ def test_help_works(command: list[str]) -> None:
 
 
 def test_check_passes_on_the_solutions_and_exits_zero() -> None:
-    done = hooklab("check", "--path", str(COURSE / "solutions"), "--checks", str(CHECKS))
+    done = hooklab("check", "--path", str(COURSE / "solutions"), "--checks", str(CHECKS), "--no-course-checks")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "✔ PASS — ex90_first_handler · A first webhook handler" in done.stdout
     assert done.stdout.rstrip().endswith("1 of 1 exercises: the checks pass")
 
 
 def test_check_fails_on_the_stub_and_exits_nonzero() -> None:
-    done = hooklab("check", "ex90_first_handler", "--path", str(COURSE / "exercises" / NOTEBOOK), "--checks", str(CHECKS), "--json")
+    done = hooklab("check", "ex90_first_handler", "--path", str(COURSE / "exercises" / NOTEBOOK), "--checks", str(CHECKS), "--no-course-checks", "--json")
     assert done.returncode == 1
     report = json.loads(done.stdout)
     assert report["passed"] == 0 and report["results"][0]["message"].startswith("`handle` is still the stub")
@@ -48,12 +48,12 @@ def test_check_fails_on_the_stub_and_exits_nonzero() -> None:
 def test_check_finds_the_course_folders_and_honours_solutions(tmp_path: Path) -> None:
     shutil.copytree(COURSE / "exercises", tmp_path / "exercises")
     shutil.copytree(COURSE / "solutions", tmp_path / "solutions")
-    assert hooklab("check", "--checks", str(CHECKS), cwd=tmp_path).returncode == 1
-    assert hooklab("check", "--solutions", "--checks", str(CHECKS), cwd=tmp_path).returncode == 0
+    assert hooklab("check", "--checks", str(CHECKS), "--no-course-checks", cwd=tmp_path).returncode == 1
+    assert hooklab("check", "--solutions", "--checks", str(CHECKS), "--no-course-checks", cwd=tmp_path).returncode == 0
 
 
 def test_check_rejects_an_unknown_exercise_with_a_message() -> None:
-    done = hooklab("check", "ex00_nope", "--checks", str(CHECKS))
+    done = hooklab("check", "ex00_nope", "--checks", str(CHECKS), "--no-course-checks")
     assert done.returncode == 2
     assert "no exercise 'ex00_nope'; the exercises are: ex90_first_handler" in done.stdout
 
@@ -81,7 +81,7 @@ def test_grade_reports_every_learner_even_when_one_hangs_and_one_crashes(tmp_pat
     learners.append(tmp_path / "fay")
     csv_out, json_out = tmp_path / "report.csv", tmp_path / "report.json"
     done = hooklab("grade", *map(str, learners), "--out", str(csv_out), "--out", str(json_out),
-                   "--timeout", "2", "--checks", str(CHECKS))
+                   "--timeout", "2", "--checks", str(CHECKS), "--no-course-checks")
     assert done.returncode == 0, done.stdout + done.stderr
     with csv_out.open() as handle:
         rows = {row["learner"]: row for row in csv.DictReader(handle)}
@@ -101,9 +101,9 @@ def test_grade_reports_every_learner_even_when_one_hangs_and_one_crashes(tmp_pat
 
 
 def test_grade_refuses_a_report_it_cannot_write(tmp_path: Path) -> None:
-    done = hooklab("grade", str(tmp_path), "--out", str(tmp_path / "r.xlsx"), "--checks", str(CHECKS))
+    done = hooklab("grade", str(tmp_path), "--out", str(tmp_path / "r.xlsx"), "--checks", str(CHECKS), "--no-course-checks")
     assert done.returncode == 2 and "a report is .csv or .json, not r.xlsx" in done.stdout
-    missing = hooklab("grade", str(tmp_path / "nobody"), "--checks", str(CHECKS))
+    missing = hooklab("grade", str(tmp_path / "nobody"), "--checks", str(CHECKS), "--no-course-checks")
     assert missing.returncode == 2 and "not a folder" in missing.stdout
 
 

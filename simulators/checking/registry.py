@@ -125,10 +125,11 @@ _loaded: set[str] = set()
 _load_lock = threading.Lock()
 
 
-def load_checks(extra: Iterable[str | Path] = ()) -> Registry:
-    """Import every check module: the course's, then HOOKLAB_CHECKS, then `extra`."""
+def load_checks(extra: Iterable[str | Path] = (), *, course: bool = True) -> Registry:
+    """Import every check module: the course's (unless `course=False`), then HOOKLAB_CHECKS, then `extra`."""
     with _load_lock:
-        _import_package("exercises.checks")
+        if course:
+            _import_package("exercises.checks")
         paths = [p for p in os.environ.get(CHECKS_ENV, "").split(os.pathsep) if p]
         for path in [*paths, *map(str, extra)]:
             _import_path(Path(path))

@@ -24,13 +24,15 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=None, help="seconds each exercise may run (default: the exercise's own)")
     parser.add_argument("--checks", type=Path, action="append", default=[], metavar="PATH",
                         help="also load check modules from this .py file or folder (repeatable)")
+    parser.add_argument("--no-course-checks", dest="course_checks", action="store_false",
+                        help="run only the checks loaded with --checks, not the course's own exercises")
     parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        load_checks(args.checks)
+        load_checks(args.checks, course=args.course_checks)
     except (FileNotFoundError, ImportError) as exc:
         print(f"hooklab check: {exc}")
         return 2
@@ -67,3 +69,4 @@ def run(args: argparse.Namespace) -> int:
         verdict = "the checks pass" if passed == len(results) else "not every check passes yet"
         print(f"{passed} of {len(results)} exercises: {verdict}")
     return 0 if passed == len(results) else 1
+

@@ -26,6 +26,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="learners checked at once")
     parser.add_argument("--checks", type=Path, action="append", default=[], metavar="PATH",
                         help="also load check modules from this .py file or folder (repeatable)")
+    parser.add_argument("--no-course-checks", dest="course_checks", action="store_false",
+                        help="run only the checks loaded with --checks, not the course's own exercises")
     return parser
 
 
@@ -40,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"hooklab grade: a report is .csv or .json, not {', '.join(bad)}")
         return 2
     try:
-        load_checks(args.checks)
+        load_checks(args.checks, course=args.course_checks)
     except (FileNotFoundError, ImportError) as exc:
         print(f"hooklab grade: {exc}")
         return 2
@@ -56,3 +58,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"{learner}: {sum(row.ok for row in mine)} of {len(mine)} exercises pass their checks")
     print(f"report: {', '.join(str(out) for out in outs)}")
     return 0
+
