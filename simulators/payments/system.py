@@ -116,6 +116,9 @@ class PaymentsSystem(Service):
 
     def create_app(self) -> Flask:
         app = flask_app(__name__)
+        # Answer `/v1//customers` or a trailing slash with a JSON 404, never an HTML redirect.
+        app.url_map.merge_slashes = False
+        app.url_map.strict_slashes = False
         httpapi.install(app, self)
         for module in (customers, payment_intents, charges, prices, subscriptions, invoices, webhook_endpoints, events,
                        extensions):
