@@ -1,0 +1,165 @@
+"""Exercise 04c: a webhook receiver that acknowledges fast, dedupes, and survives a failing destination.
+
+The learner writes `receive(request, queue, seen)` (answer the webhook, queue
+the work) and `activate(event, provisioning_url)` (the work: activate the
+paying customer once, even when it is asked twice or provisioning crashed after
+doing it). `simulators.handling.connect_receiver` wires them between payments
+and provisioning with the learner's `backoff`. The check runs the pipeline
+under seeded faults — destination errors, slow answers, crashes after the
+work, a short outage, duplicate and out-of-order deliveries — across ten seeds.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from simulators.checking import Checklist, exercise, fail
+from simulators.handling import connect_receiver
+from simulators.lab import Lab
+
+SEEDS = tuple(range(401, 411))
+MAX_ATTEMPTS = 12
+HINTS = (
+    "Run the lesson's 'crash after the work' cell with your functions and count provisioning.activations(customer).",
+    "Answer the webhook at once and queue the work; before activating, ask provisioning whether this event's"
+    " activation already exists (GET /activations?customer=…), because a destination can do the work and still"
+    " answer 500; raise whenever provisioning did not answer 2xx, so the queue tries again later.",
+)
+LOST_HINTS = (
+    "Make `activate` raise when provisioning does not answer 2xx (response.raise_for_status()), so the queue retries.",
+    HINTS[1],
+)
+TWICE_HINTS = (
+    "Before activating, look for an activation of this customer whose 'event' is this event's id.",
+    HINTS[1],
+)
+
+
+def _stub_in(errors: list[str]) -> bool:
+    return any(error.startswith("NotImplementedError") for error in errors)
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"127\.0\.0\.1:\d+", "provisioning", text)
+
+
+def _start(ns, seed: int) -> tuple[Lab, object]:  # type: ignore[no-untyped-def]
+    lab = Lab(seed=seed, delivery_timeout=0.3)
+    try:
+        pipeline = connect_receiver(lab, ns["receive"], ns["activate"], ns["backoff"], max_attempts=MAX_ATTEMPTS)
+    except BaseException:
+        lab.stop()
+        raise
+    return lab, pipeline
+
+
+def _stubs(lab: Lab, pipeline) -> None:  # type: ignore[no-untyped-def]
+    if _stub_in([failure.error for failure in pipeline.endpoint.failures]):
+        fail("`receive` is still the stub: it raises NotImplementedError. Write your version, run its cell, then this check again", *HINTS)
+    if _stub_in([job.last_error or "" for job in pipeline.queue.jobs.values()]):
+        fail("`activate` is still the stub: it raises NotImplementedError. Write your version, run its cell, then this check again", *HINTS)
+
+
+def _receiver_errors(pipeline) -> str | None:  # type: ignore[no-untyped-def]
+    failures = pipeline.endpoint.failures
+    return _clean(failures[0].error) if failures else None
+
+
+@exercise("ex04_reliable_handler", notebook="04_reliable_webhook_handling", title="A receiver that loses nothing and does nothing twice",
+          needs=["receive", "activate", "backoff"], hints=HINTS, timeout=150)
+def check(ns):  # type: ignore[no-untyped-def]
+    ns["backoff"](1, random.Random(0))  # the first exercise's stub stops us here, named
+    c = Checklist()
+
+    # 1. Provisioning is down: the receiver must still answer at once, and the work happen when it is back.
+    lab, pipeline = _start(ns, 400)
+    try:
+        lab.provisioning.faults.down()
+        intents = lab.traffic.purchase(n=2, decline_rate=0.0)
+        pipeline.catch_up()
+        _stubs(lab, pipeline)
+        first = lab.payments.outbox.attempts(endpoint_id=pipeline.webhook_endpoint["id"])
+        statuses = [a["status"] for a in first if a["number"] == 1]
+        broken = _receiver_errors(pipeline)
+        c.require(bool(statuses) and all(s is not None and 200 <= s < 300 for s in statuses),
+                  "answers 2xx at once, even while provisioning is down",
+                  f"your receiver raised {broken}" if broken else f"payments got {statuses} on its first tries",
+                  hints=("In `receive`, queue.put(event, key=event['id']) and return 200; do the work in `activate`.",
+                         "The sender waits only a second or so: acknowledge first, do the work after."))
+        lab.provisioning.faults.up()
+        lab.advance(hours=12)
+        pipeline.catch_up()
+        _stubs(lab, pipeline)
+        customers = [intent["customer"] for intent in intents]
+        counts = [len(lab.provisioning.activations(customer)) for customer in customers]
+        job = next(iter(pipeline.queue.jobs.values()), None)
+        seen = f"the queue's last error was {_clean(job.last_error)}" if job is not None and job.last_error else f"activations per customer: {counts}"
+        c.require(counts == [1] * len(customers), "activates each customer once provisioning is back", seen,
+                  hints=("Raise in `activate` when provisioning cannot be reached or does not answer 2xx.", HINTS[1]))
+    finally:
+        lab.stop()
+
+    # 2. Ten seeded storms: errors, slowness, crashes after the work, an outage, duplicates, out-of-order.
+    lost = twice = unpaid = None
+    for seed in SEEDS:
+        lab, pipeline = _start(ns, seed)
+        try:
+            _storm(lab, pipeline, seed)
+            _stubs(lab, pipeline)
+            signups = lab.traffic.signups
+            for signup in signups:
+                count = len(lab.provisioning.activations(signup["customer"]))
+                if signup["status"] == "succeeded" and count == 0 and lost is None:
+                    lost = _lost(seed, signup, pipeline)
+                elif signup["status"] == "succeeded" and count > 1 and twice is None:
+                    twice = f"seed {seed}: {signup['customer']} ({signup['email']}) was activated {count} times for one payment"
+                elif signup["status"] != "succeeded" and count and unpaid is None:
+                    unpaid = f"seed {seed}: {signup['customer']} ({signup['email']}) was activated although the card was declined"
+            broken = _receiver_errors(pipeline)
+            if broken and lost is None:
+                lost = f"seed {seed}: your receiver raised {broken}"
+        finally:
+            lab.stop()
+        if lost or twice or unpaid:
+            break  # the hint names the first seed that went wrong; more seeds would only cost time
+    c.expect(lost is None, f"loses no paid customer under {len(SEEDS)} seeded storms", lost or "", hints=LOST_HINTS)
+    c.expect(twice is None, "activates no one twice (duplicates, crashes after the work)", twice or "", hints=TWICE_HINTS)
+    c.expect(unpaid is None, "activates only customers whose payment succeeded", unpaid or "",
+             hints=("Queue only event['type'] == 'payment_intent.succeeded'; acknowledge the others with 200.",
+                    "A declined card sends payment_intent.payment_failed: acknowledge it, but do not activate."))
+    return c.result()
+
+
+def _storm(lab: Lab, pipeline, seed: int) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(f"ex04:{seed}")
+    lab.payments.knobs(duplicates=0.3, out_of_order=0.3)
+    faults = lab.provisioning.faults
+    start = lab.clock.time()
+    faults.window("errors", start, minutes=30, rate=round(rng.uniform(0.1, 0.35), 2), status=rng.choice([500, 502, 503]))
+    faults.window("fail_after_work", start, minutes=30, rate=round(rng.uniform(0.15, 0.35), 2))
+    # window() reads `seconds` as the window's length, so the slow answers are switched by hand
+    faults.slow(seconds=0.05, rate=0.2)
+    lab.clock.call_at(start + 1800, lambda: faults.clear("slow"), name="ex04: slow answers end")
+    if rng.random() < 0.5:
+        faults.window("down", start + rng.uniform(120, 600), minutes=rng.choice([10, 15, 20]))
+    pipeline.endpoint.faults.slow(seconds=0.4, rate=0.1)  # past the sender's timeout: it will send again
+    lab.traffic.purchase(n=4, decline_rate=0.25)
+    lab.traffic.schedule(per_day=96, days=1 / 24, decline_rate=0.25)
+    lab.advance(hours=12)
+    pipeline.catch_up()
+    lab.advance(hours=12)
+    pipeline.catch_up()
+
+
+def _lost(seed: int, signup: dict, pipeline) -> str:  # type: ignore[no-untyped-def]
+    story = f"seed {seed}: {signup['customer']} ({signup['email']}) paid but has no account"
+    jobs = [job for job in pipeline.queue.jobs.values() if job.fields.get("customer") == signup["customer"]]
+    if not jobs:
+        return story + "; no job was ever queued for their payment"
+    job = jobs[-1]
+    if job.status == "dead":
+        return story + f"; its job is in the dead-letter list after {job.attempts} attempts ({_clean(job.last_error or '')})"
+    if job.status == "done":
+        return story + "; its job finished without an error, so `activate` returned without activating"
+    return story + f"; its job is still waiting after {job.attempts} attempts"
