@@ -33,6 +33,32 @@ QUESTIONS: list[Question] = [
         "Think of a task people at your organization still do by hand that always follows the same"
         " \"when this happens, do that\" rule. What is its trigger, and what is the action?",
     ),
+    # 02_polling_vs_webhooks
+    Question(
+        "q02_poll_or_push",
+        "02_polling_vs_webhooks",
+        "Pick one integration you use or would like to build. Would you poll or use webhooks? How fresh does"
+        " the data need to be, and what would it cost you (money, trust, work) if a change arrived an hour late?",
+    ),
+    Question(
+        "q02_reconcile",
+        "02_polling_vs_webhooks",
+        "Which records at your organization would you still check on a schedule even if webhooks told you about"
+        " every change? How often would you check, and who would look at what the check finds?",
+    ),
+    # 03_webhook_security
+    Question(
+        "q03_trust",
+        "03_webhook_security",
+        "Think of a webhook or form your organization receives from outside. What could someone do if they"
+        " sent a fake one? How would you know a request is genuine?",
+    ),
+    Question(
+        "q03_secrets",
+        "03_webhook_security",
+        "Where would the signing secret for a webhook live in your setup, who could read it, and what would you"
+        " do on the day it leaks?",
+    ),
 ]
 
 
