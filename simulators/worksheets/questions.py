@@ -33,6 +33,20 @@ QUESTIONS: list[Question] = [
         "Think of a task people at your organization still do by hand that always follows the same"
         " \"when this happens, do that\" rule. What is its trigger, and what is the action?",
     ),
+    # 00_welcome and 01_triggers_and_actions
+    Question(
+        "q00_let_down",
+        "00_welcome",
+        "Think of a time an automated message or process let you down: an email that never came, an order that"
+        " got stuck, an account that was not set up. What was supposed to happen, and how did anyone find out?",
+    ),
+    Question(
+        "q01_your_formula",
+        "01_triggers_and_actions",
+        "Write one automation from your own work as the formula: when [trigger] happens in [source], then"
+        " [action] in [destination], using [data], and alert [person] if it fails. Which part was hardest to fill"
+        " in, and who would you ask to fill it?",
+    ),
     # 02_polling_vs_webhooks
     Question(
         "q02_poll_or_push",
