@@ -29,7 +29,8 @@ def serve_command() -> list[str]:
 
 def setup_hooklab() -> dict[str, Any]:
     """The jupyter-server-proxy configuration for `hooklab serve`."""
-    launcher: dict[str, Any] = {"enabled": True, "title": "hooklab", "category": "Other"}
+    # In the "Notebook" row, like RStudio's tile: JupyterLab draws an icon from a URL only there.
+    launcher: dict[str, Any] = {"enabled": True, "title": "hooklab", "category": "Notebook"}
     if ICON.is_file():
         launcher["icon_path"] = str(ICON)
     return {

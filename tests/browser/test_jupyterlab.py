@@ -1,0 +1,146 @@
+"""End to end in JupyterLab: run a notebook's cells, click the control panel, check at the socket.
+
+Also: the dashboards through a real jupyter-server-proxy, and the hooklab
+launcher server it starts.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+import requests
+
+from simulators import Lab
+
+PANEL_NOTEBOOK = "notebooks/panel_check.ipynb"
+WELCOME = "notebooks/00_welcome.ipynb"
+PORT_IN_LINK = re.compile(r"(?:127\.0\.0\.1:|/proxy/)(\d+)")
+RUN_ALL_TIMEOUT_MS = 30_000
+#: True once every code cell shows an execution count such as [3] (not [*] or [ ]).
+EVERY_CELL_RAN = """() => {
+    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
+    return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:?$/.test(p));
+}"""
+
+
+def _write_panel_notebook(root: Path) -> None:
+    """The smallest notebook with a lab and its control panel, as the lessons start."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "from simulators import Lab\nfrom simulators.widgets import control_panel\nlab = Lab(seed=3)"
+        ),
+        nbformat.v4.new_code_cell("control_panel(lab)"),
+    ]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, root / PANEL_NOTEBOOK)
+
+
+def _refused(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def _open_and_run_all(page: Any, jupyter: Any, path: str, snap: Any) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.goto(f"{jupyter.url}/lab/tree/{path}?token={jupyter.token}")
+    page.locator(".jp-NotebookPanel").first.wait_for()
+    choose = page.get_by_role("button", name="Select", exact=True)
+    try:
+        choose.wait_for(timeout=5_000)  # JupyterLab may ask which kernel a fresh notebook should use
+    except PlaywrightTimeout:
+        pass
+    else:
+        choose.click()
+    # The kernel must be up before "Run All" or the cells queue behind its start.
+    page.get_by_text(re.compile(r"Python 3.*\| Idle")).first.wait_for(timeout=60_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+    try:
+        page.wait_for_function(EVERY_CELL_RAN, timeout=RUN_ALL_TIMEOUT_MS)
+    except Exception:
+        snap("jupyterlab-run-all-failed")  # what the page showed when the test gave up
+        raise
+    errors = page.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", has_text="Traceback"
+    )
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def _click_down_and_check_the_socket(page: Any, snap: Any, name: str) -> None:
+    down = page.get_by_role("button", name="provisioning down")
+    down.wait_for(timeout=30_000)
+    row = page.locator(".widget-hbox", has=down).last
+    match = PORT_IN_LINK.search(row.locator("a").first.get_attribute("href") or "")
+    assert match, f"the panel shows no address for provisioning: {row.inner_html()[:500]}"
+    port = int(match.group(1))
+    assert not _refused(port), "provisioning is listening before the click"
+    snap(f"{name}-before")
+    down.click()
+    deadline = time.monotonic() + 10
+    while not _refused(port):
+        assert time.monotonic() < deadline, f"provisioning still accepts connections on {port} after the click"
+        time.sleep(0.1)
+    assert "mod-active" in (down.get_attribute("class") or "")
+    snap(f"{name}-after")
+
+
+def test_the_control_panel_takes_provisioning_down_for_real(jupyter: Any, page: Any, snap: Any) -> None:
+    _write_panel_notebook(jupyter.root)
+    _open_and_run_all(page, jupyter, PANEL_NOTEBOOK, snap)
+    _click_down_and_check_the_socket(page, snap, "jupyterlab-panel")
+
+
+def test_welcome_notebook_runs_and_its_panel_takes_provisioning_down(jupyter: Any, page: Any, snap: Any) -> None:
+    if not (jupyter.root / WELCOME).exists():
+        pytest.skip(f"{WELCOME} is not in this build yet")
+    _open_and_run_all(page, jupyter, WELCOME, snap)
+    _click_down_and_check_the_socket(page, snap, "jupyterlab-welcome")
+
+
+def test_a_dashboard_through_jupyter_server_proxy(jupyter: Any) -> None:
+    with Lab(seed=5, systems=["provisioning"]) as lab:
+        requests.post(
+            lab.provisioning.webhook_url,
+            json={"id": "evt_1", "type": "invoice.paid", "data": {"object": {"customer": "cus_p"}}},
+            timeout=5,
+        )
+        base = f"{jupyter.url}/proxy/{lab.provisioning.port}/"
+        page = requests.get(base, params={"token": jupyter.token}, timeout=10)
+        assert page.status_code == 200 and "cus_p" in page.text
+        detail = re.search(r'href="(?:\./)?(dashboard/requests/\d+)"', page.text)
+        assert detail, "the page links its detail pages relatively"
+        followed = requests.get(base + detail.group(1), params={"token": jupyter.token}, timeout=10)
+        assert followed.status_code == 200 and "Request body" in followed.text
+        anonymous = requests.get(base, timeout=10, allow_redirects=False)
+        assert anonymous.status_code in (302, 403), "the proxy serves only the logged-in user"
+
+
+def test_the_hooklab_launcher_serves_the_overview_with_proxied_links(jupyter: Any, page: Any, snap: Any) -> None:
+    page.goto(f"{jupyter.url}/hooklab/?token={jupyter.token}", timeout=60_000)
+    page.get_by_role("heading", name="Your lab").wait_for(timeout=60_000)
+    systems = page.locator("section", has_text="Systems")
+    link = systems.get_by_role("link", name="provisioning", exact=True)
+    assert re.fullmatch(r"/proxy/\d+/", link.get_attribute("href") or "")
+    snap("hooklab-launcher-overview")
+    link.click()
+    page.get_by_role("heading", name=re.compile("^Provisioning")).wait_for()
+    assert "/proxy/" in page.url
+    page.goto(
+        f"{jupyter.url}/lab/workspaces/launcher-check?reset&token={jupyter.token}"
+    )  # a fresh workspace opens the launcher
+    tile = page.locator(".jp-LauncherCard", has_text="hooklab").first
+    tile.wait_for(timeout=30_000)
+    assert tile.locator("img").count() == 1, "the tile shows hooklab's icon"
+    snap("jupyterlab-launcher")
+    snap("jupyterlab-launcher")
