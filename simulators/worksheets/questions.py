@@ -73,6 +73,14 @@ QUESTIONS: list[Question] = [
         "Where would the signing secret for a webhook live in your setup, who could read it, and what would you"
         " do on the day it leaks?",
     ),
+    # 05_case_study_silent_failure
+    Question(
+        "q05_who_finds_out",
+        "05_case_study_silent_failure",
+        "Pick one automation at your organization that touches customers or money. If it stopped working"
+        " tonight, who would find out first: a named person on your team, or a customer? Which would you add"
+        " first (a retry, an alert to a person, or a regular reconciliation) and why?",
+    ),
 ]
 
 

@@ -1,0 +1,106 @@
+"""Exercise 05, part 2: the reconciliation.
+
+`reconcile(lab)` compares the payment system's payments with provisioning's
+accounts, activates every customer who paid and has no active account, and
+returns the ids of the customers it activated. The check builds a lab where
+provisioning missed some payments and holds every case a reconciliation meets:
+payments that succeeded, failed, were refunded or were cancelled, a customer
+who paid twice, and a customer who is already fine.
+"""
+
+from __future__ import annotations
+
+from simulators.checking import Checklist, exercise
+
+HINTS = (
+    "Make a set of customers with an active account (lab.provisioning.accounts(status='active')), then walk "
+    "lab.payments.payments(status='succeeded', refunded=False) and activate each customer not in the set, once.",
+    "A reconciliation compares the source of truth (money that stayed paid) with the result (accounts) and "
+    "repairs only the difference: no declined or cancelled payments, no refunds, nobody twice.",
+)
+
+
+def _customer(lab, name):  # type: ignore[no-untyped-def]
+    return lab.payments.create_customer(f"{name}@example.com", name=name.title())["id"]
+
+
+def _scene(lab):  # type: ignore[no-untyped-def]
+    """Customers in every state a reconciliation meets; provisioning missed what happened while it was down."""
+    pay = lab.payments
+    pay.set_retry_policy(pay.provisioning_endpoint["id"], "none")
+    who = {}
+    who["fine"] = _customer(lab, "fine")
+    pay.pay(who["fine"], 1900, metadata={"plan": "basic"})
+    lab.settle()
+    lab.provisioning.faults.down()
+    who["lost"] = _customer(lab, "lost")
+    pay.pay(who["lost"], 4900, metadata={"plan": "pro"})
+    who["twice"] = _customer(lab, "twice")
+    pay.pay(who["twice"], 1900, metadata={"plan": "basic"})
+    pay.pay(who["twice"], 1900, metadata={"plan": "basic"})
+    who["declined"] = _customer(lab, "declined")
+    pay.pay(who["declined"], 1900, payment_method="pm_card_chargeDeclined", metadata={"plan": "basic"})
+    who["refunded"] = _customer(lab, "refunded")
+    pay.refund(pay.pay(who["refunded"], 4900, metadata={"plan": "pro"})["id"])
+    who["cancelled"] = _customer(lab, "cancelled")
+    intent = pay.client.post("/v1/payment_intents", customer=who["cancelled"], amount=1900, currency="usd",
+                             metadata={"plan": "basic"})
+    pay.client.post(f"/v1/payment_intents/{intent['id']}/cancel")
+    lab.settle()
+    lab.provisioning.faults.up()
+    return who
+
+
+@exercise(
+    "ex05_reconcile",
+    notebook="05_case_study_silent_failure",
+    title="The nightly reconciliation",
+    needs=["reconcile"],
+    hints=HINTS,
+    systems=["mailer", "provisioning", "payments"],
+    seed=52,
+    timeout=90,
+)
+def check(ns, lab):
+    who = _scene(lab)
+    provisioning = lab.provisioning
+    c = Checklist()
+    returned = ns["reconcile"](lab)
+    lab.settle()
+
+    def active(name: str) -> bool:
+        account = provisioning.account_for(who[name])
+        return account is not None and account["status"] == "active"
+
+    def activations(name: str) -> int:
+        return len(provisioning.activations(who[name]))
+
+    c.expect(active("lost"), "activates the customer who paid while provisioning was down",
+             "the customer whose payment webhook was lost still has no account")
+    lost = provisioning.account_for(who["lost"])
+    c.expect(lost is not None and lost["plan"] == "pro", "gives them the plan they paid for (metadata['plan'])",
+             f"they got plan {lost['plan'] if lost else None!r} instead of 'pro'",
+             hints=("The plan is in payment['metadata']['plan'].", "Repair with the same data the webhook would have used."))
+    c.expect(active("twice") and activations("twice") == 1, "activates a customer who paid twice exactly once",
+             f"they were activated {activations('twice')} times",
+             hints=("Collect the customers to activate in a set or dict first, then activate each one once.", HINTS[1]))
+    c.expect(activations("fine") == 1, "leaves a customer who already has access alone",
+             f"a customer whose account was already active was activated {activations('fine')} times",
+             hints=("Skip customers who already have an active account.", HINTS[1]))
+    for name, what in (("declined", "a declined card"), ("refunded", "a refunded payment"), ("cancelled", "a cancelled payment")):
+        c.expect(provisioning.account_for(who[name]) is None, f"does not activate {what}",
+                 f"the customer with {what} got an account",
+                 hints=("Use lab.payments.payments(status='succeeded', refunded=False): only money that stayed paid counts.", HINTS[1]))
+    expected = {who["lost"], who["twice"]}
+    got = set(returned) if isinstance(returned, (list, tuple, set)) else None
+    c.expect(got == expected, "returns the ids of the customers it activated",
+             f"it returned {returned!r}" if got is None else f"it returned {len(got)} customer id(s); it activated {len(expected & got)} of the 2 it should name",
+             hints=("Return a list of the customer ids you activated.", "The report is how a person learns what the night's run repaired."))
+    before = len(provisioning.activations())
+    second = ns["reconcile"](lab)
+    lab.settle()
+    added = len(provisioning.activations()) - before
+    c.expect(added == 0 and not second, "does nothing when run again (nothing is left to repair)",
+             f"the second run activated {added} more time(s) and returned {second!r}",
+             hints=("Look at who is active now, every run, before activating anyone.", "A job that runs every night must be safe to run again."))
+    return c.result()
