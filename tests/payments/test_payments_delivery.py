@@ -105,7 +105,7 @@ def test_only_a_2xx_in_time_is_success(bare_lab: Lab, setup: str, outcome: str, 
 
 def _attempt_gaps(lab: Lab, endpoint_id: str) -> list[float]:
     times = [a["at"] for a in lab.payments.outbox.attempts(endpoint_id=endpoint_id)]
-    return [later - earlier for earlier, later in zip(times, times[1:])]
+    return [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
 
 
 @pytest.mark.parametrize("policy", [STANDARD, STRIPE], ids=lambda p: p.name)
