@@ -17,8 +17,8 @@ import secrets
 import shutil
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -239,6 +239,16 @@ class Lab:
     def settle(self, timeout: float = 60.0) -> None:
         """Wait until everything due now (first deliveries, say) has run."""
         self.clock.settle(timeout)
+
+    def settle_for_caller(self) -> None:
+        """After a Python API call that set work off, wait for it — on the main thread, on the virtual clock.
+
+        A notebook cell that pays twice must print the same ids every run, so the
+        webhooks the first call set off finish before the second call starts. A
+        handler or clock job never waits here: it would wait for itself.
+        """
+        if not self.realtime and not self._stopped and threading.current_thread() is threading.main_thread():
+            self.clock.settle()
 
     def advance(self, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0) -> datetime:
         return self.clock.advance(seconds=seconds, minutes=minutes, hours=hours, days=days)

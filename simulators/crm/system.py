@@ -23,7 +23,6 @@ across retries). The default retry policy is the Standard Webhooks schedule.
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -128,7 +127,7 @@ class CrmSystem(Service):
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None, *, expect: int) -> dict[str, Any]:
         response = requests.request(method, self.url + path, json=body, timeout=self.lab.delivery_timeout * 5)
-        self._settle_for_caller()
+        self.lab.settle_for_caller()
         data = response.json()
         if response.status_code != expect:
             error = data.get("error", {}) if isinstance(data, dict) else {}
@@ -137,13 +136,6 @@ class CrmSystem(Service):
                            code=error.get("code"), param=error.get("param"), **extra)
         return data
 
-    def _settle_for_caller(self) -> None:
-        # On the virtual clock, a notebook cell that submits twice must print the
-        # same thing every run: let the webhooks this call set off finish first.
-        # Only for the main thread: a handler or clock job waiting here would
-        # wait for itself.
-        if not self.lab.realtime and not self.lab.stopped and threading.current_thread() is threading.main_thread():
-            self.lab.settle()
 
     # -- events and delivery ----------------------------------------------
 

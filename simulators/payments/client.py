@@ -7,6 +7,7 @@ telemetry, so what it sends is the same on every run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -32,10 +33,12 @@ class PaymentsError(Exception):
 class PaymentsClient:
     """Calls `/v1/...` on one payment system with its API key."""
 
-    def __init__(self, url: str, api_key: str, *, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, api_key: str, *, timeout: float = 30.0,
+                 after_call: Callable[[], None] | None = None) -> None:
         self.url = url.rstrip("/")
         self.api_key = api_key
         self.timeout = timeout
+        self._after_call = after_call
         self._session = requests.Session()
 
     def request(self, method: str, path: str, params: dict[str, Any] | None = None, *,
@@ -51,6 +54,8 @@ class PaymentsClient:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         target = self.url + path + (f"?{query}" if query else "")
         response = self._session.request(method.upper(), target, data=body, headers=headers, timeout=self.timeout)
+        if self._after_call is not None:
+            self._after_call()
         try:
             data = response.json()
         except ValueError:

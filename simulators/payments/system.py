@@ -265,7 +265,7 @@ class PaymentsSystem(Service):
     @property
     def client(self) -> PaymentsClient:
         if self._client is None:
-            self._client = PaymentsClient(self.url, self.api_key)
+            self._client = PaymentsClient(self.url, self.api_key, after_call=self.lab.settle_for_caller)
         self._client.url = self.url  # the port may change after a restart
         return self._client
 
