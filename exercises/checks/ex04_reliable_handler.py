@@ -41,7 +41,15 @@ def _stub_in(errors: list[str]) -> bool:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"127\.0\.0\.1:\d+", "provisioning", text)
+    """A learner's error without ports or urllib3's paragraphs: the kind, and what it means."""
+    kind = text.split(":", 1)[0]
+    if kind in ("ConnectionError", "NewConnectionError", "MaxRetryError"):
+        return f"{kind} (provisioning could not be reached)"
+    if "Timeout" in kind:
+        return f"{kind} (provisioning did not answer in time)"
+    text = re.sub(r"https?://127\.0\.0\.1:\d+", "provisioning", text)
+    text = re.sub(r"host='127\.0\.0\.1', port=\d+", "provisioning", text)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _start(ns, seed: int) -> tuple[Lab, object]:  # type: ignore[no-untyped-def]
