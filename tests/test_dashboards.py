@@ -241,7 +241,7 @@ def test_payments_dashboard_shows_each_event_and_every_delivery_attempt(provisio
     assert text.index("evt_lost") < text.index("evt_ok"), "events are listed newest first"
     assert "connection refused" in text and "failed" in text
     assert "200" in text and "delivered" in text
-    assert "failing since Mon 2 Mar 09:05:00" in text
+    assert "failing since Mon 2 Mar 09:05:00 (day 1), 1 failed attempts" in text
     assert "whsec_0123…" in text and "SECRET" not in raw, "signing secrets are never printed whole"
     assert "20.00 USD" in text
 

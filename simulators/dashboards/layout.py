@@ -27,7 +27,7 @@ main{max-width:1180px;margin:0 auto;padding:16px 24px 40px}
 h1{font-size:22px;margin:8px 0 2px}
 h2{font-size:16px;margin:0 0 10px}
 .lead{color:#5e6a7d;margin:0 0 14px}
-section{background:#fff;border:1px solid #e3e8ee;border-radius:8px;padding:14px 16px;margin:14px 0}
+section{background:#fff;border:1px solid #e3e8ee;border-radius:8px;padding:14px 16px;margin:14px 0;overflow-x:auto}
 .cards{display:flex;gap:12px;flex-wrap:wrap;margin:10px 0}
 .card{background:#fff;border:1px solid #e3e8ee;border-radius:8px;padding:10px 16px;min-width:130px}
 .card b{display:block;font-size:22px}
@@ -38,6 +38,7 @@ td{border-bottom:1px solid #f0f2f5;padding:6px 8px;vertical-align:top}
 tr:last-child td{border-bottom:none}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+td code{overflow-wrap:anywhere}
 pre{background:#f6f8fa;border:1px solid #e3e8ee;border-radius:6px;padding:10px;overflow:auto;max-height:420px;white-space:pre-wrap;word-break:break-word}
 .muted{color:#8792a2}
 .empty{color:#5e6a7d;font-style:italic}

@@ -98,8 +98,9 @@ def endpoints_table(view: Any, outbox: Any) -> str:
         state = outbox.health(endpoint["id"])
         if state.get("failing_since"):
             return (
-                badge(f"failing since {lab_time(state['failing_since'], view.clock)}", "bad")
-                + f" <span class=muted>{esc(state['failures'])} failed attempts</span>"
+                badge("failing", "bad")
+                + f" <span class=muted>since {esc(lab_time(state['failing_since'], view.clock))},"
+                f" {esc(state['failures'])} failed attempts</span>"
             )
         if state.get("last_success"):
             return (

@@ -21,7 +21,7 @@ from simulators import Lab
 PANEL_NOTEBOOK = "notebooks/panel_check.ipynb"
 WELCOME = "notebooks/00_welcome.ipynb"
 PORT_IN_LINK = re.compile(r"(?:127\.0\.0\.1:|/proxy/)(\d+)")
-RUN_ALL_TIMEOUT_MS = 30_000
+RUN_ALL_TIMEOUT_MS = 120_000
 #: True once every code cell shows an execution count such as [3] (not [*] or [ ]).
 EVERY_CELL_RAN = """() => {
     const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
@@ -40,6 +40,16 @@ def _write_panel_notebook(root: Path) -> None:
     ]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, root / PANEL_NOTEBOOK)
+
+
+def _keep_the_lab_running(path: Path) -> None:
+    """Drop the notebook's closing `lab.stop()` cell from the scratch copy, so the panel is still live after Run All."""
+    notebook = nbformat.read(path, as_version=4)
+    while (
+        notebook.cells and notebook.cells[-1].cell_type == "code" and notebook.cells[-1].source.strip() == "lab.stop()"
+    ):
+        notebook.cells.pop()
+    nbformat.write(notebook, path)
 
 
 def _refused(port: int) -> bool:
@@ -78,7 +88,7 @@ def _open_and_run_all(page: Any, jupyter: Any, path: str, snap: Any) -> None:
 
 
 def _click_down_and_check_the_socket(page: Any, snap: Any, name: str) -> None:
-    down = page.get_by_role("button", name="provisioning down")
+    down = page.get_by_role("button", name="provisioning down").first
     down.wait_for(timeout=30_000)
     row = page.locator(".widget-hbox", has=down).last
     match = PORT_IN_LINK.search(row.locator("a").first.get_attribute("href") or "")
@@ -104,6 +114,7 @@ def test_the_control_panel_takes_provisioning_down_for_real(jupyter: Any, page: 
 def test_welcome_notebook_runs_and_its_panel_takes_provisioning_down(jupyter: Any, page: Any, snap: Any) -> None:
     if not (jupyter.root / WELCOME).exists():
         pytest.skip(f"{WELCOME} is not in this build yet")
+    _keep_the_lab_running(jupyter.root / WELCOME)
     _open_and_run_all(page, jupyter, WELCOME, snap)
     _click_down_and_check_the_socket(page, snap, "jupyterlab-welcome")
 
