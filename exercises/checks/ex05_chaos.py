@@ -18,7 +18,18 @@ from typing import Any
 from simulators.checking import Checklist, exercise, fail
 from simulators.lab import Lab
 
-from .ex05_common import EVENTS, RECONCILE_HOUR, WATCH_EVERY, alert_job, clock_text, ever_paid, next_hour, on_call, paid_customers, reconcile_job
+from .ex05_common import (
+    EVENTS,
+    RECONCILE_HOUR,
+    WATCH_EVERY,
+    alert_job,
+    clock_text,
+    ever_paid,
+    next_hour,
+    on_call,
+    paid_customers,
+    reconcile_job,
+)
 
 SEEDS = tuple(range(1, 21))
 SYSTEMS = ["mailer", "provisioning", "payments"]

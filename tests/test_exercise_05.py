@@ -1,0 +1,193 @@
+"""Exercise 05 both ways: its checks pass on the solution, and fail on the stub and on known wrong answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulators.checking import check
+from simulators.checking.notebook import Cell, notebook_namespace, read_cells, run_cells
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME = "05_case_study_silent_failure.ipynb"
+SOLUTION = ROOT / "solutions" / NAME
+EXERCISE = ROOT / "exercises" / NAME
+
+
+def solved(exercise_id: str, *replacements: str) -> dict[str, Any]:
+    """The solution's namespace, with extra learner code run after it (a wrong answer)."""
+    ns = notebook_namespace(SOLUTION, exercise_id)
+    for number, source in enumerate(replacements, start=100):
+        run_cells([Cell(number, source, ("exercise",))], ns)
+    return ns
+
+
+def names_problem(result: Any, problem: str) -> bool:
+    """The verdict's message or one of its failed steps names the problem."""
+    return problem in result.message or any(problem in step.name and not step.ok for step in result.steps)
+
+
+# -- the solution passes ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("exercise_id", ["ex05_alert", "ex05_reconcile", "ex05_chaos"])
+def test_the_solution_passes(exercise_id: str) -> None:
+    result = check(exercise_id, solved(exercise_id))
+    assert result.ok, str(result)
+
+
+# -- the untouched stubs fail -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("exercise_id", "stub"), [
+    ("ex05_alert", "alert_on_failures"),
+    ("ex05_reconcile", "reconcile"),
+    ("ex05_chaos", "alert_on_failures"),
+])
+def test_the_untouched_stub_fails_and_is_called_a_stub(exercise_id: str, stub: str) -> None:
+    result = check(exercise_id, notebook_namespace(EXERCISE, exercise_id))
+    assert not result.ok
+    assert result.message.startswith(f"`{stub}` is still the stub"), result.message
+
+
+# -- known wrong answers ---------------------------------------------------------------
+
+ALERT_ON_GIVE_UP = '''
+def alert_on_failures(lab, endpoint_id, since):
+    gave_up = lab.payments.outbox.deliveries(endpoint_id=endpoint_id, status="failed")
+    if gave_up:
+        lab.mailer.send(ON_CALL, f"{len(gave_up)} deliveries failed", "see the log", kind="alert")
+    return len(gave_up)
+'''
+
+ALERT_PER_FAILURE = '''
+def alert_on_failures(lab, endpoint_id, since):
+    failed = [a for a in lab.payments.outbox.attempts(endpoint_id=endpoint_id) if a["outcome"] == "failed" and a["at"] > since]
+    for attempt in failed:
+        lab.mailer.send(ON_CALL, f"delivery of {attempt['event_id']} failed", attempt["error"], kind="alert")
+    return len(failed)
+'''
+
+ALERT_ALWAYS = '''
+def alert_on_failures(lab, endpoint_id, since):
+    failed = [a for a in lab.payments.outbox.attempts(endpoint_id=endpoint_id) if a["outcome"] == "failed" and a["at"] > since]
+    lab.mailer.send(ON_CALL, f"{len(failed)} deliveries failed", "daily digest", kind="alert")
+    return len(failed)
+'''
+
+ALERT_IGNORES_SINCE = '''
+def alert_on_failures(lab, endpoint_id, since):
+    failed = [a for a in lab.payments.outbox.attempts(endpoint_id=endpoint_id) if a["outcome"] == "failed"]
+    if failed:
+        lab.mailer.send(ON_CALL, f"{len(failed)} deliveries failed", "see the log", kind="alert")
+    return len(failed)
+'''
+
+ALERT_AS_EMAIL = ALERT_IGNORES_SINCE.replace('if a["outcome"] == "failed"]', 'if a["outcome"] == "failed" and a["at"] > since]').replace(
+    'kind="alert"', 'kind="email"')
+
+
+@pytest.mark.parametrize(("wrong", "problem"), [
+    (ALERT_ON_GIVE_UP, "emails dana.ops@example.com when deliveries fail (before the sender gives up)"),
+    (ALERT_PER_FAILURE, "sends one email per look, not one per failure"),
+    (ALERT_ALWAYS, "stays quiet when every delivery succeeded"),
+    (ALERT_IGNORES_SINCE, "does not repeat failures from before `since`"),
+    (ALERT_AS_EMAIL, 'marks it as an alert (kind="alert")'),
+    ('ON_CALL = "the ops team"', "ON_CALL must be the email address"),
+], ids=["waits-for-give-up", "one-per-failure", "always", "ignores-since", "plain-email", "no-person"])
+def test_wrong_alert_rules_fail_naming_the_problem(wrong: str, problem: str) -> None:
+    result = check("ex05_alert", solved("ex05_alert", wrong))
+    assert not result.ok
+    assert names_problem(result, problem), str(result)
+    assert result.hints
+
+
+RECONCILE_EVERY_PAYMENT = '''
+def reconcile(lab):
+    repaired = []
+    for payment in lab.payments.payments(status="succeeded", refunded=False):
+        lab.provisioning.activate(payment["customer"], plan=payment["metadata"]["plan"])
+        repaired.append(payment["customer"])
+    return repaired
+'''
+
+def _solution_reconcile_source() -> str:
+    return next(cell.source for cell in read_cells(SOLUTION) if "def reconcile" in cell.source)
+
+
+RESEND_FAILED = '''
+def reconcile(lab):
+    resent = lab.payments.recover_failed(since=0)
+    lab.settle()
+    return resent
+'''
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    (("status=\"succeeded\", refunded=False", "status=None"), "does not activate a declined card"),
+    (("status=\"succeeded\", refunded=False", "status=\"succeeded\""), "does not activate a refunded payment"),
+    (None, "activates a customer who paid twice exactly once"),
+    ("resend", "does not activate a refunded payment"),
+], ids=["any-status", "keeps-refunds", "every-payment", "resends-failed-webhooks"])
+def test_wrong_reconciliations_fail_naming_the_problem(change: Any, problem: str) -> None:
+    if change is None:
+        wrong = RECONCILE_EVERY_PAYMENT
+    elif change == "resend":
+        wrong = RESEND_FAILED
+    else:
+        wrong = _solution_reconcile_source().replace(*change)
+    result = check("ex05_reconcile", solved("ex05_reconcile", wrong))
+    assert not result.ok
+    assert names_problem(result, problem), str(result)
+
+
+NAIVE_RECEIVER = '''
+RETRY_POLICY = "none"
+
+def receive(request, lab):
+    event = request.json
+    if event["type"] == "payment_intent.succeeded":
+        payment = event["data"]["object"]
+        requests.post(lab.provisioning.url + "/accounts/activate", timeout=5, json={
+            "customer": payment["customer"], "plan": payment["metadata"].get("plan", "basic"), "event": event["id"]})
+    return 200
+'''
+
+NO_DEDUPE_RECEIVER = '''
+def receive(request, lab):
+    event = request.json
+    if event["type"] != "payment_intent.succeeded":
+        return 200
+    payment = event["data"]["object"]
+    try:
+        done = requests.post(lab.provisioning.url + "/accounts/activate", timeout=5, json={
+            "customer": payment["customer"], "plan": payment["metadata"].get("plan", "basic"), "event": event["id"]})
+    except requests.RequestException:
+        return 503
+    return 200 if done.ok else 503
+'''
+
+PYTHON_API_RECEIVER = '''
+def receive(request, lab):
+    event = request.json
+    if event["type"] == "payment_intent.succeeded":
+        payment = event["data"]["object"]
+        if lab.provisioning.account_for(payment["customer"]) is None:
+            lab.provisioning.activate(payment["customer"], plan=payment["metadata"].get("plan", "basic"))
+    return 200
+'''
+
+
+@pytest.mark.parametrize(("wrong", "problem"), [
+    (NAIVE_RECEIVER, "got no alert"),
+    (NO_DEDUPE_RECEIVER, "activated more than once"),
+    (PYTHON_API_RECEIVER, "got no alert"),
+    (ALERT_ON_GIVE_UP, "got no alert"),
+], ids=["naive-receiver", "no-dedupe", "python-api", "alert-on-give-up"])
+def test_wrong_integrations_fail_the_chaos_check_naming_the_seed(wrong: str, problem: str) -> None:
+    result = check("ex05_chaos", solved("ex05_chaos", wrong))
+    assert not result.ok
+    assert "seed " in result.message and problem in result.message, result.message
+    assert result.hints

@@ -1,0 +1,95 @@
+"""The case study scenario: the story loses paying customers silently, and each fix changes what the data shows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from simulators import Lab
+from simulators.scenarios import FIXES, SYSTEMS, CaseStudy, describe_span, run_case_study
+
+SEED = 11
+
+
+@pytest.fixture(scope="module")
+def story() -> CaseStudy:
+    return run_case_study(SEED)
+
+
+def test_the_story_loses_exactly_the_customers_who_paid_during_the_outage(story: CaseStudy) -> None:
+    assert story.lost, "the outage must cost someone their access, or there is no story"
+    for customer in story.lost:
+        assert story.outage_start <= customer["paid_at"] <= story.outage_end
+    assert story.paid > 10 * len(story.lost)  # three weeks of customers who were fine
+    assert story.failed_deliveries >= len(story.lost)
+    assert story.alerts == 0 and story.repaired == []
+
+
+def test_in_the_story_a_customer_notices_after_five_days_not_the_company(story: CaseStudy) -> None:
+    assert story.noticed_by == "a customer's complaint"
+    assert story.time_to_notice is not None and story.time_to_notice > timedelta(days=4)
+    assert story.ended == story.outage_start + timedelta(days=5)
+
+
+def test_the_same_seed_tells_the_same_story_on_a_lab_you_keep(story: CaseStudy) -> None:
+    with Lab(seed=SEED, systems=list(SYSTEMS)) as lab:
+        again = run_case_study(lab=lab)
+        assert again.figures() == story.figures()
+        assert [c["customer"] for c in again.lost] == [c["customer"] for c in story.lost]
+        missing = {p["customer"] for p in lab.payments.payments(status="succeeded", refunded=False)} - {
+            a["customer"] for a in lab.provisioning.accounts(status="active")}
+        assert missing == {c["customer"] for c in story.lost}  # the figures are the lab's own data
+
+
+def test_retries_alone_lose_nobody_and_tell_nobody(story: CaseStudy) -> None:
+    result = run_case_study(SEED, ["retries"])
+    assert result.lost == []
+    assert result.failed_deliveries > story.failed_deliveries  # the retries during the outage failed too
+    assert result.time_to_notice is None and result.alerts == 0
+    assert timedelta(0) < result.longest_wait < timedelta(hours=12)
+
+
+def test_reconciliation_alone_repairs_the_lost_customers_overnight(story: CaseStudy) -> None:
+    result = run_case_study(SEED, ["reconciliation"])
+    assert result.lost == []
+    assert sorted(result.repaired) == sorted(c["customer"] for c in story.lost)
+    assert result.noticed_by == "the nightly reconciliation"
+    assert result.time_to_notice is not None and result.time_to_notice < timedelta(days=1)
+
+
+def test_all_fixes_lose_nobody_and_a_named_person_knows_within_the_hour() -> None:
+    result = run_case_study(SEED, FIXES)
+    assert result.lost == []
+    assert result.noticed_by == "an alert email" and result.alerts > 0
+    assert result.time_to_notice is not None and result.time_to_notice < timedelta(hours=1)
+    assert result.figures()["paid, no access"] == 0
+    assert "an alert email told someone" in result.summary()
+
+
+def test_a_lab_that_was_used_already_is_refused() -> None:
+    with Lab(seed=1, systems=list(SYSTEMS)) as lab:
+        lab.traffic.purchase(1)
+        with pytest.raises(ValueError, match="fresh lab"):
+            run_case_study(lab=lab)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"fixes": ["retry"]}, "unknown fix 'retry'"),
+    ({"outage_hours": 0}, "outage_hours"),
+    ({"outage_hours": 24 * 5}, "outage_hours"),
+])
+def test_bad_arguments_say_what_was_wrong(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        run_case_study(SEED, **kwargs)
+
+
+@pytest.mark.parametrize(("span", "text"), [
+    (timedelta(days=4, hours=23, minutes=10), "4 days 23 h"),
+    (timedelta(days=1), "1 day 0 h"),
+    (timedelta(hours=3, minutes=12), "3 h 12 min"),
+    (timedelta(minutes=5, seconds=59), "5 min"),
+    (None, "never"),
+])
+def test_durations_read_at_a_glance(span: timedelta | None, text: str) -> None:
+    assert describe_span(span) == text
