@@ -81,6 +81,19 @@ QUESTIONS: list[Question] = [
         " tonight, who would find out first: a named person on your team, or a customer? Which would you add"
         " first (a retry, an alert to a person, or a regular reconciliation) and why?",
     ),
+    # 04_reliable_webhook_handling
+    Question(
+        "q04_twice",
+        "04_reliable_webhook_handling",
+        "Pick one automation you know. Which of its actions would do harm if it ran twice (an email sent twice,"
+        " a card charged twice, an account created twice)? How could that action check first whether it already happened?",
+    ),
+    Question(
+        "q04_trace",
+        "04_reliable_webhook_handling",
+        "A customer says: \"I paid and I still cannot log in.\" Where would you look first today, and which piece of"
+        " information (an id, a time, an email) would let you follow their payment from one system to the next?",
+    ),
 ]
 
 
