@@ -90,8 +90,8 @@ def as_response(result: Any) -> Response:
     if isinstance(result, bool):
         raise TypeError("your handler returned True/False; return None, a status code, a dict, or (body, status)")
     if isinstance(result, int):
-        if not 100 <= result <= 599:
-            raise TypeError(f"your handler returned {result}, which is not an HTTP status code")
+        if not 200 <= result <= 599:  # 1xx are interim answers: sent as final, they break the connection
+            raise TypeError(f"your handler returned {result}, which is not a final HTTP status code (200-599)")
         response = jsonify({"status": result})
         response.status_code = result
         return response
@@ -101,8 +101,8 @@ def as_response(result: Any) -> Response:
         return Response(result, mimetype="text/plain")
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int):
         response = as_response(result[0])
-        if not 100 <= result[1] <= 599:
-            raise TypeError(f"your handler returned status {result[1]}, which is not an HTTP status code")
+        if not 200 <= result[1] <= 599:
+            raise TypeError(f"your handler returned status {result[1]}, which is not a final HTTP status code (200-599)")
         response.status_code = result[1]
         return response
     raise TypeError(

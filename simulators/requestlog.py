@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -43,6 +44,15 @@ _KEPT_HEADERS = (
     "Authorization",
     "User-Agent",
 )
+
+
+#: Secrets a body can carry (an endpoint's signing secret in the answer to creating it, keys).
+_SECRET = re.compile(r"\b(?:whsec|sk_test|sk_live|rk_test|hl_admin)_[A-Za-z0-9+/=_-]{8,}")
+
+
+def redact_secrets(text: str) -> str:
+    """Shorten every secret-looking token in `text` to a recognisable stub."""
+    return _SECRET.sub(lambda match: redact(match.group(0)), text)
 
 
 def redact(value: str) -> str:
@@ -118,8 +128,8 @@ class RequestLogLayer:
                 "latency_ms": round((time.perf_counter() - started) * 1000, 3),
                 "fault": environ.get("hooklab.fault"),
                 "headers": json.dumps(headers),
-                "body": body[:EXCERPT].decode("utf-8", "replace"),
-                "response": response[:EXCERPT].decode("utf-8", "replace"),
+                "body": redact_secrets(body[:EXCERPT].decode("utf-8", "replace")),
+                "response": redact_secrets(response[:EXCERPT].decode("utf-8", "replace")),
                 "error": environ.get("hooklab.error"),
             }
         )

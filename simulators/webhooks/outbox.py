@@ -21,7 +21,7 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -84,7 +84,7 @@ class Target:
 
     endpoint_id: str
     url: str
-    secret: str
+    secret: str = field(repr=False)  # a printed target must not show the signing secret
     policy: RetryPolicy
     enabled: bool = True
 
