@@ -95,6 +95,12 @@ def test_a_crash_is_named_with_its_case_and_no_header_is_printed(exercise) -> No
     assert "A request without a signature is simply not genuine" in result.hints[1]
 
 
+def test_compare_digest_imported_by_name_counts_as_constant_time(exercise) -> None:  # type: ignore[no-untyped-def]
+    cell = "from hmac import compare_digest\n" + SOLUTION_CELL.replace("hmac.compare_digest(", "compare_digest(")
+    result = check("ex03_signatures", _namespace_with(cell))
+    assert result.ok, str(result)
+
+
 def test_a_verifier_that_accepts_everything_fails_every_forgery(exercise) -> None:  # type: ignore[no-untyped-def]
     result = check("ex03_signatures", _namespace_with("def verify_signature(payload, header, secret):\n    return True\n"))
     failing = [step.name for step in result.steps if not step.ok]

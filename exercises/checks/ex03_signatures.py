@@ -16,10 +16,10 @@ import hmac
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from simulators.checking import Checklist, exercise, fail
 
@@ -107,8 +107,8 @@ def _one(header: str) -> tuple[tuple[str, str], ...]:
 
 
 @contextmanager
-def _counting_compares() -> Iterator[list[int]]:
-    """Count calls to hmac.compare_digest (secrets.compare_digest is the same function)."""
+def _counting_compares(ns: dict[str, Any]) -> Iterator[list[int]]:
+    """Count calls to hmac.compare_digest, however the learner's code reached it."""
     calls = [0]
     original = hmac.compare_digest
 
@@ -116,11 +116,17 @@ def _counting_compares() -> Iterator[list[int]]:
         calls[0] += 1
         return original(a, b)
 
+    # `from hmac import compare_digest` binds the function itself in the learner's namespace.
+    imported = [name for name, value in ns.items() if value is original]
     hmac.compare_digest = secrets.compare_digest = compare_digest  # type: ignore[assignment]
+    for name in imported:
+        ns[name] = compare_digest
     try:
         yield calls
     finally:
         hmac.compare_digest = secrets.compare_digest = original  # type: ignore[assignment]
+        for name in imported:
+            ns[name] = original
 
 
 def _judge(verify: Verify, case: Case, secret: str) -> str | None:
@@ -170,7 +176,7 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
     lab.traffic.purchase(n=1)
     payload = pay.event_payload(pay.events("payment_intent.succeeded")[-1]["id"])
     now = int(time.time())
-    with _counting_compares() as compares:
+    with _counting_compares(ns) as compares:
         first = _judge(verify, battery(payload, secret, now)[0], secret)
     lab.traffic.purchase(n=2)
     lab.settle()
