@@ -336,3 +336,50 @@ def _day(start: datetime, day: int, hour: int) -> datetime:
 def _next_hour(now: datetime, hour: int) -> datetime:
     at = now.replace(hour=hour, minute=0, second=0, microsecond=0)
     return at if at > now else at + timedelta(days=1)
+
+
+# -- the course's automations, documented -----------------------------------------------
+
+CATALOGUE = "docs/automations.md"
+
+
+def case_study_automation(alert: str | None = ON_CALL) -> Any:
+    """The case study's flow written as the lesson's formula: a payment activates an account."""
+    from .automations import Automation, Step
+
+    return Automation(
+        "Activate paying customers",
+        when="payment_intent.succeeded",
+        source="payments",
+        then=Step("activate", "provisioning", using={"customer": "data.object.customer",
+                                                     "plan": "data.object.metadata.plan"}),
+        alert=alert,
+        description="The case study's automation. Every payment that succeeds gives the customer their account. "
+                    "Around it run the fixes of notebook 05: the sender retries failed deliveries, a watch job "
+                    "emails the on-call person within fifteen minutes of a failed delivery, and a nightly "
+                    "reconciliation at 02:00 activates anyone who paid and has no account.",
+    )
+
+
+def course_automations() -> list[Any]:
+    """Every automation the course builds, in the order the notebooks meet them."""
+    from .automations.examples import lesson_examples
+
+    return [*lesson_examples(), case_study_automation()]
+
+
+def render_course_catalogue() -> str:
+    """docs/automations.md as it should read: one Markdown page for every automation in the course."""
+    from .automations import render_catalogue
+
+    return render_catalogue(course_automations(), title="hooklab's automations")
+
+
+def write_course_catalogue(root: str | None = None) -> str:
+    """Regenerate docs/automations.md (under `root`, default the current folder); return its path."""
+    from pathlib import Path
+
+    path = Path(root or ".") / CATALOGUE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_course_catalogue(), encoding="utf-8")
+    return str(path)

@@ -81,6 +81,14 @@ QUESTIONS: list[Question] = [
         " tonight, who would find out first: a named person on your team, or a customer? Which would you add"
         " first (a retry, an alert to a person, or a regular reconciliation) and why?",
     ),
+    # 06_designing_automations
+    Question(
+        "q06_map_a_flow",
+        "06_designing_automations",
+        "Map one automation you would like to build at work with the seven questions: what starts it, what"
+        " data it needs, where that data comes from, which system does each step, what happens if data is"
+        " missing, what happens if a step fails, and who is told. Which answer were you least sure of?",
+    ),
     # 04_reliable_webhook_handling
     Question(
         "q04_twice",
