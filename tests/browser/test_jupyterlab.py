@@ -24,7 +24,9 @@ PORT_IN_LINK = re.compile(r"(?:127\.0\.0\.1:|/proxy/)(\d+)")
 RUN_ALL_TIMEOUT_MS = 120_000
 #: True once every code cell shows an execution count such as [3] (not [*] or [ ]).
 EVERY_CELL_RAN = """() => {
-    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
+    const notebook = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    if (!notebook) return false;
+    const prompts = [...notebook.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
     return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:?$/.test(p));
 }"""
 
@@ -61,19 +63,22 @@ def _refused(port: int) -> bool:
 
 
 def _open_and_run_all(page: Any, jupyter: Any, path: str, snap: Any) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    page.goto(f"{jupyter.url}/lab/tree/{path}?token={jupyter.token}")
+    # A workspace of its own: no tab restored from an earlier test competes for the page.
+    workspace = re.sub(r"\W", "-", Path(path).stem)
+    page.goto(f"{jupyter.url}/lab/workspaces/{workspace}/tree/{path}?reset&token={jupyter.token}")
     page.locator(".jp-NotebookPanel").first.wait_for()
+    # JupyterLab may ask which kernel a fresh notebook should use, early or late: answer
+    # whenever it asks, and go on only once the kernel is idle with no dialog open.
     choose = page.get_by_role("button", name="Select", exact=True)
-    try:
-        choose.wait_for(timeout=5_000)  # JupyterLab may ask which kernel a fresh notebook should use
-    except PlaywrightTimeout:
-        pass
-    else:
-        choose.click()
-    # The kernel must be up before "Run All" or the cells queue behind its start.
-    page.get_by_text(re.compile(r"Python 3.*\| Idle")).first.wait_for(timeout=60_000)
+    idle = page.get_by_text(re.compile(r"Python 3.*\| Idle")).first
+    deadline = time.monotonic() + 60
+    while True:
+        if choose.is_visible():
+            choose.click()
+        elif idle.is_visible() and page.locator(".jp-Dialog").count() == 0:
+            break
+        assert time.monotonic() < deadline, "the notebook's kernel never became idle"
+        time.sleep(0.2)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
     try:
