@@ -39,6 +39,7 @@ tr:last-child td{border-bottom:none}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 td code{overflow-wrap:anywhere}
+td code.nowrap{overflow-wrap:normal;white-space:nowrap}
 pre{background:#f6f8fa;border:1px solid #e3e8ee;border-radius:6px;padding:10px;overflow:auto;max-height:420px;white-space:pre-wrap;word-break:break-word}
 .muted{color:#8792a2}
 .empty{color:#5e6a7d;font-style:italic}

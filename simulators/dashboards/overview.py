@@ -88,7 +88,7 @@ def _systems_table(lab: Any, systems: list[Any]) -> str:
         ("state", lambda r: _state(r["system"])),
         ("faults now", lambda r: fault_text(r["system"].faults.active())),
         ("planned faults", lambda r: _planned(lab, r["system"])),
-        ("address for code", lambda r: code(r["system"].url)),
+        ("address for code", lambda r: address(r["system"].url)),
     ]
     return table(rows, columns, empty="This lab runs no systems.")
 
@@ -110,9 +110,14 @@ def _endpoints_table(lab: Any, endpoints: list[Any]) -> str:
         ("requests", lambda r: esc(r["endpoint"].requests.count())),
         ("last answer", lambda r: last_answer(r["endpoint"])),
         ("failures", lambda r: _failures(r["endpoint"])),
-        ("address for code", lambda r: code(r["endpoint"].url)),
+        ("address for code", lambda r: address(r["endpoint"].url)),
     ]
     return table(rows, columns, empty="None yet. Serve a function with lab.host(fn) and it shows up here.")
+
+
+def address(url: str) -> str:
+    """A URL kept on one line, since a port number broken in two reads as two numbers."""
+    return f'<code class="nowrap">{esc(url)}</code>'
 
 
 def _state(service: Any) -> str:
