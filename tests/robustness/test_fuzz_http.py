@@ -182,3 +182,26 @@ def test_unknown_urls_answer_json_404(fuzz_lab: Lab, session: requests.Session, 
         check_answer(route, type("Sent", (), {"method": method, "path": target, "query": ""})(), response)  # type: ignore[arg-type]
 
     run()
+
+
+SOAK_SYSTEMS = {"payments": PAY_KEYS, "provisioning": PROVISIONING_KEYS, "crm": CRM_KEYS, "mailer": MAILER_KEYS}
+
+
+@pytest.mark.slow
+def test_soak_random_routes_across_every_system(fuzz_lab: Lab, session: requests.Session) -> None:
+    """Thousands of requests, any route of any system in any order: state built by one shapes the next."""
+    auth = lambda: {"Authorization": f"Bearer {fuzz_lab.payments.api_key}"}  # noqa: E731
+    pool = [(name, route) for name in SOAK_SYSTEMS for route in ROUTES[name]]
+    ids = sorted({i for name in SOAK_SYSTEMS for i in _ids(fuzz_lab, name)})
+
+    @fuzz_settings(3000, 3000)
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        name, route = data.draw(st.sampled_from(pool))
+        sent = data.draw(requests_for(route, ids=ids, keys=SOAK_SYSTEMS[name], auth=auth if name == "payments" else None))
+        response = sent.send(session, fuzz_lab.system(name).url)
+        check_answer(route, sent, response, learner_code=route.rule.startswith("/webhooks/payments"))
+        fuzz_lab.payments.rate_limit(None)
+
+    with loopback_only():
+        run()
