@@ -26,7 +26,6 @@ from typing import Any
 
 from .clock import DEFAULT_START, Clock, JobFailure
 from .endpoints import Endpoint
-from .ids import IdFactory
 from .server import BackgroundServer, ServerError
 from .service import Service
 from .store import Store
@@ -87,8 +86,9 @@ class Lab:
         self._stopped = False
         self.clock = Clock(start, realtime=realtime, speed=speed, on_failure=self._job_failed)
         self._meta = Store(self.state_dir / "lab.sqlite3")
-        self._meta_ids = IdFactory(self._meta, seed=self.seed, namespace="lab")
-        self.admin_token = "hl_admin_" + self._meta_ids.token("admin-token", 24)
+        # Random, not seeded: on a shared JupyterHub node every learner runs the
+        # same seeds, and the token is what keeps one from steering another's lab.
+        self.admin_token = "hl_admin_" + secrets.token_urlsafe(24)
         self.systems: dict[str, Service] = {}
         self.endpoints: dict[str, Endpoint] = {}
         self._traffic: Any = None

@@ -8,6 +8,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..links import public_url
+
 ERROR_STATUSES = (500, 502, 503, 429)
 _WIDE = {"description_width": "initial"}
 
@@ -28,7 +30,7 @@ class FaultSwitches(widgets.HBox):
             readout_format=".0%", continuous_update=False,
         )
         self.error_status = widgets.Dropdown(options=ERROR_STATUSES, value=503, description=f"{label} error status",
-                                             style=_WIDE, layout=widgets.Layout(width="200px"))
+                                             style=_WIDE, layout=widgets.Layout(width="max-content", min_width="16em"))
         self.slow = widgets.ToggleButton(description=f"{label} slow", tooltip=f"answer after {slow_seconds:g} s")
         self.fail_after_work = widgets.ToggleButton(description=f"{label} fail after work",
                                                     tooltip="do the work, then answer 500")
@@ -60,10 +62,11 @@ class FaultSwitches(widgets.HBox):
         finally:
             self._syncing = False
         state = ", ".join(kind.replace("_", " ") for kind in active) or "healthy"
+        link = public_url(self.service)  # through jupyter-server-proxy on a hub, where 127.0.0.1 is not the learner's
         colour = "#b3261e" if active else "#1a7f37"
         self.heading.value = (
             f"<b style='display:inline-block;min-width:9em'>{html.escape(self.label)}</b>"
-            f"<a href='{html.escape(self.service.url)}/' target='_blank'>{html.escape(self.service.url)}</a>"
+            f"<a href='{html.escape(link)}' target='_blank'>{html.escape(self.service.url)}</a>"
             f" <span style='color:{colour}'>{html.escape(state)}</span>"
         )
 
