@@ -127,9 +127,15 @@ class Faults:
         minutes: float = 0,
         hours: float = 0,
         days: float = 0,
-        **params: Any,
+        params: dict[str, Any] | None = None,
+        **more_params: Any,
     ) -> FaultWindow:
-        """Schedule `kind` on from `start` to `end` (or for the given length) on the lab clock."""
+        """Schedule `kind` on from `start` to `end` (or for the given length) on the lab clock.
+
+        The fault's own settings go in `params` or as keywords; `slow`'s delay must
+        go in `params={"seconds": 3}`, since `seconds=` here is the window's length.
+        """
+        params = {**(params or {}), **more_params}
         if kind not in KINDS:
             raise ValueError(f"unknown fault {kind!r}; choose one of {', '.join(KINDS)}")
         begin = to_timestamp(start)

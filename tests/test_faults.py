@@ -169,3 +169,14 @@ class TestAdminApi:
         response = getattr(requests, method)(provisioning_lab.url + path, json=body, headers=self._auth(provisioning_lab), timeout=5)
         assert response.status_code == status
         assert words in response.json()["error"]["message"]
+
+
+def test_a_slow_window_takes_its_delay_in_params(provisioning_lab: Lab) -> None:
+    system = provisioning_lab.provisioning
+    system.faults.window("slow", start=provisioning_lab.clock.now() + timedelta(hours=1), hours=1, params={"seconds": 0.5})
+    provisioning_lab.advance(minutes=90)
+    assert system.faults.active() == {"slow": {"seconds": 0.5, "rate": 1.0}}
+    with pytest.raises(requests.ReadTimeout):
+        requests.get(system.url + "/accounts", timeout=0.15)
+    provisioning_lab.advance(hours=1)
+    assert system.faults.active() == {}

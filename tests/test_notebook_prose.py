@@ -77,3 +77,20 @@ def test_each_lesson_starts_a_seeded_lab_and_ends_with_a_recap_and_reflection(pa
 
 def test_there_are_seven_lessons_in_order() -> None:
     assert [p.name[:2] for p in LESSONS] == ["00", "01", "02", "03", "04", "05", "06"]
+
+
+def test_every_reflection_question_is_registered_and_asked() -> None:
+    from simulators.worksheets.questions import QUESTIONS
+
+    registered = {q.id: q.notebook for q in QUESTIONS}
+    asked: dict[str, set[str]] = {}
+    for path in LESSONS:
+        code = "\n".join(_source(c) for c in _cells(path) if c["cell_type"] == "code")
+        for qid in re.findall(r"reflection\(\s*[\"'](q\w+)[\"']", code):
+            asked.setdefault(qid, set()).add(path.stem)
+    assert set(asked) <= set(registered), f"asked but not registered: {set(asked) - set(registered)}"
+    assert set(registered) <= set(asked), f"registered but never asked: {set(registered) - set(asked)}"
+    for qid, notebook in registered.items():
+        assert notebook in asked[qid], f"{qid} is filed under {notebook} but asked in {sorted(asked[qid])}"
+    for path in LESSONS:
+        assert path.stem in registered.values(), f"{path.stem} has no reflection question of its own"

@@ -22,7 +22,7 @@ def test_typing_saves_the_answer_to_the_worksheet_file() -> None:
     box.answer.value = "Invoices sync to the CRM every night."
     saved = json.loads(worksheet_path().read_text())
     assert saved["answers"]["q01_failures"]["answer"] == "Invoices sync to the CRM every night."
-    assert saved["answers"]["q01_failures"]["notebook"] == "01_triggers_and_actions"
+    assert saved["answers"]["q01_failures"]["notebook"] == "05_case_study_silent_failure"
     assert "Saved" in box.status.value
     assert [p.name for p in worksheet_path().parent.iterdir()] == ["worksheet.json"]  # no temporary file left behind
 
@@ -78,7 +78,7 @@ def test_the_question_registry_holds_the_lessons_two_questions_in_our_own_words(
     for entry in QUESTIONS:
         assert entry.text.endswith("?")
         assert entry.text not in lesson
-    assert question("q01_failures").notebook == "01_triggers_and_actions"
+    assert question("q01_failures").notebook == "05_case_study_silent_failure"
 
 
 def test_export_lists_every_question_by_notebook_and_marks_unanswered(tmp_path: Path) -> None:

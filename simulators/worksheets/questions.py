@@ -20,10 +20,12 @@ class Question:
 
 
 QUESTIONS: list[Question] = [
-    # The lesson's two reflection questions, in the course's own words.
+    # The lesson's two reflection questions, in the course's own words. The first
+    # is asked where it lands hardest, after the case study; the second in 01,
+    # and again in 06 (the same answer box: the learner revises what they wrote).
     Question(
         "q01_failures",
-        "01_triggers_and_actions",
+        "05_case_study_silent_failure",
         "Name a few automations that run at your organization today. For each one: if it stopped working,"
         " how would you find out, and how long could it go unnoticed?",
     ),
