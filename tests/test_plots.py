@@ -22,7 +22,7 @@ def _close_figures() -> Iterator[None]:
 
 def outage_story(seed: int = 7) -> Lab:
     """A CRM delivering to a learner endpoint that goes down for three hours, then recovers."""
-    lab = Lab(seed=seed, systems=["crm", "provisioning"])
+    lab = Lab(seed=seed, systems=["mailer", "crm", "provisioning"])
     handler = lab.host(lambda request: 200, name="handler")
     lab.crm.add_endpoint(handler.url, retry_policy="standard")
     lab.crm.submit_form(name="Ann", email="ann@example.com")
@@ -34,6 +34,7 @@ def outage_story(seed: int = 7) -> Lab:
     lab.provisioning.activate("cus_1")
     lab.provisioning.faults.window("errors", start=lab.clock.time() + 3600, hours=2, rate=0.5)
     lab.raise_alert("crm", "delivery_failed", "a delivery failed")
+    lab.mailer.send("ops@example.com", "deliveries to handler are failing", kind="alert")
     return lab
 
 
@@ -58,14 +59,16 @@ def test_timeline_draws_deliveries_retries_faults_and_alerts() -> None:
             "crm events", "crm → handler", "provisioning faults", "handler faults", "provisioning activations", "alerts",
         ]
         assert legend_texts(fig) == [
-            "event recorded", "delivery succeeded", "delivery failed", "account activated", "alert raised",
+            "event recorded", "delivery succeeded", "delivery failed", "account activated", "alert emailed to a person",
+            "problem logged, nobody told",
             "retry (attempt 2 or later)", "down", "error answers (scheduled)",
         ]
         assert points(fig, "delivery succeeded") == sum(a["outcome"] == "succeeded" for a in attempts) == 2
         assert points(fig, "delivery failed") == sum(a["outcome"] == "failed" for a in attempts) >= 3
         assert points(fig, "retry (attempt 2 or later)") == sum(a["number"] > 1 for a in attempts)
         assert points(fig, "event recorded") == 2
-        assert points(fig, "alert raised") == 1
+        assert points(fig, "alert emailed to a person") == len(lab.mailer.alerts()) == 1
+        assert points(fig, "problem logged, nobody told") == len(lab.alerts) == 1
 
 
 def test_timeline_is_the_same_picture_on_every_run() -> None:

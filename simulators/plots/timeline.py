@@ -92,8 +92,13 @@ def timeline(
     if activations and "provisioning" in lab.systems:
         for activation in lab.provisioning.activations():
             mark("activation", float(activation["at"]), "provisioning activations")
+    # The lesson's point is whether a PERSON was told: an alert the lab logged
+    # is not the same as one that reached someone's inbox, so they look different.
     for alert in lab.alerts:
-        mark("alert", alert.at.timestamp(), "alerts")
+        mark("logged", alert.at.timestamp(), "alerts")
+    if "mailer" in lab.systems:
+        for message in lab.mailer.alerts():
+            mark("alert", float(message["created"]), "alerts")
 
     fig, ax = figure_of(ax, 10, 1.6 + 0.5 * max(len(lanes.names), 1))
     legend: list[Any] = []
@@ -103,12 +108,14 @@ def timeline(
         "failed": dict(marker="X", s=48, label="delivery failed"),
         "skipped": dict(marker="s", s=28, label="delivery skipped (endpoint disabled or deleted)"),
         "activation": dict(marker="D", s=30, label="account activated"),
-        "alert": dict(marker="^", s=70, label="alert raised"),
+        "alert": dict(marker="^", s=70, label="alert emailed to a person"),
+        "logged": dict(marker="^", s=70, label="problem logged, nobody told", facecolors="none", linewidths=1.2),
     }
     for kind, style in styles.items():
         if marks.get(kind):
             xs, ys = zip(*marks[kind], strict=True)
-            artist = ax.scatter([_num(x) for x in xs], ys, color=COLOURS[kind], zorder=3, **style)
+            colour = {"edgecolors": COLOURS["alert"]} if kind == "logged" else {"color": COLOURS[kind]}
+            artist = ax.scatter([_num(x) for x in xs], ys, zorder=3, **colour, **style)
             legend.append(artist)
     if marks.get("retry"):
         xs, ys = zip(*marks["retry"], strict=True)
