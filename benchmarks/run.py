@@ -27,6 +27,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import delivery  # noqa: E402
 import lab_cycle  # noqa: E402
+import loopback_ratio  # noqa: E402
 import memory  # noqa: E402
 import nbval_timing  # noqa: E402
 import scenario  # noqa: E402
@@ -36,8 +37,9 @@ from common import verdict  # noqa: E402
 def _benches(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
     return {
         "lab_start_stop": lambda: lab_cycle.measure(cycles=5 if quick else 20),
-        "delivery_throughput": lambda: delivery.throughput(n=200 if quick else 1000, chunks=4 if quick else 10),
-        "delivery_latency": lambda: delivery.latency(n=50 if quick else 200),
+        "delivery_throughput": lambda: loopback_ratio.throughput(n=200 if quick else 1000, chunks=4 if quick else 10),
+        # the payments engineer's benchmark: a burst's absolute rate, and confirm-to-delivery latency
+        "delivery_latency": lambda: delivery.measure(events=100 if quick else 500, payments=50 if quick else 200),
         "case_study": scenario.measure,
         "notebooks": nbval_timing.measure,
         "memory": memory.measure,

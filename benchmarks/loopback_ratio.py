@@ -1,0 +1,130 @@
+"""Webhook delivery throughput in real-time mode, as a ratio to the raw loopback limit.
+
+(Latency and absolute throughput live in delivery.py, the payments benchmark.)
+
+The raw limit is measured in the same run, on the same machine, by the
+simplest thing that could deliver the same bytes: a bare threaded werkzeug
+server answering 200 and one `requests.Session` posting to it, one request at
+a time (werkzeug closes every connection, so both sides pay a TCP connect).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import requests
+from common import median
+
+from simulators import Lab
+from simulators.learner import WebhookRequest
+from simulators.server import BackgroundServer
+
+
+def _sink_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "2")])
+    return [b"{}"]
+
+
+class _Raw:
+    """A bare server and a bare session: the loopback limit for posting `body`."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.headers = {"Content-Type": "application/json; charset=utf-8", "Stripe-Signature": "t=1,v1=" + "0" * 64}
+        self.server = BackgroundServer(_sink_app, 0, name="raw").start()
+        self.session = requests.Session()
+
+    def post(self, n: int) -> float:
+        """Seconds to post the body n times, one after another."""
+        started = time.perf_counter()
+        for _ in range(n):
+            self.session.post(self.server.url, data=self.body, headers=self.headers, timeout=10)
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self.session.close()
+        self.server.stop()
+
+
+class _Sink:
+    """A learner endpoint that counts what arrives and notes when."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.want = 0
+        self.arrived: dict[str, float] = {}
+        self.done = threading.Event()
+        self._lock = threading.Lock()
+
+    def __call__(self, request: WebhookRequest) -> None:
+        now = time.perf_counter()
+        with self._lock:
+            self.count += 1
+            payload = request.json or {}
+            self.arrived.setdefault(payload.get("id", ""), now)
+            if self.count >= self.want:
+                self.done.set()
+
+    def expect(self, n: int) -> None:
+        with self._lock:
+            self.count, self.want = 0, n
+            self.done.clear()
+
+
+def throughput(n: int = 1000, chunks: int = 10, seed: int = 1) -> dict[str, Any]:
+    """Delivery rate of the payment system's outbox against the raw limit, chunk by chunk.
+
+    The lab and the raw pair run side by side and take turns in chunks of
+    n/chunks, so both meet the same noise from whatever else the machine does.
+    In each lab chunk every delivery is pending before the first goes out
+    (one outer transaction), so the clock measures delivering, not enqueueing.
+    """
+    per_chunk = max(1, n // chunks)
+    sink = _Sink()
+    lab_times, raw_times = [], []
+    with Lab(seed=seed, realtime=True, systems=["payments"]) as lab:
+        endpoint = lab.host(sink, name="sink")
+        registered = lab.payments.add_endpoint(endpoint.url + "/hook", enabled_events=["payment_intent.succeeded"])
+        sink.expect(1)
+        lab.payments.pay(None, 1900)
+        sink.done.wait(10)
+        lab.settle()
+        event = lab.payments.events("payment_intent.succeeded")[0]
+        payload = lab.payments.event_payload(event["id"])
+        outbox = lab.payments.outbox
+        raw = _Raw(payload)
+        try:
+            raw.post(20)  # warm up
+            for _ in range(chunks):
+                raw_times.append(raw.post(per_chunk))
+                sink.expect(per_chunk)
+                with lab.payments.store.transaction():
+                    for _ in range(per_chunk):
+                        outbox.enqueue(event["id"], event["type"], payload, [registered["id"]])
+                started = time.perf_counter()
+                if not sink.done.wait(120):
+                    raise RuntimeError(f"only {sink.count} of {per_chunk} deliveries arrived")
+                lab.settle()
+                lab_times.append(time.perf_counter() - started)
+        finally:
+            raw.close()
+        succeeded = len(outbox.deliveries(endpoint_id=registered["id"], status="succeeded"))
+        if succeeded != per_chunk * chunks + 1:
+            raise RuntimeError(f"{succeeded} deliveries succeeded, expected {per_chunk * chunks + 1}")
+    lab_rate = per_chunk * chunks / sum(lab_times)
+    raw_rate = per_chunk * chunks / sum(raw_times)
+    ratios = [r / x for r, x in zip(raw_times, lab_times, strict=True)]
+    return {
+        "deliveries": per_chunk * chunks,
+        "chunks": chunks,
+        "body_bytes": len(payload),
+        "lab_deliveries_per_s": round(lab_rate, 1),
+        "raw_loopback_requests_per_s": round(raw_rate, 1),
+        "ratio": round(lab_rate / raw_rate, 3),
+        "ratio_per_chunk_median": round(median(ratios), 3),
+        "ratio_per_chunk_min_max": [round(min(ratios), 3), round(max(ratios), 3)],
+        "target_ratio": 0.7,
+    }
