@@ -103,7 +103,8 @@ class CaseStudy:
             "alert emails": self.alerts,
             "repaired overnight": len(self.repaired),
             "time to notice": describe_span(self.time_to_notice) if self.time_to_notice is not None else "nobody was told",
-            "longest wait for access": describe_span(self.longest_wait),
+            # A customer who never got in did not wait "0 min": say so.
+            "longest wait for access": f"never, for {len(self.lost)}" if self.lost else describe_span(self.longest_wait),
         }
 
     def summary(self) -> str:
