@@ -52,7 +52,7 @@ def _targets(results: dict[str, Any]) -> dict[str, str]:
     if "ratio" in results.get("delivery_throughput", {}):
         out["delivery_throughput_ratio >= 0.7"] = verdict(results["delivery_throughput"]["ratio"], 0.7, higher_is_better=True)
     case = results.get("case_study", {})
-    for label in ("without_fixes", "with_fixes"):
+    for label in ("without_fixes", "with_all_fixes"):
         wall = case.get(label, {}).get("wall_s") if isinstance(case.get(label), dict) else None
         if wall is not None:
             out[f"case_study_{label}_wall_s <= 3"] = verdict(wall, 3.0, higher_is_better=False)
