@@ -21,11 +21,14 @@ lab: $(STAMP)
 
 NOTEBOOK_DIRS := notebooks exercises solutions
 
-# The notebooks run against a throwaway worksheet file, so saved answers never change their outputs.
+# The notebooks run against a throwaway worksheet file, so saved answers never change their outputs,
+# two at a time (each notebook in order, in its own kernel).
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q tests
 	HOOKLAB_WORKSHEET=$$(mktemp -d)/worksheet.json $(BIN)/python -m pytest -q --nbval --nbval-current-env \
-		--nbval-cell-timeout=300 --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:python $(NOTEBOOK_DIRS)
+		--nbval-cell-timeout=300 --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:python \
+		-n 2 --dist loadfile $(NOTEBOOK_DIRS)
 
 # Re-run every notebook top to bottom and save it (after changing code a notebook shows).
 notebooks: $(STAMP)

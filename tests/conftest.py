@@ -27,6 +27,12 @@ def _importable(name: str) -> bool:
 ALL_SYSTEMS = [name for name in SYSTEMS if _importable(name)]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # Declared here, at the top of tests/, so `pytest tests --run-slow` works from the root.
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help="run the long robustness runs (thousands of fuzz cases, full-size concurrency)")
+
+
 @pytest.fixture(autouse=True)
 def _worksheet_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     # A test must never write into the learner's real worksheet.

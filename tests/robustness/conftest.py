@@ -1,7 +1,7 @@
 """Robustness tests: quick by default, full size with `--run-slow`.
 
-    pytest tests/robustness --run-slow      # the option lives here, so name this folder
-    HOOKLAB_RUN_SLOW=1 pytest tests         # the same from anywhere
+    pytest tests --run-slow                 # the option is declared in tests/conftest.py
+    HOOKLAB_RUN_SLOW=1 pytest tests         # the same
 
 Hypothesis runs without a database (nothing written into the repo) and
 without deadlines (a shared 2-core machine is noisy); the number of examples
@@ -22,11 +22,6 @@ settings.register_profile(QUICK, max_examples=100, **_SHARED)
 settings.register_profile(LONG, max_examples=1500, **_SHARED)
 
 _state = {"slow": False}
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--run-slow", action="store_true", default=False,
-                     help="run the long robustness runs (thousands of fuzz cases, full-size concurrency)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
