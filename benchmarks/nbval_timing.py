@@ -17,12 +17,14 @@ DIRS = ("notebooks", "exercises", "solutions")
 TARGET_TOTAL_S = 60.0
 
 
-def _nbval(paths: list[str], junit: Path, cwd: Path) -> tuple[float, int]:
+def _nbval(paths: list[str], junit: Path, cwd: Path, *, workers: int = 1) -> tuple[float, int]:
     """Wall seconds of one nbval run over `paths`, and its exit code."""
     env = {**os.environ, "HOOKLAB_WORKSHEET": str(junit.parent / "worksheet.json")}
     command = [sys.executable, "-m", "pytest", "-q", "--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
                "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), "-p", "no:python",
                "-p", "no:cacheprovider", f"--junitxml={junit}", *paths]
+    if workers > 1:
+        command += ["-n", str(workers), "--dist", "loadfile"]  # as the Makefile runs them
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     return time.perf_counter() - started, done.returncode
@@ -70,7 +72,7 @@ def measure() -> dict[str, Any]:
             out["status"] = "no notebooks in this build yet (notebooks/, exercises/, solutions/ have no .ipynb)"
             return out
         junit = scratch / "all.xml"
-        total, code = _nbval(found, junit, ROOT)
+        total, code = _nbval(found, junit, ROOT, workers=2)
         per: dict[str, float] = defaultdict(float)
         for case in ET.parse(junit).getroot().iter("testcase"):
             per[case.get("file") or case.get("classname", "?")] += float(case.get("time", 0))
