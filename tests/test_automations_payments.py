@@ -13,10 +13,6 @@ from simulators.automations.examples import confirm_paid_invoices, retain_cancel
 
 SYSTEMS = ["mailer", "crm", "provisioning", "payments"]
 
-# The payment system is built in parallel; until its package exports PaymentsSystem these tests say so.
-if not hasattr(pytest.importorskip("simulators.payments"), "PaymentsSystem"):
-    pytest.skip("simulators.payments does not export PaymentsSystem yet", allow_module_level=True)
-
 
 @pytest.fixture
 def lab() -> Iterator[Lab]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from simulators.checking import CheckResult, load_checks, registry, run_check
+from simulators.checking import run_check
 from simulators.checking.batch import run_notebook
 from simulators.checking.notebook import notebook_namespace
+from tests.exercise_support import course_exercise, failed_steps, notebook_with_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "00_first_payment.ipynb"
@@ -42,21 +42,11 @@ WRONG = {
 
 @pytest.fixture(scope="module")
 def exercise():  # type: ignore[no-untyped-def]
-    load_checks()
-    return registry.get(EXERCISE)
+    return course_exercise(EXERCISE)
 
 
 def _with_learner_cell(tmp_path: Path, source: str) -> Path:
-    document = json.loads((ROOT / "solutions" / NOTEBOOK).read_text())
-    [cell] = [c for c in document["cells"] if "exercise" in c.get("metadata", {}).get("tags", [])]
-    cell["source"] = source
-    path = tmp_path / NOTEBOOK
-    path.write_text(json.dumps(document))
-    return path
-
-
-def _failed(result: CheckResult) -> list[str]:
-    return [step.name for step in result.steps if not step.ok]
+    return notebook_with_cell(ROOT / "solutions" / NOTEBOOK, source, tmp_path)
 
 
 def test_the_check_passes_on_the_solution_notebook(exercise) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +67,7 @@ def test_the_check_fails_on_a_known_wrong_answer_and_names_it(exercise, tmp_path
     source, problems = WRONG[wrong]
     result = run_check(exercise, notebook_namespace(_with_learner_cell(tmp_path, source), EXERCISE))
     assert not result.ok
-    assert _failed(result) == problems
+    assert failed_steps(result) == problems
     assert result.hints, "a failing check says what to try"
     assert problems[0] in str(result)
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from simulators.checking import check, load_checks, registry
+from simulators.checking import check
 from simulators.checking.batch import run_notebook
-from simulators.checking.notebook import notebook_namespace, read_cells, run_cells
+from simulators.checking.notebook import notebook_namespace, read_cells
+from tests.exercise_support import course_exercise, failed_steps, setup_namespace_with
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISE = ROOT / "exercises" / "02_poller.ipynb"
@@ -54,19 +55,11 @@ CREATED_GTE = CREATED_CURSOR.replace("created[gt]", "created[gte]")
 
 @pytest.fixture(scope="module")
 def exercise():  # type: ignore[no-untyped-def]
-    load_checks()
-    return registry.get("ex02_poller")
+    return course_exercise("ex02_poller")
 
 
 def _namespace_with(learner_cell: str) -> dict:
-    setup = [cell for cell in read_cells(SOLUTION) if "exercise-setup" in cell.tags]
-    ns = run_cells(setup)
-    exec(compile(learner_cell, "<cell 4>", "exec"), ns)  # noqa: S102 - a known wrong answer, as a learner would run it
-    return ns
-
-
-def _failed(result) -> list[str]:  # type: ignore[no-untyped-def]
-    return [step.name for step in result.steps if not step.ok]
+    return setup_namespace_with(SOLUTION, learner_cell)
 
 
 def test_the_check_passes_on_the_solution_notebook(exercise) -> None:  # type: ignore[no-untyped-def]
@@ -84,8 +77,8 @@ def test_the_check_fails_on_the_untouched_stub(exercise) -> None:  # type: ignor
 def test_a_timestamp_cursor_misses_events_in_the_same_second(exercise) -> None:  # type: ignore[no-untyped-def]
     result = check("ex02_poller", _namespace_with(CREATED_CURSOR))
     assert not result.ok
-    assert _failed(result)[0] == "a burst of 240 events in one second (three pages) arrives whole"
-    assert "events made in the same second as the last poll are not missed" in _failed(result)
+    assert failed_steps(result)[0] == "a burst of 240 events in one second (three pages) arrives whole"
+    assert "events made in the same second as the last poll are not missed" in failed_steps(result)
     assert "missed 240 of 240 events" in result.message
     assert "timestamp cursor" in result.hints[1]
 
@@ -93,15 +86,15 @@ def test_a_timestamp_cursor_misses_events_in_the_same_second(exercise) -> None: 
 def test_created_gte_repeats_what_it_already_handed_back(exercise) -> None:  # type: ignore[no-untyped-def]
     result = check("ex02_poller", _namespace_with(CREATED_GTE))
     assert not result.ok
-    assert _failed(result)[0] == "when nothing happened, returns no events"
+    assert failed_steps(result)[0] == "when nothing happened, returns no events"
     assert "returned 120 event(s)" in result.message
-    assert "never hands back an event twice" in _failed(result)
+    assert "never hands back an event twice" in failed_steps(result)
 
 
 def test_reading_only_the_first_page_misses_the_rest_of_a_burst(exercise) -> None:  # type: ignore[no-untyped-def]
     result = check("ex02_poller", _namespace_with(FIRST_PAGE_ONLY))
     assert not result.ok
-    assert _failed(result) == ["with no cursor, returns all 120 events so far, oldest first"]
+    assert failed_steps(result) == ["with no cursor, returns all 120 events so far, oldest first"]
     assert "missed 20 of 120 events" in result.message
     assert "has_more" in result.hints[0]
 
@@ -109,7 +102,7 @@ def test_reading_only_the_first_page_misses_the_rest_of_a_burst(exercise) -> Non
 def test_newest_first_is_named_as_the_order_problem(exercise) -> None:  # type: ignore[no-untyped-def]
     result = check("ex02_poller", _namespace_with(NEWEST_FIRST))
     assert not result.ok
-    assert _failed(result) == ["with no cursor, returns all 120 events so far, oldest first"]
+    assert failed_steps(result) == ["with no cursor, returns all 120 events so far, oldest first"]
     assert "not oldest first" in result.message
     assert "oldest first" in result.hints[1]
 

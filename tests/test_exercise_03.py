@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from simulators.checking import check, load_checks, registry
+from simulators.checking import check
 from simulators.checking.batch import run_notebook
-from simulators.checking.notebook import notebook_namespace, read_cells, run_cells
+from simulators.checking.notebook import notebook_namespace, read_cells
+from tests.exercise_support import course_exercise, setup_namespace_with
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISE = ROOT / "exercises" / "03_signatures.ipynb"
@@ -48,15 +49,11 @@ WRONG = {
 
 @pytest.fixture(scope="module")
 def exercise():  # type: ignore[no-untyped-def]
-    load_checks()
-    return registry.get("ex03_signatures")
+    return course_exercise("ex03_signatures")
 
 
 def _namespace_with(learner_cell: str) -> dict:
-    setup = [cell for cell in read_cells(SOLUTION) if "exercise-setup" in cell.tags]
-    ns = run_cells(setup)
-    exec(compile(learner_cell, "<cell 4>", "exec"), ns)  # noqa: S102 - a known wrong answer, as a learner would run it
-    return ns
+    return setup_namespace_with(SOLUTION, learner_cell)
 
 
 def test_the_check_passes_on_the_solution_notebook(exercise) -> None:  # type: ignore[no-untyped-def]

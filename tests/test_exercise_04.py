@@ -10,6 +10,7 @@ import pytest
 from simulators.checking import check, load_checks, registry
 from simulators.checking.batch import run_notebook
 from simulators.checking.notebook import notebook_namespace
+from tests.exercise_support import failed_steps
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "04_reliable_webhook_handling.ipynb"
@@ -27,10 +28,6 @@ def _with(solved: dict, source: str) -> dict:
     ns = dict(solved)
     exec(textwrap.dedent(source), ns)  # noqa: S102 - a known wrong answer, written below
     return ns
-
-
-def _failed(result) -> list[str]:  # type: ignore[no-untyped-def]
-    return [step.name for step in result.steps if not step.ok]
 
 
 def test_every_check_passes_on_the_solution_notebook() -> None:
@@ -85,7 +82,7 @@ def test_the_backoff_check_fails_on_known_wrong_answers(solved: dict, wrong: str
     ns = _with(solved, f"def backoff(attempt, rng):\n    {wrong}\n")
     result = check("ex04_backoff", ns)
     assert not result.ok
-    assert _failed(result)[0] == problem
+    assert failed_steps(result)[0] == problem
     assert result.hints, "a failing check says what to try"
 
 
@@ -131,7 +128,7 @@ def test_the_client_check_fails_on_known_wrong_answers(solved: dict, change: dic
     ns = _with(solved, source)
     result = check("ex04_retrying_client", ns)
     assert not result.ok
-    assert _failed(result) == [problem]
+    assert failed_steps(result) == [problem]
 
 
 def test_the_client_variant_used_above_passes_as_written(solved: dict) -> None:
@@ -184,7 +181,7 @@ def receive(request, queue, seen):
 def test_the_handler_check_fails_when_a_crash_after_the_work_is_repeated(solved: dict) -> None:
     result = check("ex04_reliable_handler", _with(solved, POST_ONLY))
     assert not result.ok
-    assert _failed(result) == ["activates no one twice (duplicates, crashes after the work)"]
+    assert failed_steps(result) == ["activates no one twice (duplicates, crashes after the work)"]
     failing = next(step for step in result.steps if not step.ok)
     assert failing.message.startswith("seed 4") and "cus_" in failing.message and "times for one payment" in failing.message
 
@@ -203,14 +200,14 @@ def test_the_handler_check_fails_when_the_work_is_done_before_answering(solved: 
     monkeypatch.setattr("exercises.checks.ex04_reliable_handler.connect_receiver", spy)
     result = check("ex04_reliable_handler", ns)
     assert not result.ok
-    assert _failed(result) == ["answers 2xx at once, even while provisioning is down"]
+    assert failed_steps(result) == ["answers 2xx at once, even while provisioning is down"]
     assert "your receiver raised" in result.message and "127.0.0.1" not in result.message
 
 
 def test_the_handler_check_names_the_seed_and_customer_it_lost(solved: dict) -> None:
     result = check("ex04_reliable_handler", _with(solved, NO_RAISE_ON_ERROR))
     assert not result.ok
-    assert "loses no paid customer under 10 seeded storms" in _failed(result)
+    assert "loses no paid customer under 10 seeded storms" in failed_steps(result)
     failing = next(step for step in result.steps if step.name.startswith("loses no paid customer"))
     assert failing.message.startswith("seed 4") and "cus_" in failing.message and "paid but has no account" in failing.message
     assert "returned without activating" in failing.message
@@ -219,5 +216,5 @@ def test_the_handler_check_names_the_seed_and_customer_it_lost(solved: dict) -> 
 def test_the_handler_check_fails_when_a_declined_card_is_activated(solved: dict) -> None:
     result = check("ex04_reliable_handler", _with(solved, EVERY_EVENT))
     assert not result.ok
-    assert _failed(result) == ["activates only customers whose payment succeeded"]
+    assert failed_steps(result) == ["activates only customers whose payment succeeded"]
     assert "declined" in next(step for step in result.steps if not step.ok).message

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from simulators import Lab
-from tests.conftest import ALL_SYSTEMS
+from simulators.lab import SYSTEMS
 
 
 def _open_fds() -> int:
@@ -20,14 +20,14 @@ def _open_fds() -> int:
 
 def test_every_system_listens_on_loopback_with_its_own_port(lab: Lab) -> None:
     ports = set()
-    for name in ALL_SYSTEMS:
+    for name in list(SYSTEMS):
         system = lab.systems[name]
         assert system.url.startswith("http://127.0.0.1:")
         host, port = system.server._server.socket.getsockname()[:2]  # type: ignore[union-attr]
         assert host == "127.0.0.1"
         ports.add(port)
         assert requests.get(system.url + "/", timeout=5).status_code == 200
-    assert len(ports) == len(ALL_SYSTEMS)
+    assert len(ports) == len(list(SYSTEMS))
 
 
 def test_unknown_system_names_are_refused() -> None:
@@ -41,7 +41,7 @@ def test_a_lab_without_a_system_says_how_to_get_it(provisioning_lab: Lab) -> Non
 
 
 def test_stop_is_idempotent_and_removes_the_temporary_state_folder() -> None:
-    lab = Lab(seed=1, systems=ALL_SYSTEMS)
+    lab = Lab(seed=1, systems=list(SYSTEMS))
     folder = lab.state_dir
     assert folder.exists()
     lab.stop()
@@ -51,13 +51,13 @@ def test_stop_is_idempotent_and_removes_the_temporary_state_folder() -> None:
 
 def test_a_hundred_start_stop_cycles_leak_no_thread_socket_or_file() -> None:
     # warm up: imports, the first Flask app, lazily created module state
-    with Lab(seed=0, systems=ALL_SYSTEMS) as lab:
+    with Lab(seed=0, systems=list(SYSTEMS)) as lab:
         requests.get(lab.url + "/", timeout=5)
     threads, fds = threading.active_count(), _open_fds()
     for n in range(100):
-        with Lab(seed=n, systems=ALL_SYSTEMS) as lab:
+        with Lab(seed=n, systems=list(SYSTEMS)) as lab:
             with requests.Session() as session:
-                session.get(lab.systems[ALL_SYSTEMS[0]].url + "/", timeout=5)
+                session.get(lab.systems[list(SYSTEMS)[0]].url + "/", timeout=5)
             lab.host(lambda request: None, name="probe")
     assert threading.active_count() <= threads
     assert _open_fds() <= fds

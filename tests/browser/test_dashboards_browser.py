@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,29 +9,11 @@ import pytest
 import requests
 
 from simulators import Lab
-from simulators.lab import SYSTEMS
-
-
-def _ready(name: str) -> bool:
-    module, _, attribute = SYSTEMS[name].partition(":")
-    try:
-        return hasattr(importlib.import_module(module), attribute)
-    except ImportError:
-        return False
-
-
-READY = [name for name in SYSTEMS if _ready(name)]
-
-
-def _needs(*names: str) -> None:
-    missing = [name for name in names if name not in READY]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not in this build yet")
 
 
 @pytest.fixture
 def lab() -> Iterator[Lab]:
-    with Lab(seed=11, systems=READY) as running:
+    with Lab(seed=11) as running:
         yield running
 
 
@@ -78,7 +59,6 @@ def test_provisioning_dashboard_shows_the_account_a_webhook_created(lab: Lab, pa
 
 
 def test_payments_dashboard_shows_an_event_and_a_failed_attempt_after_a_fault(lab: Lab, page: Any, snap: Any) -> None:
-    _needs("payments", "provisioning")
     customer = lab.payments.create_customer("ada@example.com", name="Ada Lovelace")
     lab.payments.pay(customer["id"], 2000, metadata={"plan": "pro"})
     lab.settle()
@@ -100,7 +80,6 @@ def test_payments_dashboard_shows_an_event_and_a_failed_attempt_after_a_fault(la
 
 
 def test_mailer_inbox_shows_an_alert(lab: Lab, page: Any, snap: Any) -> None:
-    _needs("mailer")
     lab.mailer.route_alerts("ops@example.com")
     lab.mailer.send("ada@example.com", "Welcome to Acme", "Your account is ready.")
     lab.raise_alert("payments", "endpoint_disabled", "webhook endpoint we_1 was disabled: it failed for 3 days")
@@ -115,7 +94,6 @@ def test_mailer_inbox_shows_an_alert(lab: Lab, page: Any, snap: Any) -> None:
 
 
 def test_crm_dashboard_shows_a_form_submission(lab: Lab, page: Any, snap: Any) -> None:
-    _needs("crm")
     lab.crm.submit_form(name="Grace Hopper", email="grace@example.com", company="Navy", message="Call me")
     lab.crm.submit_form(name="Anonymous")
     lab.settle()

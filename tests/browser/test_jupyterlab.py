@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import pytest
 import requests
 
 from simulators import Lab
@@ -117,8 +116,6 @@ def test_the_control_panel_takes_provisioning_down_for_real(jupyter: Any, page: 
 
 
 def test_welcome_notebook_runs_and_its_panel_takes_provisioning_down(jupyter: Any, page: Any, snap: Any) -> None:
-    if not (jupyter.root / WELCOME).exists():
-        pytest.skip(f"{WELCOME} is not in this build yet")
     _keep_the_lab_running(jupyter.root / WELCOME)
     _open_and_run_all(page, jupyter, WELCOME, snap)
     _click_down_and_check_the_socket(page, snap, "jupyterlab-welcome")
