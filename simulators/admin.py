@@ -56,9 +56,7 @@ def create_admin_app(lab: Lab) -> Flask:
     def set_fault(name: str) -> Response:
         faults = _service(lab, name).faults
         body = _json_object()
-        kind = body.pop("kind", None)
-        if kind not in KINDS:
-            raise ApiError(400, f"kind must be one of {', '.join(KINDS)}, not {kind!r}", param="kind")
+        kind = _fault_kind(body.pop("kind", None))
         try:
             faults.set(kind, **body)
         except (TypeError, ValueError) as exc:
@@ -69,18 +67,14 @@ def create_admin_app(lab: Lab) -> Flask:
     def clear_faults(name: str) -> Response:
         faults = _service(lab, name).faults
         kind = request.args.get("kind")
-        if kind is not None and kind not in KINDS:
-            raise ApiError(400, f"kind must be one of {', '.join(KINDS)}, not {kind!r}", param="kind")
-        faults.clear(kind)
+        faults.clear(_fault_kind(kind) if kind is not None else None)
         return jsonify(faults.status())
 
     @app.post("/admin/systems/<name>/faults/windows")
     def schedule_window(name: str) -> Response:
         faults = _service(lab, name).faults
         body = _json_object()
-        kind = body.pop("kind", None)
-        if kind not in KINDS:
-            raise ApiError(400, f"kind must be one of {', '.join(KINDS)}, not {kind!r}", param="kind")
+        kind = _fault_kind(body.pop("kind", None))
         start = _moment(body.pop("start", None), "start")
         end = _moment(body.pop("end"), "end") if "end" in body else None
         lengths = {unit: body.pop(unit) for unit in ("seconds", "minutes", "hours", "days") if unit in body}
@@ -118,6 +112,12 @@ def create_admin_app(lab: Lab) -> Flask:
         return Response(render_overview(lab), mimetype="text/html")
 
     return app
+
+
+def _fault_kind(kind: Any) -> str:
+    if kind not in KINDS:
+        raise ApiError(400, f"kind must be one of {', '.join(KINDS)}, not {kind!r}", param="kind")
+    return str(kind)
 
 
 def _service(lab: Lab, name: str) -> Any:
