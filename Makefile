@@ -16,8 +16,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# Jupyter refuses to run as root unless told; containers and cloud shells often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/00_welcome.ipynb
 
 NOTEBOOK_DIRS := notebooks exercises solutions
 
