@@ -23,8 +23,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import requests
-
+from .http import loopback_session
 from .learner import WebhookRequest
 
 if TYPE_CHECKING:
@@ -81,7 +80,7 @@ class Poller:
         existing = lab.payments.events()
         self.cursor: str | None = existing[-1]["id"] if existing else None
         self._resume_at = 0.0
-        self._http = requests.Session()
+        self._http = loopback_session()
         self._http.headers["Authorization"] = f"Bearer {lab.payments.api_key}"
         self._job = lab.clock.every(self.every, self.poll, name=f"poller: {self.result.label}")
 

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from .http import lab_request
+
 if TYPE_CHECKING:
     from .lab import Lab
 
@@ -234,7 +236,7 @@ class NightlyReconciliation:
         fixed, failed = [], []
         for customer, payment in missing.items():
             try:
-                response = requests.post(self.lab.provisioning.url + "/accounts/activate", timeout=5, json={
+                response = lab_request("POST", self.lab.provisioning.url + "/accounts/activate", timeout=5, json={
                     "customer": customer, "plan": (payment.get("metadata") or {}).get("plan", "basic"),
                     "event": payment["id"]})
             except requests.RequestException as exc:

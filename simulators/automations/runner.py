@@ -21,6 +21,7 @@ import requests
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from ..errors import ApiError
+from ..http import lab_request
 from ..learner import WebhookRequest
 from ..webhooks.signing import SignatureError, verify_stripe
 from .actions import ActionFailed
@@ -154,7 +155,7 @@ class Installation:
 
         def call(method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
             try:
-                response = requests.request(method, system.url + path, json=body, timeout=timeout)
+                response = lab_request(method, system.url + path, json=body, timeout=timeout)
             except requests.Timeout:
                 raise ActionFailed(f"{system_name(system.name)} did not answer within {timeout:g} s", transient=True) from None
             except requests.ConnectionError:

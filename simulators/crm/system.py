@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import requests
 from flask import Flask, Response, jsonify, request
 
 from ..errors import ApiError
+from ..http import lab_request
 from ..service import Service, flask_app
 from ..webhooks import Outbox, Target, sign_standard
 from ..webhooks.outbox import event_json
@@ -126,7 +126,7 @@ class CrmSystem(Service):
         return [public(e) for e in self.endpoints_db.find()]
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None, *, expect: int) -> dict[str, Any]:
-        response = requests.request(method, self.url + path, json=body, timeout=self.lab.delivery_timeout * 5)
+        response = lab_request(method, self.url + path, json=body, timeout=self.lab.delivery_timeout * 5)
         self.lab.settle_for_caller()
         data = response.json()
         if response.status_code != expect:

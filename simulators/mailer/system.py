@@ -19,6 +19,7 @@ import requests
 from flask import Flask, Response, jsonify, request
 
 from ..errors import ApiError
+from ..http import lab_request
 from ..service import Service, flask_app
 from .messages import KINDS, looks_like_address, validate_message
 
@@ -45,7 +46,7 @@ class MailerSystem(Service):
         payload: dict[str, Any] = {"to": to, "subject": subject, "body": body, "kind": kind, "tags": list(tags)}
         if sender is not None:
             payload["from"] = sender
-        response = requests.post(self.url + "/messages", json=payload, timeout=self.lab.delivery_timeout * 5)
+        response = lab_request("POST", self.url + "/messages", json=payload, timeout=self.lab.delivery_timeout * 5)
         data = response.json()
         if response.status_code != 201:
             error = data.get("error", {})

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import requests
-
+from ..http import loopback_session
 from .forms import encode
 
 USER_AGENT = "hooklab-python/1.0"
@@ -39,7 +38,7 @@ class PaymentsClient:
         self.api_key = api_key
         self.timeout = timeout
         self._after_call = after_call
-        self._session = requests.Session()
+        self._session = loopback_session()
 
     def request(self, method: str, path: str, params: dict[str, Any] | None = None, *,
                 idempotency_key: str | None = None) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from ..http import loopback_session
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -123,8 +124,7 @@ class Outbox:
         self._session = requests.Session()
         # Loopback targets skip requests' per-request proxy and netrc lookups in
         # the environment (a profile showed them at ~12% of a delivery's CPU).
-        self._loopback_session = requests.Session()
-        self._loopback_session.trust_env = False
+        self._loopback_session = loopback_session()
         self._alive = False
         self.store.script(_SCHEMA)
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 import requests
 import stripe
-from conftest import Receiver
 
 from simulators import Lab, RetryPolicy
 from simulators.webhooks.outbox import event_json
 from simulators.webhooks.retry import STANDARD, STRIPE
+from tests.payments.receiver import Receiver
 
 
 def _fail(event: Any) -> Any:

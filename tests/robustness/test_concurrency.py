@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import pytest
 import stripe
-from conftest import run_slow
 
 from simulators import Lab
 from simulators.learner import WebhookRequest
+from tests.robustness.slow import run_slow
 
 THREADS = 8
 

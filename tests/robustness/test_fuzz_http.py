@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import fuzz_settings
 from fuzzhttp import Route, check_answer, loopback_only, must_not_change, requests_for, routes, snapshot
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,6 +22,7 @@ from simulators import Lab
 from simulators.admin import create_admin_app
 from simulators.learner import WebhookRequest
 from simulators.payments.cards import CARDS
+from tests.robustness.slow import fuzz_settings
 
 PAY_KEYS = ["amount", "currency", "customer", "payment_method", "confirm", "metadata", "metadata[plan]", "description",
             "email", "name", "items", "items[0][price]", "price", "limit", "starting_after", "ending_before", "expand[]",
