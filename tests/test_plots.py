@@ -149,3 +149,22 @@ def test_cost_vs_delay_places_each_strategy() -> None:
     assert offsets == [(1440.0, 0.5), (24.0, 30.0), (0.0, 1 / 60)]
     with pytest.raises(ValueError, match="needs 'delay'"):
         cost_vs_delay([{"label": "x", "requests": 1}])
+
+
+def test_a_flow_diagram_shows_each_step_and_where_a_failure_goes() -> None:
+    from simulators.automations import Automation, Step
+    from simulators.automations.examples import welcome_new_leads
+    from simulators.plots import flow_diagram
+
+    def texts(fig: Figure) -> str:
+        return "\n".join(text.get_text() for text in fig.axes[0].texts)
+
+    welcome = welcome_new_leads()
+    drawn = texts(flow_diagram(welcome))
+    assert "form.submitted" in drawn and "THEN (1)" in drawn and "THEN (2)" in drawn
+    assert f"alert {welcome.alert}" in drawn and "nobody is told" not in drawn
+    silent = Automation("Silent", when="form.submitted", source="crm",
+                        then=[Step("create_contact", "crm", using={"email": "data.email"})])
+    drawn = texts(flow_diagram(silent))
+    assert "nobody is told" in drawn and "THEN (2)" not in drawn
+    assert "data.email" in drawn

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from .compare import bar_compare, before_after, cost_vs_delay
 from .figure import LabFigure
+from .flow import flow_diagram
+from .systems_map import systems_map
 from .timeline import timeline
 
-__all__ = ["LabFigure", "bar_compare", "before_after", "cost_vs_delay", "timeline"]
+__all__ = ["LabFigure", "bar_compare", "before_after", "cost_vs_delay", "flow_diagram", "systems_map", "timeline"]
