@@ -58,6 +58,8 @@ def _refused(port: int) -> bool:
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     except ConnectionRefusedError:
         return True
+    except ConnectionResetError:
+        return False  # caught the listener mid-close: not refused yet, ask again
     return False
 
 
