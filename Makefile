@@ -28,6 +28,7 @@ NOTEBOOK_DIRS := notebooks exercises solutions
 # two at a time (each notebook in order, in its own kernel).
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy simulators
 	$(BIN)/python -m pytest -q tests
 	HOOKLAB_WORKSHEET=$$(mktemp -d)/worksheet.json $(BIN)/python -m pytest -q --nbval --nbval-current-env \
 		--nbval-cell-timeout=300 --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:python \

@@ -14,6 +14,7 @@ happened to this customer's payment?".
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
@@ -124,7 +125,7 @@ class WorkQueue:
         for job in self.dead_letters:
             job.status, job.attempts = "queued", 0
             self._write(job, 0, "replayed from the dead-letter list")
-            self.lab.clock.call_soon(lambda job=job: self._attempt(job), name=f"{self.name}: replay {job.id}")
+            self.lab.clock.call_soon(functools.partial(self._attempt, job), name=f"{self.name}: replay {job.id}")
             replayed.append(job.id)
         return replayed
 

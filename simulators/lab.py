@@ -222,7 +222,7 @@ class Lab:
 
     def host(self, fn: Callable[..., Any], name: str | None = None) -> Endpoint:
         """Serve a Python function at its own URL; hosting the same name again swaps the function."""
-        label = name or getattr(fn, "__name__", "endpoint")
+        label: str = name or getattr(fn, "__name__", None) or "endpoint"
         if not label.replace("-", "").replace("_", "").isalnum():
             raise ValueError(f"an endpoint name uses letters, digits, - and _ only, not {label!r}")
         existing = self.endpoints.get(label)

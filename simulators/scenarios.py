@@ -233,7 +233,8 @@ class NightlyReconciliation:
 
     def __call__(self) -> None:
         missing = missing_accounts(self.lab)
-        fixed, failed = [], []
+        fixed: list[str] = []
+        failed: list[str] = []
         for customer, payment in missing.items():
             try:
                 response = lab_request("POST", self.lab.provisioning.url + "/accounts/activate", timeout=5, json={

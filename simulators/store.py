@@ -142,7 +142,7 @@ class Collection:
     def delete(self, doc_id: str) -> bool:
         return bool(self.store.execute("DELETE FROM documents WHERE kind = ? AND id = ?", (self.kind, doc_id)))
 
-    def find(self, newest_first: bool = False, **equals: Any) -> list[dict[str, Any]]:
+    def find(self, newest_first: bool = False, /, **equals: Any) -> list[dict[str, Any]]:
         """Documents whose top-level fields equal the given values."""
         sql = "SELECT body FROM documents WHERE kind = ?"
         params: list[Any] = [self.kind]

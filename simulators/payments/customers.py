@@ -26,7 +26,7 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         paths = p.expand()
         now = pay.now()
         fields = _fields(p)
-        customer = {
+        customer: dict[str, Any] = {
             "id": None,
             "object": "customer",
             "address": None,

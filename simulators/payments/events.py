@@ -71,7 +71,7 @@ def emit(pay: PaymentsSystem, event_type: str, obj: dict[str, Any], previous: di
         }
         pay.db["event"].insert(event, created=now)
         if endpoint_ids:
-            pay.outbox.enqueue(event["id"], event_type, event_json(event), endpoint_ids)
+            pay.outbox.enqueue(str(event["id"]), event_type, event_json(event), endpoint_ids)
     return event
 
 

@@ -116,7 +116,7 @@ def flatten(params: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str
         if isinstance(value, dict):
             yield from flatten(value, name)
         elif isinstance(value, (list, tuple)):
-            yield from flatten(dict(enumerate(value)), name)
+            yield from flatten({str(index): item for index, item in enumerate(value)}, name)
         elif isinstance(value, bool):
             yield name, "true" if value else "false"
         else:

@@ -265,7 +265,7 @@ def _items(pay: PaymentsSystem, p: Params) -> list[dict[str, Any]]:
     raw = p.items("items", max_items=20)
     if not raw:
         raise ApiError(400, "Missing required param: items (such as items[0][price]=price_basic_monthly).", param="items")
-    found = []
+    found: list[dict[str, Any]] = []
     for index, item in enumerate(raw):
         name = f"items[{index}]"
         if not isinstance(item, dict):

@@ -9,7 +9,7 @@ show one picture, and the text output is always `<Figure size … with N Axes>`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
@@ -29,7 +29,7 @@ class LabFigure(Figure):
 
 def new_figure(width: float, height: float) -> tuple[LabFigure, Any]:
     """A figure with one Axes, known to pyplot so `plt.show()` works too."""
-    fig = plt.figure(figsize=(width, height), FigureClass=LabFigure)
+    fig = cast(LabFigure, plt.figure(figsize=(width, height), FigureClass=LabFigure))
     return fig, fig.add_subplot()
 
 
