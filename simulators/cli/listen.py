@@ -75,6 +75,8 @@ def _follow(api: PaymentsClient, endpoint_id: str, args: argparse.Namespace) -> 
             print(f"hooklab listen: lost the payment system: {exc}", file=sys.stderr)
             return 1
         for attempt in page["data"]:
+            if args.count is not None and shown >= args.count:
+                return 0
             print(describe(attempt), flush=True)
             after = attempt["id"]
             shown += 1

@@ -79,3 +79,22 @@ def test_listen_prints_secret_and_each_attempt(bare_lab: Lab, capsys: pytest.Cap
     assert len(lines) == 2 and "customer.created" in lines[0]
     assert "[500]" in lines[0] and "retry at" in lines[0] and "[200]" in lines[1]
     assert lab.payments.endpoints() == []  # removed on exit
+
+
+def test_listen_stops_at_its_count_even_when_more_arrive_at_once(bare_lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:
+    lab = bare_lab
+    target = lab.host(lambda request: 200, name="target")
+    result: list[int] = []
+    listener = threading.Thread(target=lambda: result.append(main([
+        "listen", "--forward-to", target.url, "--events", "customer.created", "--count", "2", "--poll", "0.3",
+        *_flags(lab)])))
+    listener.start()
+    for _ in range(200):
+        if lab.payments.endpoints():
+            break
+        threading.Event().wait(0.02)
+    for n in range(4):  # four deliveries land before the listener's next look
+        lab.payments.create_customer(f"c{n}@example.com")
+    listener.join(timeout=10)
+    assert result == [0]
+    assert len([line for line in capsys.readouterr().out.splitlines() if "-->" in line]) == 2
