@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response
 
 from ..errors import ApiError
 from . import httpapi, listing
 from .cards import Card
-from .expand import expand_list
 from .params import merge_metadata
 
 if TYPE_CHECKING:
@@ -125,16 +124,13 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     @app.get("/v1/charges")
     def list_charges() -> Response:
         p = httpapi.params((*listing.LIST_PARAMS, "customer", "payment_intent"))
-        paths = p.expand()
         where = (listing.Where().created(p).field("customer", p.string("customer", max_length=200))
                  .field("payment_intent", p.string("payment_intent", max_length=200)))
-        body = listing.page(pay.db["charge"], p, url="/v1/charges", where=where, render=pay.public)
-        return jsonify(expand_list(body, paths, pay.lookup))
+        return pay.render_list("charge", p, url="/v1/charges", where=where)
 
     @app.get("/v1/charges/<charge_id>")
     def get_charge(charge_id: str) -> Response:
-        p = httpapi.params()
-        return pay.render(pay.get("charge", charge_id), p.expand())
+        return pay.retrieve("charge", charge_id)
 
     @app.post("/v1/refunds")
     def create_refund() -> Response:
@@ -163,13 +159,10 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     @app.get("/v1/refunds")
     def list_refunds() -> Response:
         p = httpapi.params((*listing.LIST_PARAMS, "charge", "payment_intent"))
-        paths = p.expand()
         where = (listing.Where().created(p).field("charge", p.string("charge", max_length=200))
                  .field("payment_intent", p.string("payment_intent", max_length=200)))
-        body = listing.page(pay.db["refund"], p, url="/v1/refunds", where=where, render=pay.public)
-        return jsonify(expand_list(body, paths, pay.lookup))
+        return pay.render_list("refund", p, url="/v1/refunds", where=where)
 
     @app.get("/v1/refunds/<refund_id>")
     def get_refund(refund_id: str) -> Response:
-        p = httpapi.params()
-        return pay.render(pay.get("refund", refund_id), p.expand())
+        return pay.retrieve("refund", refund_id)

@@ -8,7 +8,6 @@ from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
 from . import cards, httpapi, listing
-from .expand import expand_list
 from .params import Params, merge_metadata
 
 if TYPE_CHECKING:
@@ -55,15 +54,12 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     @app.get("/v1/customers")
     def list_customers() -> Response:
         p = httpapi.params((*listing.LIST_PARAMS, "email"))
-        paths = p.expand()
         where = listing.Where().missing("deleted").created(p).field("email", p.string("email", max_length=512))
-        return jsonify(expand_list(listing.page(pay.db["customer"], p, url="/v1/customers", where=where, render=pay.public),
-                                   paths, pay.lookup))
+        return pay.render_list("customer", p, url="/v1/customers", where=where)
 
     @app.get("/v1/customers/<customer_id>")
     def get_customer(customer_id: str) -> Response:
-        p = httpapi.params()
-        return pay.render(pay.get("customer", customer_id), p.expand())
+        return pay.retrieve("customer", customer_id)
 
     @app.post("/v1/customers/<customer_id>")
     def update_customer(customer_id: str) -> Response:

@@ -11,12 +11,11 @@ import copy
 import fnmatch
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response
 
 from ..errors import ApiError
 from ..webhooks.outbox import event_json
 from . import httpapi, listing
-from .expand import expand_list
 
 if TYPE_CHECKING:
     from .system import PaymentsSystem
@@ -83,7 +82,6 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     @app.get("/v1/events")
     def list_events() -> Response:
         p = httpapi.params((*listing.LIST_PARAMS, "type", "types", "delivery_success"))
-        paths = p.expand()
         where = listing.Where().created(p)
         one_type = p.string("type", max_length=100)
         many = p.strings("types", max_items=20, max_length=100)
@@ -99,13 +97,11 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
             unfinished = ("EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = documents.id"
                           " AND d.status != 'succeeded' AND d.duplicate_of IS NULL)")
             where.raw(f"NOT {unfinished}" if success else unfinished)
-        body = listing.page(pay.db["event"], p, url="/v1/events", where=where, render=pay.public)
-        return jsonify(expand_list(body, paths, pay.lookup))
+        return pay.render_list("event", p, url="/v1/events", where=where)
 
     @app.get("/v1/events/<event_id>")
     def get_event(event_id: str) -> Response:
-        p = httpapi.params()
-        return pay.render(pay.get("event", event_id), p.expand())
+        return pay.retrieve("event", event_id)
 
     @app.post("/v1/events/<event_id>/retry")
     def retry_event(event_id: str) -> Response:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response
 
 from ..errors import ApiError
 from . import cards, charges, customers, httpapi, listing
 from .cards import Card
-from .expand import expand_list
 
 if TYPE_CHECKING:
     from .system import PaymentsSystem
@@ -121,17 +120,14 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     @app.get("/v1/invoices")
     def list_invoices() -> Response:
         p = httpapi.params((*listing.LIST_PARAMS, "customer", "subscription", "status", "collection_method"))
-        paths = p.expand()
         where = (listing.Where().created(p).field("customer", p.string("customer", max_length=200))
                  .field("subscription", p.string("subscription", max_length=200))
                  .field("status", p.string("status", choices=STATUSES)))
-        body = listing.page(pay.db["invoice"], p, url="/v1/invoices", where=where, render=pay.public)
-        return jsonify(expand_list(body, paths, pay.lookup))
+        return pay.render_list("invoice", p, url="/v1/invoices", where=where)
 
     @app.get("/v1/invoices/<invoice_id>")
     def get_invoice(invoice_id: str) -> Response:
-        p = httpapi.params()
-        return pay.render(pay.get("invoice", invoice_id), p.expand())
+        return pay.retrieve("invoice", invoice_id)
 
     @app.post("/v1/invoices/<invoice_id>/pay")
     def pay_invoice(invoice_id: str) -> Response:

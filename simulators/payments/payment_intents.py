@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response
 
 from ..errors import ApiError
 from . import cards, charges, customers, httpapi, listing
-from .expand import expand_list
 from .params import Params, merge_metadata
 
 if TYPE_CHECKING:
@@ -94,10 +93,8 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     @app.get("/v1/payment_intents")
     def list_intents() -> Response:
         p = httpapi.params((*listing.LIST_PARAMS, "customer"))
-        paths = p.expand()
         where = listing.Where().created(p).field("customer", p.string("customer", max_length=200))
-        body = listing.page(pay.db["payment_intent"], p, url="/v1/payment_intents", where=where, render=pay.public)
-        return jsonify(expand_list(body, paths, pay.lookup))
+        return pay.render_list("payment_intent", p, url="/v1/payment_intents", where=where)
 
     @app.get("/v1/payment_intents/<intent_id>")
     def get_intent(intent_id: str) -> Response:

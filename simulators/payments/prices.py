@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response
 
 from ..clock import to_timestamp
 from . import httpapi, listing
-from .expand import expand_list
 
 if TYPE_CHECKING:
     from .system import PaymentsSystem
@@ -52,7 +51,6 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     @app.get("/v1/prices")
     def list_prices() -> Response:
         p = httpapi.params((*listing.LIST_PARAMS, "active", "product", "currency", "type", "lookup_keys"))
-        paths = p.expand()
         where = listing.Where().created(p).field("product", p.string("product", max_length=200))
         where.field("currency", p.string("currency", max_length=10)).field("type", p.string("type", max_length=20))
         active = p.boolean("active")
@@ -61,13 +59,11 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         keys = p.strings("lookup_keys", max_items=10, max_length=200)
         if keys:
             where.raw("json_extract(body, '$.lookup_key') IN (" + ",".join("?" * len(keys)) + ")", *keys)
-        body = listing.page(pay.db["price"], p, url="/v1/prices", where=where, render=pay.public)
-        return jsonify(expand_list(body, paths, pay.lookup))
+        return pay.render_list("price", p, url="/v1/prices", where=where)
 
     @app.get("/v1/prices/<price_id>")
     def get_price(price_id: str) -> Response:
-        p = httpapi.params()
-        return pay.render(pay.get("price", price_id), p.expand())
+        return pay.retrieve("price", price_id)
 
     @app.get("/v1/products")
     def list_products() -> Response:
@@ -76,9 +72,8 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         active = p.boolean("active")
         if active is not None:
             where.field("active", int(active))
-        return jsonify(listing.page(pay.db["product"], p, url="/v1/products", where=where, render=pay.public))
+        return pay.render_list("product", p, url="/v1/products", where=where)
 
     @app.get("/v1/products/<product_id>")
     def get_product(product_id: str) -> Response:
-        p = httpapi.params()
-        return pay.render(pay.get("product", product_id), p.expand())
+        return pay.retrieve("product", product_id)

@@ -13,11 +13,10 @@ import calendar
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response
 
 from ..errors import ApiError
 from . import cards, charges, customers, httpapi, invoices, listing, prices
-from .expand import expand_list
 from .params import Params, merge_metadata
 
 if TYPE_CHECKING:
@@ -82,7 +81,6 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     @app.get("/v1/subscriptions")
     def list_subscriptions() -> Response:
         p = httpapi.params((*listing.LIST_PARAMS, "customer", "price", "status"))
-        paths = p.expand()
         where = listing.Where().created(p).field("customer", p.string("customer", max_length=200))
         status = p.string("status", choices=(*STATUSES, "all", "ended"))
         if status is None:
@@ -95,13 +93,11 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         if price:
             where.raw("EXISTS (SELECT 1 FROM json_each(json_extract(body, '$.items.data')) AS item"
                       " WHERE json_extract(item.value, '$.price.id') = ?)", price)
-        body = listing.page(pay.db["subscription"], p, url="/v1/subscriptions", where=where, render=pay.public)
-        return jsonify(expand_list(body, paths, pay.lookup))
+        return pay.render_list("subscription", p, url="/v1/subscriptions", where=where)
 
     @app.get("/v1/subscriptions/<subscription_id>")
     def get_subscription(subscription_id: str) -> Response:
-        p = httpapi.params()
-        return pay.render(pay.get("subscription", subscription_id), p.expand())
+        return pay.retrieve("subscription", subscription_id)
 
     @app.post("/v1/subscriptions/<subscription_id>")
     def update_subscription(subscription_id: str) -> Response:

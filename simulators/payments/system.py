@@ -51,14 +51,16 @@ from . import (
     extensions,
     httpapi,
     invoices,
+    listing,
     payment_intents,
     prices,
     subscriptions,
     webhook_endpoints,
 )
 from .client import PaymentsClient, PaymentsError
-from .expand import expand
+from .expand import expand, expand_list
 from .idempotency import IdempotencyKeys
+from .params import Params
 from .ratelimit import DEFAULT_READS, DEFAULT_WRITES, Limit, RateLimiter
 
 if TYPE_CHECKING:
@@ -203,6 +205,16 @@ class PaymentsSystem(Service):
         response = jsonify(body)
         response.status_code = status
         return response
+
+    def retrieve(self, kind: str, object_id: str) -> Response:
+        """`GET /v1/<kinds>/<id>`: one object, with any `expand[]` the request asks for."""
+        return self.render(self.get(kind, object_id), httpapi.params().expand())
+
+    def render_list(self, kind: str, params: Params, *, url: str, where: listing.Where | None = None) -> Response:
+        """`GET /v1/<kinds>`: one page of them, newest first, each with any `expand[]` asked for."""
+        paths = params.expand()
+        body = listing.page(self.db[kind], params, url=url, where=where, render=self.public)
+        return jsonify(expand_list(body, paths, self.lookup))
 
     def emit(self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, Any]:
         """Record an event and its webhook deliveries together (call inside the change's transaction)."""

@@ -51,12 +51,11 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     @app.get("/v1/webhook_endpoints")
     def list_endpoints() -> Response:
         p = httpapi.params(listing.LIST_PARAMS)
-        return jsonify(listing.page(pay.db["webhook_endpoint"], p, url="/v1/webhook_endpoints", render=pay.public))
+        return pay.render_list("webhook_endpoint", p, url="/v1/webhook_endpoints")
 
     @app.get("/v1/webhook_endpoints/<endpoint_id>")
     def get_endpoint(endpoint_id: str) -> Response:
-        p = httpapi.params()
-        return pay.render(pay.get("webhook_endpoint", endpoint_id), p.expand())
+        return pay.retrieve("webhook_endpoint", endpoint_id)
 
     @app.post("/v1/webhook_endpoints/<endpoint_id>")
     def update_endpoint(endpoint_id: str) -> Response:
