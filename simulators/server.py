@@ -73,10 +73,6 @@ class BackgroundServer:
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
     def start(self) -> BackgroundServer:
         if self._server is not None:
             return self

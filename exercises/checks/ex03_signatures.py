@@ -28,7 +28,6 @@ HINTS = (
     "Compute hmac.new(secret.encode(), f\"{t}.\".encode() + payload, hashlib.sha256).hexdigest(), compare it with"
     " each v1 using hmac.compare_digest, and accept only if one matches and t is within 300 seconds of now.",
 )
-TOLERANCE = 300
 
 Verify = Callable[[bytes, Any, str], Any]
 

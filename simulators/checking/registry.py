@@ -99,9 +99,6 @@ class Registry:
     def all(self) -> list[Exercise]:
         return list(self._exercises.values())
 
-    def for_notebook(self, notebook: str) -> list[Exercise]:
-        return [entry for entry in self._exercises.values() if entry.notebook == notebook]
-
     def __contains__(self, id: object) -> bool:
         return id in self._exercises
 

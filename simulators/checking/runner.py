@@ -21,8 +21,6 @@ from .notebook import NotebookError
 from .registry import Exercise, as_result
 from .result import CheckResult
 
-#: Seconds a check may run when its exercise does not say.
-DEFAULT_TIMEOUT = 60.0
 LOOP_HINT = "Look for a loop that never ends, or a call that waits forever (every HTTP request needs a timeout=...)."
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 #: How many rows a page lists before it says "and N more".
 LIMIT = 50
-DASHBOARD_PATHS = ("/dashboard/",)
 
 
 def objects(system: Any, kind: str, *, limit: int = LIMIT, newest_first: bool = True) -> list[dict[str, Any]]:

@@ -68,7 +68,6 @@ for _names, _last4, _decline, _code, _message in _DECLINE:
     for _name in _names:
         CARDS[_name] = Card(_name, "visa", _last4, _decline, _code, _message)
 
-SUCCEEDING = tuple(card.id for card in _SUCCEED)
 DECLINING = tuple(name for name, card in CARDS.items() if card.declines)
 
 

@@ -72,16 +72,5 @@ class PaymentsClient:
     def delete(self, path: str, **params: Any) -> dict[str, Any]:
         return self.request("DELETE", path, params)
 
-    def list_all(self, path: str, **params: Any) -> list[dict[str, Any]]:
-        """Every object of a list, following `starting_after` like the SDK's auto-pagination."""
-        found: list[dict[str, Any]] = []
-        params.setdefault("limit", 100)
-        while True:
-            page = self.get(path, **params)
-            found.extend(page["data"])
-            if not page["has_more"] or not page["data"]:
-                return found
-            params["starting_after"] = page["data"][-1]["id"]
-
     def close(self) -> None:
         self._session.close()
