@@ -199,15 +199,12 @@ class Faults:
 class FaultLayer:
     """WSGI middleware that applies a service's faults to each request."""
 
-    def __init__(self, app: Any, faults: Faults, *, new_request_id: Callable[[], str], exempt: Iterable[str] = ()) -> None:
+    def __init__(self, app: Any, faults: Faults, *, new_request_id: Callable[[], str]) -> None:
         self.app = app
         self.faults = faults
         self.new_request_id = new_request_id
-        self.exempt = tuple(exempt)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if self.exempt and environ.get("PATH_INFO", "").startswith(self.exempt):
-            return self.app(environ, start_response)
         slow = self.faults.roll("slow")
         if slow is not None:
             time.sleep(slow["seconds"])
