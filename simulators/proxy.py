@@ -24,7 +24,7 @@ def serve_command() -> list[str]:
     """The command line the proxy runs; `{port}` is filled in by jupyter-server-proxy."""
     # The Jupyter server's own interpreter has hooklab installed (it found this entry point),
     # whereas a `hooklab` script may not be on the server's PATH.
-    return [sys.executable, "-m", "simulators.cli", "serve", "--control-port", "{port}"]
+    return [sys.executable, "-m", "simulators.cli", "serve", "--control-port", "{port}", "--exit-with-parent"]
 
 
 def setup_hooklab() -> dict[str, Any]:

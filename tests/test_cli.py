@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,36 @@ def test_serve_json_prints_connection_details_first_and_stops_on_ctrl_c(tmp_path
             process.kill()
         process.stdout.close()  # type: ignore[union-attr]
         process.stderr.close()  # type: ignore[union-attr]
+
+
+def test_serve_with_exit_with_parent_stops_when_orphaned(tmp_path: Path) -> None:
+    # Stands in for a Jupyter server that dies without stopping its proxied `hooklab serve`.
+    parent = (
+        "import subprocess, sys\n"
+        f"child = subprocess.Popen({[*HOOKLAB, 'serve', '--json', '--exit-with-parent']!r}, stdout=subprocess.PIPE, text=True)\n"
+        "print(child.pid, child.stdout.readline(), flush=True)\n"
+    )
+    env = {**os.environ, "HOOKLAB_HOME": str(tmp_path / "home")}
+    line = subprocess.run([sys.executable, "-c", parent], capture_output=True, text=True, env=env, timeout=60).stdout
+    pid_text, _, details = line.partition(" ")
+    pid = int(pid_text)
+    port = json.loads(details)["control"]["url"].rsplit(":", 1)[1]
+    deadline = time.monotonic() + 15
+    while _alive(pid):
+        assert time.monotonic() < deadline, f"the orphaned serve (pid {pid}) is still running"
+        time.sleep(0.1)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # an exited child of init may linger as a zombie for a moment; it no longer serves
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

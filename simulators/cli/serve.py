@@ -25,6 +25,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--speed", type=float, default=1.0, help="run the lab clock this many times faster than real time")
     parser.add_argument("--control-port", type=int, default=0,
                         help="listen for the overview and admin API on this port (jupyter-server-proxy passes one); default: any free port")
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="stop when the program that started this one goes away (jupyter-server-proxy uses this)")
     parser.add_argument("--retry-policy", default="stripe", help="retry policy of the default webhook endpoint: none, stripe or standard")
     return parser
 
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(_table(details), flush=True)
             print(f"\nDetails saved to {path}. Press Ctrl-C to stop.", flush=True)
-        stop.wait()
+        _wait(stop, watch_parent=args.exit_with_parent)
     finally:
         lab.stop()
         try:
@@ -84,6 +86,18 @@ def run(args: argparse.Namespace) -> int:
         except FileNotFoundError:
             pass
     return 0
+
+
+def _wait(stop: threading.Event, *, watch_parent: bool) -> None:
+    """Until Ctrl-C or SIGTERM; with `watch_parent`, also until this process is orphaned.
+
+    A Jupyter server that stops without stopping its proxied servers would
+    otherwise leave a lab running, ports and all, for nobody.
+    """
+    parent = os.getppid()
+    while not stop.wait(1.0 if watch_parent else None):
+        if os.getppid() != parent:
+            return
 
 
 def _table(details: dict[str, Any]) -> str:
