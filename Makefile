@@ -25,13 +25,14 @@ lab: $(STAMP)
 NOTEBOOK_DIRS := notebooks exercises solutions
 
 # The notebooks run against a throwaway worksheet file, so saved answers never change their outputs,
-# two at a time (each notebook in order, in its own kernel).
+# two at a time (each notebook in order, in its own kernel). tests/nbval_kernel.py starts a kernel
+# again when a port clash kills it on the way up.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy simulators
 	$(BIN)/python -m pytest -q tests
 	HOOKLAB_WORKSHEET=$$(mktemp -d)/worksheet.json $(BIN)/python -m pytest -q --nbval --nbval-current-env \
-		--nbval-cell-timeout=300 --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:python \
+		--nbval-cell-timeout=300 --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:python -p tests.nbval_kernel \
 		-n 2 --dist loadfile $(NOTEBOOK_DIRS)
 
 # Re-run every notebook top to bottom and save it (after changing code a notebook shows).
