@@ -74,7 +74,7 @@ _params = st.dictionaries(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)  # same examples every run: CI stays reproducible
 @given(_params)
 def test_encode_then_decode_round_trips(params: dict[str, Any]) -> None:
     assert parse_form(encode(params).encode()) == params
