@@ -14,6 +14,7 @@ what it printed (nbval sends a kernel's stderr to /dev/null).
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -72,10 +73,11 @@ def unix_socket_kernel_manager(folder: Path) -> type[KernelManager]:
 def pytest_configure(config: pytest.Config) -> None:
     import nbval.kernel
 
-    # Short and under /tmp: a Unix socket's path must fit in about 100 bytes.
-    folder = Path(tempfile.mkdtemp(prefix="nbk-"))
-    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
-    nbval.kernel.KernelManager = unix_socket_kernel_manager(folder)
+    if os.name == "posix":  # ZeroMQ's Unix sockets; elsewhere the kernels keep TCP and the retries
+        # Short and under /tmp: a Unix socket's path must fit in about 100 bytes.
+        folder = Path(tempfile.mkdtemp(prefix="nbk-"))
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+        nbval.kernel.KernelManager = unix_socket_kernel_manager(folder)
 
     original = nbval.kernel.start_new_kernel
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,7 @@ def test_the_kernel_stderr_goes_to_a_file_instead_of_nowhere() -> None:
     assert devnull.closed  # nbval opened it; nothing else would close it
 
 
+@pytest.mark.skipif(os.name != "posix", reason="ZeroMQ's Unix sockets exist on POSIX systems only")
 def test_a_kernel_started_the_notebook_way_answers_over_unix_sockets(tmp_path: Path) -> None:
     # Unix sockets are what keep a kernel's connection safe from servers binding port 0 meanwhile.
     from nbval.kernel import NbvalKernelspecManager
