@@ -19,10 +19,12 @@ TARGET_TOTAL_S = 60.0
 
 def _nbval(paths: list[str], junit: Path, cwd: Path, *, workers: int = 1) -> tuple[float, int]:
     """Wall seconds of one nbval run over `paths`, and its exit code."""
-    env = {**os.environ, "HOOKLAB_WORKSHEET": str(junit.parent / "worksheet.json")}
+    # PYTHONPATH: the kernel plugin (tests/nbval_kernel.py) must import from the scratch folder too.
+    env = {**os.environ, "HOOKLAB_WORKSHEET": str(junit.parent / "worksheet.json"),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     command = [sys.executable, "-m", "pytest", "-q", "--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
                "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), "-p", "no:python",
-               "-p", "no:cacheprovider", f"--junitxml={junit}", *paths]
+               "-p", "tests.nbval_kernel", "-p", "no:cacheprovider", f"--junitxml={junit}", *paths]
     if workers > 1:
         command += ["-n", str(workers), "--dist", "loadfile"]  # as the Makefile runs them
     started = time.perf_counter()
