@@ -25,8 +25,8 @@ lab: $(STAMP)
 NOTEBOOK_DIRS := notebooks exercises solutions
 
 # The notebooks run against a throwaway worksheet file, so saved answers never change their outputs,
-# two at a time (each notebook in order, in its own kernel). tests/nbval_kernel.py starts a kernel
-# again when a port clash kills it on the way up.
+# two at a time (each notebook in order, in its own kernel). tests/nbval_kernel.py connects each kernel
+# over Unix sockets, so a notebook's servers cannot take its ports while it starts.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy simulators

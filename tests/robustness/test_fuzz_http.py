@@ -59,12 +59,15 @@ def _echo(request: WebhookRequest) -> Any:
 
 
 def _status_echoed(sent: Fuzzed) -> int | None:
-    """The status `_echo` answers on purpose: a body that is a bare status code (a handler may return one)."""
+    """The status `_echo` asks for: a body that is a bare int (a handler may return a status code).
+
+    One the lab cannot send is answered as a bad return instead, which the usual checks then cover.
+    """
     try:
         value = json.loads(sent.body or b"")
     except ValueError:
         return None
-    return value if type(value) is int and 200 <= value <= 599 else None
+    return value if type(value) is int else None
 
 
 @pytest.fixture(scope="module")
