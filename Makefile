@@ -19,8 +19,12 @@ install: $(STAMP)
 # Jupyter refuses to run as root unless told; containers and cloud shells often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
+# Serve the whole repository (so lessons link to exercises, solutions and docs) and open the welcome
+# notebook. tests/browser/test_journey.py starts JupyterLab from this very line (`make -n lab`).
+LAB_ARGS := --ServerApp.root_dir=. notebooks/00_welcome.ipynb
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
 
 NOTEBOOK_DIRS := notebooks exercises solutions
 
@@ -29,6 +33,7 @@ NOTEBOOK_DIRS := notebooks exercises solutions
 # over Unix sockets, so a notebook's servers cannot take its ports while it starts.
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy simulators
 	$(BIN)/python -m pytest -q tests
 	HOOKLAB_WORKSHEET=$$(mktemp -d)/worksheet.json $(BIN)/python -m pytest -q --nbval --nbval-current-env \

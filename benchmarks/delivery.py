@@ -44,7 +44,9 @@ def measure(events: int, payments: int) -> dict[str, Any]:
         expected["n"] = events
         with pay.store.transaction():
             for n in range(events):
-                pay.emit("customer.created", {"id": f"cus_bench{n}", "object": "customer", "email": f"b{n}@example.com"})
+                pay.emit(
+                    "customer.created", {"id": f"cus_bench{n}", "object": "customer", "email": f"b{n}@example.com"}
+                )
             started = time.perf_counter()
         done.wait(timeout=300)
         elapsed = time.perf_counter() - started
@@ -68,16 +70,26 @@ def measure(events: int, payments: int) -> dict[str, Any]:
         from_request = [(arrived[pi] - at) * 1000 for pi, at in requested.items() if pi in arrived]
         return {
             "mode": "realtime",
-            "throughput": {"events": events, "delivered": delivered, "seconds": round(elapsed, 3),
-                           "deliveries_per_second": round(delivered / elapsed, 1)},
-            "latency_ms": {"payments": payments, "arrived": len(latencies),
-                           "median": round(statistics.median(latencies), 2),
-                           "p99": round(_percentile(latencies, 0.99), 2), "max": round(max(latencies), 2)},
-            "latency_from_request_ms": {"median": round(statistics.median(from_request), 2),
-                                        "p99": round(_percentile(from_request, 0.99), 2)},
+            "throughput": {
+                "events": events,
+                "delivered": delivered,
+                "seconds": round(elapsed, 3),
+                "deliveries_per_second": round(delivered / elapsed, 1),
+            },
+            "latency_ms": {
+                "payments": payments,
+                "arrived": len(latencies),
+                "median": round(statistics.median(latencies), 2),
+                "p99": round(_percentile(latencies, 0.99), 2),
+                "max": round(max(latencies), 2),
+            },
+            "latency_from_request_ms": {
+                "median": round(statistics.median(from_request), 2),
+                "p99": round(_percentile(from_request, 0.99), 2),
+            },
             "note": "latency_ms: from the confirm response reaching the client to the webhook reaching the receiver "
-                    "(negative: it arrived before the client read its response); latency_from_request_ms: from "
-                    "sending the confirm request",
+            "(negative: it arrived before the client read its response); latency_from_request_ms: from "
+            "sending the confirm request",
         }
 
 

@@ -38,5 +38,7 @@ def measure() -> dict[str, Any]:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     out = {key: round(value, 1) if isinstance(value, float) else value for key, value in figures.items()}
-    out["traffic"] = "a week of seeded sign-ups (40/day, declines, refunds) delivered to provisioning, and 100 CRM form posts"
+    out["traffic"] = (
+        "a week of seeded sign-ups (40/day, declines, refunds) delivered to provisioning, and 100 CRM form posts"
+    )
     return out

@@ -20,11 +20,30 @@ TARGET_TOTAL_S = 60.0
 def _nbval(paths: list[str], junit: Path, cwd: Path, *, workers: int = 1) -> tuple[float, int]:
     """Wall seconds of one nbval run over `paths`, and its exit code."""
     # PYTHONPATH: the kernel plugin (tests/nbval_kernel.py) must import from the scratch folder too.
-    env = {**os.environ, "HOOKLAB_WORKSHEET": str(junit.parent / "worksheet.json"),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    command = [sys.executable, "-m", "pytest", "-q", "--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
-               "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), "-p", "no:python",
-               "-p", "tests.nbval_kernel", "-p", "no:cacheprovider", f"--junitxml={junit}", *paths]
+    env = {
+        **os.environ,
+        "HOOKLAB_WORKSHEET": str(junit.parent / "worksheet.json"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-cell-timeout=300",
+        "--nbval-sanitize-with",
+        str(ROOT / "tests" / "nbval_sanitize.cfg"),
+        "-p",
+        "no:python",
+        "-p",
+        "tests.nbval_kernel",
+        "-p",
+        "no:cacheprovider",
+        f"--junitxml={junit}",
+        *paths,
+    ]
     if workers > 1:
         command += ["-n", str(workers), "--dist", "loadfile"]  # as the Makefile runs them
     started = time.perf_counter()
@@ -49,8 +68,15 @@ def _kernel_start() -> float:
 def _floor(scratch: Path) -> float:
     import nbformat
 
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1", outputs=[
-        nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)], execution_count=1)])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "1 + 1",
+                outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)],
+                execution_count=1,
+            )
+        ]
+    )
     notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     path = scratch / "floor.ipynb"
     nbformat.write(notebook, path)
@@ -78,11 +104,13 @@ def measure() -> dict[str, Any]:
         per: dict[str, float] = defaultdict(float)
         for case in ET.parse(junit).getroot().iter("testcase"):
             per[case.get("file") or case.get("classname", "?")] += float(case.get("time", 0))
-        out.update({
-            "status": "passed" if code == 0 else f"nbval failed (exit {code}); times are still real",
-            "total_s": round(total, 2),
-            "per_notebook_cells_s": {name: round(t, 2) for name, t in sorted(per.items())},
-            # measured after the real run, so both meet warm disk caches
-            "floor_one_cell_notebook_under_nbval_s": round(_floor(scratch), 3),
-        })
+        out.update(
+            {
+                "status": "passed" if code == 0 else f"nbval failed (exit {code}); times are still real",
+                "total_s": round(total, 2),
+                "per_notebook_cells_s": {name: round(t, 2) for name, t in sorted(per.items())},
+                # measured after the real run, so both meet warm disk caches
+                "floor_one_cell_notebook_under_nbval_s": round(_floor(scratch), 3),
+            }
+        )
         return out

@@ -50,7 +50,9 @@ def _targets(results: dict[str, Any]) -> dict[str, str]:
     """Each figure that has a target, against it."""
     out = {}
     if "ratio" in results.get("delivery_throughput", {}):
-        out["delivery_throughput_ratio >= 0.7"] = verdict(results["delivery_throughput"]["ratio"], 0.7, higher_is_better=True)
+        out["delivery_throughput_ratio >= 0.7"] = verdict(
+            results["delivery_throughput"]["ratio"], 0.7, higher_is_better=True
+        )
     case = results.get("case_study", {})
     for label in ("without_fixes", "with_all_fixes"):
         wall = case.get(label, {}).get("wall_s") if isinstance(case.get(label), dict) else None
@@ -65,7 +67,8 @@ def _targets(results: dict[str, Any]) -> dict[str, str]:
         out["notebooks_total_s <= 60"] = "not measured: " + nb["status"]
     if "start_ms_median" in results.get("lab_start_stop", {}):
         out["lab_start_ms < 1000 (DESIGN: well under a second)"] = verdict(
-            results["lab_start_stop"]["start_ms_median"], 1000.0, higher_is_better=False)
+            results["lab_start_stop"]["start_ms_median"], 1000.0, higher_is_better=False
+        )
     return out
 
 
@@ -80,8 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(benches)}")
     results: dict[str, Any] = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "load_average_1m_at_start": round(os.getloadavg()[0], 2)},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_1m_at_start": round(os.getloadavg()[0], 2),
+        },
         "quick": args.quick,
     }
     for name in chosen:

@@ -14,12 +14,18 @@ def measure(seed: int = 7) -> dict[str, Any]:
     try:
         scenarios = importlib.import_module("simulators.scenarios")
     except ModuleNotFoundError:
-        return {"status": "not yet available", "why": "simulators/scenarios.py (run_case_study) is not in this build",
-                "target_wall_s": TARGET_WALL_S}
+        return {
+            "status": "not yet available",
+            "why": "simulators/scenarios.py (run_case_study) is not in this build",
+            "target_wall_s": TARGET_WALL_S,
+        }
     run = getattr(scenarios, "run_case_study", None)
     if run is None:
-        return {"status": "not yet available", "why": "simulators.scenarios has no run_case_study yet",
-                "target_wall_s": TARGET_WALL_S}
+        return {
+            "status": "not yet available",
+            "why": "simulators.scenarios has no run_case_study yet",
+            "target_wall_s": TARGET_WALL_S,
+        }
     out: dict[str, Any] = {"status": "measured", "target_wall_s": TARGET_WALL_S}
     every_fix = tuple(getattr(scenarios, "FIXES", ()))
     for label, fixes in (("without_fixes", ()), ("with_all_fixes", every_fix)):

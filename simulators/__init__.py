@@ -1,6 +1,6 @@
 """hooklab's simulated systems and the lab that runs them.
 
-    from simulators import Lab
+from simulators import Lab
 """
 
 from .clock import Clock

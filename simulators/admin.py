@@ -90,7 +90,9 @@ def create_admin_app(lab: Lab) -> Flask:
 
     @app.get("/admin/clock")
     def clock() -> Response:
-        return jsonify({"now": lab.clock.now().isoformat(), "timestamp": lab.clock.timestamp(), "realtime": lab.realtime})
+        return jsonify(
+            {"now": lab.clock.now().isoformat(), "timestamp": lab.clock.timestamp(), "realtime": lab.realtime}
+        )
 
     @app.post("/admin/clock/advance")
     def advance() -> Response:

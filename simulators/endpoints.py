@@ -38,7 +38,11 @@ class Endpoint(Service):
         @app.route("/<path:path>", methods=METHODS)
         def handle(path: str) -> Response:
             return run_handler(
-                self.fn, (WebhookRequest(request),), where=f"endpoint {self.label!r}", now=self.clock.now, failures=self.failures
+                self.fn,
+                (WebhookRequest(request),),
+                where=f"endpoint {self.label!r}",
+                now=self.clock.now,
+                failures=self.failures,
             )
 
         return app

@@ -213,13 +213,15 @@ class FaultLayer:
             environ["hooklab.fault"] = "errors"
             headers = {"Retry-After": str(error["retry_after"])} if "retry_after" in error else {}
             headers["Request-Id"] = self.new_request_id()
-            return _json_error(start_response, error["status"], f"{self.faults.name} is failing on purpose (injected fault)", headers)
+            return _json_error(
+                start_response, error["status"], f"{self.faults.name} is failing on purpose (injected fault)", headers
+            )
         broken = self.faults.roll("fail_after_work")
         if broken is None:
             return self.app(environ, start_response)
         environ["hooklab.fault"] = "fail_after_work"
         # Run the app to the end so its work is done, then throw its answer away.
-        result = self.app(environ, lambda *args, **kwargs: (lambda data: None))
+        result = self.app(environ, lambda *args, **kwargs: lambda data: None)
         try:
             for _ in result:
                 pass
@@ -228,7 +230,9 @@ class FaultLayer:
             if close is not None:
                 close()
         headers = {"Request-Id": self.new_request_id()}
-        return _json_error(start_response, broken["status"], f"{self.faults.name} did the work, then failed (injected fault)", headers)
+        return _json_error(
+            start_response, broken["status"], f"{self.faults.name} did the work, then failed (injected fault)", headers
+        )
 
 
 def _json_error(start_response: Callable[..., Any], status: int, message: str, extra: dict[str, str]) -> list[bytes]:
@@ -236,7 +240,13 @@ def _json_error(start_response: Callable[..., Any], status: int, message: str, e
     body = json.dumps({"error": {"type": kind, "code": "injected_fault", "message": message}}).encode()
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
     headers.extend(extra.items())
-    reason = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+    reason = {
+        429: "Too Many Requests",
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+        504: "Gateway Timeout",
+    }
     start_response(f"{status} {reason.get(status, 'Error')}", headers)
     return [body]
 

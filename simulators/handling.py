@@ -148,7 +148,8 @@ class WorkQueue:
     def history(self, job: str | None = None, **fields: Any) -> list[LogEntry]:
         """Log entries of one job, or of every job whose fields match (`customer="cus_…"`)."""
         return [
-            entry for entry in self.log
+            entry
+            for entry in self.log
             if (job is None or entry.job == job) and all(entry.fields.get(k) == v for k, v in fields.items())
         ]
 
@@ -180,7 +181,9 @@ class WorkQueue:
     def _after_failure(self, job: Job) -> None:
         if job.attempts >= self.max_attempts:
             job.status = "dead"
-            self._write(job, job.attempts, f"failed; gave up after {job.attempts} attempts → dead-letter list", job.last_error)
+            self._write(
+                job, job.attempts, f"failed; gave up after {job.attempts} attempts → dead-letter list", job.last_error
+            )
             return
         try:
             delay = float(self.backoff(job.attempts, self.rng))
@@ -192,7 +195,9 @@ class WorkQueue:
         self._write(job, job.attempts, "failed", job.last_error, datetime.fromtimestamp(next_at, tz=timezone.utc))
         self.lab.clock.call_at(next_at, lambda: self._attempt(job), name=f"{self.name}: retry {job.id}")
 
-    def _write(self, job: Job, attempt: int, what: str, error: str | None = None, next_at: datetime | None = None) -> None:
+    def _write(
+        self, job: Job, attempt: int, what: str, error: str | None = None, next_at: datetime | None = None
+    ) -> None:
         self.log.append(LogEntry(self.lab.clock.now(), job.id, attempt, what, error, next_at, dict(job.fields)))
 
     def _fields(self, item: Any) -> dict[str, Any]:
@@ -235,8 +240,11 @@ class Pipeline:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             lab.settle()
-            sent = [a for a in lab.payments.outbox.attempts(endpoint_id=self.webhook_endpoint["id"])
-                    if a["outcome"] != "skipped" and a["error"] != "connection refused"]
+            sent = [
+                a
+                for a in lab.payments.outbox.attempts(endpoint_id=self.webhook_endpoint["id"])
+                if a["outcome"] != "skipped" and a["error"] != "connection refused"
+            ]
             if self.endpoint.requests.count() >= len(sent):
                 break
             time.sleep(0.02)  # a request thread is still working: real time, not lab time
@@ -273,8 +281,14 @@ def connect_receiver(
     if own is not None:
         lab.payments.delete_endpoint(own["id"])
     provisioning_url = lab.provisioning.url
-    queue = WorkQueue(lab, lambda event: activate(event, provisioning_url), backoff=backoff,
-                      max_attempts=max_attempts, name=name, about=customer_of)
+    queue = WorkQueue(
+        lab,
+        lambda event: activate(event, provisioning_url),
+        backoff=backoff,
+        max_attempts=max_attempts,
+        name=name,
+        about=customer_of,
+    )
     seen: set[str] = set()
     endpoint = lab.host(lambda request: receive(request, queue, seen), name=name)
     webhook_endpoint = lab.payments.add_endpoint(endpoint.url, enabled_events=events, retry_policy=retry_policy)

@@ -115,7 +115,9 @@ class Lab:
             _start_on(system, ports.get(name, 0))
         from .admin import create_admin_app  # the admin app reads lab attributes; import late
 
-        self.control = BackgroundServer(create_admin_app(self), self._control_port or ports.get("control", 0), name="control")
+        self.control = BackgroundServer(
+            create_admin_app(self), self._control_port or ports.get("control", 0), name="control"
+        )
         try:
             self.control.start()
         except ServerError:
@@ -268,7 +270,9 @@ class Lab:
         return lambda: self._alert_listeners.remove(listener)
 
     def _job_failed(self, failure: JobFailure) -> None:
-        self.raise_alert("lab", "job_failed", f"scheduled job {failure.name!r} raised {failure.error}", traceback=failure.traceback)
+        self.raise_alert(
+            "lab", "job_failed", f"scheduled job {failure.name!r} raised {failure.error}", traceback=failure.traceback
+        )
 
     # -- describing -------------------------------------------------------
 

@@ -102,7 +102,9 @@ def as_response(result: Any) -> Response:
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int):
         response = as_response(result[0])
         if not 200 <= result[1] <= 599:
-            raise TypeError(f"your handler returned status {result[1]}, which is not a final HTTP status code (200-599)")
+            raise TypeError(
+                f"your handler returned status {result[1]}, which is not a final HTTP status code (200-599)"
+            )
         response.status_code = result[1]
         return response
     raise TypeError(

@@ -64,8 +64,10 @@ class Result:
         return ordered[index]
 
     def __str__(self) -> str:
-        return (f"{self.label:<16} {self.requests:>5} requests, {self.empty:>4} empty, {self.rate_limited:>3} rate-limited; "
-                f"delay median {_minutes(self.percentile(0.5))}, worst {_minutes(max(self.delays, default=0.0))}")
+        return (
+            f"{self.label:<16} {self.requests:>5} requests, {self.empty:>4} empty, {self.rate_limited:>3} rate-limited; "
+            f"delay median {_minutes(self.percentile(0.5))}, worst {_minutes(max(self.delays, default=0.0))}"
+        )
 
 
 class Poller:
@@ -133,7 +135,9 @@ class Poller:
         self._resume_at = self.lab.clock.time() + retry_after
         self._job.cancel()
         self.every *= 2
-        self._job = self.lab.clock.every(self.every, self.poll, first=self._resume_at, name=f"poller: {self.result.label}")
+        self._job = self.lab.clock.every(
+            self.every, self.poll, first=self._resume_at, name=f"poller: {self.result.label}"
+        )
 
     def stop(self) -> None:
         self._job.cancel()

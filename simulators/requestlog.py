@@ -77,7 +77,9 @@ class RequestLog:
             entry,
         )
 
-    def entries(self, *, path_prefix: str = "", limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+    def entries(
+        self, *, path_prefix: str = "", limit: int | None = None, newest_first: bool = False
+    ) -> list[dict[str, Any]]:
         sql = "SELECT * FROM requests WHERE path LIKE ? ORDER BY seq " + ("DESC" if newest_first else "ASC")
         params: tuple[Any, ...] = (path_prefix.replace("%", r"\%") + "%",)
         if limit is not None:

@@ -104,18 +104,24 @@ class CaseStudy:
             "failed deliveries": self.failed_deliveries,
             "alert emails": self.alerts,
             "repaired overnight": len(self.repaired),
-            "time to notice": describe_span(self.time_to_notice) if self.time_to_notice is not None else "nobody was told",
+            "time to notice": describe_span(self.time_to_notice)
+            if self.time_to_notice is not None
+            else "nobody was told",
             # A customer who never got in did not wait "0 min": say so.
-            "longest wait for access": f"never, for {len(self.lost)}" if self.lost else describe_span(self.longest_wait),
+            "longest wait for access": f"never, for {len(self.lost)}"
+            if self.lost
+            else describe_span(self.longest_wait),
         }
 
     def summary(self) -> str:
         """One plain sentence per figure that matters."""
-        told = (f"{self.noticed_by} told someone {describe_span(self.time_to_notice)} after the first delivery failed"
-                if self.time_to_notice is not None else "nobody was ever told")
+        told = (
+            f"{self.noticed_by} told someone {describe_span(self.time_to_notice)} after the first delivery failed"
+            if self.time_to_notice is not None
+            else "nobody was ever told"
+        )
         access = f"{len(self.lost)} of them never got access" if self.lost else "every one of them got access"
-        return (f"{self.paid} customers paid; {access}; "
-                f"{self.failed_deliveries} deliveries failed; {told}.")
+        return f"{self.paid} customers paid; {access}; {self.failed_deliveries} deliveries failed; {told}."
 
 
 def describe_span(span: timedelta | None) -> str:
@@ -152,7 +158,9 @@ def run_case_study(
     if unknown:
         raise ValueError(f"unknown fix {unknown[0]!r}; the fixes are {', '.join(FIXES)}")
     if not 0 < outage_hours < 24 * UNNOTICED_DAYS:
-        raise ValueError(f"outage_hours is more than 0 and less than {24 * UNNOTICED_DAYS} (the run ends then), not {outage_hours!r}")
+        raise ValueError(
+            f"outage_hours is more than 0 and less than {24 * UNNOTICED_DAYS} (the run ends then), not {outage_hours!r}"
+        )
     began = time.perf_counter()
     own = lab is None
     if lab is None:
@@ -182,19 +190,30 @@ def _run(lab: Lab, fixes: tuple[str, ...], per_day: int, outage_hours: float, be
     day = _day(start, 1, OPEN_HOUR)
     while day < end:
         # `per_day` over the open hours is this many a day at the same pace.
-        lab.traffic.schedule(per_day=per_day * 24 // (CLOSE_HOUR - OPEN_HOUR), days=(CLOSE_HOUR - OPEN_HOUR) / 24, decline_rate=0.05, cancel_rate=0.04,
-                             start=day if day > lab.clock.now() else lab.clock.now())
+        lab.traffic.schedule(
+            per_day=per_day * 24 // (CLOSE_HOUR - OPEN_HOUR),
+            days=(CLOSE_HOUR - OPEN_HOUR) / 24,
+            decline_rate=0.05,
+            cancel_rate=0.04,
+            start=day if day > lab.clock.now() else lab.clock.now(),
+        )
         day += timedelta(days=1)
     if "alert" in fixes:
         watch = DeliveryWatch(lab, endpoint["id"], ON_CALL)
         lab.clock.every(WATCH_EVERY, watch, name="watch: failed deliveries to provisioning")
     if "reconciliation" in fixes:
         nightly = NightlyReconciliation(lab, ON_CALL)
-        lab.clock.every(timedelta(days=1), nightly, first=_next_hour(lab.clock.now(), RECONCILE_AT_HOUR),
-                        name="nightly reconciliation")
+        lab.clock.every(
+            timedelta(days=1),
+            nightly,
+            first=_next_hour(lab.clock.now(), RECONCILE_AT_HOUR),
+            name="nightly reconciliation",
+        )
     lab.clock.call_at(end, lambda: _complaint(lab), name="a customer writes to support")
     lab.clock.run_until(end)
-    return _figures(lab, fixes, outage_start, outage_end, began, repaired=nightly.repaired if "reconciliation" in fixes else [])
+    return _figures(
+        lab, fixes, outage_start, outage_end, began, repaired=nightly.repaired if "reconciliation" in fixes else []
+    )
 
 
 # -- the fixes -------------------------------------------------------------------
@@ -211,7 +230,9 @@ class DeliveryWatch:
         now = self.lab.clock.time()
         failed = self.lab.payments.outbox.store.query(
             "SELECT event_id, at, error FROM attempts WHERE endpoint_id = ? AND outcome = 'failed' AND at > ? AND at <= ?"
-            " ORDER BY seq", (self.endpoint_id, self.since, now))
+            " ORDER BY seq",
+            (self.endpoint_id, self.since, now),
+        )
         self.since = now
         if not failed:
             return
@@ -221,7 +242,9 @@ class DeliveryWatch:
             f"{len(failed)} webhook deliveries to provisioning failed in the last {int(WATCH_EVERY.total_seconds() // 60)} min",
             f"Last error: {failed[-1]['error']}.\nEvents affected: {', '.join(events)}.\n"
             "Customers who paid may be waiting for their accounts.",
-            kind="alert", tags=["deliveries"])
+            kind="alert",
+            tags=["deliveries"],
+        )
 
 
 class NightlyReconciliation:
@@ -237,21 +260,35 @@ class NightlyReconciliation:
         failed: list[str] = []
         for customer, payment in missing.items():
             try:
-                response = lab_request("POST", self.lab.provisioning.url + "/accounts/activate", timeout=5, json={
-                    "customer": customer, "plan": (payment.get("metadata") or {}).get("plan", "basic"),
-                    "event": payment["id"]})
+                response = lab_request(
+                    "POST",
+                    self.lab.provisioning.url + "/accounts/activate",
+                    timeout=5,
+                    json={
+                        "customer": customer,
+                        "plan": (payment.get("metadata") or {}).get("plan", "basic"),
+                        "event": payment["id"],
+                    },
+                )
             except requests.RequestException as exc:
                 failed.append(f"{customer} ({type(exc).__name__})")
                 continue
-            (fixed if response.ok else failed).append(customer if response.ok else f"{customer} (HTTP {response.status_code})")
+            (fixed if response.ok else failed).append(
+                customer if response.ok else f"{customer} (HTTP {response.status_code})"
+            )
         self.repaired.extend(fixed)
         if not fixed and not failed:
             return
         day = self.lab.clock.now().strftime("%Y-%m-%d")
         body = "".join(f"activated {customer}: paid, but had no account\n" for customer in fixed)
         body += "".join(f"could not activate {customer}; will try again tomorrow\n" for customer in failed)
-        self.lab.mailer.send(self.person, f"Reconciliation {day}: {len(fixed) + len(failed)} paid customer(s) had no access",
-                             body, kind="alert", tags=["reconciliation"])
+        self.lab.mailer.send(
+            self.person,
+            f"Reconciliation {day}: {len(fixed) + len(failed)} paid customer(s) had no access",
+            body,
+            kind="alert",
+            tags=["reconciliation"],
+        )
 
 
 def missing_accounts(lab: Lab) -> dict[str, dict[str, Any]]:
@@ -271,17 +308,22 @@ def _complaint(lab: Lab) -> None:
     customer, payment = next(iter(missing.items()))
     email = next((c["email"] for c in lab.payments.customers() if c["id"] == customer), customer)
     paid_on = datetime.fromtimestamp(payment["created"], tz=timezone.utc).strftime("%A %d %B")
-    lab.mailer.send(SUPPORT, "I paid but I still can't log in",
-                    f"Hello, I paid for the {(payment.get('metadata') or {}).get('plan', 'basic')} plan on {paid_on} "
-                    f"and never received access. Can you help?\n{email}", sender=email if "@" in email else None,
-                    tags=["complaint"])
+    lab.mailer.send(
+        SUPPORT,
+        "I paid but I still can't log in",
+        f"Hello, I paid for the {(payment.get('metadata') or {}).get('plan', 'basic')} plan on {paid_on} "
+        f"and never received access. Can you help?\n{email}",
+        sender=email if "@" in email else None,
+        tags=["complaint"],
+    )
 
 
 # -- reading the figures back ----------------------------------------------------------
 
 
-def _figures(lab: Lab, fixes: tuple[str, ...], outage_start: datetime, outage_end: datetime, began: float,
-             repaired: list[str]) -> CaseStudy:
+def _figures(
+    lab: Lab, fixes: tuple[str, ...], outage_start: datetime, outage_end: datetime, began: float, repaired: list[str]
+) -> CaseStudy:
     payments, provisioning = lab.payments, lab.provisioning
     endpoint_id = payments.provisioning_endpoint["id"]  # type: ignore[index]
     good = payments.payments(status="succeeded", refunded=False)
@@ -294,16 +336,26 @@ def _figures(lab: Lab, fixes: tuple[str, ...], outage_start: datetime, outage_en
     for customer, payment in first_paid.items():
         account = accounts.get(customer)
         if account is None or account["status"] != "active":
-            lost.append({"customer": customer, "email": emails.get(customer), "plan": (payment.get("metadata") or {}).get("plan"),
-                         "paid_at": datetime.fromtimestamp(payment["created"], tz=timezone.utc)})
+            lost.append(
+                {
+                    "customer": customer,
+                    "email": emails.get(customer),
+                    "plan": (payment.get("metadata") or {}).get("plan"),
+                    "paid_at": datetime.fromtimestamp(payment["created"], tz=timezone.utc),
+                }
+            )
             continue
         first = min(a["at"] for a in provisioning.activations(customer))
         waits.append(max(0, first - payment["created"]))
     start_ts = outage_start.timestamp()
-    told = [m for m in lab.mailer.inbox() if m["created"] >= start_ts and (m["kind"] == "alert" or "complaint" in m["tags"])]
+    told = [
+        m for m in lab.mailer.inbox() if m["created"] >= start_ts and (m["kind"] == "alert" or "complaint" in m["tags"])
+    ]
     noticed = told[0] if told else None
     failed = payments.outbox.store.one(
-        "SELECT COUNT(*) AS n, MIN(at) AS first FROM attempts WHERE endpoint_id = ? AND outcome = 'failed'", (endpoint_id,))
+        "SELECT COUNT(*) AS n, MIN(at) AS first FROM attempts WHERE endpoint_id = ? AND outcome = 'failed'",
+        (endpoint_id,),
+    )
     return CaseStudy(
         seed=lab.seed,
         fixes=fixes,
@@ -355,13 +407,14 @@ def case_study_automation(alert: str | None = ON_CALL) -> Any:
         "Activate paying customers",
         when="payment_intent.succeeded",
         source="payments",
-        then=Step("activate", "provisioning", using={"customer": "data.object.customer",
-                                                     "plan": "data.object.metadata.plan"}),
+        then=Step(
+            "activate", "provisioning", using={"customer": "data.object.customer", "plan": "data.object.metadata.plan"}
+        ),
         alert=alert,
         description="The case study's automation. Every payment that succeeds gives the customer their account. "
-                    "Around it run the fixes of notebook 05: the sender retries failed deliveries, a watch job "
-                    "emails the on-call person within fifteen minutes of a failed delivery, and a nightly "
-                    "reconciliation at 02:00 activates anyone who paid and has no account.",
+        "Around it run the fixes of notebook 05: the sender retries failed deliveries, a watch job "
+        "emails the on-call person within fifteen minutes of a failed delivery, and a nightly "
+        "reconciliation at 02:00 activates anyone who paid and has no account.",
     )
 
 

@@ -96,8 +96,7 @@ class Store:
         """1, 2, 3, … per counter name, kept across restarts."""
         with self.transaction():
             self.execute(
-                "INSERT INTO counters (name, value) VALUES (?, 1) "
-                "ON CONFLICT(name) DO UPDATE SET value = value + 1",
+                "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
                 (counter,),
             )
             row = self.one("SELECT value FROM counters WHERE name = ?", (counter,))

@@ -35,14 +35,70 @@ PLAN_WEIGHTS = {"basic": 0.7, "pro": 0.3}
 _DECLINES = ("pm_card_chargeDeclined", "pm_card_insufficientFunds", "pm_card_chargeDeclinedExpiredCard")
 
 FIRST_NAMES = (
-    "Ada", "Amara", "Ben", "Carmen", "Chen", "Dara", "Diego", "Elif", "Emeka", "Farah", "Grace", "Hana", "Ibrahim",
-    "Ines", "Jonas", "Kai", "Lena", "Luis", "Maya", "Mei", "Nadia", "Noah", "Olga", "Omar", "Priya", "Quinn", "Rosa",
-    "Sam", "Sofia", "Tariq", "Uma", "Viktor", "Wen", "Yara", "Yusuf", "Zoe",
+    "Ada",
+    "Amara",
+    "Ben",
+    "Carmen",
+    "Chen",
+    "Dara",
+    "Diego",
+    "Elif",
+    "Emeka",
+    "Farah",
+    "Grace",
+    "Hana",
+    "Ibrahim",
+    "Ines",
+    "Jonas",
+    "Kai",
+    "Lena",
+    "Luis",
+    "Maya",
+    "Mei",
+    "Nadia",
+    "Noah",
+    "Olga",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Sofia",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yara",
+    "Yusuf",
+    "Zoe",
 )
 LAST_NAMES = (
-    "Adeyemi", "Bauer", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito", "Jensen", "Kowalski",
-    "Lopez", "Mensah", "Novak", "Okafor", "Petrov", "Quispe", "Rossi", "Silva", "Tanaka", "Usman", "Varga", "Wong",
-    "Xu", "Yilmaz", "Zhang",
+    "Adeyemi",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Mensah",
+    "Novak",
+    "Okafor",
+    "Petrov",
+    "Quispe",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Usman",
+    "Varga",
+    "Wong",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
 )
 DOMAINS = ("example.com", "example.org", "example.net")
 
@@ -79,8 +135,14 @@ class Traffic:
 
     # -- over time --------------------------------------------------------
 
-    def schedule(self, per_day: int = 10, days: float = 1, decline_rate: float = 0.0, cancel_rate: float = 0.0,
-                 start: datetime | float | None = None) -> dict[str, Any]:
+    def schedule(
+        self,
+        per_day: int = 10,
+        days: float = 1,
+        decline_rate: float = 0.0,
+        cancel_rate: float = 0.0,
+        start: datetime | float | None = None,
+    ) -> dict[str, Any]:
         """Put sign-ups (and later refunds) on the lab clock at seeded moments; returns a summary.
 
         `per_day` sign-ups per day for `days` days from `start` (default: now).
@@ -109,8 +171,9 @@ class Traffic:
             if method == "pm_card_visa" and self.rng.random() < cancel_rate:
                 refund_at = float(int(moment + self.rng.uniform(3600, 3 * DAY)))
                 cancels += 1
-            self.lab.clock.call_at(moment, self._signup_job(person, chosen, method, refund_at),
-                                   name=f"traffic: {person['email']} signs up")
+            self.lab.clock.call_at(
+                moment, self._signup_job(person, chosen, method, refund_at), name=f"traffic: {person['email']} signs up"
+            )
         return {
             "signups": total,
             "per_day": per_day,
@@ -132,8 +195,11 @@ class Traffic:
                 self._failed("sign_up", person, exc)
                 return
             if refund_at is not None and intent["status"] == "succeeded":
-                self.lab.clock.call_at(refund_at, self._refund_job(person, intent["id"]),
-                                       name=f"traffic: {person['email']} asks for a refund")
+                self.lab.clock.call_at(
+                    refund_at,
+                    self._refund_job(person, intent["id"]),
+                    name=f"traffic: {person['email']} asks for a refund",
+                )
 
         return sign_up
 
@@ -149,14 +215,29 @@ class Traffic:
     def _sign_up(self, person: dict[str, str], plan: str, method: str) -> dict[str, Any]:
         payments = self.lab.payments
         customer = payments.create_customer(person["email"], name=person["name"], metadata={"plan": plan})
-        intent = payments.pay(customer["id"], AMOUNTS[plan], payment_method=method, metadata={"plan": plan},
-                              description=f"{plan.title()} plan ({PLANS[plan]})")
-        self.signups.append({"at": _iso(self.lab.clock.time()), "customer": customer["id"], "email": person["email"],
-                             "plan": plan, "payment_intent": intent["id"], "status": intent["status"]})
+        intent = payments.pay(
+            customer["id"],
+            AMOUNTS[plan],
+            payment_method=method,
+            metadata={"plan": plan},
+            description=f"{plan.title()} plan ({PLANS[plan]})",
+        )
+        self.signups.append(
+            {
+                "at": _iso(self.lab.clock.time()),
+                "customer": customer["id"],
+                "email": person["email"],
+                "plan": plan,
+                "payment_intent": intent["id"],
+                "status": intent["status"],
+            }
+        )
         return intent
 
     def _failed(self, step: str, person: dict[str, str], exc: Exception) -> None:
-        self.errors.append({"at": _iso(self.lab.clock.time()), "step": step, "email": person["email"], "error": str(exc)})
+        self.errors.append(
+            {"at": _iso(self.lab.clock.time()), "step": step, "email": person["email"], "error": str(exc)}
+        )
 
     def _person(self) -> dict[str, str]:
         self._people += 1

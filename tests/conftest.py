@@ -13,8 +13,12 @@ from simulators.lab import SYSTEMS
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     # Declared here, at the top of tests/, so `pytest tests --run-slow` works from the root.
-    parser.addoption("--run-slow", action="store_true", default=False,
-                     help="run the long robustness runs (thousands of fuzz cases, full-size concurrency)")
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        default=False,
+        help="run the long robustness runs (thousands of fuzz cases, full-size concurrency)",
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -53,7 +53,8 @@ def start_with_retries(start: Callable[..., Any], attempts: int = ATTEMPTS, **kw
             stderr.close()
     raise KernelWouldNotStart(
         f"the notebook's kernel died while starting, {attempts} times in a row. "
-        f"What it printed the last time:\n{failures[-1]}")
+        f"What it printed the last time:\n{failures[-1]}"
+    )
 
 
 def unix_socket_kernel_manager(folder: Path) -> type[KernelManager]:

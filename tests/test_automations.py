@@ -26,9 +26,13 @@ def lab() -> Iterator[Lab]:
 
 
 def activate_leads(alert: str | None = "ops@example.com") -> Automation:
-    return Automation("Activate trial accounts", when="form.submitted", source="crm",
-                      then=[Step("provisioning.activate", using={"customer": "data.email", "plan": "trial", "email": "data.email"})],
-                      alert=alert)
+    return Automation(
+        "Activate trial accounts",
+        when="form.submitted",
+        source="crm",
+        then=[Step("provisioning.activate", using={"customer": "data.email", "plan": "trial", "email": "data.email"})],
+        alert=alert,
+    )
 
 
 # -- the spec -------------------------------------------------------------
@@ -66,26 +70,92 @@ def test_the_lesson_examples_are_sound() -> None:
     ("automation", "needle"),
     [
         (welcome_new_leads(alert=None), "no one is alerted"),
-        (Automation("x", "form.submitted", "crm", [Step("send_email", "mailer", using={"to": "data.email", "subject": "Hi"})], alert="ops"),
-         "alert must be an email address"),
-        (Automation("x", "form.submitted", "crm", [Step("send_email", "mailer", using={"to": "data.phone", "subject": "Hi"})], alert="a@b.c"),
-         "input 'to' reads data.phone, which a form.submitted event does not carry"),
-        (Automation("x", "form.submitted", "crm", [Step("send_email", "mailer", using={"to": "data.email", "subject": "Hi {data.surname}"})], alert="a@b.c"),
-         "reads data.surname"),
-        (Automation("x", "invoice.paid", "payments", [Step("send_email", "mailer", using={"to": "data.email", "subject": "Hi"})], alert="a@b.c"),
-         "reads data.email, which a invoice.paid event does not carry"),
-        (Automation("x", "form.sent", "crm", [Step("send_email", "mailer", using={"to": "data.email", "subject": "Hi"})], alert="a@b.c"),
-         "the CRM sends no 'form.sent' event"),
-        (Automation("x", "form.submitted", "hubspot", [Step("send_email", "mailer", using={"to": "data.email", "subject": "Hi"})], alert="a@b.c"),
-         "unknown source system 'hubspot'"),
-        (Automation("x", "form.submitted", "crm", [Step("send_sms", "mailer", using={"to": "data.email"})], alert="a@b.c"),
-         "the mailer has no action 'send_sms'; it has send_email"),
-        (Automation("x", "form.submitted", "crm", [Step("post", "slack", using={})], alert="a@b.c"),
-         "unknown destination system 'slack'"),
-        (Automation("x", "form.submitted", "crm", [Step("send_email", "mailer", using={"to": "data.email"})], alert="a@b.c"),
-         "the required input 'subject' is not mapped"),
-        (Automation("x", "form.submitted", "crm", [Step("create_contact", "crm", using={"email": "data.email", "phone": "1"})], alert="a@b.c"),
-         "crm.create_contact takes no input 'phone'"),
+        (
+            Automation(
+                "x",
+                "form.submitted",
+                "crm",
+                [Step("send_email", "mailer", using={"to": "data.email", "subject": "Hi"})],
+                alert="ops",
+            ),
+            "alert must be an email address",
+        ),
+        (
+            Automation(
+                "x",
+                "form.submitted",
+                "crm",
+                [Step("send_email", "mailer", using={"to": "data.phone", "subject": "Hi"})],
+                alert="a@b.c",
+            ),
+            "input 'to' reads data.phone, which a form.submitted event does not carry",
+        ),
+        (
+            Automation(
+                "x",
+                "form.submitted",
+                "crm",
+                [Step("send_email", "mailer", using={"to": "data.email", "subject": "Hi {data.surname}"})],
+                alert="a@b.c",
+            ),
+            "reads data.surname",
+        ),
+        (
+            Automation(
+                "x",
+                "invoice.paid",
+                "payments",
+                [Step("send_email", "mailer", using={"to": "data.email", "subject": "Hi"})],
+                alert="a@b.c",
+            ),
+            "reads data.email, which a invoice.paid event does not carry",
+        ),
+        (
+            Automation(
+                "x",
+                "form.sent",
+                "crm",
+                [Step("send_email", "mailer", using={"to": "data.email", "subject": "Hi"})],
+                alert="a@b.c",
+            ),
+            "the CRM sends no 'form.sent' event",
+        ),
+        (
+            Automation(
+                "x",
+                "form.submitted",
+                "hubspot",
+                [Step("send_email", "mailer", using={"to": "data.email", "subject": "Hi"})],
+                alert="a@b.c",
+            ),
+            "unknown source system 'hubspot'",
+        ),
+        (
+            Automation(
+                "x", "form.submitted", "crm", [Step("send_sms", "mailer", using={"to": "data.email"})], alert="a@b.c"
+            ),
+            "the mailer has no action 'send_sms'; it has send_email",
+        ),
+        (
+            Automation("x", "form.submitted", "crm", [Step("post", "slack", using={})], alert="a@b.c"),
+            "unknown destination system 'slack'",
+        ),
+        (
+            Automation(
+                "x", "form.submitted", "crm", [Step("send_email", "mailer", using={"to": "data.email"})], alert="a@b.c"
+            ),
+            "the required input 'subject' is not mapped",
+        ),
+        (
+            Automation(
+                "x",
+                "form.submitted",
+                "crm",
+                [Step("create_contact", "crm", using={"email": "data.email", "phone": "1"})],
+                alert="a@b.c",
+            ),
+            "crm.create_contact takes no input 'phone'",
+        ),
         (Automation("x", "form.submitted", "crm", [], alert="a@b.c"), "has no steps"),
     ],
 )
@@ -95,9 +165,13 @@ def test_validate_names_each_problem(automation: Automation, needle: str) -> Non
 
 
 def test_metadata_paths_are_open_ended_on_payment_events() -> None:
-    automation = Automation("x", "payment_intent.succeeded", "payments",
-                            Step("provisioning.activate", using={"customer": "data.object.customer", "plan": "data.object.metadata.plan"}),
-                            alert="a@b.c")
+    automation = Automation(
+        "x",
+        "payment_intent.succeeded",
+        "payments",
+        Step("provisioning.activate", using={"customer": "data.object.customer", "plan": "data.object.metadata.plan"}),
+        alert="a@b.c",
+    )
     assert automation.validate() == []
 
 
@@ -106,7 +180,14 @@ def test_to_markdown_documents_everything_a_colleague_needs() -> None:
     text = automation.to_markdown()
     assert text.startswith("# Welcome new leads\n")
     assert f"> {automation.describe()}" in text
-    for heading in ("## Trigger", "## Steps", "## When it fails", "## Who is alerted", "## How to test it", "## Known problems"):
+    for heading in (
+        "## Trigger",
+        "## Steps",
+        "## When it fails",
+        "## Who is alerted",
+        "## How to test it",
+        "## Known problems",
+    ):
         assert heading in text
     assert "### 1. Create a contact in the CRM (`crm.create_contact`)" in text
     assert "| `email` | `data.email` from the event | yes |" in text
@@ -123,7 +204,10 @@ def test_render_catalogue_is_one_document_for_many() -> None:
     text = render_catalogue(automations)
     assert text.startswith("# Automations\n") and "4 automations" in text
     assert text.count("\n## ") == 4 and text.count("\n### Trigger") == 4
-    assert "| [Welcome new leads](#welcome-new-leads) | `crm` `form.submitted` | `crm.create_contact`, `mailer.send_email` | ops@example.com |" in text
+    assert (
+        "| [Welcome new leads](#welcome-new-leads) | `crm` `form.submitted` | `crm.create_contact`, `mailer.send_email` | ops@example.com |"
+        in text
+    )
     assert "| **nobody** |" in text
 
 
@@ -154,7 +238,9 @@ def test_a_form_submission_becomes_a_contact_and_a_welcome_email(lab: Lab) -> No
     assert run["outcome"] == "succeeded" and run["type"] == "form.submitted" and run["error"] is None
     assert run["event"] == lab.crm.events(type="form.submitted")[0]["id"]
     assert [(s["action"], s["status"], s["result"]) for s in run["steps"]] == [
-        ("crm.create_contact", "done", contact["id"]), ("mailer.send_email", "done", email["id"])]
+        ("crm.create_contact", "done", contact["id"]),
+        ("mailer.send_email", "done", email["id"]),
+    ]
     assert lab.mailer.alerts() == [] and submission["id"] == lab.crm.events()[0]["data"]["id"]
 
 
@@ -177,7 +263,11 @@ def test_missing_data_alerts_the_person_and_is_not_retried(lab: Lab) -> None:
     assert run["error"] == "step 1 (crm.create_contact): missing data: the event has no data.email (it is null)"
     assert [s["status"] for s in run["steps"]] == ["failed", "not run"]
     [alert] = lab.mailer.alerts(to="ops@example.com")
-    assert "missing data" in alert["subject"] and run["event"] in alert["body"] and "Retrying will not help" in alert["body"]
+    assert (
+        "missing data" in alert["subject"]
+        and run["event"] in alert["body"]
+        and "Retrying will not help" in alert["body"]
+    )
     assert run["alerted"] == "ops@example.com"
     assert lab.crm.contacts() == [] and lab.mailer.inbox(kind="email") == []
     assert [d["status"] for d in lab.crm.outbox.deliveries()] == ["succeeded"]  # acknowledged: retrying cannot help
@@ -253,8 +343,12 @@ def test_a_duplicate_delivery_does_the_work_once(lab: Lab) -> None:
 
 def test_a_forged_delivery_is_refused_and_reported(lab: Lab) -> None:
     automation = welcome_new_leads().install(lab)
-    forged = requests.post(automation.url, json={"id": "evt_fake", "type": "form.submitted", "data": {"email": "eve@example.com"}},
-                           headers={"webhook-id": "evt_fake", "webhook-timestamp": "1", "webhook-signature": "v1,AAAA"}, timeout=5)
+    forged = requests.post(
+        automation.url,
+        json={"id": "evt_fake", "type": "form.submitted", "data": {"email": "eve@example.com"}},
+        headers={"webhook-id": "evt_fake", "webhook-timestamp": "1", "webhook-signature": "v1,AAAA"},
+        timeout=5,
+    )
     assert forged.status_code == 400
     [run] = automation.runs()
     assert run["outcome"] == "rejected" and "signature" in run["error"]

@@ -48,10 +48,15 @@ def test_a_cancelled_subscription_becomes_a_retention_task(lab: Lab) -> None:
 
 
 def test_a_payment_activates_an_account_and_an_outage_is_alerted(lab: Lab) -> None:
-    automation = Automation("Activate on payment", when="payment_intent.succeeded", source="payments",
-                            then=Step("provisioning.activate", using={"customer": "data.object.customer",
-                                                                       "plan": "data.object.metadata.plan"}),
-                            alert="ops@example.com").install(lab)
+    automation = Automation(
+        "Activate on payment",
+        when="payment_intent.succeeded",
+        source="payments",
+        then=Step(
+            "provisioning.activate", using={"customer": "data.object.customer", "plan": "data.object.metadata.plan"}
+        ),
+        alert="ops@example.com",
+    ).install(lab)
     lab.provisioning.faults.down()
     customer = lab.payments.create_customer("ada@example.com")
     lab.payments.pay(customer["id"], 2000, metadata={"plan": "pro"})
@@ -68,8 +73,12 @@ def test_a_payment_activates_an_account_and_an_outage_is_alerted(lab: Lab) -> No
 
 def test_a_payment_delivery_with_a_bad_stripe_signature_is_refused(lab: Lab) -> None:
     automation = confirm_paid_invoices().install(lab)
-    answer = requests.post(automation.url, data=b'{"id": "evt_fake", "type": "invoice.paid"}',
-                           headers={"Stripe-Signature": "t=1,v1=00", "Content-Type": "application/json"}, timeout=5)
+    answer = requests.post(
+        automation.url,
+        data=b'{"id": "evt_fake", "type": "invoice.paid"}',
+        headers={"Stripe-Signature": "t=1,v1=00", "Content-Type": "application/json"},
+        timeout=5,
+    )
     assert answer.status_code == 400
     assert automation.runs()[0]["outcome"] == "rejected"
     assert lab.mailer.inbox(kind="email") == []

@@ -58,11 +58,19 @@ def test_a_passing_checklist_says_all_checks_pass_and_never_correct() -> None:
 def test_a_failing_checklist_names_the_first_problem_and_its_hints() -> None:
     c = Checklist()
     c.expect(True, "returns a list")
-    c.expect(False, "returns only new events", "the second call returned 3 old events", hints=("Remember the last id.", "Polling needs a cursor."))
+    c.expect(
+        False,
+        "returns only new events",
+        "the second call returned 3 old events",
+        hints=("Remember the last id.", "Polling needs a cursor."),
+    )
     c.expect(False, "keeps going after an error", "it stopped", hints=("Other hint.",))
     result = c.result().with_exercise("ex02_poller", "A poller")
     assert not result.ok
-    assert result.message == "1 of 3 checks pass; first problem: returns only new events — the second call returned 3 old events"
+    assert (
+        result.message
+        == "1 of 3 checks pass; first problem: returns only new events — the second call returned 3 old events"
+    )
     assert result.hints == ("Remember the last id.", "Polling needs a cursor.")
     text = str(result)
     assert "Hint: Remember the last id." in text and "Still stuck? Polling needs a cursor." in text
@@ -71,8 +79,14 @@ def test_a_failing_checklist_names_the_first_problem_and_its_hints() -> None:
 
 
 def test_rendering_is_deterministic_and_escapes_learner_text() -> None:
-    result = CheckResult(False, "T", "your code raised ValueError: <b>bad</b>", ("nudge",), {"traceback": "secret"}, (), "ex01")
-    assert str(result) == str(CheckResult(False, "T", "your code raised ValueError: <b>bad</b>", ("nudge",), {"traceback": "other"}, (), "ex01"))
+    result = CheckResult(
+        False, "T", "your code raised ValueError: <b>bad</b>", ("nudge",), {"traceback": "secret"}, (), "ex01"
+    )
+    assert str(result) == str(
+        CheckResult(
+            False, "T", "your code raised ValueError: <b>bad</b>", ("nudge",), {"traceback": "other"}, (), "ex01"
+        )
+    )
     assert "&lt;b&gt;bad&lt;/b&gt;" in result._repr_html_()
     assert "secret" not in str(result) and "secret" not in result._repr_html_()
 
@@ -212,7 +226,16 @@ def test_only_tagged_cells_run_setup_first(tmp_path: Path) -> None:
 
 def test_a_notebook_without_exercise_cells_says_so(tmp_path: Path, local: Registry) -> None:
     path = tmp_path / "99_test.ipynb"
-    path.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "source": "x = 1"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    path.write_text(
+        json.dumps(
+            {
+                "cells": [{"cell_type": "code", "metadata": {}, "source": "x = 1"}],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
     exercise = _register(local, lambda ns: None)
     result = run_check(exercise, lambda: notebook_namespace(path, exercise.id))
     assert not result.ok and "has no cell tagged 'exercise'" in result.message

@@ -38,7 +38,9 @@ def test_every_subcommand_has_help(name: str) -> None:
 
 def test_serve_json_prints_connection_details_first_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     env = {**os.environ, "HOOKLAB_HOME": str(tmp_path / "home")}
-    process = subprocess.Popen([*HOOKLAB, "serve", "--json", "--seed", "4"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [*HOOKLAB, "serve", "--json", "--seed", "4"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     try:
         line = process.stdout.readline()  # type: ignore[union-attr]
         details = json.loads(line)

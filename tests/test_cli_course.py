@@ -19,8 +19,12 @@ NOTEBOOK = "90_first_handler.ipynb"
 
 def hooklab(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "simulators.cli", *args], capture_output=True, text=True, timeout=180,
-        cwd=cwd, env={**os.environ, **(env or {})},
+        [sys.executable, "-m", "simulators.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -39,7 +43,16 @@ def test_check_passes_on_the_solutions_and_exits_zero() -> None:
 
 
 def test_check_fails_on_the_stub_and_exits_nonzero() -> None:
-    done = hooklab("check", "ex90_first_handler", "--path", str(COURSE / "exercises" / NOTEBOOK), "--checks", str(CHECKS), "--no-course-checks", "--json")
+    done = hooklab(
+        "check",
+        "ex90_first_handler",
+        "--path",
+        str(COURSE / "exercises" / NOTEBOOK),
+        "--checks",
+        str(CHECKS),
+        "--no-course-checks",
+        "--json",
+    )
     assert done.returncode == 1
     report = json.loads(done.stdout)
     assert report["passed"] == 0 and report["results"][0]["message"].startswith("`handle` is still the stub")
@@ -80,14 +93,30 @@ def test_grade_reports_every_learner_even_when_one_hangs_and_one_crashes(tmp_pat
     (tmp_path / "fay").mkdir()  # a learner who handed in nothing
     learners.append(tmp_path / "fay")
     csv_out, json_out = tmp_path / "report.csv", tmp_path / "report.json"
-    done = hooklab("grade", *map(str, learners), "--out", str(csv_out), "--out", str(json_out),
-                   "--timeout", "2", "--checks", str(CHECKS), "--no-course-checks")
+    done = hooklab(
+        "grade",
+        *map(str, learners),
+        "--out",
+        str(csv_out),
+        "--out",
+        str(json_out),
+        "--timeout",
+        "2",
+        "--checks",
+        str(CHECKS),
+        "--no-course-checks",
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     with csv_out.open() as handle:
         rows = {row["learner"]: row for row in csv.DictReader(handle)}
     assert list(rows) == ["ada", "bo", "cy", "di", "ed", "fay"]
     assert {name: row["ok"] for name, row in rows.items()} == {
-        "ada": "True", "bo": "False", "cy": "False", "di": "False", "ed": "False", "fay": "False",
+        "ada": "True",
+        "bo": "False",
+        "cy": "False",
+        "di": "False",
+        "ed": "False",
+        "fay": "False",
     }
     assert rows["bo"]["message"].startswith("4 of 5 checks pass")
     assert rows["cy"]["message"] == "your code did not finish within 2 s"
@@ -101,7 +130,9 @@ def test_grade_reports_every_learner_even_when_one_hangs_and_one_crashes(tmp_pat
 
 
 def test_grade_refuses_a_report_it_cannot_write(tmp_path: Path) -> None:
-    done = hooklab("grade", str(tmp_path), "--out", str(tmp_path / "r.xlsx"), "--checks", str(CHECKS), "--no-course-checks")
+    done = hooklab(
+        "grade", str(tmp_path), "--out", str(tmp_path / "r.xlsx"), "--checks", str(CHECKS), "--no-course-checks"
+    )
     assert done.returncode == 2 and "a report is .csv or .json, not r.xlsx" in done.stdout
     missing = hooklab("grade", str(tmp_path / "nobody"), "--checks", str(CHECKS), "--no-course-checks")
     assert missing.returncode == 2 and "not a folder" in missing.stdout
@@ -109,7 +140,14 @@ def test_grade_refuses_a_report_it_cannot_write(tmp_path: Path) -> None:
 
 def test_worksheet_export_writes_markdown_and_html(tmp_path: Path) -> None:
     answers = tmp_path / "answers.json"
-    answers.write_text(json.dumps({"version": 1, "answers": {"q01_failures": {"answer": "Nightly invoices <sync>.", "question": "", "notebook": ""}}}))
+    answers.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "answers": {"q01_failures": {"answer": "Nightly invoices <sync>.", "question": "", "notebook": ""}},
+            }
+        )
+    )
     done = hooklab("worksheet", "export", "--out", str(tmp_path / "out"), env={"HOOKLAB_WORKSHEET": str(answers)})
     assert done.returncode == 0, done.stderr
     markdown = (tmp_path / "out" / "worksheet.md").read_text()

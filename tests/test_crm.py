@@ -94,7 +94,9 @@ def test_tasks_are_created_filtered_and_completed(lab: Lab) -> None:
     lab.advance(hours=2)
     done = call(lab, "PATCH", f"/tasks/{call_ada['id']}", {"status": "done"}).json()
     assert done["status"] == "done" and done["completed_at"] == lab.clock.timestamp()
-    assert [t["title"] for t in call(lab, "GET", "/tasks", params={"status": "open"}).json()["data"]] == ["Tidy the CRM"]
+    assert [t["title"] for t in call(lab, "GET", "/tasks", params={"status": "open"}).json()["data"]] == [
+        "Tidy the CRM"
+    ]
     assert [t["title"] for t in lab.crm.tasks(status="done")] == ["Call Ada"]
 
 
@@ -110,7 +112,9 @@ def test_the_form_page_is_html_with_the_four_fields(lab: Lab) -> None:
 
 
 def test_a_browser_submission_is_stored_and_thanked_in_html(lab: Lab) -> None:
-    answer = requests.post(lab.crm.url + "/form", data={"name": "Ada", "email": "ada@example.com", "company": ""}, timeout=5)
+    answer = requests.post(
+        lab.crm.url + "/form", data={"name": "Ada", "email": "ada@example.com", "company": ""}, timeout=5
+    )
     assert answer.status_code == 201 and "Thank you, Ada!" in answer.text
     [submission] = lab.crm.submissions()
     assert submission["id"] in answer.text
@@ -149,15 +153,29 @@ def test_a_submission_without_email_is_still_stored_and_sent_with_email_null(lab
         ("POST", "/webhook_endpoints", {"events": ["form.submitted"]}, 400, "url is required"),
         ("POST", "/webhook_endpoints", {"url": "ftp://127.0.0.1/x"}, 400, "http:// or https://"),
         ("POST", "/webhook_endpoints", {"url": "http://example.com/hook"}, 400, "only delivers to this machine"),
-        ("POST", "/webhook_endpoints", {"url": "http://127.0.0.1:9/x", "events": ["form.sent"]}, 400, "unknown event type 'form.sent'"),
-        ("POST", "/webhook_endpoints", {"url": "http://127.0.0.1:9/x", "retry_policy": "forever"}, 400, "retry_policy must be"),
+        (
+            "POST",
+            "/webhook_endpoints",
+            {"url": "http://127.0.0.1:9/x", "events": ["form.sent"]},
+            400,
+            "unknown event type 'form.sent'",
+        ),
+        (
+            "POST",
+            "/webhook_endpoints",
+            {"url": "http://127.0.0.1:9/x", "retry_policy": "forever"},
+            400,
+            "retry_policy must be",
+        ),
         ("GET", "/events?type=nope", None, 400, "unknown event type"),
         ("GET", "/events/evt_nope", None, 404, "No such event"),
         ("DELETE", "/webhook_endpoints/ep_nope", None, 404, "No such webhook endpoint"),
         ("PUT", "/contacts", {}, 405, "PUT is not allowed"),
     ],
 )
-def test_bad_input_gets_a_4xx_json_error_that_says_what_is_wrong(lab: Lab, method: str, path: str, body: Any, status: int, needle: str) -> None:
+def test_bad_input_gets_a_4xx_json_error_that_says_what_is_wrong(
+    lab: Lab, method: str, path: str, body: Any, status: int, needle: str
+) -> None:
     answer = call(lab, method, path, body)
     assert answer.status_code == status, answer.text
     assert needle in answer.json()["error"]["message"]
@@ -166,7 +184,9 @@ def test_bad_input_gets_a_4xx_json_error_that_says_what_is_wrong(lab: Lab, metho
 
 def test_non_json_bodies_are_415(lab: Lab) -> None:
     for path in ("/contacts", "/tasks", "/webhook_endpoints"):
-        answer = requests.post(lab.crm.url + path, data="email=a@b.c", timeout=5, headers={"Content-Type": "text/plain"})
+        answer = requests.post(
+            lab.crm.url + path, data="email=a@b.c", timeout=5, headers={"Content-Type": "text/plain"}
+        )
         assert answer.status_code == 415 and "JSON" in answer.json()["error"]["message"]
     form = requests.post(lab.crm.url + "/form", data="name=Ada", timeout=5, headers={"Content-Type": "text/plain"})
     assert form.status_code == 415 and "x-www-form-urlencoded" in form.json()["error"]["message"]
@@ -212,7 +232,12 @@ def test_endpoints_get_only_the_events_they_subscribed_to(lab: Lab) -> None:
     lab.crm.complete_task(task["id"])
     lab.settle()
     assert [r.json["type"] for r in forms.requests] == ["form.submitted"]
-    assert [r.json["type"] for r in everything.requests] == ["form.submitted", "contact.created", "task.created", "task.completed"]
+    assert [r.json["type"] for r in everything.requests] == [
+        "form.submitted",
+        "contact.created",
+        "task.created",
+        "task.completed",
+    ]
     assert everything.requests[1].json["data"]["id"] == contact["id"]
 
 
@@ -291,5 +316,12 @@ def test_same_seed_gives_the_same_ids_and_secrets() -> None:
     for _ in range(2):
         with Lab(seed=21, systems=["crm"]) as lab:
             endpoint = lab.crm.add_endpoint("http://127.0.0.1:9/x")
-            seen.append((endpoint["id"], endpoint["secret"], lab.crm.submit_form(email="a@b.c")["id"], lab.crm.events()[0]["id"]))
+            seen.append(
+                (
+                    endpoint["id"],
+                    endpoint["secret"],
+                    lab.crm.submit_form(email="a@b.c")["id"],
+                    lab.crm.events()[0]["id"],
+                )
+            )
     assert seen[0] == seen[1]

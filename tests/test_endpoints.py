@@ -10,7 +10,9 @@ from simulators import Lab
 
 def test_a_function_becomes_an_endpoint_with_a_url_and_a_request_log(provisioning_lab: Lab) -> None:
     got = []
-    endpoint = provisioning_lab.host(lambda request: got.append((request.method, request.json)) or {"thanks": 1}, name="hello")
+    endpoint = provisioning_lab.host(
+        lambda request: got.append((request.method, request.json)) or {"thanks": 1}, name="hello"
+    )
     response = requests.post(endpoint.url + "/any/path", json={"a": 1}, timeout=5)
     assert response.json() == {"thanks": 1}
     assert got == [("POST", {"a": 1})]

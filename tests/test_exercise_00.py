@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "00_first_payment.ipynb"
 EXERCISE = "ex00_first_payment"
 
-PREFIX = 'def first_payment(lab):\n    customer = lab.payments.create_customer("ada@example.com", name="Ada Lovelace")\n'
+PREFIX = (
+    'def first_payment(lab):\n    customer = lab.payments.create_customer("ada@example.com", name="Ada Lovelace")\n'
+)
 WRONG = {
     # Opening the account by hand: the action happens, but no trigger caused it.
     "activates without paying": (
@@ -81,6 +83,9 @@ def test_paying_in_dollars_shows_the_payment_systems_own_refusal(exercise, tmp_p
 
 
 def test_a_missing_customer_is_named_rather_than_a_traceback(exercise, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = run_check(exercise, notebook_namespace(_with_learner_cell(tmp_path, "def first_payment(lab):\n    return None\n"), EXERCISE))
+    result = run_check(
+        exercise,
+        notebook_namespace(_with_learner_cell(tmp_path, "def first_payment(lab):\n    return None\n"), EXERCISE),
+    )
     assert not result.ok
     assert result.message.startswith("no customer with the email ada@example.com")

@@ -17,8 +17,12 @@ NOTEBOOK = "01_first_automation.ipynb"
 EXERCISE = "ex01_first_automation"
 
 
-def _spec(when: str = "payment_intent.succeeded", to: str = "data.object.receipt_email", alert: str | None = '"ops@example.com"',
-          subject: str = "Your receipt: {data.object.amount} cents") -> str:
+def _spec(
+    when: str = "payment_intent.succeeded",
+    to: str = "data.object.receipt_email",
+    alert: str | None = '"ops@example.com"',
+    subject: str = "Your receipt: {data.object.amount} cents",
+) -> str:
     return (
         f'receipt = Automation("Send payment receipts", when="{when}", source="payments",\n'
         f'    then=Step("send_email", "mailer", using={{"to": "{to}", "subject": "{subject}"}}),\n'
@@ -28,16 +32,27 @@ def _spec(when: str = "payment_intent.succeeded", to: str = "data.object.receipt
 
 WRONG = {
     # Nobody hears of a failure: the silent failure in one missing argument.
-    "no alert person": (_spec(alert="None"), ["ops@example.com is alerted if it fails", "validate() finds no problems"]),
+    "no alert person": (
+        _spec(alert="None"),
+        ["ops@example.com is alerted if it fails", "validate() finds no problems"],
+    ),
     # invoice.paid carries customer_email; a payment event does not.
     "data the trigger does not carry": (_spec(to="data.object.customer_email"), ["validate() finds no problems"]),
     # A sound automation on the wrong event: it never fires for a one-off payment.
     "wrong trigger event": (
-        _spec(when="invoice.paid", to="data.object.customer_email", subject="Your receipt: {data.object.amount_paid} cents"),
-        ["the trigger is payment_intent.succeeded", "a paying customer gets one receipt email", "the receipt says how much was paid",
-         "a payment with no email address alerts ops@example.com",
-         "while the mailer is down, the failure is reported for ops@example.com",
-         "once the mailer is back, the delayed receipt arrives (the payment system retries)"],
+        _spec(
+            when="invoice.paid",
+            to="data.object.customer_email",
+            subject="Your receipt: {data.object.amount_paid} cents",
+        ),
+        [
+            "the trigger is payment_intent.succeeded",
+            "a paying customer gets one receipt email",
+            "the receipt says how much was paid",
+            "a payment with no email address alerts ops@example.com",
+            "while the mailer is down, the failure is reported for ops@example.com",
+            "once the mailer is back, the delayed receipt arrives (the payment system retries)",
+        ],
     ),
     "receipt without the amount": (_spec(subject="Thank you for your payment"), ["the receipt says how much was paid"]),
 }
@@ -74,13 +89,17 @@ def test_the_check_fails_on_a_known_wrong_answer_and_names_it(exercise, tmp_path
 
 
 def test_a_path_the_trigger_lacks_is_named_with_the_fields_it_has(exercise, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = run_check(exercise, notebook_namespace(_with_learner_cell(tmp_path, _spec(to="data.object.customer_email")), EXERCISE))
+    result = run_check(
+        exercise, notebook_namespace(_with_learner_cell(tmp_path, _spec(to="data.object.customer_email")), EXERCISE)
+    )
     assert "reads data.object.customer_email, which a payment_intent.succeeded event does not carry" in result.message
     assert "data.object.receipt_email" in result.hints[0]
 
 
 def test_something_other_than_an_automation_is_named(exercise, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = run_check(exercise, notebook_namespace(_with_learner_cell(tmp_path, 'receipt = "send a receipt"\n'), EXERCISE))
+    result = run_check(
+        exercise, notebook_namespace(_with_learner_cell(tmp_path, 'receipt = "send a receipt"\n'), EXERCISE)
+    )
     assert not result.ok and result.message == "`receipt` should be an Automation(...), not a str"
 
 

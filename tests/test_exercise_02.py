@@ -16,7 +16,7 @@ EXERCISE = ROOT / "exercises" / "02_poller.ipynb"
 SOLUTION = ROOT / "solutions" / "02_poller.ipynb"
 
 # Paging right, but the cursor is a timestamp: everything else in that second is lost.
-CREATED_CURSOR = '''
+CREATED_CURSOR = """
 def poll_new_events(base_url, api_key, cursor):
     params = {} if cursor is None else {"created[gt]": cursor}
     page = list_events(base_url, api_key, **params)
@@ -26,18 +26,18 @@ def poll_new_events(base_url, api_key, cursor):
         events = events + page["data"]
     events.reverse()
     return events, (events[-1]["created"] if events else cursor)
-'''
+"""
 
 # The right cursor, but only the first page of each poll.
-FIRST_PAGE_ONLY = '''
+FIRST_PAGE_ONLY = """
 def poll_new_events(base_url, api_key, cursor):
     page = list_events(base_url, api_key) if cursor is None else list_events(base_url, api_key, ending_before=cursor)
     events = list(reversed(page["data"]))
     return events, (events[-1]["id"] if events else cursor)
-'''
+"""
 
 # Every event, once, but handed on newest first.
-NEWEST_FIRST = '''
+NEWEST_FIRST = """
 def poll_new_events(base_url, api_key, cursor):
     params = {} if cursor is None else {"ending_before": cursor}
     events, page = [], None
@@ -47,7 +47,7 @@ def poll_new_events(base_url, api_key, cursor):
         events = events + page["data"] if cursor is None else page["data"] + events
         params = {"ending_before": events[0]["id"]} if cursor is not None else params
     return events, (events[0]["id"] if events else cursor)
-'''
+"""
 
 # `created[gte]`: never misses a second, so it hands back the last one again.
 CREATED_GTE = CREATED_CURSOR.replace("created[gt]", "created[gte]")

@@ -24,26 +24,43 @@ def _wrong(old: str, new: str) -> str:
 
 WRONG = {
     # Compares with ==, which leaks through timing how much of a guess was right.
-    "equals": (_wrong("hmac.compare_digest(expected, signature)", "expected == signature"),
-               ["compares signatures in constant time (hmac.compare_digest)"]),
+    "equals": (
+        _wrong("hmac.compare_digest(expected, signature)", "expected == signature"),
+        ["compares signatures in constant time (hmac.compare_digest)"],
+    ),
     # Looks only at the first v1: breaks while a secret is rotated.
-    "first_v1_only": (_wrong("if not any(hmac.compare_digest(expected, signature) for signature in signatures):",
-                             "if not hmac.compare_digest(expected, signatures[0]):"),
-                      ["accepts two v1 signatures when the second is right (secret rotation)"]),
+    "first_v1_only": (
+        _wrong(
+            "if not any(hmac.compare_digest(expected, signature) for signature in signatures):",
+            "if not hmac.compare_digest(expected, signatures[0]):",
+        ),
+        ["accepts two v1 signatures when the second is right (secret rotation)"],
+    ),
     # A valid signature from any time: replays work forever.
-    "no_tolerance": (_wrong("return abs(time.time() - int(timestamp)) <= TOLERANCE", "return True"),
-                     ["rejects a genuine webhook replayed ten minutes later", "rejects a timestamp ten minutes in the future"]),
+    "no_tolerance": (
+        _wrong("return abs(time.time() - int(timestamp)) <= TOLERANCE", "return True"),
+        ["rejects a genuine webhook replayed ten minutes later", "rejects a timestamp ten minutes in the future"],
+    ),
     # Only the old side, as the stripe SDK does.
-    "old_side_only": (_wrong("return abs(time.time() - int(timestamp)) <= TOLERANCE",
-                             "return time.time() - int(timestamp) <= TOLERANCE"),
-                      ["rejects a timestamp ten minutes in the future"]),
+    "old_side_only": (
+        _wrong(
+            "return abs(time.time() - int(timestamp)) <= TOLERANCE", "return time.time() - int(timestamp) <= TOLERANCE"
+        ),
+        ["rejects a timestamp ten minutes in the future"],
+    ),
     # Crashes on a request without the header.
-    "no_header_crash": (_wrong("    if not header:\n        return False\n", ""),
-                        ["rejects a missing header (empty or None) without raising"]),
+    "no_header_crash": (
+        _wrong("    if not header:\n        return False\n", ""),
+        ["rejects a missing header (empty or None) without raising"],
+    ),
     # Parses and re-dumps the JSON before hashing: genuine webhooks fail.
-    "reserialises": (_wrong('signed = timestamp.encode() + b"." + payload',
-                            'import json\n    signed = timestamp.encode() + b"." + json.dumps(json.loads(payload)).encode()'),
-                     None),
+    "reserialises": (
+        _wrong(
+            'signed = timestamp.encode() + b"." + payload',
+            'import json\n    signed = timestamp.encode() + b"." + json.dumps(json.loads(payload)).encode()',
+        ),
+        None,
+    ),
 }
 
 
@@ -99,6 +116,8 @@ def test_compare_digest_imported_by_name_counts_as_constant_time(exercise) -> No
 
 
 def test_a_verifier_that_accepts_everything_fails_every_forgery(exercise) -> None:  # type: ignore[no-untyped-def]
-    result = check("ex03_signatures", _namespace_with("def verify_signature(payload, header, secret):\n    return True\n"))
+    result = check(
+        "ex03_signatures", _namespace_with("def verify_signature(payload, header, secret):\n    return True\n")
+    )
     failing = [step.name for step in result.steps if not step.ok]
     assert len(failing) == 10 and all(name.startswith(("rejects", "compares")) for name in failing)

@@ -40,26 +40,36 @@ def test_every_check_fails_on_the_untouched_stubs() -> None:
     load_checks()
     results = run_notebook(ROOT / "exercises" / NOTEBOOK, [registry.get(i) for i in IDS])
     assert [r.ok for r in results] == [False, False, False]
-    assert [r.message.split(" is still the stub")[0] for r in results] == ["`backoff`", "`post_with_retries`", "`backoff`"]
+    assert [r.message.split(" is still the stub")[0] for r in results] == [
+        "`backoff`",
+        "`post_with_retries`",
+        "`backoff`",
+    ]
 
 
 def test_the_handler_check_names_the_receiver_stub_once_backoff_is_done(solved: dict) -> None:
-    ns = _with(solved, """
+    ns = _with(
+        solved,
+        """
         def receive(request, queue, seen):
             raise NotImplementedError
 
         def activate(event, provisioning_url):
             raise NotImplementedError
-    """)
+    """,
+    )
     result = check("ex04_reliable_handler", ns)
     assert not result.ok and result.message.startswith("`receive` is still the stub"), str(result)
 
 
 def test_the_handler_check_names_the_activate_stub(solved: dict) -> None:
-    ns = _with(solved, """
+    ns = _with(
+        solved,
+        """
         def activate(event, provisioning_url):
             raise NotImplementedError
-    """)
+    """,
+    )
     result = check("ex04_reliable_handler", ns)
     assert not result.ok and result.message.startswith("`activate` is still the stub"), str(result)
 
@@ -72,9 +82,14 @@ def test_the_handler_check_names_the_activate_stub(solved: dict) -> None:
     [
         ("return min(LONGEST_WAIT, FIRST_WAIT * 2 ** (attempt - 1))", "spreads retries out at random (jitter)"),
         ("return FIRST_WAIT * 2 ** (attempt - 1) * rng.uniform(0.5, 1.5)", "stops growing at LONGEST_WAIT (3600 s)"),
-        ("return min(LONGEST_WAIT, FIRST_WAIT * attempt) * rng.uniform(0.5, 1.5)", "doubles the wait after each failure"),
-        ("return min(LONGEST_WAIT, FIRST_WAIT * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)",
-         "draws its jitter from the rng it is given"),
+        (
+            "return min(LONGEST_WAIT, FIRST_WAIT * attempt) * rng.uniform(0.5, 1.5)",
+            "doubles the wait after each failure",
+        ),
+        (
+            "return min(LONGEST_WAIT, FIRST_WAIT * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)",
+            "draws its jitter from the rng it is given",
+        ),
     ],
     ids=["no jitter", "no cap", "linear", "global random"],
 )
@@ -88,7 +103,7 @@ def test_the_backoff_check_fails_on_known_wrong_answers(solved: dict, wrong: str
 
 # -- the retrying client ------------------------------------------------------------------
 
-CLIENT = '''
+CLIENT = """
 def post_with_retries(url, payload, sleep=time.sleep):
     def wait(state):
         seconds = wait_exponential_jitter(initial=1, max=60)(state)
@@ -107,9 +122,12 @@ def post_with_retries(url, payload, sleep=time.sleep):
     if not 200 <= response.status_code < 300:
         raise requests.HTTPError(f"{url} answered {response.status_code}", response=response)
     return response
-'''
-GOOD = {"HONOUR_RETRY_AFTER": True, "RETRY_WHEN": "lambda r: r.status_code >= 500 or r.status_code == 429",
-        "OPTIONS": "dict(timeout=5, allow_redirects=False)"}
+"""
+GOOD = {
+    "HONOUR_RETRY_AFTER": True,
+    "RETRY_WHEN": "lambda r: r.status_code >= 500 or r.status_code == 429",
+    "OPTIONS": "dict(timeout=5, allow_redirects=False)",
+}
 
 
 @pytest.mark.parametrize(
@@ -138,15 +156,15 @@ def test_the_client_variant_used_above_passes_as_written(solved: dict) -> None:
 
 # -- the reliable receiver ------------------------------------------------------------------
 
-POST_ONLY = '''
+POST_ONLY = """
 def activate(event, provisioning_url):
     payment = event["data"]["object"]
     plan = (payment.get("metadata") or {}).get("plan", "basic")
     answer = requests.post(f"{provisioning_url}/accounts/activate",
                            json={"customer": payment["customer"], "plan": plan, "event": event["id"]}, timeout=5)
     answer.raise_for_status()
-'''
-INLINE = '''
+"""
+INLINE = """
 def receive(request, queue, seen):
     event = request.json
     if event["id"] in seen:
@@ -158,8 +176,8 @@ def receive(request, queue, seen):
 
 def provisioning_url_from(request):
     return PROVISIONING[0]
-'''
-NO_RAISE_ON_ERROR = '''
+"""
+NO_RAISE_ON_ERROR = """
 def activate(event, provisioning_url):
     payment = event["data"]["object"]
     done = requests.get(f"{provisioning_url}/activations", params={"customer": payment["customer"]}, timeout=5)
@@ -167,15 +185,15 @@ def activate(event, provisioning_url):
         return
     requests.post(f"{provisioning_url}/accounts/activate",
                   json={"customer": payment["customer"], "plan": "basic", "event": event["id"]}, timeout=5)
-'''
-EVERY_EVENT = '''
+"""
+EVERY_EVENT = """
 def receive(request, queue, seen):
     event = request.json
     if event["id"] not in seen:
         seen.add(event["id"])
         queue.put(event, key=event["id"])
     return 200
-'''
+"""
 
 
 def test_the_handler_check_fails_when_a_crash_after_the_work_is_repeated(solved: dict) -> None:
@@ -183,10 +201,16 @@ def test_the_handler_check_fails_when_a_crash_after_the_work_is_repeated(solved:
     assert not result.ok
     assert failed_steps(result) == ["activates no one twice (duplicates, crashes after the work)"]
     failing = next(step for step in result.steps if not step.ok)
-    assert failing.message.startswith("seed 4") and "cus_" in failing.message and "times for one payment" in failing.message
+    assert (
+        failing.message.startswith("seed 4")
+        and "cus_" in failing.message
+        and "times for one payment" in failing.message
+    )
 
 
-def test_the_handler_check_fails_when_the_work_is_done_before_answering(solved: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_handler_check_fails_when_the_work_is_done_before_answering(
+    solved: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ns = _with(solved, INLINE)
     # The inline receiver needs provisioning's URL: it reads it from the lab the check starts.
     import simulators.handling as handling
@@ -209,7 +233,11 @@ def test_the_handler_check_names_the_seed_and_customer_it_lost(solved: dict) -> 
     assert not result.ok
     assert "loses no paid customer under 10 seeded storms" in failed_steps(result)
     failing = next(step for step in result.steps if step.name.startswith("loses no paid customer"))
-    assert failing.message.startswith("seed 4") and "cus_" in failing.message and "paid but has no account" in failing.message
+    assert (
+        failing.message.startswith("seed 4")
+        and "cus_" in failing.message
+        and "paid but has no account" in failing.message
+    )
     assert "returned without activating" in failing.message
 
 

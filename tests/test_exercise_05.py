@@ -41,11 +41,14 @@ def test_the_solution_passes(exercise_id: str) -> None:
 # -- the untouched stubs fail -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("exercise_id", "stub"), [
-    ("ex05_alert", "alert_on_failures"),
-    ("ex05_reconcile", "reconcile"),
-    ("ex05_chaos", "alert_on_failures"),
-])
+@pytest.mark.parametrize(
+    ("exercise_id", "stub"),
+    [
+        ("ex05_alert", "alert_on_failures"),
+        ("ex05_reconcile", "reconcile"),
+        ("ex05_chaos", "alert_on_failures"),
+    ],
+)
 def test_the_untouched_stub_fails_and_is_called_a_stub(exercise_id: str, stub: str) -> None:
     result = check(exercise_id, notebook_namespace(EXERCISE, exercise_id))
     assert not result.ok
@@ -54,49 +57,54 @@ def test_the_untouched_stub_fails_and_is_called_a_stub(exercise_id: str, stub: s
 
 # -- known wrong answers ---------------------------------------------------------------
 
-ALERT_ON_GIVE_UP = '''
+ALERT_ON_GIVE_UP = """
 def alert_on_failures(lab, endpoint_id, since):
     gave_up = lab.payments.outbox.deliveries(endpoint_id=endpoint_id, status="failed")
     if gave_up:
         lab.mailer.send(ON_CALL, f"{len(gave_up)} deliveries failed", "see the log", kind="alert")
     return len(gave_up)
-'''
+"""
 
-ALERT_PER_FAILURE = '''
+ALERT_PER_FAILURE = """
 def alert_on_failures(lab, endpoint_id, since):
     failed = [a for a in lab.payments.outbox.attempts(endpoint_id=endpoint_id) if a["outcome"] == "failed" and a["at"] > since]
     for attempt in failed:
         lab.mailer.send(ON_CALL, f"delivery of {attempt['event_id']} failed", attempt["error"], kind="alert")
     return len(failed)
-'''
+"""
 
-ALERT_ALWAYS = '''
+ALERT_ALWAYS = """
 def alert_on_failures(lab, endpoint_id, since):
     failed = [a for a in lab.payments.outbox.attempts(endpoint_id=endpoint_id) if a["outcome"] == "failed" and a["at"] > since]
     lab.mailer.send(ON_CALL, f"{len(failed)} deliveries failed", "daily digest", kind="alert")
     return len(failed)
-'''
+"""
 
-ALERT_IGNORES_SINCE = '''
+ALERT_IGNORES_SINCE = """
 def alert_on_failures(lab, endpoint_id, since):
     failed = [a for a in lab.payments.outbox.attempts(endpoint_id=endpoint_id) if a["outcome"] == "failed"]
     if failed:
         lab.mailer.send(ON_CALL, f"{len(failed)} deliveries failed", "see the log", kind="alert")
     return len(failed)
-'''
+"""
 
-ALERT_AS_EMAIL = ALERT_IGNORES_SINCE.replace('if a["outcome"] == "failed"]', 'if a["outcome"] == "failed" and a["at"] > since]').replace(
-    'kind="alert"', 'kind="email"')
+ALERT_AS_EMAIL = ALERT_IGNORES_SINCE.replace(
+    'if a["outcome"] == "failed"]', 'if a["outcome"] == "failed" and a["at"] > since]'
+).replace('kind="alert"', 'kind="email"')
 
 
-@pytest.mark.parametrize(("wrong", "problem"), [
-    (ALERT_ON_GIVE_UP, "emails dana.ops@example.com when deliveries fail (before the sender gives up)"),
-    (ALERT_PER_FAILURE, "sends one email per look, not one per failure"),
-    (ALERT_ALWAYS, "stays quiet when every delivery succeeded"),
-    (ALERT_IGNORES_SINCE, "does not repeat failures from before `since`"),
-    (ALERT_AS_EMAIL, 'marks it as an alert (kind="alert")'),
-    ('ON_CALL = "the ops team"', "ON_CALL must be the email address"),
-], ids=["waits-for-give-up", "one-per-failure", "always", "ignores-since", "plain-email", "no-person"])
+@pytest.mark.parametrize(
+    ("wrong", "problem"),
+    [
+        (ALERT_ON_GIVE_UP, "emails dana.ops@example.com when deliveries fail (before the sender gives up)"),
+        (ALERT_PER_FAILURE, "sends one email per look, not one per failure"),
+        (ALERT_ALWAYS, "stays quiet when every delivery succeeded"),
+        (ALERT_IGNORES_SINCE, "does not repeat failures from before `since`"),
+        (ALERT_AS_EMAIL, 'marks it as an alert (kind="alert")'),
+        ('ON_CALL = "the ops team"', "ON_CALL must be the email address"),
+    ],
+    ids=["waits-for-give-up", "one-per-failure", "always", "ignores-since", "plain-email", "no-person"],
+)
 def test_wrong_alert_rules_fail_naming_the_problem(wrong: str, problem: str) -> None:
     result = check("ex05_alert", solved("ex05_alert", wrong))
     assert not result.ok
@@ -104,33 +112,38 @@ def test_wrong_alert_rules_fail_naming_the_problem(wrong: str, problem: str) -> 
     assert result.hints
 
 
-RECONCILE_EVERY_PAYMENT = '''
+RECONCILE_EVERY_PAYMENT = """
 def reconcile(lab):
     repaired = []
     for payment in lab.payments.payments(status="succeeded", refunded=False):
         lab.provisioning.activate(payment["customer"], plan=payment["metadata"]["plan"])
         repaired.append(payment["customer"])
     return repaired
-'''
+"""
+
 
 def _solution_reconcile_source() -> str:
     return next(cell.source for cell in read_cells(SOLUTION) if "def reconcile" in cell.source)
 
 
-RESEND_FAILED = '''
+RESEND_FAILED = """
 def reconcile(lab):
     resent = lab.payments.recover_failed(since=0)
     lab.settle()
     return resent
-'''
+"""
 
 
-@pytest.mark.parametrize(("change", "problem"), [
-    (("status=\"succeeded\", refunded=False", "status=None"), "does not activate a declined card"),
-    (("status=\"succeeded\", refunded=False", "status=\"succeeded\""), "does not activate a refunded payment"),
-    (None, "activates a customer who paid twice exactly once"),
-    ("resend", "does not activate a refunded payment"),
-], ids=["any-status", "keeps-refunds", "every-payment", "resends-failed-webhooks"])
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (('status="succeeded", refunded=False', "status=None"), "does not activate a declined card"),
+        (('status="succeeded", refunded=False', 'status="succeeded"'), "does not activate a refunded payment"),
+        (None, "activates a customer who paid twice exactly once"),
+        ("resend", "does not activate a refunded payment"),
+    ],
+    ids=["any-status", "keeps-refunds", "every-payment", "resends-failed-webhooks"],
+)
 def test_wrong_reconciliations_fail_naming_the_problem(change: Any, problem: str) -> None:
     if change is None:
         wrong = RECONCILE_EVERY_PAYMENT
@@ -143,7 +156,7 @@ def test_wrong_reconciliations_fail_naming_the_problem(change: Any, problem: str
     assert names_problem(result, problem), str(result)
 
 
-NAIVE_RECEIVER = '''
+NAIVE_RECEIVER = """
 RETRY_POLICY = "none"
 
 def receive(request, lab):
@@ -153,9 +166,9 @@ def receive(request, lab):
         requests.post(lab.provisioning.url + "/accounts/activate", timeout=5, json={
             "customer": payment["customer"], "plan": payment["metadata"].get("plan", "basic"), "event": event["id"]})
     return 200
-'''
+"""
 
-NO_DEDUPE_RECEIVER = '''
+NO_DEDUPE_RECEIVER = """
 def receive(request, lab):
     event = request.json
     if event["type"] != "payment_intent.succeeded":
@@ -167,9 +180,9 @@ def receive(request, lab):
     except requests.RequestException:
         return 503
     return 200 if done.ok else 503
-'''
+"""
 
-PYTHON_API_RECEIVER = '''
+PYTHON_API_RECEIVER = """
 def receive(request, lab):
     event = request.json
     if event["type"] == "payment_intent.succeeded":
@@ -177,15 +190,19 @@ def receive(request, lab):
         if lab.provisioning.account_for(payment["customer"]) is None:
             lab.provisioning.activate(payment["customer"], plan=payment["metadata"].get("plan", "basic"))
     return 200
-'''
+"""
 
 
-@pytest.mark.parametrize(("wrong", "problem"), [
-    (NAIVE_RECEIVER, "got no alert"),
-    (NO_DEDUPE_RECEIVER, "activated more than once"),
-    (PYTHON_API_RECEIVER, "got no alert"),
-    (ALERT_ON_GIVE_UP, "got no alert"),
-], ids=["naive-receiver", "no-dedupe", "python-api", "alert-on-give-up"])
+@pytest.mark.parametrize(
+    ("wrong", "problem"),
+    [
+        (NAIVE_RECEIVER, "got no alert"),
+        (NO_DEDUPE_RECEIVER, "activated more than once"),
+        (PYTHON_API_RECEIVER, "got no alert"),
+        (ALERT_ON_GIVE_UP, "got no alert"),
+    ],
+    ids=["naive-receiver", "no-dedupe", "python-api", "alert-on-give-up"],
+)
 def test_wrong_integrations_fail_the_chaos_check_naming_the_seed(wrong: str, problem: str) -> None:
     result = check("ex05_chaos", solved("ex05_chaos", wrong))
     assert not result.ok

@@ -44,22 +44,58 @@ def test_the_untouched_stub_fails_saying_what_the_spec_lacks() -> None:
     assert "has no steps" in result.message
 
 
-@pytest.mark.parametrize(("changes", "problem"), [
-    ([('alert="success.lead@example.com",', "alert=None,")], "CANCELLATION is not ready: no one is alerted"),
-    ([('"title": "Retention call: {data.object.customer} cancelled"', '"title": "Call {data.object.customer_email}"')],
-     "which a customer.subscription.deleted event does not carry"),
-    ([('when="customer.subscription.deleted"', 'when="customer.subscription.created"')],
-     "this flow starts on 'customer.subscription.deleted'"),
-    ([('''        Step("send_email", "mailer", using={"to": "data.email", "subject": "Welcome, {data.name|there}!",''',
-       '''        Step("send_email", "mailer", using={"to": "marketing@example.com", "subject": "New lead {data.name|there}",''')],
-     "the lead gets one welcome email"),
-    ([('"title": "Retention call: {data.object.customer} cancelled"', '"title": "Retention call"'),
-      ('"Subscription {data.object.id} was cancelled.', '"A subscription was cancelled.')],
-     "the task says which customer cancelled"),
-    ([('    description="Every lead from the website\'s contact form lands in the CRM and hears from us at once.",\n', "")],
-     "NEW_LEAD explains why it exists"),
-], ids=["no-alert", "data-not-carried", "wrong-trigger", "welcome-goes-to-marketing", "task-without-customer",
-        "no-description"])
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ([('alert="success.lead@example.com",', "alert=None,")], "CANCELLATION is not ready: no one is alerted"),
+        (
+            [
+                (
+                    '"title": "Retention call: {data.object.customer} cancelled"',
+                    '"title": "Call {data.object.customer_email}"',
+                )
+            ],
+            "which a customer.subscription.deleted event does not carry",
+        ),
+        (
+            [('when="customer.subscription.deleted"', 'when="customer.subscription.created"')],
+            "this flow starts on 'customer.subscription.deleted'",
+        ),
+        (
+            [
+                (
+                    """        Step("send_email", "mailer", using={"to": "data.email", "subject": "Welcome, {data.name|there}!",""",
+                    """        Step("send_email", "mailer", using={"to": "marketing@example.com", "subject": "New lead {data.name|there}",""",
+                )
+            ],
+            "the lead gets one welcome email",
+        ),
+        (
+            [
+                ('"title": "Retention call: {data.object.customer} cancelled"', '"title": "Retention call"'),
+                ('"Subscription {data.object.id} was cancelled.', '"A subscription was cancelled.'),
+            ],
+            "the task says which customer cancelled",
+        ),
+        (
+            [
+                (
+                    '    description="Every lead from the website\'s contact form lands in the CRM and hears from us at once.",\n',
+                    "",
+                )
+            ],
+            "NEW_LEAD explains why it exists",
+        ),
+    ],
+    ids=[
+        "no-alert",
+        "data-not-carried",
+        "wrong-trigger",
+        "welcome-goes-to-marketing",
+        "task-without-customer",
+        "no-description",
+    ],
+)
 def test_wrong_designs_fail_naming_the_problem(changes: list[tuple[str, str]], problem: str) -> None:
     result = check("ex06_design", solved(*changes))
     assert not result.ok
@@ -71,7 +107,8 @@ def test_the_catalogue_documents_every_automation_of_the_course_and_is_current()
     written = (ROOT / CATALOGUE).read_text(encoding="utf-8")
     assert written == render_course_catalogue(), (
         f"{CATALOGUE} is out of date: regenerate it with "
-        "`.venv/bin/python -c 'from simulators.scenarios import write_course_catalogue; write_course_catalogue()'`")
+        "`.venv/bin/python -c 'from simulators.scenarios import write_course_catalogue; write_course_catalogue()'`"
+    )
     for automation in course_automations():
         assert f"## {automation.name}" in written
         assert automation.describe() in written

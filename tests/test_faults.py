@@ -113,7 +113,12 @@ class TestAdminApi:
 
     def test_refuses_without_the_token(self, provisioning_lab: Lab) -> None:
         for headers in ({}, {"Authorization": "Bearer hl_admin_wrong"}):
-            response = requests.post(provisioning_lab.url + "/admin/systems/provisioning/faults", json={"kind": "down"}, headers=headers, timeout=5)
+            response = requests.post(
+                provisioning_lab.url + "/admin/systems/provisioning/faults",
+                json={"kind": "down"},
+                headers=headers,
+                timeout=5,
+            )
             assert response.status_code == 401
             assert "admin token" in response.json()["error"]["message"]
         assert not provisioning_lab.provisioning.faults.is_down
@@ -135,7 +140,9 @@ class TestAdminApi:
             requests.get(provisioning_lab.provisioning.url + "/accounts", timeout=0.15)
         requests.delete(url, headers=auth, timeout=5)
         requests.post(url, json={"kind": "fail_after_work"}, headers=auth, timeout=5)
-        response = requests.post(provisioning_lab.provisioning.url + "/accounts/activate", json={"customer": "cus_a"}, timeout=5)
+        response = requests.post(
+            provisioning_lab.provisioning.url + "/accounts/activate", json={"customer": "cus_a"}, timeout=5
+        )
         assert response.status_code == 500 and provisioning_lab.provisioning.accounts()
         status = requests.get(url, headers=auth, timeout=5).json()
         assert set(status["active"]) == {"fail_after_work"}
@@ -145,10 +152,14 @@ class TestAdminApi:
         start = provisioning_lab.clock.timestamp() + 3600
         response = requests.post(
             provisioning_lab.url + "/admin/systems/provisioning/faults/windows",
-            json={"kind": "down", "start": start, "hours": 2}, headers=auth, timeout=5,
+            json={"kind": "down", "start": start, "hours": 2},
+            headers=auth,
+            timeout=5,
         )
         assert response.status_code == 200, response.text
-        moved = requests.post(provisioning_lab.url + "/admin/clock/advance", json={"minutes": 90}, headers=auth, timeout=5)
+        moved = requests.post(
+            provisioning_lab.url + "/admin/clock/advance", json={"minutes": 90}, headers=auth, timeout=5
+        )
         assert moved.status_code == 200
         assert provisioning_lab.provisioning.faults.is_down
 
@@ -165,15 +176,21 @@ class TestAdminApi:
             ("post", "/admin/systems/provisioning/faults", ["down"], 400, "JSON object"),
         ],
     )
-    def test_bad_requests_get_a_4xx_that_says_what_was_wrong(self, provisioning_lab: Lab, method, path, body, status, words) -> None:
-        response = getattr(requests, method)(provisioning_lab.url + path, json=body, headers=self._auth(provisioning_lab), timeout=5)
+    def test_bad_requests_get_a_4xx_that_says_what_was_wrong(
+        self, provisioning_lab: Lab, method, path, body, status, words
+    ) -> None:
+        response = getattr(requests, method)(
+            provisioning_lab.url + path, json=body, headers=self._auth(provisioning_lab), timeout=5
+        )
         assert response.status_code == status
         assert words in response.json()["error"]["message"]
 
 
 def test_a_slow_window_takes_its_delay_in_params(provisioning_lab: Lab) -> None:
     system = provisioning_lab.provisioning
-    system.faults.window("slow", start=provisioning_lab.clock.now() + timedelta(hours=1), hours=1, params={"seconds": 0.5})
+    system.faults.window(
+        "slow", start=provisioning_lab.clock.now() + timedelta(hours=1), hours=1, params={"seconds": 0.5}
+    )
     provisioning_lab.advance(minutes=90)
     assert system.faults.active() == {"slow": {"seconds": 0.5, "rate": 1.0}}
     with pytest.raises(requests.ReadTimeout):

@@ -13,7 +13,13 @@ from simulators import Lab
     [
         ("get", "/no/such/route", {}, 404, "Unrecognized request URL (GET: /no/such/route)"),
         ("delete", "/accounts", {}, 405, "DELETE is not allowed on /accounts; use GET"),
-        ("post", "/accounts/activate", {"data": "{not json", "headers": {"Content-Type": "application/json"}}, 400, "JSON object"),
+        (
+            "post",
+            "/accounts/activate",
+            {"data": "{not json", "headers": {"Content-Type": "application/json"}},
+            400,
+            "JSON object",
+        ),
         ("post", "/accounts/activate", {"json": {"customer": 42}}, 400, "customer is required"),
         ("post", "/accounts/activate", {"json": {"customer": "cus_1", "plan": ""}}, 400, "plan must be"),
         ("get", "/accounts?status=frozen", {}, 400, "status must be one of active, inactive"),

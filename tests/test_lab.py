@@ -90,7 +90,11 @@ def test_a_named_state_folder_survives_a_restart(tmp_path: Path) -> None:
 
 
 def _paid(event_id: str, customer: str) -> dict:
-    return {"id": event_id, "type": "payment_intent.succeeded", "data": {"object": {"customer": customer, "metadata": {"plan": "pro"}}}}
+    return {
+        "id": event_id,
+        "type": "payment_intent.succeeded",
+        "data": {"object": {"customer": customer, "metadata": {"plan": "pro"}}},
+    }
 
 
 def _scripted_run(seed: int) -> dict:
@@ -99,7 +103,9 @@ def _scripted_run(seed: int) -> dict:
         lab.provisioning.faults.errors(rate=0.5)
         statuses = []
         for n in range(20):
-            statuses.append(requests.post(lab.provisioning.webhook_url, json=_paid(f"evt_{n}", f"cus_{n}"), timeout=5).status_code)
+            statuses.append(
+                requests.post(lab.provisioning.webhook_url, json=_paid(f"evt_{n}", f"cus_{n}"), timeout=5).status_code
+            )
         lab.provisioning.faults.clear()
         seen = []
         endpoint = lab.host(lambda request: seen.append(request.json["n"]), name="learner")

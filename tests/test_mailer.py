@@ -28,7 +28,12 @@ def test_post_message_stores_it_with_the_lab_clock_time(lab: Lab) -> None:
     message = response.json()
     assert message["id"].startswith("msg_")
     assert message["created"] == lab.clock.timestamp() == int(lab.clock.start.timestamp()) + 3 * 3600
-    assert (message["to"], message["kind"], message["from"], message["tags"]) == ("ada@example.com", "email", "hooklab@example.com", ["welcome"])
+    assert (message["to"], message["kind"], message["from"], message["tags"]) == (
+        "ada@example.com",
+        "email",
+        "hooklab@example.com",
+        ["welcome"],
+    )
     assert requests.get(f"{lab.mailer.url}/messages/{message['id']}", timeout=5).json() == message
 
 
@@ -50,7 +55,9 @@ def test_list_pages_with_limit_and_starting_after(lab: Lab) -> None:
         lab.mailer.send("ada@example.com", f"m{n}")
     first = requests.get(lab.mailer.url + "/messages", params={"limit": 2}, timeout=5).json()
     assert [m["subject"] for m in first["data"]] == ["m4", "m3"] and first["has_more"] is True
-    second = requests.get(lab.mailer.url + "/messages", params={"limit": 2, "starting_after": first["data"][-1]["id"]}, timeout=5).json()
+    second = requests.get(
+        lab.mailer.url + "/messages", params={"limit": 2, "starting_after": first["data"][-1]["id"]}, timeout=5
+    ).json()
     assert [m["subject"] for m in second["data"]] == ["m2", "m1"]
 
 
@@ -86,7 +93,9 @@ def test_send_goes_over_http_and_shows_in_the_request_log(lab: Lab) -> None:
         (["to", "a@b.c"], 400, "must be a JSON object"),
     ],
 )
-def test_bad_messages_get_a_4xx_that_says_what_is_wrong_and_store_nothing(lab: Lab, body: object, status: int, needle: str) -> None:
+def test_bad_messages_get_a_4xx_that_says_what_is_wrong_and_store_nothing(
+    lab: Lab, body: object, status: int, needle: str
+) -> None:
     response = post(lab, body)
     assert response.status_code == status
     assert needle in response.json()["error"]["message"]
@@ -94,11 +103,19 @@ def test_bad_messages_get_a_4xx_that_says_what_is_wrong_and_store_nothing(lab: L
 
 
 def test_non_json_body_is_415_and_bad_query_values_are_400(lab: Lab) -> None:
-    response = requests.post(lab.mailer.url + "/messages", data="to=a@b.c", timeout=5,
-                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = requests.post(
+        lab.mailer.url + "/messages",
+        data="to=a@b.c",
+        timeout=5,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 415 and "JSON" in response.json()["error"]["message"]
-    for params, needle in (({"limit": "0"}, "limit must be"), ({"limit": "abc"}, "limit must be"),
-                           ({"kind": "sms"}, "kind must be"), ({"starting_after": "msg_nope"}, "is not one")):
+    for params, needle in (
+        ({"limit": "0"}, "limit must be"),
+        ({"limit": "abc"}, "limit must be"),
+        ({"kind": "sms"}, "kind must be"),
+        ({"starting_after": "msg_nope"}, "is not one"),
+    ):
         answer = requests.get(lab.mailer.url + "/messages", params=params, timeout=5)
         assert answer.status_code == 400 and needle in answer.json()["error"]["message"]
     missing = requests.get(lab.mailer.url + "/messages/msg_nope", timeout=5)
@@ -128,7 +145,9 @@ def test_an_alert_the_downed_mailer_cannot_take_is_kept_not_lost(lab: Lab) -> No
     lab.raise_alert("crm", "delivery_failed", "gave up")
     lab.mailer.faults.up()
     assert lab.mailer.alerts() == []
-    assert [(a["to"], a["subject"]) for a in lab.mailer.unsent_alerts] == [("ops@example.com", "[crm] delivery_failed: gave up")]
+    assert [(a["to"], a["subject"]) for a in lab.mailer.unsent_alerts] == [
+        ("ops@example.com", "[crm] delivery_failed: gave up")
+    ]
 
 
 def test_route_alerts_refuses_a_non_address() -> None:

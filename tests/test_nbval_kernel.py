@@ -64,8 +64,7 @@ def test_a_kernel_started_the_notebook_way_answers_over_unix_sockets(tmp_path: P
     # Unix sockets are what keep a kernel's connection safe from servers binding port 0 meanwhile.
     from nbval.kernel import NbvalKernelspecManager
 
-    manager = unix_socket_kernel_manager(tmp_path)(
-        kernel_name="python3", kernel_spec_manager=NbvalKernelspecManager())
+    manager = unix_socket_kernel_manager(tmp_path)(kernel_name="python3", kernel_spec_manager=NbvalKernelspecManager())
     manager.start_kernel(cwd=str(Path(__file__).parent))  # not the folder pytest runs in, as with nbval
     client = manager.client()
     client.start_channels()

@@ -56,12 +56,23 @@ def test_timeline_draws_deliveries_retries_faults_and_alerts() -> None:
         assert ax.get_xlabel() == "lab time (UTC)"
         assert ax.get_title() == "What happened, on the lab clock"
         assert [t.get_text() for t in ax.get_yticklabels()] == [
-            "crm events", "crm → handler", "provisioning faults", "handler faults", "provisioning activations", "alerts",
+            "crm events",
+            "crm → handler",
+            "provisioning faults",
+            "handler faults",
+            "provisioning activations",
+            "alerts",
         ]
         assert legend_texts(fig) == [
-            "event recorded", "delivery succeeded", "delivery failed", "account activated", "alert emailed to a person",
+            "event recorded",
+            "delivery succeeded",
+            "delivery failed",
+            "account activated",
+            "alert emailed to a person",
             "problem logged, nobody told",
-            "retry (attempt 2 or later)", "down", "error answers (scheduled)",
+            "retry (attempt 2 or later)",
+            "down",
+            "error answers (scheduled)",
         ]
         assert points(fig, "delivery succeeded") == sum(a["outcome"] == "succeeded" for a in attempts) == 2
         assert points(fig, "delivery failed") == sum(a["outcome"] == "failed" for a in attempts) >= 3
@@ -129,8 +140,11 @@ def test_bar_compare_labels_each_bar_with_its_value() -> None:
 
 
 def test_before_after_pairs_each_measure() -> None:
-    fig = before_after({"customers without access": 4}, {"customers without access": 0, "alerts sent": 3},
-                       labels=("naive handler", "with reconciliation"))
+    fig = before_after(
+        {"customers without access": 4},
+        {"customers without access": 0, "alerts sent": 3},
+        labels=("naive handler", "with reconciliation"),
+    )
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["naive handler", "with reconciliation"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["customers without access", "alerts sent"]
@@ -141,7 +155,13 @@ def test_cost_vs_delay_places_each_strategy() -> None:
     class Result:
         label, requests, delay = "poll hourly", 24, 1800
 
-    fig = cost_vs_delay([{"label": "poll every minute", "requests": 1440, "delay": 30}, Result(), {"label": "webhooks", "requests": 0, "delay": 1}])
+    fig = cost_vs_delay(
+        [
+            {"label": "poll every minute", "requests": 1440, "delay": 30},
+            Result(),
+            {"label": "webhooks", "requests": 0, "delay": 1},
+        ]
+    )
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.texts] == ["poll every minute", "poll hourly", "webhooks"]
     assert ax.get_xlabel() == "requests made (cost)" and ax.get_ylabel() == "delay until noticed (minutes)"
@@ -163,8 +183,12 @@ def test_a_flow_diagram_shows_each_step_and_where_a_failure_goes() -> None:
     drawn = texts(flow_diagram(welcome))
     assert "form.submitted" in drawn and "THEN (1)" in drawn and "THEN (2)" in drawn
     assert f"alert {welcome.alert}" in drawn and "nobody is told" not in drawn
-    silent = Automation("Silent", when="form.submitted", source="crm",
-                        then=[Step("create_contact", "crm", using={"email": "data.email"})])
+    silent = Automation(
+        "Silent",
+        when="form.submitted",
+        source="crm",
+        then=[Step("create_contact", "crm", using={"email": "data.email"})],
+    )
     drawn = texts(flow_diagram(silent))
     assert "nobody is told" in drawn and "THEN (2)" not in drawn
     assert "data.email" in drawn

@@ -14,10 +14,18 @@ def _event(event_id: str, kind: str, customer: str, plan: str | None = "pro") ->
 
 def test_the_naive_handler_activates_paying_customers_and_deactivates_cancellations(provisioning_lab: Lab) -> None:
     system = provisioning_lab.provisioning
-    assert requests.post(system.webhook_url, json=_event("evt_1", "payment_intent.succeeded", "cus_a"), timeout=5).status_code == 200
+    assert (
+        requests.post(
+            system.webhook_url, json=_event("evt_1", "payment_intent.succeeded", "cus_a"), timeout=5
+        ).status_code
+        == 200
+    )
     requests.post(system.webhook_url, json=_event("evt_2", "invoice.paid", "cus_b", plan=None), timeout=5)
     requests.post(system.webhook_url, json=_event("evt_3", "payment_intent.payment_failed", "cus_c"), timeout=5)
-    assert {(a["customer"], a["plan"], a["status"]) for a in system.accounts()} == {("cus_a", "pro", "active"), ("cus_b", "basic", "active")}
+    assert {(a["customer"], a["plan"], a["status"]) for a in system.accounts()} == {
+        ("cus_a", "pro", "active"),
+        ("cus_b", "basic", "active"),
+    }
     requests.post(system.webhook_url, json=_event("evt_4", "customer.subscription.deleted", "cus_a"), timeout=5)
     assert system.account_for("cus_a")["status"] == "inactive"
     assert [a["customer"] for a in system.accounts(status="active")] == ["cus_b"]
@@ -35,7 +43,9 @@ def test_the_naive_handler_does_the_work_twice_for_a_duplicate_delivery(provisio
 def test_the_naive_handler_trusts_a_forged_event(provisioning_lab: Lab) -> None:
     # no signature check: anyone who knows the URL gets an account
     system = provisioning_lab.provisioning
-    requests.post(system.webhook_url, json=_event("evt_forged", "payment_intent.succeeded", "cus_freeloader"), timeout=5)
+    requests.post(
+        system.webhook_url, json=_event("evt_forged", "payment_intent.succeeded", "cus_freeloader"), timeout=5
+    )
     assert system.account_for("cus_freeloader")["status"] == "active"
 
 
@@ -74,10 +84,14 @@ def test_a_learner_handler_replaces_the_naive_one(provisioning_lab: Lab) -> None
 
 def test_accounts_api_lists_filters_and_activates(provisioning_lab: Lab) -> None:
     url = provisioning_lab.provisioning.url
-    requests.post(url + "/accounts/activate", json={"customer": "cus_a", "plan": "pro", "email": "a@example.com"}, timeout=5)
+    requests.post(
+        url + "/accounts/activate", json={"customer": "cus_a", "plan": "pro", "email": "a@example.com"}, timeout=5
+    )
     requests.post(url + "/accounts/activate", json={"customer": "cus_b"}, timeout=5)
     requests.post(url + "/accounts/deactivate", json={"customer": "cus_b"}, timeout=5)
-    assert [a["customer"] for a in requests.get(url + "/accounts", params={"status": "active"}, timeout=5).json()["data"]] == ["cus_a"]
+    assert [
+        a["customer"] for a in requests.get(url + "/accounts", params={"status": "active"}, timeout=5).json()["data"]
+    ] == ["cus_a"]
     assert requests.get(url + "/accounts", params={"plan": "basic"}, timeout=5).json()["count"] == 1
     account = requests.get(url + "/accounts", params={"customer": "cus_a"}, timeout=5).json()["data"][0]
     assert requests.get(url + f"/accounts/{account['id']}", timeout=5).json()["email"] == "a@example.com"

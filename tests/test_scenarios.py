@@ -38,7 +38,8 @@ def test_the_same_seed_tells_the_same_story_on_a_lab_you_keep(story: CaseStudy) 
         assert again.figures() == story.figures()
         assert [c["customer"] for c in again.lost] == [c["customer"] for c in story.lost]
         missing = {p["customer"] for p in lab.payments.payments(status="succeeded", refunded=False)} - {
-            a["customer"] for a in lab.provisioning.accounts(status="active")}
+            a["customer"] for a in lab.provisioning.accounts(status="active")
+        }
         assert missing == {c["customer"] for c in story.lost}  # the figures are the lab's own data
 
 
@@ -74,22 +75,28 @@ def test_a_lab_that_was_used_already_is_refused() -> None:
             run_case_study(lab=lab)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"fixes": ["retry"]}, "unknown fix 'retry'"),
-    ({"outage_hours": 0}, "outage_hours"),
-    ({"outage_hours": 24 * 5}, "outage_hours"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"fixes": ["retry"]}, "unknown fix 'retry'"),
+        ({"outage_hours": 0}, "outage_hours"),
+        ({"outage_hours": 24 * 5}, "outage_hours"),
+    ],
+)
 def test_bad_arguments_say_what_was_wrong(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         run_case_study(SEED, **kwargs)
 
 
-@pytest.mark.parametrize(("span", "text"), [
-    (timedelta(days=4, hours=23, minutes=10), "4 days 23 h"),
-    (timedelta(days=1), "1 day 0 h"),
-    (timedelta(hours=3, minutes=12), "3 h 12 min"),
-    (timedelta(minutes=5, seconds=59), "5 min"),
-    (None, "never"),
-])
+@pytest.mark.parametrize(
+    ("span", "text"),
+    [
+        (timedelta(days=4, hours=23, minutes=10), "4 days 23 h"),
+        (timedelta(days=1), "1 day 0 h"),
+        (timedelta(hours=3, minutes=12), "3 h 12 min"),
+        (timedelta(minutes=5, seconds=59), "5 min"),
+        (None, "never"),
+    ],
+)
 def test_durations_read_at_a_glance(span: timedelta | None, text: str) -> None:
     assert describe_span(span) == text

@@ -193,7 +193,22 @@ def test_course_widgets_and_pictures_pass_strict_nbval(tmp_path, monkeypatch) ->
     path = tmp_path / "widgets.ipynb"
     nbformat.write(notebook, path)
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--nbval", "--nbval-current-env", "-p", "no:python", "-p", "no:cacheprovider", str(path)],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "--nbval",
+            "--nbval-current-env",
+            "-p",
+            "no:python",
+            "-p",
+            "no:cacheprovider",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stdout[-3000:]

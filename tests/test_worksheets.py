@@ -30,7 +30,9 @@ def test_typing_saves_the_answer_to_the_worksheet_file() -> None:
 def test_a_new_kernel_sees_the_saved_answer(tmp_path: Path) -> None:
     reflection("q01_manual_process").answer.value = "Copying leads from the form into the CRM."
     code = "from simulators.worksheets import reflection; print(reflection('q01_manual_process').answer.value)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=dict(os.environ))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=dict(os.environ)
+    )
     assert done.stdout.strip() == "Copying leads from the form into the CRM."
 
 
@@ -44,7 +46,10 @@ def test_the_text_repr_does_not_depend_on_the_answer() -> None:
 def test_answers_to_other_questions_are_kept() -> None:
     save_answer("q01_failures", "one")
     reflection("q01_manual_process").answer.value = "two"
-    assert {key: value["answer"] for key, value in load_answers().items()} == {"q01_failures": "one", "q01_manual_process": "two"}
+    assert {key: value["answer"] for key, value in load_answers().items()} == {
+        "q01_failures": "one",
+        "q01_manual_process": "two",
+    }
 
 
 def test_the_file_location_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -30,7 +30,7 @@ DATA_HINTS = (
     "A payment_intent.succeeded event carries the address as data.object.receipt_email and the amount as"
     " data.object.amount.",
     "Each trigger carries its own fields: an invoice has customer_email, a payment has receipt_email."
-    " Print TRIGGERS[(\"payments\", \"payment_intent.succeeded\")].fields to see them.",
+    ' Print TRIGGERS[("payments", "payment_intent.succeeded")].fields to see them.',
 )
 
 
@@ -45,24 +45,51 @@ DATA_HINTS = (
 def check(ns: dict[str, Any], lab: Any) -> Any:
     receipt = ns["receipt"]
     if receipt is None:
-        fail("`receipt` is still None: replace None with your Automation(...), run that cell, then this check again", *HINTS)
+        fail(
+            "`receipt` is still None: replace None with your Automation(...), run that cell, then this check again",
+            *HINTS,
+        )
     if not isinstance(receipt, Automation):
         fail(f"`receipt` should be an Automation(...), not a {type(receipt).__name__}", *HINTS)
     c = Checklist()
-    c.expect(receipt.source == "payments", "the source system is the payment system",
-             f"source is {receipt.source!r}", hints=("Payments happen in the payment system: source=\"payments\".", HINTS[1]))
-    c.expect(receipt.when == EVENT, f"the trigger is {EVENT}", f"the trigger is {receipt.when!r}",
-             hints=(f"The event that means \"a payment succeeded\" is {EVENT}.",
-                    "invoice.paid only happens for subscriptions; a one-off payment sends payment_intent.succeeded."))
+    c.expect(
+        receipt.source == "payments",
+        "the source system is the payment system",
+        f"source is {receipt.source!r}",
+        hints=('Payments happen in the payment system: source="payments".', HINTS[1]),
+    )
+    c.expect(
+        receipt.when == EVENT,
+        f"the trigger is {EVENT}",
+        f"the trigger is {receipt.when!r}",
+        hints=(
+            f'The event that means "a payment succeeded" is {EVENT}.',
+            "invoice.paid only happens for subscriptions; a one-off payment sends payment_intent.succeeded.",
+        ),
+    )
     sends = [step for step in receipt.steps if step.key == "mailer.send_email"]
-    c.expect(bool(sends), "the action sends an email through the mailer",
-             f"the steps are {', '.join(step.key for step in receipt.steps) or 'none'}",
-             hints=("Step(\"send_email\", \"mailer\", using={...}).", HINTS[1]))
-    c.expect(receipt.alert == ALERT, f"{ALERT} is alerted if it fails", f"alert is {receipt.alert!r}",
-             hints=(f"Add alert=\"{ALERT}\".", "Without an alert person, a failure goes unnoticed: that is the silent failure."))
+    c.expect(
+        bool(sends),
+        "the action sends an email through the mailer",
+        f"the steps are {', '.join(step.key for step in receipt.steps) or 'none'}",
+        hints=('Step("send_email", "mailer", using={...}).', HINTS[1]),
+    )
+    c.expect(
+        receipt.alert == ALERT,
+        f"{ALERT} is alerted if it fails",
+        f"alert is {receipt.alert!r}",
+        hints=(
+            f'Add alert="{ALERT}".',
+            "Without an alert person, a failure goes unnoticed: that is the silent failure.",
+        ),
+    )
     problems = receipt.validate()
-    c.require(not problems, "validate() finds no problems", problems[0] if problems else "",
-              hints=DATA_HINTS if any("does not carry" in p for p in problems) else HINTS)
+    c.require(
+        not problems,
+        "validate() finds no problems",
+        problems[0] if problems else "",
+        hints=DATA_HINTS if any("does not carry" in p for p in problems) else HINTS,
+    )
     # A copy: the learner's own may already be installed in their notebook's lab.
     live = dataclasses.replace(receipt).install(lab)
     try:
@@ -77,19 +104,29 @@ def _run_live(c: Checklist, receipt: Automation, lab: Any) -> None:
     _pay(lab, customer["id"], 2000, BUYER)
     lab.settle()
     mails = lab.mailer.inbox(to=BUYER, kind="email")
-    c.expect(len(mails) == 1, "a paying customer gets one receipt email", f"{BUYER} got {len(mails)} emails after paying",
-             hints=DATA_HINTS if not mails else ("One payment, one email.", HINTS[1]))
+    c.expect(
+        len(mails) == 1,
+        "a paying customer gets one receipt email",
+        f"{BUYER} got {len(mails)} emails after paying",
+        hints=DATA_HINTS if not mails else ("One payment, one email.", HINTS[1]),
+    )
     text = " ".join(f"{m.get('subject', '')} {m.get('body', '')}" for m in mails)
-    c.expect(bool(mails) and "2000" in text, "the receipt says how much was paid",
-             "the email does not mention the amount (2000)" if mails else "there is no email to read",
-             hints=("Put {data.object.amount} in the subject or the body.", DATA_HINTS[1]))
+    c.expect(
+        bool(mails) and "2000" in text,
+        "the receipt says how much was paid",
+        "the email does not mention the amount (2000)" if mails else "there is no email to read",
+        hints=("Put {data.object.amount} in the subject or the body.", DATA_HINTS[1]),
+    )
 
     _pay(lab, customer["id"], 1500, None)  # a payment with no address: the step cannot run
     lab.settle()
     alerts = lab.mailer.alerts(to=ALERT)
-    c.expect(bool(alerts), f"a payment with no email address alerts {ALERT}",
-             f"{ALERT} got no alert when a receipt could not be sent",
-             hints=(f"alert=\"{ALERT}\" sends the alert.", "Without an alert person, a failure goes unnoticed."))
+    c.expect(
+        bool(alerts),
+        f"a payment with no email address alerts {ALERT}",
+        f"{ALERT} got no alert when a receipt could not be sent",
+        hints=(f'alert="{ALERT}" sends the alert.', "Without an alert person, a failure goes unnoticed."),
+    )
 
     lab.mailer.faults.window("down", start=lab.clock.now(), hours=1)
     _pay(lab, customer["id"], 3000, LATE_BUYER)
@@ -98,15 +135,28 @@ def _run_live(c: Checklist, receipt: Automation, lab: Any) -> None:
     raised = [alert for alert in lab.alerts if alert.source == "automation" and ALERT in alert.message]
     lab.advance(hours=3)
     after = lab.mailer.inbox(to=LATE_BUYER, kind="email")
-    c.expect(during == 0 and bool(raised), f"while the mailer is down, the failure is reported for {ALERT}",
-             "no alert was raised while the mailer was down", hints=HINTS)
-    c.expect(len(after) == 1, "once the mailer is back, the delayed receipt arrives (the payment system retries)",
-             f"{LATE_BUYER} got {len(after)} emails three hours later", hints=HINTS)
+    c.expect(
+        during == 0 and bool(raised),
+        f"while the mailer is down, the failure is reported for {ALERT}",
+        "no alert was raised while the mailer was down",
+        hints=HINTS,
+    )
+    c.expect(
+        len(after) == 1,
+        "once the mailer is back, the delayed receipt arrives (the payment system retries)",
+        f"{LATE_BUYER} got {len(after)} emails three hours later",
+        hints=HINTS,
+    )
 
 
 def _pay(lab: Any, customer: str, amount: int, receipt_email: str | None) -> dict[str, Any]:
-    params: dict[str, Any] = {"customer": customer, "amount": amount, "currency": "usd",
-                              "payment_method": "pm_card_visa", "confirm": True}
+    params: dict[str, Any] = {
+        "customer": customer,
+        "amount": amount,
+        "currency": "usd",
+        "payment_method": "pm_card_visa",
+        "confirm": True,
+    }
     if receipt_email is not None:
         params["receipt_email"] = receipt_email
     return lab.payments.client.post("/v1/payment_intents", **params)

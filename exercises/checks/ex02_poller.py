@@ -21,13 +21,19 @@ HINTS = (
     " `limit=100`, and keep asking (with the newest id of the page as the next cursor) while `has_more` is true."
     " Each page comes newest first: reverse it before returning.",
 )
-PAGES = ("Follow `has_more`: one request returns at most `limit` events (100 at most).",
-         "A burst can hold more events than one page; ask again, from the newest event you got, until has_more is false.")
-SAME_SECOND = ("Look at `created` on the events of a burst: many share the same second.",
-               "A timestamp cursor cannot tell apart events made in the same second: `created[gt]` misses the rest of"
-               " that second, `created[gte]` repeats it. An event id is an exact place in the list: use it as the cursor.")
-ORDER = ("Compare the first and last `created` of what you return.",
-         "The API lists newest first; a poller hands events on oldest first, so they are handled in the order they happened.")
+PAGES = (
+    "Follow `has_more`: one request returns at most `limit` events (100 at most).",
+    "A burst can hold more events than one page; ask again, from the newest event you got, until has_more is false.",
+)
+SAME_SECOND = (
+    "Look at `created` on the events of a burst: many share the same second.",
+    "A timestamp cursor cannot tell apart events made in the same second: `created[gt]` misses the rest of"
+    " that second, `created[gte]` repeats it. An event id is an exact place in the list: use it as the cursor.",
+)
+ORDER = (
+    "Compare the first and last `created` of what you return.",
+    "The API lists newest first; a poller hands events on oldest first, so they are handled in the order they happened.",
+)
 
 
 Poll = Callable[[str, str, Any], Any]
@@ -36,22 +42,39 @@ Poll = Callable[[str, str, Any], Any]
 def _call(poll: Poll, lab: Any, cursor: Any) -> tuple[list[str], Any]:
     returned = poll(lab.payments.url, lab.payments.api_key, cursor)
     if not isinstance(returned, tuple) or len(returned) != 2:
-        fail(f"`poll_new_events` returned {type(returned).__name__} {_short(returned)}; return a pair: (events, cursor)",
-             "End the function with `return events, cursor`.", HINTS[1])
+        fail(
+            f"`poll_new_events` returned {type(returned).__name__} {_short(returned)}; return a pair: (events, cursor)",
+            "End the function with `return events, cursor`.",
+            HINTS[1],
+        )
     events, new_cursor = returned
     if not isinstance(events, list):
-        fail(f"the events `poll_new_events` returned are a {type(events).__name__}, not a list",
-             "Collect the events in a list, oldest first.", HINTS[1])
+        fail(
+            f"the events `poll_new_events` returned are a {type(events).__name__}, not a list",
+            "Collect the events in a list, oldest first.",
+            HINTS[1],
+        )
     try:
         ids = [event["id"] for event in events]
     except (TypeError, KeyError, IndexError):
-        fail(f"`poll_new_events` returned {_short(events)}: each item should be an event (a dict with an 'id')",
-             "Return the events from each page's `data`, not their ids or the whole page.", HINTS[1])
+        fail(
+            f"`poll_new_events` returned {_short(events)}: each item should be an event (a dict with an 'id')",
+            "Return the events from each page's `data`, not their ids or the whole page.",
+            HINTS[1],
+        )
     return ids, new_cursor
 
 
-def _compare(c: Checklist, name: str, got: list[str], expected: list[str], hints: tuple[str, ...] = HINTS, *,
-             created: dict[str, int] | None = None, earlier_seconds: set[int] | None = None) -> bool:
+def _compare(
+    c: Checklist,
+    name: str,
+    got: list[str],
+    expected: list[str],
+    hints: tuple[str, ...] = HINTS,
+    *,
+    created: dict[str, int] | None = None,
+    earlier_seconds: set[int] | None = None,
+) -> bool:
     """Judge one poll: every expected event, none twice, none extra, oldest first."""
     repeated = len(got) - len(set(got))
     missing = [event for event in expected if event not in set(got)]
@@ -63,8 +86,12 @@ def _compare(c: Checklist, name: str, got: list[str], expected: list[str], hints
             hints = SAME_SECOND  # what was missed shares a second with events already handed back
         return c.expect(False, name, f"missed {len(missing)} of {len(expected)} events", hints=hints)
     if extra:
-        return c.expect(False, name, f"returned {len(extra)} event(s) that were not new",
-                        hints=("Start each poll after the newest event the last poll returned.", HINTS[1]))
+        return c.expect(
+            False,
+            name,
+            f"returned {len(extra)} event(s) that were not new",
+            hints=("Start each poll after the newest event the last poll returned.", HINTS[1]),
+        )
     if repeated:
         return c.expect(False, name, f"returned {repeated} event(s) twice in one poll", hints=PAGES)
     return c.expect(got == expected, name, "every event came back, but not oldest first", hints=ORDER)
@@ -94,8 +121,15 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
 
     def judge(name: str, got: list[str], expected: list[str], hints: tuple[str, ...] = HINTS) -> bool:
         when = created()
-        ok = _compare(c, name, got, expected, hints, created=when,
-                      earlier_seconds={when[event] for event in handed_back if event in when})
+        ok = _compare(
+            c,
+            name,
+            got,
+            expected,
+            hints,
+            created=when,
+            earlier_seconds={when[event] for event in handed_back if event in when},
+        )
         handed_back.extend(got)
         return ok
 
@@ -106,8 +140,12 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
         return c.result()  # without a first full poll the later rounds would only repeat the same complaint
 
     got, cursor = _call(poll, lab, cursor)
-    c.expect(got == [], "when nothing happened, returns no events", f"returned {len(got)} event(s)",
-             hints=("Nothing new happened between these two calls.", HINTS[1]))
+    c.expect(
+        got == [],
+        "when nothing happened, returns no events",
+        f"returned {len(got)} event(s)",
+        hints=("Nothing new happened between these two calls.", HINTS[1]),
+    )
     handed_back.extend(got)
 
     before = created()
@@ -122,8 +160,12 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
     got, cursor = _call(poll, lab, cursor)
     lab.traffic.purchase(n=1)  # in the same lab second as the poll just made
     got_later, cursor = _call(poll, lab, cursor)
-    judge("events made in the same second as the last poll are not missed", got + got_later, new_since(before),
-          SAME_SECOND)
+    judge(
+        "events made in the same second as the last poll are not missed",
+        got + got_later,
+        new_since(before),
+        SAME_SECOND,
+    )
 
     before = created()
     lab.traffic.schedule(per_day=96, days=2 / 24)
@@ -135,8 +177,12 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
     later = new_since(before)
     judge(f"twelve polls over two lab hours see each of {len(later)} events exactly once", rounds, later)
     repeats = len(handed_back) - len(set(handed_back))
-    c.expect(repeats == 0, "never hands back an event twice", f"{repeats} event(s) came back again",
-             hints=("Start each poll after your cursor: the newest event you handed back.", HINTS[1]))
+    c.expect(
+        repeats == 0,
+        "never hands back an event twice",
+        f"{repeats} event(s) came back again",
+        hints=("Start each poll after your cursor: the newest event you handed back.", HINTS[1]),
+    )
     return c.result()
 
 

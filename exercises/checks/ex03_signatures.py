@@ -25,7 +25,7 @@ from simulators.checking import Checklist, exercise, fail
 
 HINTS = (
     "Split the header on commas into `key=value` pairs: one `t`, one or more `v1`.",
-    "Compute hmac.new(secret.encode(), f\"{t}.\".encode() + payload, hashlib.sha256).hexdigest(), compare it with"
+    'Compute hmac.new(secret.encode(), f"{t}.".encode() + payload, hashlib.sha256).hexdigest(), compare it with'
     " each v1 using hmac.compare_digest, and accept only if one matches and t is within 300 seconds of now.",
 )
 
@@ -55,49 +55,140 @@ def battery(payload: bytes, secret: str, now: int) -> list[Case]:
     event = json.loads(payload)
     tampered = json.loads(payload)
     tampered["data"]["object"]["amount"] = 1
-    reserialised = next(text.encode() for text in (json.dumps(event, indent=2), json.dumps(event), json.dumps(event, indent=1))
-                        if text.encode() != payload)
+    reserialised = next(
+        text.encode()
+        for text in (json.dumps(event, indent=2), json.dumps(event), json.dumps(event, indent=1))
+        if text.encode() != payload
+    )
     return [
-        Case("accepts a genuine webhook", payload, _one(f"t={now},v1={good}"), True,
-             ("Sign `t.payload` with the whole secret string (including whsec_) as the key.", HINTS[1])),
-        Case("accepts one signed four minutes ago (inside the tolerance)", payload,
-             _one(f"t={now - 240},v1={_sign(payload, secret, now - 240)}"), True,
-             ("Allow up to 300 seconds between t and now.", "Clocks and networks lag: a tolerance of five minutes accepts a"
-              " genuine webhook that took a while, and still refuses an old one replayed later.")),
-        Case("rejects a body changed after signing", json.dumps(tampered).encode(), _one(f"t={now},v1={good}"), False,
-             ("Compute the signature over the payload you were given, then compare.", "An attacker can change the body but"
-              " cannot sign it again without the secret: the signatures no longer match.")),
-        Case("rejects the same JSON re-serialised (other spacing)", reserialised, _one(f"t={now},v1={good}"), False,
-             ("Hash the exact bytes you received; never json.loads and json.dumps them first.", "The signature covers the"
-              " raw bytes. In a handler, verify `request.body`, not `json.dumps(request.json)`.")),
-        Case("rejects a webhook signed with another secret", payload, _one(f"t={now},v1={_sign(payload, other, now)}"), False,
-             ("Use the `secret` argument as the HMAC key.", "Only someone holding your endpoint's secret can make a"
-              " signature that matches.")),
-        Case("rejects a genuine webhook replayed ten minutes later", payload,
-             _one(f"t={now - 600},v1={_sign(payload, secret, now - 600)}"), False,
-             ("Compare t with time.time(): more than 300 seconds old is too old.", "A valid signature proves who sent it,"
-              " not when you received it: without a tolerance, a captured webhook can be replayed forever.")),
-        Case("rejects a timestamp ten minutes in the future", payload,
-             _one(f"t={now + 600},v1={_sign(payload, secret, now + 600)}"), False,
-             ("Use abs(time.time() - t) > 300, not only the old side.", "A timestamp far in the future means a clock"
-              " someone set on purpose, or a signature made to be replayed later.")),
-        Case("rejects a signature made for another timestamp", payload, _one(f"t={now},v1={_sign(payload, secret, now - 1)}"),
-             False, ("Sign f\"{t}.\" followed by the payload, with t from the header.", "The timestamp is part of what is"
-                     " signed, so nobody can move it without breaking the signature.")),
-        Case("rejects a missing header (empty or None) without raising", payload, (("an empty header", ""), ("no header (None)", None)), False,
-             ("Return False when the header is None or empty.", "A request without a signature is simply not genuine:"
-              " answer it with a 400, not a crash.")),
-        Case("rejects malformed headers without raising", payload, (
-            ("'garbage'", "garbage"), ("t=abc", f"t=abc,v1={good}"), ("no t=", f"v1={good}"), ("no v1=", f"t={now}"),
-            ("an empty v1=", f"t={now},v1="), ("a cut-short v1=", f"t={now},v1={good[:20]}")), False,
-             ("Return False when there is no number after t= or no v1= value.", "Anything the sender could put in a header"
-              " will arrive some day: parse carefully and reject what does not fit.")),
-        Case("rejects a header with only a v0 signature (another scheme)", payload, _one(f"t={now},v0={good}"), False,
-             ("Only v1= values are signatures you check.", "Other schemes in the header are not yours to trust.")),
-        Case("accepts two v1 signatures when the second is right (secret rotation)", payload,
-             _one(f"t={now},v1={_sign(payload, other, now)},v1={good}"), True,
-             ("Check every v1 value, not only the first.", "While a secret is being rotated the sender signs with the old"
-              " and the new one: accept if any v1 matches.")),
+        Case(
+            "accepts a genuine webhook",
+            payload,
+            _one(f"t={now},v1={good}"),
+            True,
+            ("Sign `t.payload` with the whole secret string (including whsec_) as the key.", HINTS[1]),
+        ),
+        Case(
+            "accepts one signed four minutes ago (inside the tolerance)",
+            payload,
+            _one(f"t={now - 240},v1={_sign(payload, secret, now - 240)}"),
+            True,
+            (
+                "Allow up to 300 seconds between t and now.",
+                "Clocks and networks lag: a tolerance of five minutes accepts a"
+                " genuine webhook that took a while, and still refuses an old one replayed later.",
+            ),
+        ),
+        Case(
+            "rejects a body changed after signing",
+            json.dumps(tampered).encode(),
+            _one(f"t={now},v1={good}"),
+            False,
+            (
+                "Compute the signature over the payload you were given, then compare.",
+                "An attacker can change the body but"
+                " cannot sign it again without the secret: the signatures no longer match.",
+            ),
+        ),
+        Case(
+            "rejects the same JSON re-serialised (other spacing)",
+            reserialised,
+            _one(f"t={now},v1={good}"),
+            False,
+            (
+                "Hash the exact bytes you received; never json.loads and json.dumps them first.",
+                "The signature covers the"
+                " raw bytes. In a handler, verify `request.body`, not `json.dumps(request.json)`.",
+            ),
+        ),
+        Case(
+            "rejects a webhook signed with another secret",
+            payload,
+            _one(f"t={now},v1={_sign(payload, other, now)}"),
+            False,
+            (
+                "Use the `secret` argument as the HMAC key.",
+                "Only someone holding your endpoint's secret can make a signature that matches.",
+            ),
+        ),
+        Case(
+            "rejects a genuine webhook replayed ten minutes later",
+            payload,
+            _one(f"t={now - 600},v1={_sign(payload, secret, now - 600)}"),
+            False,
+            (
+                "Compare t with time.time(): more than 300 seconds old is too old.",
+                "A valid signature proves who sent it,"
+                " not when you received it: without a tolerance, a captured webhook can be replayed forever.",
+            ),
+        ),
+        Case(
+            "rejects a timestamp ten minutes in the future",
+            payload,
+            _one(f"t={now + 600},v1={_sign(payload, secret, now + 600)}"),
+            False,
+            (
+                "Use abs(time.time() - t) > 300, not only the old side.",
+                "A timestamp far in the future means a clock"
+                " someone set on purpose, or a signature made to be replayed later.",
+            ),
+        ),
+        Case(
+            "rejects a signature made for another timestamp",
+            payload,
+            _one(f"t={now},v1={_sign(payload, secret, now - 1)}"),
+            False,
+            (
+                'Sign f"{t}." followed by the payload, with t from the header.',
+                "The timestamp is part of what is signed, so nobody can move it without breaking the signature.",
+            ),
+        ),
+        Case(
+            "rejects a missing header (empty or None) without raising",
+            payload,
+            (("an empty header", ""), ("no header (None)", None)),
+            False,
+            (
+                "Return False when the header is None or empty.",
+                "A request without a signature is simply not genuine: answer it with a 400, not a crash.",
+            ),
+        ),
+        Case(
+            "rejects malformed headers without raising",
+            payload,
+            (
+                ("'garbage'", "garbage"),
+                ("t=abc", f"t=abc,v1={good}"),
+                ("no t=", f"v1={good}"),
+                ("no v1=", f"t={now}"),
+                ("an empty v1=", f"t={now},v1="),
+                ("a cut-short v1=", f"t={now},v1={good[:20]}"),
+            ),
+            False,
+            (
+                "Return False when there is no number after t= or no v1= value.",
+                "Anything the sender could put in a header"
+                " will arrive some day: parse carefully and reject what does not fit.",
+            ),
+        ),
+        Case(
+            "rejects a header with only a v0 signature (another scheme)",
+            payload,
+            _one(f"t={now},v0={good}"),
+            False,
+            ("Only v1= values are signatures you check.", "Other schemes in the header are not yours to trust."),
+        ),
+        Case(
+            "accepts two v1 signatures when the second is right (secret rotation)",
+            payload,
+            _one(f"t={now},v1={_sign(payload, other, now)},v1={good}"),
+            True,
+            (
+                "Check every v1 value, not only the first.",
+                "While a secret is being rotated the sender signs with the old"
+                " and the new one: accept if any v1 matches.",
+            ),
+        ),
     ]
 
 
@@ -180,21 +271,32 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
     lab.traffic.purchase(n=2)
     lab.settle()
     if endpoint.failures and endpoint.failures[0].error.startswith("NotImplementedError"):
-        fail("`verify_signature` is still the stub: it raises NotImplementedError. Write your version, run its cell,"
-             " then check again", *HINTS)
-    c.expect(len(verdicts) == 3 and all(v is True for v in verdicts),
-             "accepts real deliveries from the payment system",
-             f"of {len(verdicts)} real deliveries, {sum(v is True for v in verdicts)} were accepted"
-             + (f"; your function raised {endpoint.failures[0].error}" if endpoint.failures else ""),
-             hints=("The payment system signs `t.body` with the endpoint's whole whsec_ secret.", HINTS[1]))
+        fail(
+            "`verify_signature` is still the stub: it raises NotImplementedError. Write your version, run its cell,"
+            " then check again",
+            *HINTS,
+        )
+    c.expect(
+        len(verdicts) == 3 and all(v is True for v in verdicts),
+        "accepts real deliveries from the payment system",
+        f"of {len(verdicts)} real deliveries, {sum(v is True for v in verdicts)} were accepted"
+        + (f"; your function raised {endpoint.failures[0].error}" if endpoint.failures else ""),
+        hints=("The payment system signs `t.body` with the endpoint's whole whsec_ secret.", HINTS[1]),
+    )
 
     for case in battery(payload, secret, int(time.time())):
         problem = first if case.name == "accepts a genuine webhook" else _judge(verify, case, secret)
         c.expect(problem is None, case.name, problem or "", hints=case.hints)
-    c.expect(compares[0] > 0, "compares signatures in constant time (hmac.compare_digest)",
-             "the signatures were compared some other way, such as ==",
-             hints=("Compare with hmac.compare_digest(expected, given).", "`==` stops at the first different character,"
-                    " so how long it takes leaks how much of a guess was right; compare_digest always takes the same time."))
+    c.expect(
+        compares[0] > 0,
+        "compares signatures in constant time (hmac.compare_digest)",
+        "the signatures were compared some other way, such as ==",
+        hints=(
+            "Compare with hmac.compare_digest(expected, given).",
+            "`==` stops at the first different character,"
+            " so how long it takes leaks how much of a guess was right; compare_digest always takes the same time.",
+        ),
+    )
     return c.result()
 
 

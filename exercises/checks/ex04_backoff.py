@@ -27,40 +27,70 @@ def _waits(backoff, attempt: int, seed: int = 0) -> list[float]:  # type: ignore
     return [backoff(attempt, rng) for _ in range(DRAWS)]
 
 
-@exercise("ex04_backoff", notebook="04_reliable_webhook_handling", title="Backoff with jitter, by hand",
-          needs=["backoff"], hints=HINTS, timeout=30)
+@exercise(
+    "ex04_backoff",
+    notebook="04_reliable_webhook_handling",
+    title="Backoff with jitter, by hand",
+    needs=["backoff"],
+    hints=HINTS,
+    timeout=30,
+)
 def check(ns):  # type: ignore[no-untyped-def]
     backoff = ns["backoff"]
     backoff(1, random.Random(0))  # a stub raises here, and the runner says so
     c = Checklist()
     waits = {n: _waits(backoff, n) for n in range(1, 21)}
     odd = [w for ws in waits.values() for w in ws if not isinstance(w, (int, float)) or isinstance(w, bool)]
-    c.require(not odd, "returns a number of seconds", f"it returned something else, such as {odd[0]!r}" if odd else "",
-              hints=("Return the wait as a number of seconds, such as 12.5.", HINTS[1]))
+    c.require(
+        not odd,
+        "returns a number of seconds",
+        f"it returned something else, such as {odd[0]!r}" if odd else "",
+        hints=("Return the wait as a number of seconds, such as 12.5.", HINTS[1]),
+    )
     lowest = min(min(ws) for ws in waits.values())
     c.expect(lowest >= 0, "never waits a negative time", f"it returned {lowest:g}", hints=HINTS)
     first = statistics.median(waits[1])
-    c.expect(0.25 * FIRST_WAIT <= first <= 1.5 * FIRST_WAIT, f"waits about FIRST_WAIT ({FIRST_WAIT:g} s) after the first failure",
-             f"the typical first wait was {first:.3g} s", hints=HINTS)
+    c.expect(
+        0.25 * FIRST_WAIT <= first <= 1.5 * FIRST_WAIT,
+        f"waits about FIRST_WAIT ({FIRST_WAIT:g} s) after the first failure",
+        f"the typical first wait was {first:.3g} s",
+        hints=HINTS,
+    )
     ratios = [statistics.median(waits[n + 1]) / max(statistics.median(waits[n]), 1e-9) for n in range(1, 7)]
     doubling = all(1.6 <= ratio <= 2.5 for ratio in ratios)
-    c.expect(doubling, "doubles the wait after each failure", "from one attempt to the next the typical wait grew "
-             + ", ".join(f"×{ratio:.2g}" for ratio in ratios),
-             hints=("Multiply by 2 ** (attempt - 1), not by attempt.", HINTS[1]))
+    c.expect(
+        doubling,
+        "doubles the wait after each failure",
+        "from one attempt to the next the typical wait grew " + ", ".join(f"×{ratio:.2g}" for ratio in ratios),
+        hints=("Multiply by 2 ** (attempt - 1), not by attempt.", HINTS[1]),
+    )
     late = waits[20]
-    c.expect(max(late) <= 1.5 * LONGEST_WAIT and statistics.median(late) >= 0.25 * LONGEST_WAIT,
-             f"stops growing at LONGEST_WAIT ({LONGEST_WAIT:g} s)",
-             f"after the 20th failure it waited up to {max(late):.3g} s (typically {statistics.median(late):.3g} s)",
-             hints=("Use min(LONGEST_WAIT, ...) before adding jitter.", "Without a cap, the 20th wait is days long: a customer waits for nothing."))
+    c.expect(
+        max(late) <= 1.5 * LONGEST_WAIT and statistics.median(late) >= 0.25 * LONGEST_WAIT,
+        f"stops growing at LONGEST_WAIT ({LONGEST_WAIT:g} s)",
+        f"after the 20th failure it waited up to {max(late):.3g} s (typically {statistics.median(late):.3g} s)",
+        hints=(
+            "Use min(LONGEST_WAIT, ...) before adding jitter.",
+            "Without a cap, the 20th wait is days long: a customer waits for nothing.",
+        ),
+    )
     spread = waits[3]
     middle = statistics.median(spread) or 1.0
     jittered = len(set(spread)) >= DRAWS // 3 and (max(spread) - min(spread)) / middle >= 0.3
-    c.expect(jittered, "spreads retries out at random (jitter)",
-             f"after the 3rd failure it waited between {min(spread):.3g} s and {max(spread):.3g} s",
-             hints=("Multiply the wait by rng.uniform(0.5, 1.5).", HINTS[1]))
+    c.expect(
+        jittered,
+        "spreads retries out at random (jitter)",
+        f"after the 3rd failure it waited between {min(spread):.3g} s and {max(spread):.3g} s",
+        hints=("Multiply the wait by rng.uniform(0.5, 1.5).", HINTS[1]),
+    )
     again = _waits(backoff, 3, seed=5) == _waits(backoff, 3, seed=5)
-    c.expect(again, "draws its jitter from the rng it is given",
-             "two runs with the same seeded rng gave different waits",
-             hints=("Call rng.uniform(...), not random.uniform(...).",
-                    "The queue passes a seeded random source so that a run can be replayed exactly, retries and all."))
+    c.expect(
+        again,
+        "draws its jitter from the rng it is given",
+        "two runs with the same seeded rng gave different waits",
+        hints=(
+            "Call rng.uniform(...), not random.uniform(...).",
+            "The queue passes a seeded random source so that a run can be replayed exactly, retries and all.",
+        ),
+    )
     return c.result()

@@ -64,9 +64,15 @@ def _start(ns, seed: int) -> tuple[Lab, object]:  # type: ignore[no-untyped-def]
 
 def _stubs(lab: Lab, pipeline) -> None:  # type: ignore[no-untyped-def]
     if _stub_in([failure.error for failure in pipeline.endpoint.failures]):
-        fail("`receive` is still the stub: it raises NotImplementedError. Write your version, run its cell, then this check again", *HINTS)
+        fail(
+            "`receive` is still the stub: it raises NotImplementedError. Write your version, run its cell, then this check again",
+            *HINTS,
+        )
     if _stub_in([job.last_error or "" for job in pipeline.queue.jobs.values()]):
-        fail("`activate` is still the stub: it raises NotImplementedError. Write your version, run its cell, then this check again", *HINTS)
+        fail(
+            "`activate` is still the stub: it raises NotImplementedError. Write your version, run its cell, then this check again",
+            *HINTS,
+        )
 
 
 def _receiver_errors(pipeline) -> str | None:  # type: ignore[no-untyped-def]
@@ -74,8 +80,14 @@ def _receiver_errors(pipeline) -> str | None:  # type: ignore[no-untyped-def]
     return _clean(failures[0].error) if failures else None
 
 
-@exercise("ex04_reliable_handler", notebook="04_reliable_webhook_handling", title="A receiver that loses nothing and does nothing twice",
-          needs=["receive", "activate", "backoff"], hints=HINTS, timeout=150)
+@exercise(
+    "ex04_reliable_handler",
+    notebook="04_reliable_webhook_handling",
+    title="A receiver that loses nothing and does nothing twice",
+    needs=["receive", "activate", "backoff"],
+    hints=HINTS,
+    timeout=150,
+)
 def check(ns):  # type: ignore[no-untyped-def]
     ns["backoff"](1, random.Random(0))  # the first exercise's stub stops us here, named
     c = Checklist()
@@ -90,11 +102,15 @@ def check(ns):  # type: ignore[no-untyped-def]
         first = lab.payments.outbox.attempts(endpoint_id=pipeline.webhook_endpoint["id"])
         statuses = [a["status"] for a in first if a["number"] == 1]
         broken = _receiver_errors(pipeline)
-        c.require(bool(statuses) and all(s is not None and 200 <= s < 300 for s in statuses),
-                  "answers 2xx at once, even while provisioning is down",
-                  f"your receiver raised {broken}" if broken else f"payments got {statuses} on its first tries",
-                  hints=("In `receive`, queue.put(event, key=event['id']) and return 200; do the work in `activate`.",
-                         "The sender waits only a second or so: acknowledge first, do the work after."))
+        c.require(
+            bool(statuses) and all(s is not None and 200 <= s < 300 for s in statuses),
+            "answers 2xx at once, even while provisioning is down",
+            f"your receiver raised {broken}" if broken else f"payments got {statuses} on its first tries",
+            hints=(
+                "In `receive`, queue.put(event, key=event['id']) and return 200; do the work in `activate`.",
+                "The sender waits only a second or so: acknowledge first, do the work after.",
+            ),
+        )
         lab.provisioning.faults.up()
         lab.advance(hours=12)
         pipeline.catch_up()
@@ -102,9 +118,17 @@ def check(ns):  # type: ignore[no-untyped-def]
         customers = [intent["customer"] for intent in intents]
         counts = [len(lab.provisioning.activations(customer)) for customer in customers]
         job = next(iter(pipeline.queue.jobs.values()), None)
-        seen = f"the queue's last error was {_clean(job.last_error)}" if job is not None and job.last_error else f"activations per customer: {counts}"
-        c.require(counts == [1] * len(customers), "activates each customer once provisioning is back", seen,
-                  hints=("Raise in `activate` when provisioning cannot be reached or does not answer 2xx.", HINTS[1]))
+        seen = (
+            f"the queue's last error was {_clean(job.last_error)}"
+            if job is not None and job.last_error
+            else f"activations per customer: {counts}"
+        )
+        c.require(
+            counts == [1] * len(customers),
+            "activates each customer once provisioning is back",
+            seen,
+            hints=("Raise in `activate` when provisioning cannot be reached or does not answer 2xx.", HINTS[1]),
+        )
     finally:
         lab.stop()
 
@@ -132,10 +156,18 @@ def check(ns):  # type: ignore[no-untyped-def]
         if lost or twice or unpaid:
             break  # the hint names the first seed that went wrong; more seeds would only cost time
     c.expect(lost is None, f"loses no paid customer under {len(SEEDS)} seeded storms", lost or "", hints=LOST_HINTS)
-    c.expect(twice is None, "activates no one twice (duplicates, crashes after the work)", twice or "", hints=TWICE_HINTS)
-    c.expect(unpaid is None, "activates only customers whose payment succeeded", unpaid or "",
-             hints=("Queue only event['type'] == 'payment_intent.succeeded'; acknowledge the others with 200.",
-                    "A declined card sends payment_intent.payment_failed: acknowledge it, but do not activate."))
+    c.expect(
+        twice is None, "activates no one twice (duplicates, crashes after the work)", twice or "", hints=TWICE_HINTS
+    )
+    c.expect(
+        unpaid is None,
+        "activates only customers whose payment succeeded",
+        unpaid or "",
+        hints=(
+            "Queue only event['type'] == 'payment_intent.succeeded'; acknowledge the others with 200.",
+            "A declined card sends payment_intent.payment_failed: acknowledge it, but do not activate.",
+        ),
+    )
     return c.result()
 
 
@@ -144,7 +176,9 @@ def _storm(lab: Lab, pipeline, seed: int) -> None:  # type: ignore[no-untyped-de
     lab.payments.knobs(duplicates=0.3, out_of_order=0.3)
     faults = lab.provisioning.faults
     start = lab.clock.time()
-    faults.window("errors", start, minutes=30, rate=round(rng.uniform(0.1, 0.35), 2), status=rng.choice([500, 502, 503]))
+    faults.window(
+        "errors", start, minutes=30, rate=round(rng.uniform(0.1, 0.35), 2), status=rng.choice([500, 502, 503])
+    )
     faults.window("fail_after_work", start, minutes=30, rate=round(rng.uniform(0.15, 0.35), 2))
     # window() reads `seconds` as the window's length, so the slow answers are switched by hand
     faults.slow(seconds=0.05, rate=0.2)
@@ -167,7 +201,10 @@ def _lost(seed: int, signup: dict, pipeline) -> str:  # type: ignore[no-untyped-
         return story + "; no job was ever queued for their payment"
     job = jobs[-1]
     if job.status == "dead":
-        return story + f"; its job is in the dead-letter list after {job.attempts} attempts ({_clean(job.last_error or '')})"
+        return (
+            story
+            + f"; its job is in the dead-letter list after {job.attempts} attempts ({_clean(job.last_error or '')})"
+        )
     if job.status == "done":
         return story + "; its job finished without an error, so `activate` returned without activating"
     return story + f"; its job is still waiting after {job.attempts} attempts"

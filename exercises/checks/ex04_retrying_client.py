@@ -62,49 +62,93 @@ def _run(fn, script: list[dict], *, extra: list[dict] = ()) -> _Outcome:  # type
     return outcome
 
 
-@exercise("ex04_retrying_client", notebook="04_reliable_webhook_handling", title="Retries with tenacity, tested without a network",
-          needs=["post_with_retries"], hints=HINTS, timeout=60)
+@exercise(
+    "ex04_retrying_client",
+    notebook="04_reliable_webhook_handling",
+    title="Retries with tenacity, tested without a network",
+    needs=["post_with_retries"],
+    hints=HINTS,
+    timeout=60,
+)
 def check(ns):  # type: ignore[no-untyped-def]
     fn = ns["post_with_retries"]
     c = Checklist()
 
     ok = _run(fn, [dict(json={"status": "active"}, status=200)])
-    c.require(ok.error is None and ok.status == 200 and len(ok.calls) == 1,
-              "returns the answer when the first try works", ok.said(),
-              hints=("Return the requests.Response once it is a 2xx.", HINTS[1]))
-    c.expect(all(call.request.req_kwargs.get("timeout") for call in ok.calls), "gives the request a timeout",
-             "requests.post(...) was called without timeout=", hints=("Pass timeout=5 to requests.post.", HINTS[1]))
+    c.require(
+        ok.error is None and ok.status == 200 and len(ok.calls) == 1,
+        "returns the answer when the first try works",
+        ok.said(),
+        hints=("Return the requests.Response once it is a 2xx.", HINTS[1]),
+    )
+    c.expect(
+        all(call.request.req_kwargs.get("timeout") for call in ok.calls),
+        "gives the request a timeout",
+        "requests.post(...) was called without timeout=",
+        hints=("Pass timeout=5 to requests.post.", HINTS[1]),
+    )
 
     flaky = _run(fn, [dict(status=500), dict(status=502), dict(json={"status": "active"}, status=200)])
-    c.expect(flaky.status == 200 and len(flaky.calls) == 3 and len(flaky.waits) == 2 and all(w > 0 for w in flaky.waits),
-             "retries 500 and 502, waiting before each try, and returns the success",
-             f"{flaky.said()}, waiting {[round(w, 2) for w in flaky.waits]}",
-             hints=("retry=retry_if_result(lambda r: r.status_code >= 500 or r.status_code == 429), and a wait=.", HINTS[1]))
+    c.expect(
+        flaky.status == 200 and len(flaky.calls) == 3 and len(flaky.waits) == 2 and all(w > 0 for w in flaky.waits),
+        "retries 500 and 502, waiting before each try, and returns the success",
+        f"{flaky.said()}, waiting {[round(w, 2) for w in flaky.waits]}",
+        hints=("retry=retry_if_result(lambda r: r.status_code >= 500 or r.status_code == 429), and a wait=.", HINTS[1]),
+    )
 
     busy = _run(fn, [dict(status=429, headers={"Retry-After": "30"}), dict(json={"status": "active"}, status=200)])
-    c.expect(busy.status == 200 and len(busy.waits) == 1 and busy.waits[0] >= 30,
-             "waits at least as long as a 429's Retry-After asks",
-             f"{busy.said()}, waiting {[round(w, 2) for w in busy.waits]} s after Retry-After: 30",
-             hints=("Write a wait function that reads retry_state.outcome.result().headers['Retry-After'].",
-                    "A 429 says: slow down. Its Retry-After is the number of seconds the server wants you to wait."))
+    c.expect(
+        busy.status == 200 and len(busy.waits) == 1 and busy.waits[0] >= 30,
+        "waits at least as long as a 429's Retry-After asks",
+        f"{busy.said()}, waiting {[round(w, 2) for w in busy.waits]} s after Retry-After: 30",
+        hints=(
+            "Write a wait function that reads retry_state.outcome.result().headers['Retry-After'].",
+            "A 429 says: slow down. Its Retry-After is the number of seconds the server wants you to wait.",
+        ),
+    )
 
-    slow = _run(fn, [dict(body=requests.exceptions.ReadTimeout("read timed out")), dict(json={"status": "active"}, status=200)])
-    c.expect(slow.status == 200 and len(slow.calls) == 2, "retries a request that timed out", slow.said(),
-             hints=("Add retry_if_exception_type((requests.Timeout, requests.ConnectionError)).", HINTS[1]))
+    slow = _run(
+        fn, [dict(body=requests.exceptions.ReadTimeout("read timed out")), dict(json={"status": "active"}, status=200)]
+    )
+    c.expect(
+        slow.status == 200 and len(slow.calls) == 2,
+        "retries a request that timed out",
+        slow.said(),
+        hints=("Add retry_if_exception_type((requests.Timeout, requests.ConnectionError)).", HINTS[1]),
+    )
 
-    moved = _run(fn, [dict(status=302, headers={"Location": ELSEWHERE})],
-                 extra=[dict(method=responses.POST, url=ELSEWHERE, status=200), dict(method=responses.GET, url=ELSEWHERE, status=200)])
+    moved = _run(
+        fn,
+        [dict(status=302, headers={"Location": ELSEWHERE})],
+        extra=[
+            dict(method=responses.POST, url=ELSEWHERE, status=200),
+            dict(method=responses.GET, url=ELSEWHERE, status=200),
+        ],
+    )
     followed = any(call.request.url.startswith(ELSEWHERE) for call in moved.calls)
-    c.expect(moved.error is not None and not followed, "treats a redirect as a failure: raises, never follows it",
-             "it followed the redirect to another address" if followed else moved.said(),
-             hints=("Pass allow_redirects=False, and raise when the status is not 2xx (raise_for_status() lets 3xx through).",
-                    "A webhook or API call that is redirected did not reach its destination: the URL is wrong."))
+    c.expect(
+        moved.error is not None and not followed,
+        "treats a redirect as a failure: raises, never follows it",
+        "it followed the redirect to another address" if followed else moved.said(),
+        hints=(
+            "Pass allow_redirects=False, and raise when the status is not 2xx (raise_for_status() lets 3xx through).",
+            "A webhook or API call that is redirected did not reach its destination: the URL is wrong.",
+        ),
+    )
 
     wrong = _run(fn, [dict(status=400, json={"error": {"message": "customer is required"}})] * 5)
-    c.expect(wrong.error is not None and len(wrong.calls) == 1, "does not retry a 400, and raises", wrong.said(),
-             hints=("Retry only 5xx and 429 answers; raise for the rest.", HINTS[1]))
+    c.expect(
+        wrong.error is not None and len(wrong.calls) == 1,
+        "does not retry a 400, and raises",
+        wrong.said(),
+        hints=("Retry only 5xx and 429 answers; raise for the rest.", HINTS[1]),
+    )
 
     down = _run(fn, [dict(status=503)] * 50)
-    c.expect(down.error is not None and 2 <= len(down.calls) <= 10, "gives up after a few tries, and raises",
-             down.said(), hints=("stop=stop_after_attempt(5), and reraise or raise once tenacity gives up.", HINTS[1]))
+    c.expect(
+        down.error is not None and 2 <= len(down.calls) <= 10,
+        "gives up after a few tries, and raises",
+        down.said(),
+        hints=("stop=stop_after_attempt(5), and reraise or raise once tenacity gives up.", HINTS[1]),
+    )
     return c.result()

@@ -40,8 +40,11 @@ def _pay(lab, n, email_prefix):  # type: ignore[no-untyped-def]
 def check(ns, lab):
     person = on_call(ns)
     if person is None:
-        fail(f"ON_CALL must be the email address of the person to alert, not {ns.get('ON_CALL')!r}",
-             "Name one person, such as ON_CALL = \"dana.ops@example.com\".", HINTS[1])
+        fail(
+            f"ON_CALL must be the email address of the person to alert, not {ns.get('ON_CALL')!r}",
+            'Name one person, such as ON_CALL = "dana.ops@example.com".',
+            HINTS[1],
+        )
     rule = ns["alert_on_failures"]
     receiver = lab.host(lambda request: None, name="shop")
     endpoint = lab.payments.add_endpoint(receiver.url, EVENTS, retry_policy="stripe")
@@ -55,9 +58,15 @@ def check(ns, lab):
     lab.advance(minutes=15)
     found = rule(lab, endpoint_id, quiet_since)
     mails = lab.mailer.inbox()
-    c.require(not mails, "stays quiet when every delivery succeeded",
-              f"it sent {len(mails)} message(s) although no delivery failed",
-              hints=("Send only when you found failed attempts.", "An alert that fires when nothing is wrong teaches people to ignore it."))
+    c.require(
+        not mails,
+        "stays quiet when every delivery succeeded",
+        f"it sent {len(mails)} message(s) although no delivery failed",
+        hints=(
+            "Send only when you found failed attempts.",
+            "An alert that fires when nothing is wrong teaches people to ignore it.",
+        ),
+    )
     c.expect(found == 0, "returns 0 when nothing failed", f"it returned {found!r}")
 
     # The endpoint goes down while two customers pay; the sender keeps retrying.
@@ -66,30 +75,52 @@ def check(ns, lab):
     _pay(lab, 2, "unlucky")
     lab.settle()
     lab.advance(minutes=15)
-    failed = [a for a in lab.payments.outbox.attempts(endpoint_id=endpoint_id)
-              if a["outcome"] == "failed" and a["at"] > trouble_since]
+    failed = [
+        a
+        for a in lab.payments.outbox.attempts(endpoint_id=endpoint_id)
+        if a["outcome"] == "failed" and a["at"] > trouble_since
+    ]
     found = rule(lab, endpoint_id, trouble_since)
     alerts = [m for m in lab.mailer.inbox() if m["created"] >= trouble_since]
     to_person = [m for m in alerts if m["to"] == person]
-    c.require(bool(to_person), f"emails {person} when deliveries fail (before the sender gives up)",
-              f"{len(failed)} attempts failed in the last 15 minutes and no email reached {person}"
-              + (f" (it went to {alerts[0]['to']})" if alerts else ""),
-              hints=HINTS)
-    c.expect(len(alerts) == 1, "sends one email per look, not one per failure",
-             f"it sent {len(alerts)} emails for {len(failed)} failed attempts",
-             hints=("Collect the failures first, then send a single email about all of them.",
-                    "Fifty emails in an hour get filtered; one that says 'fifty deliveries failed' gets read."))
-    c.expect(all(m["kind"] == "alert" for m in to_person), "marks it as an alert (kind=\"alert\")",
-             f"the email was sent with kind={to_person[0]['kind']!r}" if to_person else "",
-             hints=("Pass kind=\"alert\" to lab.mailer.send.", "Alerts and ordinary email go to different places."))
+    c.require(
+        bool(to_person),
+        f"emails {person} when deliveries fail (before the sender gives up)",
+        f"{len(failed)} attempts failed in the last 15 minutes and no email reached {person}"
+        + (f" (it went to {alerts[0]['to']})" if alerts else ""),
+        hints=HINTS,
+    )
+    c.expect(
+        len(alerts) == 1,
+        "sends one email per look, not one per failure",
+        f"it sent {len(alerts)} emails for {len(failed)} failed attempts",
+        hints=(
+            "Collect the failures first, then send a single email about all of them.",
+            "Fifty emails in an hour get filtered; one that says 'fifty deliveries failed' gets read.",
+        ),
+    )
+    c.expect(
+        all(m["kind"] == "alert" for m in to_person),
+        'marks it as an alert (kind="alert")',
+        f"the email was sent with kind={to_person[0]['kind']!r}" if to_person else "",
+        hints=('Pass kind="alert" to lab.mailer.send.', "Alerts and ordinary email go to different places."),
+    )
     events = {a["event_id"] for a in failed}
     text = " ".join(m["subject"] + " " + m["body"] for m in to_person)
-    c.expect(str(len(failed)) in text or any(event in text for event in events),
-             "says what failed (how many, or which events)",
-             "the email names neither the number of failures nor any event id",
-             hints=("Put the count or the event ids in the subject or body.", "The person must be able to act on the alert without digging."))
-    c.expect(found == len(failed), "returns the number of failed attempts it found",
-             f"it returned {found!r}; the log shows {len(failed)}")
+    c.expect(
+        str(len(failed)) in text or any(event in text for event in events),
+        "says what failed (how many, or which events)",
+        "the email names neither the number of failures nor any event id",
+        hints=(
+            "Put the count or the event ids in the subject or body.",
+            "The person must be able to act on the alert without digging.",
+        ),
+    )
+    c.expect(
+        found == len(failed),
+        "returns the number of failed attempts it found",
+        f"it returned {found!r}; the log shows {len(failed)}",
+    )
 
     # Nothing new since the last look: no repeat of old news.
     again_since = lab.clock.time()
@@ -97,7 +128,10 @@ def check(ns, lab):
     before = len(lab.mailer.inbox())
     rule(lab, endpoint_id, again_since)
     repeated = len(lab.mailer.inbox()) - before
-    c.expect(repeated == 0, "does not repeat failures from before `since`",
-             f"it sent {repeated} more email(s) about failures it had already reported",
-             hints=("Keep only attempts with a['at'] > since.", "Each look reports what is new since the last one."))
+    c.expect(
+        repeated == 0,
+        "does not repeat failures from before `since`",
+        f"it sent {repeated} more email(s) about failures it had already reported",
+        hints=("Keep only attempts with a['at'] > since.", "Each look reports what is new since the last one."),
+    )
     return c.result()

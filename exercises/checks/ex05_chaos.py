@@ -50,12 +50,14 @@ def plan_outages(rng: random.Random, start: float) -> list[dict[str, Any]]:
     outages = []
     for _ in range(rng.randint(1, 3)):
         begin = start + rng.uniform(1, 20) * 3600
-        outages.append({
-            "where": rng.choice(["provisioning", "receiver"]),
-            "kind": rng.choice(["down", "errors"]),
-            "start": float(int(begin)),
-            "end": float(int(begin + rng.uniform(0.5, 6) * 3600)),
-        })
+        outages.append(
+            {
+                "where": rng.choice(["provisioning", "receiver"]),
+                "kind": rng.choice(["down", "errors"]),
+                "start": float(int(begin)),
+                "end": float(int(begin + rng.uniform(0.5, 6) * 3600)),
+            }
+        )
     return outages
 
 
@@ -80,9 +82,15 @@ def run_schedule(ns: dict[str, Any], seed: int, person: str) -> list[str]:
         for outage in outages:
             params = {"status": 503} if outage["kind"] == "errors" else {}
             services[outage["where"]].faults.window(outage["kind"], start=outage["start"], end=outage["end"], **params)
-        lab.clock.every(WATCH_EVERY, alert_job(lab, ns["alert_on_failures"], added["id"], failures), name="learner: alert")
-        lab.clock.every(86400, reconcile_job(lab, ns["reconcile"], failures), first=next_hour(lab, RECONCILE_HOUR),
-                        name="learner: reconcile")
+        lab.clock.every(
+            WATCH_EVERY, alert_job(lab, ns["alert_on_failures"], added["id"], failures), name="learner: alert"
+        )
+        lab.clock.every(
+            86400,
+            reconcile_job(lab, ns["reconcile"], failures),
+            first=next_hour(lab, RECONCILE_HOUR),
+            name="learner: reconcile",
+        )
         lab.traffic.schedule(per_day=10, days=1, decline_rate=0.1, cancel_rate=0.1)
         for outage in outages:  # someone always pays in the middle of an outage
             moment = outage["start"] + rng.uniform(0.1, 0.6) * (outage["end"] - outage["start"])
@@ -100,29 +108,43 @@ def _verdict(lab: Lab, outages: list[dict[str, Any]], person: str, failures: lis
     emails = {c["id"]: c["email"] for c in lab.payments.customers()}
     lost = [c for c in paid if accounts.get(c, {}).get("status") != "active"]
     if lost:
-        problems.append(f"{len(lost)} paid customer(s) never got access: {', '.join(emails.get(c, c) for c in lost[:3])}")
+        problems.append(
+            f"{len(lost)} paid customer(s) never got access: {', '.join(emails.get(c, c) for c in lost[:3])}"
+        )
     counts: dict[str, int] = {}
     for activation in lab.provisioning.activations():
         counts[activation["customer"]] = counts.get(activation["customer"], 0) + 1
     twice = [c for c, n in counts.items() if n > 1]
     if twice:
-        problems.append(f"{len(twice)} customer(s) activated more than once: {', '.join(emails.get(c, c) for c in twice[:3])}")
+        problems.append(
+            f"{len(twice)} customer(s) activated more than once: {', '.join(emails.get(c, c) for c in twice[:3])}"
+        )
     unpaid = [c for c in counts if c not in ever_paid(lab)]
     if unpaid:
-        problems.append(f"{len(unpaid)} customer(s) activated without paying: {', '.join(emails.get(c, c) for c in unpaid[:3])}")
+        problems.append(
+            f"{len(unpaid)} customer(s) activated without paying: {', '.join(emails.get(c, c) for c in unpaid[:3])}"
+        )
     down = [o for o in outages if o["where"] == "provisioning" and o["kind"] == "down"]
     sneaked = [a for a in lab.provisioning.activations() if any(o["start"] <= a["at"] < o["end"] for o in down)]
     if sneaked:
-        problems.append("accounts were activated while provisioning was down: write to it through its HTTP API "
-                        "(POST /accounts/activate), as a real integration must")
+        problems.append(
+            "accounts were activated while provisioning was down: write to it through its HTTP API "
+            "(POST /accounts/activate), as a real integration must"
+        )
     alerts = [m for m in lab.mailer.alerts(to=person)]
     for outage in outages:
-        heard = any(outage["start"] <= m["created"] <= outage["start"] + ALERT_WITHIN.total_seconds() + (outage["end"] - outage["start"])
-                    for m in alerts)
+        heard = any(
+            outage["start"]
+            <= m["created"]
+            <= outage["start"] + ALERT_WITHIN.total_seconds() + (outage["end"] - outage["start"])
+            for m in alerts
+        )
         if not heard:
             what = "was down" if outage["kind"] == "down" else "answered 503"
-            problems.append(f"the {outage['where']} {what} from {clock_text(outage['start'])} to {clock_text(outage['end'])}"
-                            f" and {person} got no alert")
+            problems.append(
+                f"the {outage['where']} {what} from {clock_text(outage['start'])} to {clock_text(outage['end'])}"
+                f" and {person} got no alert"
+            )
     return problems
 
 
@@ -145,12 +167,18 @@ def check(ns):
         stub = next((p for p in problems if "NotImplementedError" in p), None)
         if stub is not None:
             name = stub.split()[0]
-            fail(f"`{name}` is still the stub: it raises NotImplementedError. Finish parts 1 and 2 above first, "
-                 "run their cells, then this check again", *HINTS)
+            fail(
+                f"`{name}` is still the stub: it raises NotImplementedError. Finish parts 1 and 2 above first, "
+                "run their cells, then this check again",
+                *HINTS,
+            )
         if problems:
-            c.expect(False, f"survives {len(SEEDS)} random outage schedules",
-                     f"seed {seed} (of {len(SEEDS)}): " + "; ".join(problems),
-                     hints=HINTS)
+            c.expect(
+                False,
+                f"survives {len(SEEDS)} random outage schedules",
+                f"seed {seed} (of {len(SEEDS)}): " + "; ".join(problems),
+                hints=HINTS,
+            )
             return c.result()
     c.expect(True, f"survives {len(SEEDS)} random outage schedules: every paying customer activated, once")
     c.expect(True, "nobody activated without paying")

@@ -43,8 +43,9 @@ def _scene(lab):  # type: ignore[no-untyped-def]
     who["refunded"] = _customer(lab, "refunded")
     pay.refund(pay.pay(who["refunded"], 4900, metadata={"plan": "pro"})["id"])
     who["cancelled"] = _customer(lab, "cancelled")
-    intent = pay.client.post("/v1/payment_intents", customer=who["cancelled"], amount=1900, currency="usd",
-                             metadata={"plan": "basic"})
+    intent = pay.client.post(
+        "/v1/payment_intents", customer=who["cancelled"], amount=1900, currency="usd", metadata={"plan": "basic"}
+    )
     pay.client.post(f"/v1/payment_intents/{intent['id']}/cancel")
     lab.settle()
     lab.provisioning.faults.up()
@@ -75,32 +76,68 @@ def check(ns, lab):
     def activations(name: str) -> int:
         return len(provisioning.activations(who[name]))
 
-    c.expect(active("lost"), "activates the customer who paid while provisioning was down",
-             "the customer whose payment webhook was lost still has no account")
+    c.expect(
+        active("lost"),
+        "activates the customer who paid while provisioning was down",
+        "the customer whose payment webhook was lost still has no account",
+    )
     lost = provisioning.account_for(who["lost"])
-    c.expect(lost is not None and lost["plan"] == "pro", "gives them the plan they paid for (metadata['plan'])",
-             f"they got plan {lost['plan'] if lost else None!r} instead of 'pro'",
-             hints=("The plan is in payment['metadata']['plan'].", "Repair with the same data the webhook would have used."))
-    c.expect(active("twice") and activations("twice") == 1, "activates a customer who paid twice exactly once",
-             f"they were activated {activations('twice')} times",
-             hints=("Collect the customers to activate in a set or dict first, then activate each one once.", HINTS[1]))
-    c.expect(activations("fine") == 1, "leaves a customer who already has access alone",
-             f"a customer whose account was already active was activated {activations('fine')} times",
-             hints=("Skip customers who already have an active account.", HINTS[1]))
-    for name, what in (("declined", "a declined card"), ("refunded", "a refunded payment"), ("cancelled", "a cancelled payment")):
-        c.expect(provisioning.account_for(who[name]) is None, f"does not activate {what}",
-                 f"the customer with {what} got an account",
-                 hints=("Use lab.payments.payments(status='succeeded', refunded=False): only money that stayed paid counts.", HINTS[1]))
+    c.expect(
+        lost is not None and lost["plan"] == "pro",
+        "gives them the plan they paid for (metadata['plan'])",
+        f"they got plan {lost['plan'] if lost else None!r} instead of 'pro'",
+        hints=("The plan is in payment['metadata']['plan'].", "Repair with the same data the webhook would have used."),
+    )
+    c.expect(
+        active("twice") and activations("twice") == 1,
+        "activates a customer who paid twice exactly once",
+        f"they were activated {activations('twice')} times",
+        hints=("Collect the customers to activate in a set or dict first, then activate each one once.", HINTS[1]),
+    )
+    c.expect(
+        activations("fine") == 1,
+        "leaves a customer who already has access alone",
+        f"a customer whose account was already active was activated {activations('fine')} times",
+        hints=("Skip customers who already have an active account.", HINTS[1]),
+    )
+    for name, what in (
+        ("declined", "a declined card"),
+        ("refunded", "a refunded payment"),
+        ("cancelled", "a cancelled payment"),
+    ):
+        c.expect(
+            provisioning.account_for(who[name]) is None,
+            f"does not activate {what}",
+            f"the customer with {what} got an account",
+            hints=(
+                "Use lab.payments.payments(status='succeeded', refunded=False): only money that stayed paid counts.",
+                HINTS[1],
+            ),
+        )
     expected = {who["lost"], who["twice"]}
     got = set(returned) if isinstance(returned, (list, tuple, set)) else None
-    c.expect(got == expected, "returns the ids of the customers it activated",
-             f"it returned {returned!r}" if got is None else f"it returned {len(got)} customer id(s); it activated {len(expected & got)} of the 2 it should name",
-             hints=("Return a list of the customer ids you activated.", "The report is how a person learns what the night's run repaired."))
+    c.expect(
+        got == expected,
+        "returns the ids of the customers it activated",
+        f"it returned {returned!r}"
+        if got is None
+        else f"it returned {len(got)} customer id(s); it activated {len(expected & got)} of the 2 it should name",
+        hints=(
+            "Return a list of the customer ids you activated.",
+            "The report is how a person learns what the night's run repaired.",
+        ),
+    )
     before = len(provisioning.activations())
     second = ns["reconcile"](lab)
     lab.settle()
     added = len(provisioning.activations()) - before
-    c.expect(added == 0 and not second, "does nothing when run again (nothing is left to repair)",
-             f"the second run activated {added} more time(s) and returned {second!r}",
-             hints=("Look at who is active now, every run, before activating anyone.", "A job that runs every night must be safe to run again."))
+    c.expect(
+        added == 0 and not second,
+        "does nothing when run again (nothing is left to repair)",
+        f"the second run activated {added} more time(s) and returned {second!r}",
+        hints=(
+            "Look at who is active now, every run, before activating anyone.",
+            "A job that runs every night must be safe to run again.",
+        ),
+    )
     return c.result()

@@ -18,7 +18,7 @@ from simulators.checking import Checklist, exercise, fail
 
 HINTS = (
     "Start from the formula: Automation(name, when=..., source=..., then=[Step(action, destination, using={...})], "
-    "alert=\"someone@example.com\"), and read automation.validate() until it prints nothing.",
+    'alert="someone@example.com"), and read automation.validate() until it prints nothing.',
     "Map the flow first: the trigger's fields (TRIGGERS[(source, event)].fields) are the only data you can use; "
     "every automation names one person to alert when it fails.",
 )
@@ -41,21 +41,36 @@ def _new_lead(c: Checklist, spec: Automation, lab: Any) -> None:
     lab.crm.submit_form(name="Ada Lovelace", email="ada@example.com", company="Analytical Engines")
     lab.settle()
     contacts = lab.crm.contacts(email="ada@example.com")
-    c.expect(len(contacts) == 1, "a new lead becomes a CRM contact", f"found {len(contacts)} contacts for ada@example.com",
-             hints=("Add Step(\"create_contact\", \"crm\", using={\"email\": \"data.email\", ...}).", HINTS[1]))
+    c.expect(
+        len(contacts) == 1,
+        "a new lead becomes a CRM contact",
+        f"found {len(contacts)} contacts for ada@example.com",
+        hints=('Add Step("create_contact", "crm", using={"email": "data.email", ...}).', HINTS[1]),
+    )
     welcome = lab.mailer.inbox(to="ada@example.com", kind="email")
-    c.expect(len(welcome) == 1, "the lead gets one welcome email", f"ada@example.com received {len(welcome)} emails",
-             hints=("Add Step(\"send_email\", \"mailer\", using={\"to\": \"data.email\", \"subject\": ...}).", HINTS[1]))
+    c.expect(
+        len(welcome) == 1,
+        "the lead gets one welcome email",
+        f"ada@example.com received {len(welcome)} emails",
+        hints=('Add Step("send_email", "mailer", using={"to": "data.email", "subject": ...}).', HINTS[1]),
+    )
     before_contacts = len(lab.crm.contacts())
     before_alerts = len(lab.mailer.alerts(to=spec.alert))
     lab.crm.submit_form(name="Anonymous Visitor", company="Somewhere Ltd")
     lab.settle()
-    c.expect(len(lab.crm.contacts()) == before_contacts, "a form without an email creates no contact",
-             "a contact was created from a form with no email address",
-             hints=("Map the contact's email from data.email: when it is missing, the step stops.", HINTS[1]))
+    c.expect(
+        len(lab.crm.contacts()) == before_contacts,
+        "a form without an email creates no contact",
+        "a contact was created from a form with no email address",
+        hints=("Map the contact's email from data.email: when it is missing, the step stops.", HINTS[1]),
+    )
     told = len(lab.mailer.alerts(to=spec.alert)) - before_alerts
-    c.expect(told == 1, f"a form without an email alerts {spec.alert} once",
-             f"{spec.alert} received {told} alerts", hints=HINTS)
+    c.expect(
+        told == 1,
+        f"a form without an email alerts {spec.alert} once",
+        f"{spec.alert} received {told} alerts",
+        hints=HINTS,
+    )
     spec.uninstall()
 
 
@@ -65,19 +80,31 @@ def _cancellation(c: Checklist, spec: Automation, lab: Any) -> None:
     customer = pay.create_customer("grace@example.com", name="Grace Hopper")["id"]
     subscription = pay.subscribe(customer, "basic")
     lab.settle()
-    c.expect(not lab.crm.tasks(), "nothing happens while the customer stays subscribed",
-             f"{len(lab.crm.tasks())} task(s) appeared before anyone cancelled",
-             hints=("The trigger is customer.subscription.deleted.", HINTS[1]))
+    c.expect(
+        not lab.crm.tasks(),
+        "nothing happens while the customer stays subscribed",
+        f"{len(lab.crm.tasks())} task(s) appeared before anyone cancelled",
+        hints=("The trigger is customer.subscription.deleted.", HINTS[1]),
+    )
     pay.cancel_subscription(subscription["id"])
     lab.settle()
     tasks = lab.crm.tasks()
-    c.expect(len(tasks) == 1, "a cancellation creates one retention task in the CRM", f"found {len(tasks)} tasks",
-             hints=("Add Step(\"create_task\", \"crm\", using={\"title\": ...}).", HINTS[1]))
+    c.expect(
+        len(tasks) == 1,
+        "a cancellation creates one retention task in the CRM",
+        f"found {len(tasks)} tasks",
+        hints=('Add Step("create_task", "crm", using={"title": ...}).', HINTS[1]),
+    )
     text = " ".join(f"{t.get('title', '')} {t.get('notes') or ''}" for t in tasks)
-    c.expect(customer in text, "the task says which customer cancelled",
-             "the task's title and notes do not name the customer",
-             hints=("Use a template such as \"Call {data.object.customer}\".",
-                    "Whoever picks up the task must know whom to call."))
+    c.expect(
+        customer in text,
+        "the task says which customer cancelled",
+        "the task's title and notes do not name the customer",
+        hints=(
+            'Use a template such as "Call {data.object.customer}".',
+            "Whoever picks up the task must know whom to call.",
+        ),
+    )
     # The CRM is down when the next cancellation arrives: alert, then catch up once it is back.
     second = pay.create_customer("katherine@example.com", name="Katherine Johnson")["id"]
     later = pay.subscribe(second, "basic")
@@ -91,8 +118,12 @@ def _cancellation(c: Checklist, spec: Automation, lab: Any) -> None:
     lab.crm.faults.up()
     lab.advance(hours=1)
     caught_up = [t for t in lab.crm.tasks() if second in f"{t.get('title', '')} {t.get('notes') or ''}"]
-    c.expect(len(caught_up) == 1, "once the CRM is back, the retry creates the task (once)",
-             f"found {len(caught_up)} tasks for the second customer an hour later", hints=HINTS)
+    c.expect(
+        len(caught_up) == 1,
+        "once the CRM is back, the retry creates the task (once)",
+        f"found {len(caught_up)} tasks for the second customer an hour later",
+        hints=HINTS,
+    )
     spec.uninstall()
 
 
@@ -112,8 +143,13 @@ def check(ns, lab):
     _new_lead(c, new_lead, lab)
     _cancellation(c, cancellation, lab)
     for name, spec in (("NEW_LEAD", new_lead), ("CANCELLATION", cancellation)):
-        c.expect(bool(spec.description.strip()), f"{name} explains why it exists (description=...)",
-                 f"{name} has no description, so its documentation cannot say why it was built",
-                 hints=("Add description=\"...\": one or two sentences on why this automation exists.",
-                        "Documentation that says what without why leaves the next person guessing."))
+        c.expect(
+            bool(spec.description.strip()),
+            f"{name} explains why it exists (description=...)",
+            f"{name} has no description, so its documentation cannot say why it was built",
+            hints=(
+                'Add description="...": one or two sentences on why this automation exists.',
+                "Documentation that says what without why leaves the next person guessing.",
+            ),
+        )
     return c.result()

@@ -36,18 +36,29 @@ def automation_markdown(automation: Automation, *, level: int = 1) -> str:
 
 def _trigger_section(automation: Automation, h: str) -> list[str]:
     trigger = automation.trigger
-    lines = [f"{h}# Trigger", "",
-             f"- **Event:** `{automation.when}`" + (f": {trigger.meaning}" if trigger else " (not in the catalogue)"),
-             f"- **Source system:** {system_name(automation.source)} (`{automation.source}`)"]
+    lines = [
+        f"{h}# Trigger",
+        "",
+        f"- **Event:** `{automation.when}`" + (f": {trigger.meaning}" if trigger else " (not in the catalogue)"),
+        f"- **Source system:** {system_name(automation.source)} (`{automation.source}`)",
+    ]
     if automation.source in triggers.SIGNATURES:
-        lines.append(f"- **Delivered as:** a webhook signed with {triggers.SIGNATURES[automation.source]}; "
-                     "deliveries whose signature does not check out are refused.")
+        lines.append(
+            f"- **Delivered as:** a webhook signed with {triggers.SIGNATURES[automation.source]}; "
+            "deliveries whose signature does not check out are refused."
+        )
     lines.append("")
     if trigger is not None:
         used = set(automation.data_paths())
-        lines += ["What the event carries (fields this automation reads are marked):", "",
-                  "| field | meaning | used |", "|---|---|---|"]
-        lines += [f"| `{path}` | {meaning} | {'yes' if path in used else ''} |" for path, meaning in trigger.fields.items()]
+        lines += [
+            "What the event carries (fields this automation reads are marked):",
+            "",
+            "| field | meaning | used |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| `{path}` | {meaning} | {'yes' if path in used else ''} |" for path, meaning in trigger.fields.items()
+        ]
         lines.append("")
     return lines
 
@@ -70,7 +81,8 @@ def _failure_section(automation: Automation, h: str) -> list[str]:
     who = automation.alert or "nobody (no alert person is set: failures go unnoticed)"
     retry = _RETRIES.get(automation.source, "the source retries on its own schedule")
     return [
-        f"{h}# When it fails", "",
+        f"{h}# When it fails",
+        "",
         "- **Missing data:** if a required input's field is missing, null or empty in the event, the automation "
         "stops at that step and does not ask for a retry (the data will not appear by itself). Optional inputs "
         "that are missing are left out.",
@@ -81,10 +93,16 @@ def _failure_section(automation: Automation, h: str) -> list[str]:
         "- **Forged or altered deliveries:** a bad signature is refused with 400 and reported.",
         "- Every delivery is logged: `automation.runs()` lists the event id, each step's status, the outcome and the error.",
         "",
-        f"{h}# Who is alerted", "",
-        f"{who}" + (", by an email through the mailer (kind \"alert\"), once per failing event, with the event id, "
-                    "the failed step and the error. If the mailer itself cannot be reached, the alert is raised in "
-                    "the lab instead (`lab.alerts`)." if automation.alert else "."),
+        f"{h}# Who is alerted",
+        "",
+        f"{who}"
+        + (
+            ', by an email through the mailer (kind "alert"), once per failing event, with the event id, '
+            "the failed step and the error. If the mailer itself cannot be reached, the alert is raised in "
+            "the lab instead (`lab.alerts`)."
+            if automation.alert
+            else "."
+        ),
         "",
     ]
 
@@ -93,11 +111,15 @@ def _testing_section(automation: Automation, h: str) -> list[str]:
     trigger = automation.trigger
     systems = ["mailer", automation.source, *(str(step.destination) for step in automation.steps)]
     ordered = [name for name in ("mailer", "crm", "provisioning", "payments") if name in systems]
-    code = ["from simulators import Lab", "", f"with Lab(seed=1, systems={ordered!r}) as lab:",
-            "    automation.install(lab)  # `automation` is this spec"]
+    code = [
+        "from simulators import Lab",
+        "",
+        f"with Lab(seed=1, systems={ordered!r}) as lab:",
+        "    automation.install(lab)  # `automation` is this spec",
+    ]
     if trigger is not None and trigger.cause:
         code += [f"    {line}" for line in trigger.cause.splitlines()]
-    code += ["    lab.settle()", "    print(automation.runs()[-1][\"outcome\"])  # succeeded"]
+    code += ["    lab.settle()", '    print(automation.runs()[-1]["outcome"])  # succeeded']
     for step in automation.steps:
         if step.definition is not None and step.definition.check:
             code.append(f"    print({step.definition.check})")
@@ -105,22 +127,37 @@ def _testing_section(automation: Automation, h: str) -> list[str]:
         code.append(f"    print(lab.mailer.alerts(to={automation.alert!r}))  # [] when all went well")
     first = automation.steps[0] if automation.steps else None
     outage = f"`lab.{first.destination}.faults.down()`" if first is not None else "a fault on the destination"
-    return [f"{h}# How to test it", "", "```python", *code, "```", "",
-            f"Then break it on purpose: trigger the event with a required field left out, and again with {outage} "
-            "before it arrives. Each time, the run log shows the failure and the alert person gets an email.", ""]
+    return [
+        f"{h}# How to test it",
+        "",
+        "```python",
+        *code,
+        "```",
+        "",
+        f"Then break it on purpose: trigger the event with a required field left out, and again with {outage} "
+        "before it arrives. Each time, the run log shows the failure and the alert person gets an email.",
+        "",
+    ]
 
 
 def render_catalogue(automations: Iterable[Automation], title: str = "Automations") -> str:
     """One Markdown document describing every automation in the list."""
     items = list(automations)
-    lines = [f"# {title}", "", f"{len(items)} automation{'s' if len(items) != 1 else ''}, each written as: "
-             "*when [trigger event] happens in [source system], then [action] in [destination system], "
-             "using [this data], and alert [this person] if it fails.*", ""]
+    lines = [
+        f"# {title}",
+        "",
+        f"{len(items)} automation{'s' if len(items) != 1 else ''}, each written as: "
+        "*when [trigger event] happens in [source system], then [action] in [destination system], "
+        "using [this data], and alert [this person] if it fails.*",
+        "",
+    ]
     lines += ["| automation | trigger | steps | alerts |", "|---|---|---|---|"]
     for automation in items:
         steps = ", ".join(f"`{step.key}`" for step in automation.steps)
-        lines.append(f"| [{automation.name}](#{_anchor(automation.name)}) | `{automation.source}` `{automation.when}` "
-                     f"| {steps} | {automation.alert or '**nobody**'} |")
+        lines.append(
+            f"| [{automation.name}](#{_anchor(automation.name)}) | `{automation.source}` `{automation.when}` "
+            f"| {steps} | {automation.alert or '**nobody**'} |"
+        )
     lines.append("")
     for automation in items:
         lines += [automation.to_markdown(level=2).rstrip(), ""]

@@ -17,13 +17,19 @@ def welcome_new_leads(alert: str | None = OPS) -> Automation:
         when="form.submitted",
         source="crm",
         then=[
-            Step("create_contact", "crm", using={"email": "data.email", "name": "data.name", "company": "data.company"}),
-            Step("send_email", "mailer", using={
-                "to": "data.email",
-                "subject": "Welcome, {data.name|there}!",
-                "body": "Hi {data.name|there},\n\nThanks for getting in touch. Someone from our team will reply within one working day.",
-                "tags": ["welcome"],
-            }),
+            Step(
+                "create_contact", "crm", using={"email": "data.email", "name": "data.name", "company": "data.company"}
+            ),
+            Step(
+                "send_email",
+                "mailer",
+                using={
+                    "to": "data.email",
+                    "subject": "Welcome, {data.name|there}!",
+                    "body": "Hi {data.name|there},\n\nThanks for getting in touch. Someone from our team will reply within one working day.",
+                    "tags": ["welcome"],
+                },
+            ),
         ],
         alert=alert,
         description="Every lead from the website's contact form lands in the CRM and hears from us at once.",
@@ -36,12 +42,16 @@ def confirm_paid_invoices(alert: str | None = "billing@example.com") -> Automati
         "Confirm paid invoices",
         when="invoice.paid",
         source="payments",
-        then=Step("send_email", "mailer", using={
-            "to": "data.object.customer_email",
-            "subject": "Payment received for invoice {data.object.id}",
-            "body": "Thank you! We received your payment of {data.object.amount_paid} cents ({data.object.currency}).",
-            "tags": ["receipt"],
-        }),
+        then=Step(
+            "send_email",
+            "mailer",
+            using={
+                "to": "data.object.customer_email",
+                "subject": "Payment received for invoice {data.object.id}",
+                "body": "Thank you! We received your payment of {data.object.amount_paid} cents ({data.object.currency}).",
+                "tags": ["receipt"],
+            },
+        ),
         alert=alert,
         description="Customers get a confirmation as soon as a subscription payment goes through.",
     )
@@ -53,10 +63,14 @@ def retain_cancelled_customers(alert: str | None = "success@example.com") -> Aut
         "Reach out after a cancellation",
         when="customer.subscription.deleted",
         source="payments",
-        then=Step("create_task", "crm", using={
-            "title": "Retention call: {data.object.customer} cancelled",
-            "notes": "Subscription {data.object.id} was cancelled. Call within two days and ask what would bring them back.",
-        }),
+        then=Step(
+            "create_task",
+            "crm",
+            using={
+                "title": "Retention call: {data.object.customer} cancelled",
+                "notes": "Subscription {data.object.id} was cancelled. Call within two days and ask what would bring them back.",
+            },
+        ),
         alert=alert,
         description="Someone from customer success calls every customer who cancels, while it still matters.",
     )

@@ -80,9 +80,18 @@ class Installation:
             return self._receive(request)
 
     def _receive(self, request: WebhookRequest) -> Any:
-        run: dict[str, Any] = {"run": len(self._runs) + 1, "at": self.lab.clock.now().isoformat(), "event": None,
-                               "type": None, "attempt": None, "outcome": None, "steps": [], "error": None,
-                               "alerted": None, "will_retry": False}
+        run: dict[str, Any] = {
+            "run": len(self._runs) + 1,
+            "at": self.lab.clock.now().isoformat(),
+            "event": None,
+            "type": None,
+            "attempt": None,
+            "outcome": None,
+            "steps": [],
+            "error": None,
+            "alerted": None,
+            "will_retry": False,
+        }
         self._runs.append(run)
         try:
             event = self._verified_event(request)
@@ -101,7 +110,13 @@ class Installation:
         run["attempt"] = sum(1 for r in self._runs if r["event"] == event_id)
         done = self._done.setdefault(event_id, {})
         for index, step in enumerate(self.automation.steps):
-            entry: dict[str, Any] = {"step": index + 1, "action": step.key, "status": "not run", "result": None, "error": None}
+            entry: dict[str, Any] = {
+                "step": index + 1,
+                "action": step.key,
+                "status": "not run",
+                "result": None,
+                "error": None,
+            }
             run["steps"].append(entry)
             if index in done:
                 entry.update(status="already done", result=done[index].get("id"))
@@ -157,9 +172,13 @@ class Installation:
             try:
                 response = lab_request(method, system.url + path, json=body, timeout=timeout)
             except requests.Timeout:
-                raise ActionFailed(f"{system_name(system.name)} did not answer within {timeout:g} s", transient=True) from None
+                raise ActionFailed(
+                    f"{system_name(system.name)} did not answer within {timeout:g} s", transient=True
+                ) from None
             except requests.ConnectionError:
-                raise ActionFailed(f"{system_name(system.name)} is unreachable (connection refused)", transient=True) from None
+                raise ActionFailed(
+                    f"{system_name(system.name)} is unreachable (connection refused)", transient=True
+                ) from None
             try:
                 return response.status_code, response.json()
             except ValueError:
@@ -176,17 +195,21 @@ class Installation:
         self._alerted.add(key)
         automation = self.automation
         subject = f"[automation] {automation.name} failed: {run['error']}"[:300]
-        body = "\n".join([
-            headline + ".",
-            "",
-            f"Automation: {automation.describe()}",
-            f"Event: {run['event'] or '(unknown)'} ({run['type'] or 'unverified'})",
-            f"When: {run['at']}",
-            f"Error: {run['error']}",
-            "Steps: " + (", ".join(f"{s['step']}. {s['action']} {s['status']}" for s in run["steps"]) or "none run"),
-            "The source will retry this delivery; steps already done will not be repeated." if run["will_retry"]
-            else "Retrying will not help: fix the data or the mapping, then resend the event.",
-        ])
+        body = "\n".join(
+            [
+                headline + ".",
+                "",
+                f"Automation: {automation.describe()}",
+                f"Event: {run['event'] or '(unknown)'} ({run['type'] or 'unverified'})",
+                f"When: {run['at']}",
+                f"Error: {run['error']}",
+                "Steps: "
+                + (", ".join(f"{s['step']}. {s['action']} {s['status']}" for s in run["steps"]) or "none run"),
+                "The source will retry this delivery; steps already done will not be repeated."
+                if run["will_retry"]
+                else "Retrying will not help: fix the data or the mapping, then resend the event.",
+            ]
+        )
         if not automation.alert:
             run["alerted"] = None  # the silent failure: nobody hears of it
             return
@@ -195,8 +218,13 @@ class Installation:
             run["alerted"] = automation.alert
         except (ApiError, requests.RequestException, AttributeError) as exc:
             # the alert channel failed too: raise it in the lab rather than lose it
-            self.lab.raise_alert("automation", "alert_undeliverable", f"{subject} (mailing {automation.alert} failed: {exc})",
-                                 automation=automation.name, event=run["event"])
+            self.lab.raise_alert(
+                "automation",
+                "alert_undeliverable",
+                f"{subject} (mailing {automation.alert} failed: {exc})",
+                automation=automation.name,
+                event=run["event"],
+            )
             run["alerted"] = "lab.alerts (the mailer could not be reached)"
 
 

@@ -1,16 +1,16 @@
 """An automation, written as the lesson's formula.
 
-    When [trigger event] happens in [source system],
-    then [action] in [destination system], using [this data],
-    and alert [this person] if it fails.
+When [trigger event] happens in [source system],
+then [action] in [destination system], using [this data],
+and alert [this person] if it fails.
 
-    Automation(
-        "Welcome new leads",
-        when="form.submitted", source="crm",
-        then=[Step("create_contact", "crm", using={"email": "data.email", "name": "data.name"}),
-              Step("send_email", "mailer", using={"to": "data.email", "subject": "Welcome!"})],
-        alert="ops@example.com",
-    )
+Automation(
+    "Welcome new leads",
+    when="form.submitted", source="crm",
+    then=[Step("create_contact", "crm", using={"email": "data.email", "name": "data.name"}),
+          Step("send_email", "mailer", using={"to": "data.email", "subject": "Welcome!"})],
+    alert="ops@example.com",
+)
 """
 
 from __future__ import annotations
@@ -28,8 +28,16 @@ if TYPE_CHECKING:
     from .runner import Installation
 
 #: Problems that make an automation impossible to run (rather than merely fragile).
-_BLOCKING = ("unknown source", "unknown trigger", "unknown destination", "unknown action", "missing input",
-             "no steps", "no name", "unknown input")
+_BLOCKING = (
+    "unknown source",
+    "unknown trigger",
+    "unknown destination",
+    "unknown action",
+    "missing input",
+    "no steps",
+    "no name",
+    "unknown input",
+)
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,7 @@ class Step:
         return [path for value in self.using.values() for path in mapping.paths_in(value)]
 
     def phrase(self) -> str:
-        """"create a contact in the CRM"."""
+        """ "create a contact in the CRM"."""
         definition = self.definition
         label = definition.label if definition else self.action.replace("_", " ")
         return f"{label} in {triggers.system_name(str(self.destination))}"
@@ -100,10 +108,14 @@ class Automation:
         """The automation as one plain-English sentence, in the formula's form."""
         actions = ", then ".join(step.phrase() for step in self.steps) or "do nothing"
         paths = self.data_paths()
-        using = ", ".join(paths[:-1]) + f" and {paths[-1]}" if len(paths) > 1 else (paths[0] if paths else "no event data")
+        using = (
+            ", ".join(paths[:-1]) + f" and {paths[-1]}" if len(paths) > 1 else (paths[0] if paths else "no event data")
+        )
         who = f"alert {self.alert}" if self.alert else "alert nobody (no one is set to be alerted)"
-        return (f"When {self.when} happens in {triggers.system_name(self.source)}, then {actions}, "
-                f"using {using}, and {who} if it fails.")
+        return (
+            f"When {self.when} happens in {triggers.system_name(self.source)}, then {actions}, "
+            f"using {using}, and {who} if it fails."
+        )
 
     def __str__(self) -> str:
         return self.describe()
@@ -123,13 +135,27 @@ class Automation:
         if not self.name or not str(self.name).strip():
             problems.append(("no name", "the automation has no name: give it one a colleague will recognise"))
         if self.source not in triggers.sources():
-            problems.append(("unknown source", f"unknown source system {self.source!r}; triggers come from {', '.join(triggers.sources())}"))
+            problems.append(
+                (
+                    "unknown source",
+                    f"unknown source system {self.source!r}; triggers come from {', '.join(triggers.sources())}",
+                )
+            )
         elif self.trigger is None:
-            problems.append(("unknown trigger", f"{triggers.system_name(self.source)} sends no {self.when!r} event; "
-                                                f"it sends {', '.join(triggers.events_of(self.source))}"))
+            problems.append(
+                (
+                    "unknown trigger",
+                    f"{triggers.system_name(self.source)} sends no {self.when!r} event; "
+                    f"it sends {', '.join(triggers.events_of(self.source))}",
+                )
+            )
         if not self.alert:
-            problems.append(("no alert", "no one is alerted if it fails: set alert= to a person's email, "
-                                         "or a failure will go unnoticed"))
+            problems.append(
+                (
+                    "no alert",
+                    "no one is alerted if it fails: set alert= to a person's email, or a failure will go unnoticed",
+                )
+            )
         elif not looks_like_address(self.alert):
             problems.append(("bad alert", f"alert must be an email address, not {self.alert!r}"))
         if not self.steps:
@@ -141,28 +167,50 @@ class Automation:
     def _step_problems(self, number: int, step: Step) -> list[tuple[str, str]]:
         where = f"step {number} ({step.key})"
         if step.destination not in action_catalogue.destinations():
-            return [("unknown destination", f"{where}: unknown destination system {step.destination!r}; "
-                                            f"actions go to {', '.join(action_catalogue.destinations())}")]
+            return [
+                (
+                    "unknown destination",
+                    f"{where}: unknown destination system {step.destination!r}; "
+                    f"actions go to {', '.join(action_catalogue.destinations())}",
+                )
+            ]
         definition = step.definition
         if definition is None:
-            return [("unknown action", f"{where}: {triggers.system_name(str(step.destination))} has no action "
-                                       f"{step.action!r}; it has {', '.join(action_catalogue.actions_of(str(step.destination)))}")]
+            return [
+                (
+                    "unknown action",
+                    f"{where}: {triggers.system_name(str(step.destination))} has no action "
+                    f"{step.action!r}; it has {', '.join(action_catalogue.actions_of(str(step.destination)))}",
+                )
+            ]
         problems: list[tuple[str, str]] = []
         for name in definition.required:
             if name not in step.using:
-                problems.append(("missing input", f"{where}: the required input {name!r} is not mapped "
-                                                  f"(add using={{{name!r}: ...}})"))
+                problems.append(
+                    (
+                        "missing input",
+                        f"{where}: the required input {name!r} is not mapped (add using={{{name!r}: ...}})",
+                    )
+                )
         for name in step.using:
             if name not in definition.inputs:
-                problems.append(("unknown input", f"{where}: {step.key} takes no input {name!r}; "
-                                                  f"it takes {', '.join(definition.inputs)}"))
+                problems.append(
+                    (
+                        "unknown input",
+                        f"{where}: {step.key} takes no input {name!r}; it takes {', '.join(definition.inputs)}",
+                    )
+                )
         trigger = self.trigger
         if trigger is not None:
             for name, value in step.using.items():
                 for path in mapping.paths_in(value):
                     if not trigger.carries(path):
-                        problems.append(("missing data", f"{where}: input {name!r} reads {path}, which a {self.when} "
-                                                         f"event does not carry"))
+                        problems.append(
+                            (
+                                "missing data",
+                                f"{where}: input {name!r} reads {path}, which a {self.when} event does not carry",
+                            )
+                        )
         return problems
 
     # -- running ----------------------------------------------------------

@@ -48,10 +48,17 @@ class Trigger:
         return any(known.startswith(path + ".") for known in self.fields)
 
 
-_CRM_COMMON = {"id": "the event id (the same on every retry: dedupe on it)", "type": "the event type",
-               "timestamp": "when it happened (ISO 8601)"}
-_STRIPE_COMMON = {"id": "the event id (evt_…; the same on every retry: dedupe on it)", "type": "the event type",
-                  "created": "when it happened (unix seconds)", "livemode": "always false in the lab"}
+_CRM_COMMON = {
+    "id": "the event id (the same on every retry: dedupe on it)",
+    "type": "the event type",
+    "timestamp": "when it happened (ISO 8601)",
+}
+_STRIPE_COMMON = {
+    "id": "the event id (evt_…; the same on every retry: dedupe on it)",
+    "type": "the event type",
+    "created": "when it happened (unix seconds)",
+    "livemode": "always false in the lab",
+}
 
 _FORM = {
     "data.id": "the submission id (sub_…)",
@@ -113,41 +120,103 @@ _CUSTOMER_CAUSE = 'customer = lab.payments.create_customer("ada@example.com", na
 TRIGGERS: dict[tuple[str, str], Trigger] = {
     (t.source, t.event): t
     for t in (
-        Trigger("crm", "form.submitted", "someone submits the web form", {**_CRM_COMMON, **_FORM},
-                cause='lab.crm.submit_form(name="Ada Lovelace", email="ada@example.com", company="Analytical Engines")'),
-        Trigger("crm", "contact.created", "a contact is added to the CRM", {**_CRM_COMMON, **_CONTACT},
-                cause='lab.crm.create_contact("ada@example.com", name="Ada Lovelace")'),
-        Trigger("crm", "task.created", "a task is added to the CRM", {**_CRM_COMMON, **_TASK},
-                cause='lab.crm.create_task("Call Ada back")'),
-        Trigger("crm", "task.completed", "a task is marked done", {**_CRM_COMMON, **_TASK},
-                cause='lab.crm.complete_task(lab.crm.create_task("Call Ada back")["id"])'),
-        Trigger("payments", "invoice.paid", "an invoice is paid (a subscription payment went through)",
-                {**_STRIPE_COMMON, **_INVOICE}, open_prefixes=("data.object.metadata.", "data.object.lines."),
-                cause=_CUSTOMER_CAUSE + 'lab.payments.subscribe(customer["id"], "price_basic_monthly")'),
-        Trigger("payments", "payment_intent.succeeded", "a payment succeeds",
-                {**_STRIPE_COMMON, **_PAYMENT_INTENT}, open_prefixes=("data.object.metadata.",),
-                cause=_CUSTOMER_CAUSE + 'lab.payments.pay(customer["id"], 2000, metadata={"plan": "pro"})'),
-        Trigger("payments", "payment_intent.payment_failed", "a payment is declined",
-                {**_STRIPE_COMMON, **_PAYMENT_INTENT, "data.object.last_payment_error.message": "why it was declined"},
-                open_prefixes=("data.object.metadata.", "data.object.last_payment_error."),
-                cause=_CUSTOMER_CAUSE + 'lab.payments.pay(customer["id"], 2000, payment_method="pm_card_chargeDeclined")'),
-        Trigger("payments", "customer.subscription.created", "a customer subscribes",
-                {**_STRIPE_COMMON, **_SUBSCRIPTION}, open_prefixes=("data.object.metadata.", "data.object.items."),
-                cause=_CUSTOMER_CAUSE + 'lab.payments.subscribe(customer["id"], "price_basic_monthly")'),
-        Trigger("payments", "customer.subscription.deleted", "a subscription is cancelled",
-                {**_STRIPE_COMMON, **_SUBSCRIPTION}, open_prefixes=("data.object.metadata.", "data.object.items."),
-                cause=_CUSTOMER_CAUSE + 'subscription = lab.payments.subscribe(customer["id"], "price_basic_monthly")\n'
-                      'lab.payments.cancel_subscription(subscription["id"])'),
-        Trigger("payments", "charge.refunded", "a payment is refunded",
-                {**_STRIPE_COMMON, "data.object.id": "the charge id (ch_…)", "data.object.customer": "the customer id",
-                 "data.object.amount_refunded": "the amount refunded, in cents",
-                 "data.object.payment_intent": "the payment refunded (pi_…)", "data.object.receipt_email": "may be missing"},
-                open_prefixes=("data.object.metadata.",),
-                cause=_CUSTOMER_CAUSE + 'lab.payments.refund(lab.payments.pay(customer["id"], 2000)["id"])'),
-        Trigger("payments", "customer.created", "a customer is created",
-                {**_STRIPE_COMMON, "data.object.id": "the customer id (cus_…)", "data.object.email": "the customer's email",
-                 "data.object.name": "the customer's name (may be missing)"},
-                open_prefixes=("data.object.metadata.",), cause=_CUSTOMER_CAUSE.rstrip()),
+        Trigger(
+            "crm",
+            "form.submitted",
+            "someone submits the web form",
+            {**_CRM_COMMON, **_FORM},
+            cause='lab.crm.submit_form(name="Ada Lovelace", email="ada@example.com", company="Analytical Engines")',
+        ),
+        Trigger(
+            "crm",
+            "contact.created",
+            "a contact is added to the CRM",
+            {**_CRM_COMMON, **_CONTACT},
+            cause='lab.crm.create_contact("ada@example.com", name="Ada Lovelace")',
+        ),
+        Trigger(
+            "crm",
+            "task.created",
+            "a task is added to the CRM",
+            {**_CRM_COMMON, **_TASK},
+            cause='lab.crm.create_task("Call Ada back")',
+        ),
+        Trigger(
+            "crm",
+            "task.completed",
+            "a task is marked done",
+            {**_CRM_COMMON, **_TASK},
+            cause='lab.crm.complete_task(lab.crm.create_task("Call Ada back")["id"])',
+        ),
+        Trigger(
+            "payments",
+            "invoice.paid",
+            "an invoice is paid (a subscription payment went through)",
+            {**_STRIPE_COMMON, **_INVOICE},
+            open_prefixes=("data.object.metadata.", "data.object.lines."),
+            cause=_CUSTOMER_CAUSE + 'lab.payments.subscribe(customer["id"], "price_basic_monthly")',
+        ),
+        Trigger(
+            "payments",
+            "payment_intent.succeeded",
+            "a payment succeeds",
+            {**_STRIPE_COMMON, **_PAYMENT_INTENT},
+            open_prefixes=("data.object.metadata.",),
+            cause=_CUSTOMER_CAUSE + 'lab.payments.pay(customer["id"], 2000, metadata={"plan": "pro"})',
+        ),
+        Trigger(
+            "payments",
+            "payment_intent.payment_failed",
+            "a payment is declined",
+            {**_STRIPE_COMMON, **_PAYMENT_INTENT, "data.object.last_payment_error.message": "why it was declined"},
+            open_prefixes=("data.object.metadata.", "data.object.last_payment_error."),
+            cause=_CUSTOMER_CAUSE + 'lab.payments.pay(customer["id"], 2000, payment_method="pm_card_chargeDeclined")',
+        ),
+        Trigger(
+            "payments",
+            "customer.subscription.created",
+            "a customer subscribes",
+            {**_STRIPE_COMMON, **_SUBSCRIPTION},
+            open_prefixes=("data.object.metadata.", "data.object.items."),
+            cause=_CUSTOMER_CAUSE + 'lab.payments.subscribe(customer["id"], "price_basic_monthly")',
+        ),
+        Trigger(
+            "payments",
+            "customer.subscription.deleted",
+            "a subscription is cancelled",
+            {**_STRIPE_COMMON, **_SUBSCRIPTION},
+            open_prefixes=("data.object.metadata.", "data.object.items."),
+            cause=_CUSTOMER_CAUSE + 'subscription = lab.payments.subscribe(customer["id"], "price_basic_monthly")\n'
+            'lab.payments.cancel_subscription(subscription["id"])',
+        ),
+        Trigger(
+            "payments",
+            "charge.refunded",
+            "a payment is refunded",
+            {
+                **_STRIPE_COMMON,
+                "data.object.id": "the charge id (ch_…)",
+                "data.object.customer": "the customer id",
+                "data.object.amount_refunded": "the amount refunded, in cents",
+                "data.object.payment_intent": "the payment refunded (pi_…)",
+                "data.object.receipt_email": "may be missing",
+            },
+            open_prefixes=("data.object.metadata.",),
+            cause=_CUSTOMER_CAUSE + 'lab.payments.refund(lab.payments.pay(customer["id"], 2000)["id"])',
+        ),
+        Trigger(
+            "payments",
+            "customer.created",
+            "a customer is created",
+            {
+                **_STRIPE_COMMON,
+                "data.object.id": "the customer id (cus_…)",
+                "data.object.email": "the customer's email",
+                "data.object.name": "the customer's name (may be missing)",
+            },
+            open_prefixes=("data.object.metadata.",),
+            cause=_CUSTOMER_CAUSE.rstrip(),
+        ),
     )
 }
 

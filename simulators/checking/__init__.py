@@ -33,7 +33,9 @@ def check(exercise_id: str, namespace: Mapping[str, Any], *, timeout: float | No
     load_checks()
     if exercise_id not in registry:
         known = ", ".join(entry.id for entry in registry.all()) or "none yet"
-        return CheckResult(False, "unknown exercise", f"there is no exercise {exercise_id!r}; the exercises are: {known}")
+        return CheckResult(
+            False, "unknown exercise", f"there is no exercise {exercise_id!r}; the exercises are: {known}"
+        )
     return run_check(registry.get(exercise_id), namespace, timeout=timeout)
 
 

@@ -81,8 +81,13 @@ def _run_worker(
         if timeout is not None:
             command += ["--timeout", str(timeout)]
         process = subprocess.Popen(
-            command, cwd=notebook.resolve().parent, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            command,
+            cwd=notebook.resolve().parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         try:
             exit_code: int | None = process.wait(budget)
@@ -122,7 +127,13 @@ def result_from_dict(row: dict[str, Any]) -> CheckResult:
 
 def _missing(exercise: Exercise, notebook: Path) -> CheckResult:
     return CheckResult(
-        False, exercise.title, f"notebook {notebook.name} not found in {notebook.parent}", (), {"missing_notebook": True}, (), exercise.id
+        False,
+        exercise.title,
+        f"notebook {notebook.name} not found in {notebook.parent}",
+        (),
+        {"missing_notebook": True},
+        (),
+        exercise.id,
     )
 
 
@@ -130,7 +141,9 @@ def _crashed(exercise: Exercise, exit_code: int | None) -> CheckResult:
     if exit_code is None:
         message = "your code did not finish in time, and the check run had to be stopped"
     else:
-        message = f"the check run stopped while running your code (exit code {exit_code}): did your code end the interpreter?"
+        message = (
+            f"the check run stopped while running your code (exit code {exit_code}): did your code end the interpreter?"
+        )
     return CheckResult(False, exercise.title, message, exercise.hints, {"exit_code": exit_code}, (), exercise.id)
 
 
@@ -172,7 +185,13 @@ def grade(
         for exercise, result in zip(members, results, strict=True):
             by_key[(learner, exercise.id)] = result
     return [
-        Row(learner.name, exercise.id, by_key[(learner, exercise.id)].ok, by_key[(learner, exercise.id)].message, by_key[(learner, exercise.id)])
+        Row(
+            learner.name,
+            exercise.id,
+            by_key[(learner, exercise.id)].ok,
+            by_key[(learner, exercise.id)].message,
+            by_key[(learner, exercise.id)],
+        )
         for learner in learners
         for exercise in exercises
     ]
@@ -192,7 +211,10 @@ def write_report(rows: Sequence[Row], path: Path) -> Path:
             entry = summary.setdefault(row.learner, {"passed": 0, "total": 0})
             entry["total"] += 1
             entry["passed"] += row.ok
-        path.write_text(json.dumps({"results": [row.as_dict() for row in rows], "summary": summary}, indent=2) + "\n", encoding="utf-8")
+        path.write_text(
+            json.dumps({"results": [row.as_dict() for row in rows], "summary": summary}, indent=2) + "\n",
+            encoding="utf-8",
+        )
     else:
         raise ValueError(f"a report is .csv or .json, not {path.name!r}")
     return path

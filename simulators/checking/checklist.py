@@ -24,10 +24,10 @@ def fail(message: str, *hints: str) -> None:
 class Checklist:
     """Collect expectations one by one; `result()` turns them into a verdict.
 
-        c = Checklist()
-        c.expect(len(found) == 1, "activates the customer once", f"found {len(found)} activations",
-                 hints=("Look at event ids.", "Webhooks can arrive twice: remember what you handled."))
-        return c.result()
+    c = Checklist()
+    c.expect(len(found) == 1, "activates the customer once", f"found {len(found)} activations",
+             hints=("Look at event ids.", "Webhooks can arrive twice: remember what you handled."))
+    return c.result()
     """
 
     def __init__(self) -> None:

@@ -55,10 +55,7 @@ def exercise_cells(path: str | Path, exercise_id: str) -> list[Cell]:
     """The setup cells, then the learner's cells of `exercise_id`, in notebook order."""
     cells = read_cells(path)
     setup = [cell for cell in cells if SETUP_TAG in cell.tags]
-    mine = [
-        cell for cell in cells
-        if EXERCISE_TAG in cell.tags or f"{EXERCISE_TAG}:{exercise_id}" in cell.tags
-    ]
+    mine = [cell for cell in cells if EXERCISE_TAG in cell.tags or f"{EXERCISE_TAG}:{exercise_id}" in cell.tags]
     return setup + [cell for cell in mine if cell not in setup]
 
 
@@ -67,9 +64,7 @@ def as_python(source: str) -> str:
     lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         lines = lines[1:]  # a cell magic such as %%time: run the body as it is
-    return "\n".join(
-        "pass  # " + line.strip() if line.lstrip().startswith(("%", "!")) else line for line in lines
-    )
+    return "\n".join("pass  # " + line.strip() if line.lstrip().startswith(("%", "!")) else line for line in lines)
 
 
 def fresh_namespace() -> dict[str, Any]:

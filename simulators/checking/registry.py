@@ -78,7 +78,15 @@ class Registry:
 
         def register(fn: CheckFunction) -> CheckFunction:
             entry = Exercise(
-                id, notebook, title, fn, tuple(needs), tuple(hints), tuple(systems) if systems is not None else None, seed, timeout
+                id,
+                notebook,
+                title,
+                fn,
+                tuple(needs),
+                tuple(hints),
+                tuple(systems) if systems is not None else None,
+                seed,
+                timeout,
             )
             with self._lock:
                 known = self._exercises.get(id)

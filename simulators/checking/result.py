@@ -73,7 +73,8 @@ class CheckResult:
     def _repr_html_(self) -> str:
         colour, background = ("#1a7f37", "#e9f7ee") if self.ok else ("#b35900", "#fff4e5")
         steps = "".join(
-            f"<li style='color:{'#1a7f37' if step.ok else '#b3261e'}'>{html.escape(step.line())}</li>" for step in self.steps
+            f"<li style='color:{'#1a7f37' if step.ok else '#b3261e'}'>{html.escape(step.line())}</li>"
+            for step in self.steps
         )
         parts = [
             f"<div class='hooklab-check' style='border-left:6px solid {colour};background:{background};"
@@ -86,7 +87,9 @@ class CheckResult:
         if not self.ok and self.hints:
             parts.append(f"<div><b>Hint:</b> {html.escape(self.hints[0])}</div>")
             for hint in self.hints[1:]:
-                parts.append(f"<details><summary>Still stuck? Show the idea behind it</summary>{html.escape(hint)}</details>")
+                parts.append(
+                    f"<details><summary>Still stuck? Show the idea behind it</summary>{html.escape(hint)}</details>"
+                )
         parts.append("</div>")
         return "".join(parts)
 

@@ -53,7 +53,9 @@ def run_check(
     return outcome[0]
 
 
-def _evaluate(exercise: Exercise, namespace: Mapping[str, Any] | Callable[[], Mapping[str, Any]], labs: list[Any]) -> CheckResult:
+def _evaluate(
+    exercise: Exercise, namespace: Mapping[str, Any] | Callable[[], Mapping[str, Any]], labs: list[Any]
+) -> CheckResult:
     try:
         ns = namespace() if callable(namespace) else namespace
         missing = [name for name in exercise.needs if name not in ns]
@@ -90,9 +92,16 @@ def _evaluate(exercise: Exercise, namespace: Mapping[str, Any] | Callable[[], Ma
         if not (exc.filename or "").startswith("<"):
             return _explain(exercise, exc)
         cell = (exc.filename or "<your cell>").strip("<>")
-        return _verdict(exercise, f"{cell} has a syntax error on line {exc.lineno}: {exc.msg}", exercise.hints, error="SyntaxError")
+        return _verdict(
+            exercise, f"{cell} has a syntax error on line {exc.lineno}: {exc.msg}", exercise.hints, error="SyntaxError"
+        )
     except SystemExit as exc:
-        return _verdict(exercise, f"your code called exit({exc.code if exc.code is not None else ''}), which ends the program", exercise.hints, error="SystemExit")
+        return _verdict(
+            exercise,
+            f"your code called exit({exc.code if exc.code is not None else ''}), which ends the program",
+            exercise.hints,
+            error="SystemExit",
+        )
     except Exception as exc:  # the one place a check catches everything: learner code may raise anything
         return _explain(exercise, exc)
 
@@ -100,7 +109,9 @@ def _evaluate(exercise: Exercise, namespace: Mapping[str, Any] | Callable[[], Ma
 def _evaluate_stop(exercise: Exercise, stop: _Stop) -> CheckResult:
     result = stop.checklist.result()
     hints = result.hints or exercise.hints
-    return CheckResult(False, "", result.message, hints, result.details, result.steps).with_exercise(exercise.id, exercise.title)
+    return CheckResult(False, "", result.message, hints, result.details, result.steps).with_exercise(
+        exercise.id, exercise.title
+    )
 
 
 def _explain(exercise: Exercise, exc: Exception) -> CheckResult:

@@ -40,7 +40,9 @@ def main(argv: list[str] | None = None) -> None:
             captured = io.StringIO()
             # The learner's prints must not mix with the verdicts; keep an excerpt for the report.
             with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
-                result = run_check(exercise, partial(notebook_namespace, args.notebook, exercise_id), timeout=args.timeout)
+                result = run_check(
+                    exercise, partial(notebook_namespace, args.notebook, exercise_id), timeout=args.timeout
+                )
             row = result.as_dict()
             row["details"] = {key: value for key, value in row["details"].items() if _jsonable(value)}
             if captured.getvalue():

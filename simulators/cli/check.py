@@ -21,11 +21,23 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("exercise", nargs="?", help="only this exercise, such as ex02_poller (default: all of them)")
     parser.add_argument("--solutions", action="store_true", help="check the solutions/ notebooks instead of exercises/")
     parser.add_argument("--path", type=Path, help="a notebook, or a folder of notebooks, to check instead")
-    parser.add_argument("--timeout", type=float, default=None, help="seconds each exercise may run (default: the exercise's own)")
-    parser.add_argument("--checks", type=Path, action="append", default=[], metavar="PATH",
-                        help="also load check modules from this .py file or folder (repeatable)")
-    parser.add_argument("--no-course-checks", dest="course_checks", action="store_false",
-                        help="run only the checks loaded with --checks, not the course's own exercises")
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="seconds each exercise may run (default: the exercise's own)"
+    )
+    parser.add_argument(
+        "--checks",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also load check modules from this .py file or folder (repeatable)",
+    )
+    parser.add_argument(
+        "--no-course-checks",
+        dest="course_checks",
+        action="store_false",
+        help="run only the checks loaded with --checks, not the course's own exercises",
+    )
     parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     return parser
 
@@ -58,10 +70,18 @@ def run(args: argparse.Namespace) -> int:
     if not groups:
         print("hooklab check: no exercises are registered yet")
         return 0
-    results = [result for notebook, members in groups for result in run_notebook(notebook, members, timeout=args.timeout, checks=args.checks)]
+    results = [
+        result
+        for notebook, members in groups
+        for result in run_notebook(notebook, members, timeout=args.timeout, checks=args.checks)
+    ]
     passed = sum(result.ok for result in results)
     if args.json:
-        print(json.dumps({"results": [result.as_dict() for result in results], "passed": passed, "total": len(results)}, indent=2))
+        print(
+            json.dumps(
+                {"results": [result.as_dict() for result in results], "passed": passed, "total": len(results)}, indent=2
+            )
+        )
     else:
         for result in results:
             print(result)
@@ -69,4 +89,3 @@ def run(args: argparse.Namespace) -> int:
         verdict = "the checks pass" if passed == len(results) else "not every check passes yet"
         print(f"{passed} of {len(results)} exercises: {verdict}")
     return 0 if passed == len(results) else 1
-

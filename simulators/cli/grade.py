@@ -20,14 +20,32 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "crashing learner never stops the batch. Writes learner, exercise, ok, message.",
     )
     parser.add_argument("dirs", nargs="+", type=Path, metavar="DIR", help="a learner's copy of the course")
-    parser.add_argument("--out", type=Path, action="append", default=[], metavar="REPORT",
-                        help="write the report here: .csv or .json (repeatable; default: grades.csv)")
-    parser.add_argument("--timeout", type=float, default=None, help="seconds each exercise may run (default: the exercise's own)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="REPORT",
+        help="write the report here: .csv or .json (repeatable; default: grades.csv)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="seconds each exercise may run (default: the exercise's own)"
+    )
     parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="learners checked at once")
-    parser.add_argument("--checks", type=Path, action="append", default=[], metavar="PATH",
-                        help="also load check modules from this .py file or folder (repeatable)")
-    parser.add_argument("--no-course-checks", dest="course_checks", action="store_false",
-                        help="run only the checks loaded with --checks, not the course's own exercises")
+    parser.add_argument(
+        "--checks",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also load check modules from this .py file or folder (repeatable)",
+    )
+    parser.add_argument(
+        "--no-course-checks",
+        dest="course_checks",
+        action="store_false",
+        help="run only the checks loaded with --checks, not the course's own exercises",
+    )
     return parser
 
 
@@ -58,4 +76,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"{learner}: {sum(row.ok for row in mine)} of {len(mine)} exercises pass their checks")
     print(f"report: {', '.join(str(out) for out in outs)}")
     return 0
-

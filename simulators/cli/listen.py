@@ -21,13 +21,20 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         description="Register a webhook endpoint for --forward-to, print its whsec_ signing secret, then print each "
         "delivery attempt (status, latency) until Ctrl-C, when the endpoint is removed again.",
     )
-    parser.add_argument("--forward-to", required=True, metavar="URL", help="where to deliver events, such as http://127.0.0.1:8000/webhooks")
+    parser.add_argument(
+        "--forward-to",
+        required=True,
+        metavar="URL",
+        help="where to deliver events, such as http://127.0.0.1:8000/webhooks",
+    )
     parser.add_argument("--events", default="*", help="comma-separated event types to forward (default: all)")
     parser.add_argument("--retry-policy", default=None, help="none, stripe or standard (default: the lab's)")
     parser.add_argument("--api-base", default=None, help="the payment system's URL")
     parser.add_argument("--api-key", default=None, help="its API key (sk_test_…)")
     parser.add_argument("--poll", type=float, default=0.5, help="seconds between looks at the delivery log")
-    parser.add_argument("--count", type=int, default=None, help="stop after this many attempts (default: run until Ctrl-C)")
+    parser.add_argument(
+        "--count", type=int, default=None, help="stop after this many attempts (default: run until Ctrl-C)"
+    )
     parser.add_argument("--keep", action="store_true", help="leave the endpoint registered on exit")
     return parser
 
@@ -91,8 +98,10 @@ def describe(attempt: dict[str, Any]) -> str:
     result = f"[{attempt['response_status']}]" if attempt["response_status"] is not None else f"[{attempt['error']}]"
     if attempt["outcome"] != "succeeded" and attempt["response_status"] is not None and attempt["error"]:
         result += f" {attempt['error']}"
-    line = (f"{at}  --> {attempt['event_type']} [{attempt['event']}]  <-- {result} "
-            f"{attempt['latency_ms']:.1f} ms (attempt {attempt['attempt']})")
+    line = (
+        f"{at}  --> {attempt['event_type']} [{attempt['event']}]  <-- {result} "
+        f"{attempt['latency_ms']:.1f} ms (attempt {attempt['attempt']})"
+    )
     if attempt["next_attempt_at"]:
         retry = datetime.fromtimestamp(attempt["next_attempt_at"], tz=timezone.utc).strftime("%H:%M:%S")
         line += f", retry at {retry}"

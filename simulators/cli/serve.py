@@ -19,15 +19,32 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         description="Run the payment, provisioning, CRM and mailer systems on free 127.0.0.1 ports, in real time, "
         "until Ctrl-C. Prints their URLs, API keys, webhook secrets and the admin token.",
     )
-    parser.add_argument("--json", action="store_true", help="print the connection details as one JSON object on the first line")
+    parser.add_argument(
+        "--json", action="store_true", help="print the connection details as one JSON object on the first line"
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed for ids, keys and secrets (default: random)")
-    parser.add_argument("--state-dir", default=None, help="keep state in this folder across restarts (default: a temporary one)")
-    parser.add_argument("--speed", type=float, default=1.0, help="run the lab clock this many times faster than real time")
-    parser.add_argument("--control-port", type=int, default=0,
-                        help="listen for the overview and admin API on this port (jupyter-server-proxy passes one); default: any free port")
-    parser.add_argument("--exit-with-parent", action="store_true",
-                        help="stop when the program that started this one goes away (jupyter-server-proxy uses this)")
-    parser.add_argument("--retry-policy", default="stripe", help="retry policy of the default webhook endpoint: none, stripe or standard")
+    parser.add_argument(
+        "--state-dir", default=None, help="keep state in this folder across restarts (default: a temporary one)"
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="run the lab clock this many times faster than real time"
+    )
+    parser.add_argument(
+        "--control-port",
+        type=int,
+        default=0,
+        help="listen for the overview and admin API on this port (jupyter-server-proxy passes one); default: any free port",
+    )
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when the program that started this one goes away (jupyter-server-proxy uses this)",
+    )
+    parser.add_argument(
+        "--retry-policy",
+        default="stripe",
+        help="retry policy of the default webhook endpoint: none, stripe or standard",
+    )
     return parser
 
 
@@ -55,8 +72,14 @@ def run(args: argparse.Namespace) -> int:
     from ..server import ServerError
 
     try:
-        lab = Lab(seed=args.seed, state_dir=args.state_dir, realtime=True, speed=args.speed, retry_policy=args.retry_policy,
-                  control_port=args.control_port)
+        lab = Lab(
+            seed=args.seed,
+            state_dir=args.state_dir,
+            realtime=True,
+            speed=args.speed,
+            retry_policy=args.retry_policy,
+            control_port=args.control_port,
+        )
     except (ServerError, ValueError) as exc:
         print(f"hooklab serve: {exc}", file=sys.stderr)
         return 1

@@ -17,8 +17,9 @@ Made = list[tuple[str, str]]
 
 
 def _customer(api: PaymentsClient, made: Made) -> str:
-    customer = api.post("/v1/customers", email="trigger@example.com", name="Triggered Customer",
-                        description="made by hooklab trigger")
+    customer = api.post(
+        "/v1/customers", email="trigger@example.com", name="Triggered Customer", description="made by hooklab trigger"
+    )
     made.append(("customer", customer["id"]))
     return str(customer["id"])
 
@@ -26,8 +27,15 @@ def _customer(api: PaymentsClient, made: Made) -> str:
 def _payment(api: PaymentsClient, made: Made, method: str = "pm_card_visa", confirm: bool = True) -> dict[str, Any]:
     customer = _customer(api, made)
     try:
-        intent = api.post("/v1/payment_intents", amount=1900, currency="usd", customer=customer, payment_method=method,
-                          confirm=confirm, metadata={"plan": "basic"})
+        intent = api.post(
+            "/v1/payment_intents",
+            amount=1900,
+            currency="usd",
+            customer=customer,
+            payment_method=method,
+            confirm=confirm,
+            metadata={"plan": "basic"},
+        )
     except PaymentsError as exc:
         if exc.status != 402:
             raise
@@ -38,8 +46,9 @@ def _payment(api: PaymentsClient, made: Made, method: str = "pm_card_visa", conf
 
 def _subscription(api: PaymentsClient, made: Made, method: str = "pm_card_visa") -> dict[str, Any]:
     customer = _customer(api, made)
-    subscription = api.post("/v1/subscriptions", customer=customer, items=[{"price": "price_basic_monthly"}],
-                            default_payment_method=method)
+    subscription = api.post(
+        "/v1/subscriptions", customer=customer, items=[{"price": "price_basic_monthly"}], default_payment_method=method
+    )
     made.append(("subscription", subscription["id"]))
     made.append(("invoice", subscription["latest_invoice"]))
     return subscription
@@ -103,7 +112,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "endpoint listening to it gets a delivery. Connects to --api-base/--api-key, else HOOKLAB_API_BASE/"
         "HOOKLAB_API_KEY, else the details `hooklab serve` saved.",
     )
-    parser.add_argument("event", metavar="EVENT", help=f"an event type, such as payment_intent.succeeded ({len(RECIPES)} supported)")
+    parser.add_argument(
+        "event", metavar="EVENT", help=f"an event type, such as payment_intent.succeeded ({len(RECIPES)} supported)"
+    )
     parser.add_argument("--api-base", default=None, help="the payment system's URL")
     parser.add_argument("--api-key", default=None, help="its API key (sk_test_…)")
     return parser
@@ -112,7 +123,10 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     recipe = RECIPES.get(args.event)
     if recipe is None:
-        print(f"hooklab trigger: unknown event {args.event!r}; one of:\n  " + "\n  ".join(sorted(RECIPES)), file=sys.stderr)
+        print(
+            f"hooklab trigger: unknown event {args.event!r}; one of:\n  " + "\n  ".join(sorted(RECIPES)),
+            file=sys.stderr,
+        )
         return 2
     try:
         api = connect(args.api_base, args.api_key)

@@ -18,11 +18,21 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "default ~/.hooklab/worksheet.json). Export them with every question, unanswered ones marked.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
-    exporting = actions.add_parser("export", help="write worksheet.md and worksheet.html",
-                                   description="Write the worksheet, grouped by notebook, as Markdown and/or HTML.")
-    exporting.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="folder to write into (default: here)")
+    exporting = actions.add_parser(
+        "export",
+        help="write worksheet.md and worksheet.html",
+        description="Write the worksheet, grouped by notebook, as Markdown and/or HTML.",
+    )
+    exporting.add_argument(
+        "--out", type=Path, default=Path("."), metavar="DIR", help="folder to write into (default: here)"
+    )
     exporting.add_argument("--format", default="md,html", help="md, html or md,html (default)")
-    exporting.add_argument("--file", type=Path, default=None, help=f"the answers file (default: ${WORKSHEET_ENV} or ~/.hooklab/worksheet.json)")
+    exporting.add_argument(
+        "--file",
+        type=Path,
+        default=None,
+        help=f"the answers file (default: ${WORKSHEET_ENV} or ~/.hooklab/worksheet.json)",
+    )
     actions.add_parser("path", help="print where your answers are saved")
     parser.set_defaults(worksheet_parser=parser)
     return parser

@@ -70,7 +70,11 @@ def due_date(data: dict[str, Any]) -> str | None:
     try:
         datetime.fromisoformat(value)
     except ValueError:
-        raise ApiError(400, f"due must be an ISO date such as '2026-03-09' or '2026-03-09T10:00:00+00:00', not {value!r}", param="due") from None
+        raise ApiError(
+            400,
+            f"due must be an ISO date such as '2026-03-09' or '2026-03-09T10:00:00+00:00', not {value!r}",
+            param="due",
+        ) from None
     return value
 
 

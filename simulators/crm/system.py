@@ -72,33 +72,44 @@ class CrmSystem(Service):
 
     def describe(self) -> dict[str, Any]:
         info = super().describe()
-        info.update(contacts=self.contacts_db.count(), tasks=self.tasks_db.count(), form=self.url + "/form",
-                    webhook_endpoints=[public(e) for e in self.endpoints_db.find()])
+        info.update(
+            contacts=self.contacts_db.count(),
+            tasks=self.tasks_db.count(),
+            form=self.url + "/form",
+            webhook_endpoints=[public(e) for e in self.endpoints_db.find()],
+        )
         return info
 
     # -- the Python API ---------------------------------------------------
 
-    def submit_form(self, name: str | None = None, email: str | None = None, company: str | None = None,
-                    message: str | None = None) -> dict[str, Any]:
+    def submit_form(
+        self, name: str | None = None, email: str | None = None, company: str | None = None, message: str | None = None
+    ) -> dict[str, Any]:
         """Fill in and submit the web form over HTTP; return the stored submission."""
         fields = {"name": name, "email": email, "company": company, "message": message}
         return self._call("POST", "/form", {k: v for k, v in fields.items() if v is not None}, expect=201)
 
-    def create_contact(self, email: str, name: str | None = None, company: str | None = None,
-                       notes: str | None = None) -> dict[str, Any]:
+    def create_contact(
+        self, email: str, name: str | None = None, company: str | None = None, notes: str | None = None
+    ) -> dict[str, Any]:
         body = {"email": email, "name": name, "company": company, "notes": notes}
         return self._call("POST", "/contacts", {k: v for k, v in body.items() if v is not None}, expect=201)
 
-    def create_task(self, title: str, contact: str | None = None, notes: str | None = None,
-                    due: str | None = None) -> dict[str, Any]:
+    def create_task(
+        self, title: str, contact: str | None = None, notes: str | None = None, due: str | None = None
+    ) -> dict[str, Any]:
         body = {"title": title, "contact": contact, "notes": notes, "due": due}
         return self._call("POST", "/tasks", {k: v for k, v in body.items() if v is not None}, expect=201)
 
     def complete_task(self, task_id: str) -> dict[str, Any]:
         return self._call("PATCH", f"/tasks/{task_id}", {"status": "done"}, expect=200)
 
-    def add_endpoint(self, url: str, events: list[str] | tuple[str, ...] = ("form.submitted",),
-                     retry_policy: str | list[float] | None = None) -> dict[str, Any]:
+    def add_endpoint(
+        self,
+        url: str,
+        events: list[str] | tuple[str, ...] = ("form.submitted",),
+        retry_policy: str | list[float] | None = None,
+    ) -> dict[str, Any]:
         """Subscribe `url` to CRM events; the answer holds the `whsec_` secret (shown only now)."""
         body: dict[str, Any] = {"url": url, "events": list(events)}
         if retry_policy is not None:
@@ -132,10 +143,14 @@ class CrmSystem(Service):
         if response.status_code != expect:
             error = data.get("error", {}) if isinstance(data, dict) else {}
             extra = {k: v for k, v in error.items() if k not in ("type", "message", "code", "param")}
-            raise ApiError(response.status_code, error.get("message", f"the CRM answered {response.status_code}"),
-                           code=error.get("code"), param=error.get("param"), **extra)
+            raise ApiError(
+                response.status_code,
+                error.get("message", f"the CRM answered {response.status_code}"),
+                code=error.get("code"),
+                param=error.get("param"),
+                **extra,
+            )
         return data
-
 
     # -- events and delivery ----------------------------------------------
 
@@ -154,15 +169,19 @@ class CrmSystem(Service):
         endpoint = self.endpoints_db.get(endpoint_id)
         if endpoint is None:
             return None
-        return Target(endpoint_id, endpoint["url"], endpoint["secret"], policy_of(endpoint), endpoint["status"] == "enabled")
+        return Target(
+            endpoint_id, endpoint["url"], endpoint["secret"], policy_of(endpoint), endpoint["status"] == "enabled"
+        )
 
     def _gave_up(self, delivery: dict[str, Any]) -> None:
         endpoint = self.endpoints_db.get(delivery["endpoint_id"]) or {"url": "(deleted endpoint)"}
         self.lab.raise_alert(
-            "crm", "delivery_failed",
+            "crm",
+            "delivery_failed",
             f"gave up delivering {delivery['event_type']} {delivery['event_id']} to {endpoint['url']} after "
             f"{delivery['attempts']} attempts (last: {delivery['last_error']})",
-            event_id=delivery["event_id"], endpoint_id=delivery["endpoint_id"],
+            event_id=delivery["event_id"],
+            endpoint_id=delivery["endpoint_id"],
         )
 
     def _endpoint_failing(self, endpoint_id: str, why: str) -> None:
@@ -171,8 +190,9 @@ class CrmSystem(Service):
             return
         endpoint["status"] = "disabled"
         self.endpoints_db.replace(endpoint)
-        self.lab.raise_alert("crm", "endpoint_disabled", f"disabled webhook endpoint {endpoint['url']}: {why}",
-                             endpoint_id=endpoint_id)
+        self.lab.raise_alert(
+            "crm", "endpoint_disabled", f"disabled webhook endpoint {endpoint['url']}: {why}", endpoint_id=endpoint_id
+        )
 
     # -- HTTP -------------------------------------------------------------
 
@@ -230,8 +250,14 @@ class CrmSystem(Service):
         existing = self.contacts(email=email)
         if existing:
             # Real CRMs refuse a second contact with the same email and name the first.
-            raise ApiError(409, f"a contact with email {email!r} already exists: {existing[0]['id']}",
-                           code="contact_exists", param="email", type="invalid_request_error", contact=existing[0]["id"])
+            raise ApiError(
+                409,
+                f"a contact with email {email!r} already exists: {existing[0]['id']}",
+                code="contact_exists",
+                param="email",
+                type="invalid_request_error",
+                contact=existing[0]["id"],
+            )
 
     def _task_routes(self, app: Flask) -> None:
         @app.post("/tasks")
@@ -240,9 +266,17 @@ class CrmSystem(Service):
             now = self.clock.time()
             with self.store.transaction():
                 self._check_contact(fields.get("contact"))
-                task = {"id": self.ids.new("task"), "object": "task", "title": fields["title"], "contact": fields["contact"],
-                        "notes": fields["notes"], "due": fields["due"], "status": fields.get("status", "open"),
-                        "created": int(now), "completed_at": int(now) if fields.get("status") == "done" else None}
+                task = {
+                    "id": self.ids.new("task"),
+                    "object": "task",
+                    "title": fields["title"],
+                    "contact": fields["contact"],
+                    "notes": fields["notes"],
+                    "due": fields["due"],
+                    "status": fields.get("status", "open"),
+                    "created": int(now),
+                    "completed_at": int(now) if fields.get("status") == "done" else None,
+                }
                 self.tasks_db.insert(task, created=now)
                 self.emit("task.created", task)
             return jsonify(task), 201
@@ -252,7 +286,9 @@ class CrmSystem(Service):
             where, params = [], []
             contact, status = request.args.get("contact"), request.args.get("status")
             if status is not None and status not in records.TASK_STATUSES:
-                raise ApiError(400, f"status must be one of {', '.join(records.TASK_STATUSES)}, not {status!r}", param="status")
+                raise ApiError(
+                    400, f"status must be one of {', '.join(records.TASK_STATUSES)}, not {status!r}", param="status"
+                )
             for field, value in (("contact", contact), ("status", status)):
                 if value is not None:
                     where.append(f"json_extract(body, '$.{field}') = ?")
@@ -273,7 +309,9 @@ class CrmSystem(Service):
                 completing = fields.get("status") == "done" and task["status"] != "done"
                 task.update(fields)
                 if "status" in fields:
-                    task["completed_at"] = (task["completed_at"] or self.clock.timestamp()) if task["status"] == "done" else None
+                    task["completed_at"] = (
+                        (task["completed_at"] or self.clock.timestamp()) if task["status"] == "done" else None
+                    )
                 self.tasks_db.replace(task)
                 if completing:
                     self.emit("task.completed", task)
@@ -281,7 +319,9 @@ class CrmSystem(Service):
 
     def _check_contact(self, contact_id: str | None) -> None:
         if contact_id is not None and self.contacts_db.get(contact_id) is None:
-            raise ApiError(400, f"contact {contact_id!r} does not exist; create it first or leave contact out", param="contact")
+            raise ApiError(
+                400, f"contact {contact_id!r} does not exist; create it first or leave contact out", param="contact"
+            )
 
     def _form_routes(self, app: Flask) -> None:
         @app.get("/form")
@@ -295,9 +335,13 @@ class CrmSystem(Service):
                 wants_json = True
             elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
                 data = request.form.to_dict()
-                wants_json = request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+                wants_json = (
+                    request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+                )
             else:
-                raise ApiError(415, "submit the form as application/x-www-form-urlencoded (as a browser does) or as JSON")
+                raise ApiError(
+                    415, "submit the form as application/x-www-form-urlencoded (as a browser does) or as JSON"
+                )
             fields = records.form_fields(data)
             now = self.clock.time()
             with self.store.transaction():
@@ -322,8 +366,14 @@ class CrmSystem(Service):
             fields = endpoint_fields(_json())
             now = self.clock.time()
             endpoint_id = self.ids.new("ep")
-            endpoint = {"id": endpoint_id, "object": "webhook_endpoint", **fields, "status": "enabled",
-                        "created": int(now), "secret": make_secret(self.lab.seed, endpoint_id)}
+            endpoint = {
+                "id": endpoint_id,
+                "object": "webhook_endpoint",
+                **fields,
+                "status": "enabled",
+                "created": int(now),
+                "secret": make_secret(self.lab.seed, endpoint_id),
+            }
             self.endpoints_db.insert(endpoint, created=now)
             return jsonify(endpoint), 201
 
@@ -353,7 +403,9 @@ class CrmSystem(Service):
         def list_events() -> Response:
             event_type = request.args.get("type")
             if event_type is not None and event_type not in EVENT_TYPES:
-                raise ApiError(400, f"unknown event type {event_type!r}; the CRM sends {', '.join(EVENT_TYPES)}", param="type")
+                raise ApiError(
+                    400, f"unknown event type {event_type!r}; the CRM sends {', '.join(EVENT_TYPES)}", param="type"
+                )
             where, params = ("json_extract(body, '$.type') = ?", (event_type,)) if event_type else ("", ())
             return self._page(self.events_db, "/events", where, params)
 

@@ -31,7 +31,9 @@ def check_url(value: Any) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ApiError(400, f"url must be an http:// or https:// URL, not {value!r}", param="url")
     if parts.hostname not in LOOPBACK:
-        raise ApiError(400, f"the lab only delivers to this machine (127.0.0.1 or localhost), not {parts.hostname!r}", param="url")
+        raise ApiError(
+            400, f"the lab only delivers to this machine (127.0.0.1 or localhost), not {parts.hostname!r}", param="url"
+        )
     return value
 
 
@@ -39,19 +41,29 @@ def check_events(value: Any) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
-        raise ApiError(400, f"events must be a non-empty list of event types, from {', '.join(EVENT_TYPES)} or '*'", param="events")
+        raise ApiError(
+            400, f"events must be a non-empty list of event types, from {', '.join(EVENT_TYPES)} or '*'", param="events"
+        )
     for item in value:
         if item != "*" and item not in EVENT_TYPES:
-            raise ApiError(400, f"unknown event type {item!r}; the CRM sends {', '.join(EVENT_TYPES)} (or '*' for all)", param="events")
+            raise ApiError(
+                400,
+                f"unknown event type {item!r}; the CRM sends {', '.join(EVENT_TYPES)} (or '*' for all)",
+                param="events",
+            )
     return list(dict.fromkeys(value))
 
 
 def check_policy(value: Any) -> str | list[float]:
     if isinstance(value, str) and value in POLICIES:
         return value
-    if isinstance(value, list) and all(isinstance(d, (int, float)) and not isinstance(d, bool) and d >= 0 for d in value):
+    if isinstance(value, list) and all(
+        isinstance(d, (int, float)) and not isinstance(d, bool) and d >= 0 for d in value
+    ):
         return [float(d) for d in value]
-    raise ApiError(400, f"retry_policy must be one of {', '.join(POLICIES)} or a list of delays in seconds", param="retry_policy")
+    raise ApiError(
+        400, f"retry_policy must be one of {', '.join(POLICIES)} or a list of delays in seconds", param="retry_policy"
+    )
 
 
 def endpoint_fields(data: Any, *, partial: bool = False) -> dict[str, Any]:
@@ -70,7 +82,9 @@ def endpoint_fields(data: Any, *, partial: bool = False) -> dict[str, Any]:
         fields["description"] = data["description"]
     if "status" in data:
         if not partial or data["status"] not in STATUSES:
-            raise ApiError(400, f"status can be changed to one of {', '.join(STATUSES)} on an existing endpoint", param="status")
+            raise ApiError(
+                400, f"status can be changed to one of {', '.join(STATUSES)} on an existing endpoint", param="status"
+            )
         fields["status"] = data["status"]
     if partial and not fields:
         raise ApiError(400, f"nothing to change; send one of {', '.join(ENDPOINT_FIELDS)}")

@@ -22,7 +22,9 @@ def looks_like_address(value: Any) -> bool:
 def validate_message(data: Any) -> dict[str, Any]:
     """The message fields from a request body, or an ApiError that says what is wrong."""
     if not isinstance(data, dict):
-        raise ApiError(400, 'the body must be a JSON object, such as {"to": "ada@example.com", "subject": "Hi", "body": "…"}')
+        raise ApiError(
+            400, 'the body must be a JSON object, such as {"to": "ada@example.com", "subject": "Hi", "body": "…"}'
+        )
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
         raise ApiError(400, f"unknown field {unknown[0]!r}; a message has {', '.join(FIELDS)}", param=unknown[0])
@@ -49,7 +51,14 @@ def validate_message(data: Any) -> dict[str, Any]:
         raise ApiError(400, f"from must be an email address (with an @), not {sender!r}", param="from")
     tags = data.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(tag, str) and tag for tag in tags):
-        raise ApiError(400, "tags must be a list of non-empty strings, such as [\"welcome\"]", param="tags")
+        raise ApiError(400, 'tags must be a list of non-empty strings, such as ["welcome"]', param="tags")
     if len(tags) > MAX_TAGS:
         raise ApiError(400, f"at most {MAX_TAGS} tags per message, not {len(tags)}", param="tags")
-    return {"to": to.strip(), "from": sender.strip(), "subject": subject.strip(), "body": body, "kind": kind, "tags": tags}
+    return {
+        "to": to.strip(),
+        "from": sender.strip(),
+        "subject": subject.strip(),
+        "body": body,
+        "kind": kind,
+        "tags": tags,
+    }

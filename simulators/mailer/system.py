@@ -40,8 +40,16 @@ class MailerSystem(Service):
 
     # -- the Python API ---------------------------------------------------
 
-    def send(self, to: str, subject: str, body: str = "", kind: str = "email", *, sender: str | None = None,
-             tags: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str = "",
+        kind: str = "email",
+        *,
+        sender: str | None = None,
+        tags: list[str] | tuple[str, ...] = (),
+    ) -> dict[str, Any]:
         """Send a message through the mailer's HTTP API; return the stored message."""
         payload: dict[str, Any] = {"to": to, "subject": subject, "body": body, "kind": kind, "tags": list(tags)}
         if sender is not None:
@@ -50,8 +58,12 @@ class MailerSystem(Service):
         data = response.json()
         if response.status_code != 201:
             error = data.get("error", {})
-            raise ApiError(response.status_code, error.get("message", f"the mailer answered {response.status_code}"),
-                           code=error.get("code"), param=error.get("param"))
+            raise ApiError(
+                response.status_code,
+                error.get("message", f"the mailer answered {response.status_code}"),
+                code=error.get("code"),
+                param=error.get("param"),
+            )
         return data
 
     def inbox(self, to: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
@@ -72,13 +84,17 @@ class MailerSystem(Service):
 
         def mail_alert(alert: Alert) -> None:
             subject = f"[{alert.source}] {alert.kind}: {alert.message}"[:300]
-            body = f"{alert}\n\n" + "".join(f"{key}: {value}\n" for key, value in alert.details.items() if key != "traceback")
+            body = f"{alert}\n\n" + "".join(
+                f"{key}: {value}\n" for key, value in alert.details.items() if key != "traceback"
+            )
             try:
                 self.send(to, subject, body, kind="alert", tags=[alert.source, alert.kind])
             except (requests.RequestException, ApiError) as exc:
                 # An alert path that shares fate with the thing it watches is a
                 # lesson in itself: keep what could not be sent where it shows.
-                self.unsent_alerts.append({"to": to, "subject": subject, "error": str(exc), "at": self.clock.timestamp()})
+                self.unsent_alerts.append(
+                    {"to": to, "subject": subject, "error": str(exc), "at": self.clock.timestamp()}
+                )
 
         return self.lab.on_alert(mail_alert)
 

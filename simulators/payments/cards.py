@@ -46,21 +46,66 @@ _SUCCEED = [
 ]
 
 _DECLINE = [
-    (("pm_card_chargeDeclined", "pm_card_visa_chargeDeclined"), "0002", "generic_decline", "card_declined", "Your card was declined."),
-    (("pm_card_insufficientFunds", "pm_card_chargeDeclinedInsufficientFunds", "pm_card_visa_chargeDeclinedInsufficientFunds"),
-     "9995", "insufficient_funds", "card_declined", "Your card has insufficient funds."),
-    (("pm_card_chargeDeclinedExpiredCard", "pm_card_visa_chargeDeclinedExpiredCard"), "0069", "expired_card", "expired_card",
-     "Your card has expired."),
-    (("pm_card_chargeDeclinedIncorrectCvc", "pm_card_visa_chargeDeclinedIncorrectCvc"), "0127", "incorrect_cvc", "incorrect_cvc",
-     "Your card's security code is incorrect."),
-    (("pm_card_chargeDeclinedProcessingError", "pm_card_visa_chargeDeclinedProcessingError"), "0119", "processing_error",
-     "processing_error", "An error occurred while processing your card. Try again in a little bit."),
-    (("pm_card_chargeDeclinedLostCard", "pm_card_visa_chargeDeclinedLostCard"), "9987", "lost_card", "card_declined",
-     "Your card was declined."),
-    (("pm_card_chargeDeclinedStolenCard", "pm_card_visa_chargeDeclinedStolenCard"), "9979", "stolen_card", "card_declined",
-     "Your card was declined."),
-    (("pm_card_chargeDeclinedFraudulent", "pm_card_visa_chargeDeclinedFraudulent"), "0019", "fraudulent", "card_declined",
-     "Your card was declined."),
+    (
+        ("pm_card_chargeDeclined", "pm_card_visa_chargeDeclined"),
+        "0002",
+        "generic_decline",
+        "card_declined",
+        "Your card was declined.",
+    ),
+    (
+        (
+            "pm_card_insufficientFunds",
+            "pm_card_chargeDeclinedInsufficientFunds",
+            "pm_card_visa_chargeDeclinedInsufficientFunds",
+        ),
+        "9995",
+        "insufficient_funds",
+        "card_declined",
+        "Your card has insufficient funds.",
+    ),
+    (
+        ("pm_card_chargeDeclinedExpiredCard", "pm_card_visa_chargeDeclinedExpiredCard"),
+        "0069",
+        "expired_card",
+        "expired_card",
+        "Your card has expired.",
+    ),
+    (
+        ("pm_card_chargeDeclinedIncorrectCvc", "pm_card_visa_chargeDeclinedIncorrectCvc"),
+        "0127",
+        "incorrect_cvc",
+        "incorrect_cvc",
+        "Your card's security code is incorrect.",
+    ),
+    (
+        ("pm_card_chargeDeclinedProcessingError", "pm_card_visa_chargeDeclinedProcessingError"),
+        "0119",
+        "processing_error",
+        "processing_error",
+        "An error occurred while processing your card. Try again in a little bit.",
+    ),
+    (
+        ("pm_card_chargeDeclinedLostCard", "pm_card_visa_chargeDeclinedLostCard"),
+        "9987",
+        "lost_card",
+        "card_declined",
+        "Your card was declined.",
+    ),
+    (
+        ("pm_card_chargeDeclinedStolenCard", "pm_card_visa_chargeDeclinedStolenCard"),
+        "9979",
+        "stolen_card",
+        "card_declined",
+        "Your card was declined.",
+    ),
+    (
+        ("pm_card_chargeDeclinedFraudulent", "pm_card_visa_chargeDeclinedFraudulent"),
+        "0019",
+        "fraudulent",
+        "card_declined",
+        "Your card was declined.",
+    ),
 ]
 
 CARDS: dict[str, Card] = {card.id: card for card in _SUCCEED}

@@ -17,9 +17,18 @@ if TYPE_CHECKING:
 REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 
 
-def charge(pay: PaymentsSystem, *, amount: int, currency: str, customer: str | None, card: Card,
-           payment_intent: str | None = None, invoice: str | None = None, metadata: dict[str, str] | None = None,
-           description: str | None = None) -> dict[str, Any]:
+def charge(
+    pay: PaymentsSystem,
+    *,
+    amount: int,
+    currency: str,
+    customer: str | None,
+    card: Card,
+    payment_intent: str | None = None,
+    invoice: str | None = None,
+    metadata: dict[str, str] | None = None,
+    description: str | None = None,
+) -> dict[str, Any]:
     """Charge a test card (call inside a transaction); emits charge.succeeded or charge.failed."""
     now = pay.now()
     paid = not card.declines
@@ -44,7 +53,9 @@ def charge(pay: PaymentsSystem, *, amount: int, currency: str, customer: str | N
             "network_status": "approved_by_network" if paid else "declined_by_network",
             "reason": card.decline_code,
             "risk_level": "normal",
-            "seller_message": "Payment complete." if paid else "The bank did not return any further details with this decline.",
+            "seller_message": "Payment complete."
+            if paid
+            else "The bank did not return any further details with this decline.",
             "type": "authorized" if paid else "issuer_declined",
         },
         "paid": paid,
@@ -61,8 +72,15 @@ def charge(pay: PaymentsSystem, *, amount: int, currency: str, customer: str | N
 
 def card_error(card: Card, *, charge_id: str, **extra: Any) -> ApiError:
     """The 402 a decline answers with (extra: the payment_intent, say)."""
-    return ApiError(402, card.message, code=card.code, decline_code=card.decline_code, charge=charge_id,
-                    doc_url=f"https://stripe.com/docs/error-codes/{card.code.replace('_', '-')}", **extra)
+    return ApiError(
+        402,
+        card.message,
+        code=card.code,
+        decline_code=card.decline_code,
+        charge=charge_id,
+        doc_url=f"https://stripe.com/docs/error-codes/{card.code.replace('_', '-')}",
+        **extra,
+    )
 
 
 def last_payment_error(card: Card, charge_id: str) -> dict[str, Any]:
@@ -83,18 +101,30 @@ def fully_refunded(pay: PaymentsSystem, payment_intent: dict[str, Any]) -> bool:
     return bool(found and found["refunded"])
 
 
-def refund(pay: PaymentsSystem, record: dict[str, Any], amount: int | None, *, reason: str | None = None,
-           metadata: dict[str, str] | None = None) -> dict[str, Any]:
+def refund(
+    pay: PaymentsSystem,
+    record: dict[str, Any],
+    amount: int | None,
+    *,
+    reason: str | None = None,
+    metadata: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Refund (part of) a charge; emits refund.created and charge.refunded."""
     if record["status"] != "succeeded":
-        raise ApiError(400, f"Charge {record['id']} did not succeed, so there is nothing to refund.", code="charge_not_refundable")
+        raise ApiError(
+            400, f"Charge {record['id']} did not succeed, so there is nothing to refund.", code="charge_not_refundable"
+        )
     left = record["amount"] - record["amount_refunded"]
     if left <= 0:
         raise ApiError(400, f"Charge {record['id']} has already been refunded.", code="charge_already_refunded")
     amount = left if amount is None else amount
     if amount > left:
-        raise ApiError(400, f"Refund amount ({amount}) is greater than the unrefunded amount on the charge ({left}).",
-                       code="amount_too_large", param="amount")
+        raise ApiError(
+            400,
+            f"Refund amount ({amount}) is greater than the unrefunded amount on the charge ({left}).",
+            code="amount_too_large",
+            param="amount",
+        )
     now = pay.now()
     with pay.store.transaction():
         made = {
@@ -124,8 +154,12 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     @app.get("/v1/charges")
     def list_charges() -> Response:
         p = httpapi.params((*listing.LIST_PARAMS, "customer", "payment_intent"))
-        where = (listing.Where().created(p).field("customer", p.string("customer", max_length=200))
-                 .field("payment_intent", p.string("payment_intent", max_length=200)))
+        where = (
+            listing.Where()
+            .created(p)
+            .field("customer", p.string("customer", max_length=200))
+            .field("payment_intent", p.string("payment_intent", max_length=200))
+        )
         return pay.render_list("charge", p, url="/v1/charges", where=where)
 
     @app.get("/v1/charges/<charge_id>")
@@ -134,8 +168,10 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
 
     @app.post("/v1/refunds")
     def create_refund() -> Response:
-        p = httpapi.params(("payment_intent", "charge", "amount", "reason", "metadata"),
-                           ignored=("refund_application_fee", "reverse_transfer", "instructions_email"))
+        p = httpapi.params(
+            ("payment_intent", "charge", "amount", "reason", "metadata"),
+            ignored=("refund_application_fee", "reverse_transfer", "instructions_email"),
+        )
         paths = p.expand()
         intent_id = p.string("payment_intent", max_length=200)
         charge_id = p.string("charge", max_length=200)
@@ -143,13 +179,20 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         reason = p.string("reason", choices=REFUND_REASONS)
         metadata = p.metadata()
         if (intent_id is None) == (charge_id is None):
-            raise ApiError(400, "Give exactly one of charge or payment_intent: the payment to refund.", param="payment_intent")
+            raise ApiError(
+                400, "Give exactly one of charge or payment_intent: the payment to refund.", param="payment_intent"
+            )
         with pay.store.transaction():
             if intent_id is not None:
                 intent = pay.get("payment_intent", intent_id, param="payment_intent")
                 if intent["status"] != "succeeded" or not intent["latest_charge"]:
-                    raise ApiError(400, f"PaymentIntent {intent_id} has status {intent['status']}; only a succeeded "
-                                        "payment can be refunded.", code="charge_not_refundable", param="payment_intent")
+                    raise ApiError(
+                        400,
+                        f"PaymentIntent {intent_id} has status {intent['status']}; only a succeeded "
+                        "payment can be refunded.",
+                        code="charge_not_refundable",
+                        param="payment_intent",
+                    )
                 record = pay.get("charge", intent["latest_charge"])
             else:
                 record = pay.get("charge", str(charge_id), param="charge")
@@ -159,8 +202,12 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     @app.get("/v1/refunds")
     def list_refunds() -> Response:
         p = httpapi.params((*listing.LIST_PARAMS, "charge", "payment_intent"))
-        where = (listing.Where().created(p).field("charge", p.string("charge", max_length=200))
-                 .field("payment_intent", p.string("payment_intent", max_length=200)))
+        where = (
+            listing.Where()
+            .created(p)
+            .field("charge", p.string("charge", max_length=200))
+            .field("payment_intent", p.string("payment_intent", max_length=200))
+        )
         return pay.render_list("refund", p, url="/v1/refunds", where=where)
 
     @app.get("/v1/refunds/<refund_id>")

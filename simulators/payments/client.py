@@ -32,16 +32,18 @@ class PaymentsError(Exception):
 class PaymentsClient:
     """Calls `/v1/...` on one payment system with its API key."""
 
-    def __init__(self, url: str, api_key: str, *, timeout: float = 30.0,
-                 after_call: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, url: str, api_key: str, *, timeout: float = 30.0, after_call: Callable[[], None] | None = None
+    ) -> None:
         self.url = url.rstrip("/")
         self.api_key = api_key
         self.timeout = timeout
         self._after_call = after_call
         self._session = loopback_session()
 
-    def request(self, method: str, path: str, params: dict[str, Any] | None = None, *,
-                idempotency_key: str | None = None) -> dict[str, Any]:
+    def request(
+        self, method: str, path: str, params: dict[str, Any] | None = None, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.api_key}", "User-Agent": USER_AGENT}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key

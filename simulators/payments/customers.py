@@ -14,8 +14,17 @@ if TYPE_CHECKING:
     from .system import PaymentsSystem
 
 _FIELDS = ("email", "name", "description", "phone", "metadata", "payment_method", "invoice_settings")
-_IGNORED = ("address", "shipping", "preferred_locales", "tax_exempt", "invoice_prefix", "tax", "next_invoice_sequence",
-            "balance", "test_clock")
+_IGNORED = (
+    "address",
+    "shipping",
+    "preferred_locales",
+    "tax_exempt",
+    "invoice_prefix",
+    "tax",
+    "next_invoice_sequence",
+    "balance",
+    "test_clock",
+)
 
 
 def init_app(app: Flask, pay: PaymentsSystem) -> None:
@@ -36,8 +45,11 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
             "delinquent": False,
             "description": fields.get("description"),
             "email": fields.get("email"),
-            "invoice_settings": {"custom_fields": None, "default_payment_method": fields.get("default_payment_method"),
-                                 "footer": None},
+            "invoice_settings": {
+                "custom_fields": None,
+                "default_payment_method": fields.get("default_payment_method"),
+                "footer": None,
+            },
             "livemode": False,
             "metadata": merge_metadata({}, fields.get("metadata")),
             "name": fields.get("name"),
@@ -82,7 +94,10 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
                 settings = customer["invoice_settings"]
                 if settings["default_payment_method"] != fields["default_payment_method"]:
                     previous["invoice_settings"] = dict(settings)
-                    customer["invoice_settings"] = {**settings, "default_payment_method": fields["default_payment_method"]}
+                    customer["invoice_settings"] = {
+                        **settings,
+                        "default_payment_method": fields["default_payment_method"],
+                    }
             if previous:
                 pay.db["customer"].replace(customer)
                 pay.emit("customer.updated", customer, previous)
@@ -130,7 +145,11 @@ def _fields(p: Params) -> dict[str, Any]:
         cards.card(method)
     settings = p.mapping("invoice_settings")
     if settings is not None:
-        inner = Params(settings, ("default_payment_method", "custom_fields", "footer", "rendering_options"), prefix="invoice_settings")
+        inner = Params(
+            settings,
+            ("default_payment_method", "custom_fields", "footer", "rendering_options"),
+            prefix="invoice_settings",
+        )
         default = inner.string("default_payment_method", max_length=200, empty_ok=True)
         if default:
             cards.card(default, "invoice_settings[default_payment_method]")

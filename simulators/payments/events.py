@@ -46,7 +46,9 @@ TYPES = (
 )
 
 
-def emit(pay: PaymentsSystem, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, Any]:
+def emit(
+    pay: PaymentsSystem, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None
+) -> dict[str, Any]:
     from . import webhook_endpoints  # the endpoints module imports this one
 
     if event_type not in TYPES:
@@ -90,12 +92,16 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         if one_type:
             where.raw("json_extract(body, '$.type') LIKE ? ESCAPE '\\'", _like(one_type))
         if many:
-            where.raw("(" + " OR ".join("json_extract(body, '$.type') LIKE ? ESCAPE '\\'" for _ in many) + ")",
-                      *[_like(t) for t in many])
+            where.raw(
+                "(" + " OR ".join("json_extract(body, '$.type') LIKE ? ESCAPE '\\'" for _ in many) + ")",
+                *[_like(t) for t in many],
+            )
         success = p.boolean("delivery_success")
         if success is not None:
-            unfinished = ("EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = documents.id"
-                          " AND d.status != 'succeeded' AND d.duplicate_of IS NULL)")
+            unfinished = (
+                "EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = documents.id"
+                " AND d.status != 'succeeded' AND d.duplicate_of IS NULL)"
+            )
             where.raw(f"NOT {unfinished}" if success else unfinished)
         return pay.render_list("event", p, url="/v1/events", where=where)
 
@@ -112,15 +118,21 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         if endpoint_id is not None:
             endpoint = pay.get("webhook_endpoint", endpoint_id, param="webhook_endpoint")
             if endpoint["status"] != "enabled":
-                raise ApiError(400, f"Webhook endpoint {endpoint_id} is disabled; enable it before resending to it.",
-                               param="webhook_endpoint")
+                raise ApiError(
+                    400,
+                    f"Webhook endpoint {endpoint_id} is disabled; enable it before resending to it.",
+                    param="webhook_endpoint",
+                )
             if not pay.outbox.deliveries(event_id=event_id, endpoint_id=endpoint_id):
                 pay.outbox.enqueue(event_id, event["type"], pay.event_payload(event_id), [endpoint_id])
             else:
                 pay.outbox.resend(event_id, endpoint_id)
         elif not pay.outbox.resend(event_id):
-            raise ApiError(400, f"Event {event_id} was not sent to any webhook endpoint; pass webhook_endpoint=we_… "
-                                "to send it to one.", param="webhook_endpoint")
+            raise ApiError(
+                400,
+                f"Event {event_id} was not sent to any webhook endpoint; pass webhook_endpoint=we_… to send it to one.",
+                param="webhook_endpoint",
+            )
         return pay.render(pay.get("event", event_id))
 
 

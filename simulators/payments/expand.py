@@ -22,7 +22,9 @@ def expand_list(envelope: dict[str, Any], paths: list[str], lookup: Lookup) -> d
     for path in paths:
         parts = path.split(".")
         if parts[0] != "data" or len(parts) < 2:
-            raise ApiError(400, f"This property cannot be expanded ({path}); on a list, expand data.<field>.", param="expand")
+            raise ApiError(
+                400, f"This property cannot be expanded ({path}); on a list, expand data.<field>.", param="expand"
+            )
         for item in envelope["data"]:
             _expand(item, parts[1:], path, lookup)
     return envelope

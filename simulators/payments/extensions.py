@@ -41,8 +41,14 @@ def attempt_view(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def attempts_after(pay: PaymentsSystem, *, endpoint_id: str | None = None, event_id: str | None = None,
-                   after: str | None = None, limit: int = 100) -> tuple[list[dict[str, Any]], bool]:
+def attempts_after(
+    pay: PaymentsSystem,
+    *,
+    endpoint_id: str | None = None,
+    event_id: str | None = None,
+    after: str | None = None,
+    limit: int = 100,
+) -> tuple[list[dict[str, Any]], bool]:
     """Attempts oldest first, after the attempt with id `after`."""
     sql, args = "SELECT * FROM attempts WHERE 1 = 1", []
     for column, value in (("endpoint_id", endpoint_id), ("event_id", event_id)):
@@ -62,7 +68,9 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         limit = p.integer("limit", minimum=1, maximum=1000) or 100
         after = p.string("starting_after", max_length=200)
         if after is not None and pay.store.one("SELECT 1 FROM attempts WHERE id = ?", (after,)) is None:
-            raise ApiError(404, f"No such webhook_attempt: {after!r} (given as starting_after).", param="starting_after")
+            raise ApiError(
+                404, f"No such webhook_attempt: {after!r} (given as starting_after).", param="starting_after"
+            )
         data, more = attempts_after(pay, after=after, limit=limit, **where)
         return jsonify(listing.envelope(data, url, more))
 
@@ -84,8 +92,15 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         if endpoint_id is not None:
             pay.get("webhook_endpoint", endpoint_id, param="webhook_endpoint")
         resent = pay.recover_failed(since, endpoint_id)
-        return jsonify({"object": "recovery", "since": int(since), "webhook_endpoint": endpoint_id,
-                        "deliveries": resent, "count": len(resent)})
+        return jsonify(
+            {
+                "object": "recovery",
+                "since": int(since),
+                "webhook_endpoint": endpoint_id,
+                "deliveries": resent,
+                "count": len(resent),
+            }
+        )
 
     @app.post("/v1/hooklab/knobs")
     def knobs() -> Response:
@@ -104,10 +119,14 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         if p.boolean("off"):
             pay.limiter.configure(None, None)
         else:
-            reads = Limit(p.integer("reads_per_minute", minimum=1, maximum=1_000_000) or int(DEFAULT_READS.per_minute),
-                          p.integer("reads_burst", minimum=1, maximum=1_000_000) or DEFAULT_READS.burst)
-            writes = Limit(p.integer("writes_per_minute", minimum=1, maximum=1_000_000) or int(DEFAULT_WRITES.per_minute),
-                           p.integer("writes_burst", minimum=1, maximum=1_000_000) or DEFAULT_WRITES.burst)
+            reads = Limit(
+                p.integer("reads_per_minute", minimum=1, maximum=1_000_000) or int(DEFAULT_READS.per_minute),
+                p.integer("reads_burst", minimum=1, maximum=1_000_000) or DEFAULT_READS.burst,
+            )
+            writes = Limit(
+                p.integer("writes_per_minute", minimum=1, maximum=1_000_000) or int(DEFAULT_WRITES.per_minute),
+                p.integer("writes_burst", minimum=1, maximum=1_000_000) or DEFAULT_WRITES.burst,
+            )
             pay.limiter.configure(reads, writes)
         return jsonify({"object": "rate_limit", **pay.limiter.describe()})
 
@@ -118,7 +137,9 @@ def _moment(p: Params, name: str) -> float:
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
         except ValueError:
-            raise ApiError(400, f"Invalid {name}: give a unix timestamp or an ISO date, not {value[:40]!r}.", param=name) from None
+            raise ApiError(
+                400, f"Invalid {name}: give a unix timestamp or an ISO date, not {value[:40]!r}.", param=name
+            ) from None
     found = p.integer(name, required=True, minimum=0)
     return float(found or 0)
 

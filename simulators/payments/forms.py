@@ -46,7 +46,7 @@ def parse_json(raw: bytes) -> dict[str, Any]:
     except (UnicodeDecodeError, ValueError) as exc:
         raise ApiError(400, f"The body is not valid JSON: {exc}.") from None
     if not isinstance(data, dict):
-        raise ApiError(400, "A JSON body must be an object, such as {\"email\": \"a@example.com\"}.")
+        raise ApiError(400, 'A JSON body must be an object, such as {"email": "a@example.com"}.')
     return data
 
 
@@ -62,7 +62,11 @@ def nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
             if child is None:
                 child = node[segment] = {}
             elif not isinstance(child, dict):
-                raise ApiError(400, f"Invalid parameter {key!r}: {_name(path[: depth + 1])} was already given a plain value.", param=key)
+                raise ApiError(
+                    400,
+                    f"Invalid parameter {key!r}: {_name(path[: depth + 1])} was already given a plain value.",
+                    param=key,
+                )
             node = child
         last = path[-1] if len(path) == 1 else _index(node, path[-1], key)
         if isinstance(node.get(last), dict):
@@ -74,10 +78,14 @@ def nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 def split_key(key: str) -> list[str]:
     """`items[0][price]` -> ['items', '0', 'price']; `expand[]` -> ['expand', '']."""
     if len(key) > MAX_KEY_LENGTH:
-        raise ApiError(400, f"A parameter name is {len(key)} characters long; the limit is {MAX_KEY_LENGTH}.", param=key[:40] + "…")
+        raise ApiError(
+            400, f"A parameter name is {len(key)} characters long; the limit is {MAX_KEY_LENGTH}.", param=key[:40] + "…"
+        )
     match = _KEY.match(key)
     if match is None:
-        raise ApiError(400, f"Invalid parameter name {key!r}: use name, name[key] or name[0] (brackets must pair up).", param=key)
+        raise ApiError(
+            400, f"Invalid parameter name {key!r}: use name, name[key] or name[0] (brackets must pair up).", param=key
+        )
     path = [match.group(1), *_SEGMENT.findall(match.group(2))]
     if len(path) > MAX_DEPTH:
         raise ApiError(400, f"Invalid parameter name {key!r}: nested more than {MAX_DEPTH} levels deep.", param=key)

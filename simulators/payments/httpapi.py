@@ -39,8 +39,11 @@ def install(app: Flask, pay: PaymentsSystem) -> None:
         key = request.headers.get("Idempotency-Key")
         if key is not None and request.method == "POST":
             if not key.strip():
-                raise ApiError(400, "The Idempotency-Key header is empty; send a unique key or leave the header out.",
-                               type="idempotency_error")
+                raise ApiError(
+                    400,
+                    "The Idempotency-Key header is empty; send a unique key or leave the header out.",
+                    type="idempotency_error",
+                )
             replay = pay.idempotency.begin(g.api_key, key, request.method, request.path, g.params)
             if replay is not None:
                 g.replayed = True
@@ -56,8 +59,16 @@ def install(app: Flask, pay: PaymentsSystem) -> None:
     def _keep_answer(response: Response) -> Response:
         key = g.get("idempotency_key")
         if key is not None:
-            pay.idempotency.finish(g.api_key, key, request.method, request.path, g.params, response.status_code,
-                                   response.get_data(as_text=True), g.get("request_id"))
+            pay.idempotency.finish(
+                g.api_key,
+                key,
+                request.method,
+                request.path,
+                g.params,
+                response.status_code,
+                response.get_data(as_text=True),
+                g.get("request_id"),
+            )
         return response
 
     @app.teardown_request
@@ -91,7 +102,9 @@ def _read_params() -> dict[str, Any]:
             elif kind in ("", "application/x-www-form-urlencoded"):
                 found.update(forms.parse_form(raw))
             else:
-                raise ApiError(415, f"Send parameters form-encoded (Content-Type: application/x-www-form-urlencoded), not {kind}.")
+                raise ApiError(
+                    415, f"Send parameters form-encoded (Content-Type: application/x-www-form-urlencoded), not {kind}."
+                )
     return found
 
 

@@ -62,8 +62,12 @@ class IdempotencyKeys:
     def begin(self, api_key: str, key: str, method: str, path: str, params: dict[str, Any]) -> Replay | None:
         """Return the replay for a known key, or claim the key for this request."""
         if len(key) > MAX_KEY_LENGTH:
-            raise ApiError(400, f"Idempotency-Key is {len(key)} characters long; keys can be at most {MAX_KEY_LENGTH}.",
-                           type="idempotency_error", code="idempotency_key_too_long")
+            raise ApiError(
+                400,
+                f"Idempotency-Key is {len(key)} characters long; keys can be at most {MAX_KEY_LENGTH}.",
+                type="idempotency_error",
+                code="idempotency_key_too_long",
+            )
         with self._lock:
             row = self.store.one("SELECT * FROM idempotency_keys WHERE api_key = ? AND key = ?", (api_key, key))
             if row is not None and row["created"] < self.clock.time() - TTL:
@@ -88,8 +92,17 @@ class IdempotencyKeys:
             self._in_flight.add((api_key, key))
         return None
 
-    def finish(self, api_key: str, key: str, method: str, path: str, params: dict[str, Any], status: int, body: str,
-               request_id: str | None) -> None:
+    def finish(
+        self,
+        api_key: str,
+        key: str,
+        method: str,
+        path: str,
+        params: dict[str, Any],
+        status: int,
+        body: str,
+        request_id: str | None,
+    ) -> None:
         """Keep this answer if the API committed to it."""
         if status in KEPT_STATUSES:
             self.store.execute(

@@ -16,8 +16,15 @@ if TYPE_CHECKING:
 STATUSES = ("draft", "open", "paid", "uncollectible", "void")
 
 
-def create(pay: PaymentsSystem, subscription: dict[str, Any], *, reason: str, period_start: int, period_end: int,
-           invoice_id: str | None = None) -> dict[str, Any]:
+def create(
+    pay: PaymentsSystem,
+    subscription: dict[str, Any],
+    *,
+    reason: str,
+    period_start: int,
+    period_end: int,
+    invoice_id: str | None = None,
+) -> dict[str, Any]:
     """Draft and finalize a subscription's invoice (call inside a transaction); emits created and finalized."""
     now = pay.now()
     customer = pay.get("customer", subscription["customer"])
@@ -26,19 +33,21 @@ def create(pay: PaymentsSystem, subscription: dict[str, Any], *, reason: str, pe
     for item in subscription["items"]["data"]:
         price = item["price"]
         amount = price["unit_amount"] * item["quantity"]
-        lines.append({
-            "id": pay.ids.new("il"),
-            "object": "line_item",
-            "amount": amount,
-            "currency": price["currency"],
-            "description": f"{item['quantity']} × {price.get('nickname') or price['id']} (at ${price['unit_amount'] / 100:.2f} / month)",
-            "metadata": {},
-            "period": {"end": period_end, "start": period_start},
-            "price": price,
-            "quantity": item["quantity"],
-            "subscription": subscription["id"],
-            "type": "subscription",
-        })
+        lines.append(
+            {
+                "id": pay.ids.new("il"),
+                "object": "line_item",
+                "amount": amount,
+                "currency": price["currency"],
+                "description": f"{item['quantity']} × {price.get('nickname') or price['id']} (at ${price['unit_amount'] / 100:.2f} / month)",
+                "metadata": {},
+                "period": {"end": period_end, "start": period_start},
+                "price": price,
+                "quantity": item["quantity"],
+                "subscription": subscription["id"],
+                "type": "subscription",
+            }
+        )
     total = sum(line["amount"] for line in lines)
     invoice = {
         "id": invoice_id,
@@ -84,9 +93,16 @@ def create(pay: PaymentsSystem, subscription: dict[str, Any], *, reason: str, pe
 
 def attempt(pay: PaymentsSystem, invoice: dict[str, Any], card: Card) -> dict[str, Any]:
     """Charge the card for an open invoice (inside a transaction); returns the charge."""
-    made = charges.charge(pay, amount=invoice["amount_due"], currency=invoice["currency"], customer=invoice["customer"],
-                          card=card, invoice=invoice["id"], metadata=invoice["metadata"],
-                          description=f"Invoice {invoice['number']}")
+    made = charges.charge(
+        pay,
+        amount=invoice["amount_due"],
+        currency=invoice["currency"],
+        customer=invoice["customer"],
+        card=card,
+        invoice=invoice["id"],
+        metadata=invoice["metadata"],
+        description=f"Invoice {invoice['number']}",
+    )
     invoice["attempt_count"] += 1
     invoice["attempted"] = True
     invoice["charge"] = made["id"]
@@ -120,9 +136,13 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     @app.get("/v1/invoices")
     def list_invoices() -> Response:
         p = httpapi.params((*listing.LIST_PARAMS, "customer", "subscription", "status", "collection_method"))
-        where = (listing.Where().created(p).field("customer", p.string("customer", max_length=200))
-                 .field("subscription", p.string("subscription", max_length=200))
-                 .field("status", p.string("status", choices=STATUSES)))
+        where = (
+            listing.Where()
+            .created(p)
+            .field("customer", p.string("customer", max_length=200))
+            .field("subscription", p.string("subscription", max_length=200))
+            .field("status", p.string("status", choices=STATUSES))
+        )
         return pay.render_list("invoice", p, url="/v1/invoices", where=where)
 
     @app.get("/v1/invoices/<invoice_id>")
@@ -131,7 +151,9 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
 
     @app.post("/v1/invoices/<invoice_id>/pay")
     def pay_invoice(invoice_id: str) -> Response:
-        p = httpapi.params(("payment_method",), ignored=("off_session", "forgive", "paid_out_of_band", "source", "mandate"))
+        p = httpapi.params(
+            ("payment_method",), ignored=("off_session", "forgive", "paid_out_of_band", "source", "mandate")
+        )
         paths = p.expand()
         given = p.string("payment_method", max_length=200)
         with pay.store.transaction():
@@ -139,12 +161,19 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
             if invoice["status"] == "paid":
                 raise ApiError(400, "Invoice is already paid.", code="invoice_unexpected_state")
             if invoice["status"] != "open":
-                raise ApiError(400, f"You can only pay an open invoice; this one is {invoice['status']}.",
-                               code="invoice_unexpected_state")
+                raise ApiError(
+                    400,
+                    f"You can only pay an open invoice; this one is {invoice['status']}.",
+                    code="invoice_unexpected_state",
+                )
             method = payment_method_for(pay, invoice, given)
             if method is None:
-                raise ApiError(400, "This customer has no default payment method; pass payment_method, such as pm_card_visa.",
-                               code="invoice_no_customer_payment_method", param="payment_method")
+                raise ApiError(
+                    400,
+                    "This customer has no default payment method; pass payment_method, such as pm_card_visa.",
+                    code="invoice_no_customer_payment_method",
+                    param="payment_method",
+                )
             card = cards.card(method)
             made = attempt(pay, invoice, card)
             if made["paid"]:

@@ -42,8 +42,11 @@ class Where:
         if isinstance(value, dict):
             unknown = set(value) - set(_OPERATORS)
             if unknown:
-                raise ApiError(400, f"Invalid {name}: use {name}[gt], {name}[gte], {name}[lt] or {name}[lte], not {name}[{sorted(unknown)[0]}].",
-                               param=name)
+                raise ApiError(
+                    400,
+                    f"Invalid {name}: use {name}[gt], {name}[gte], {name}[lt] or {name}[lte], not {name}[{sorted(unknown)[0]}].",
+                    param=name,
+                )
             for op, sql in _OPERATORS.items():
                 if op in value:
                     bound = Params({f"{name}[{op}]": value[op]}, (f"{name}[{op}]",)).integer(f"{name}[{op}]")
@@ -59,21 +62,30 @@ class Where:
         return " AND ".join(self.parts)
 
 
-def page(collection: Collection, params: Params, *, url: str, where: Where | None = None,
-         render: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+def page(
+    collection: Collection,
+    params: Params,
+    *,
+    url: str,
+    where: Where | None = None,
+    render: Callable[[dict[str, Any]], dict[str, Any]],
+) -> dict[str, Any]:
     """One page of a list, newest first, as the SDK's auto-pagination expects."""
     limit = params.integer("limit", minimum=1, maximum=100)
     limit = 10 if limit is None else limit
     after = params.string("starting_after", max_length=200)
     before = params.string("ending_before", max_length=200)
     if after and before:
-        raise ApiError(400, "You may only specify one of these parameters: ending_before, starting_after.", param="starting_after")
+        raise ApiError(
+            400, "You may only specify one of these parameters: ending_before, starting_after.", param="starting_after"
+        )
     for name, cursor in (("starting_after", after), ("ending_before", before)):
         if cursor is not None and collection.get(cursor) is None:
             raise ApiError(404, f"No such {collection.kind}: {cursor!r} (given as {name}).", param=name)
     where = where or Where()
-    docs, has_more = collection.page(limit=limit, starting_after=after, ending_before=before, where=where.sql(),
-                                     params=tuple(where.args))
+    docs, has_more = collection.page(
+        limit=limit, starting_after=after, ending_before=before, where=where.sql(), params=tuple(where.args)
+    )
     return {"object": "list", "data": [render(doc) for doc in docs], "has_more": has_more, "url": url}
 
 

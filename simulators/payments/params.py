@@ -25,8 +25,9 @@ _INTEGER = re.compile(r"^-?\d{1,15}$")
 class Params:
     """The parameters of one request, and the names this endpoint accepts."""
 
-    def __init__(self, data: dict[str, Any], allowed: Iterable[str] = (), *, ignored: Iterable[str] = (),
-                 prefix: str = "") -> None:
+    def __init__(
+        self, data: dict[str, Any], allowed: Iterable[str] = (), *, ignored: Iterable[str] = (), prefix: str = ""
+    ) -> None:
         self.data = data
         known = {*allowed, *ignored} | (set() if prefix else {"expand"})
         for name in data:
@@ -40,8 +41,15 @@ class Params:
     def raw(self, name: str) -> Any:
         return self.data.get(name)
 
-    def string(self, name: str, *, required: bool = False, max_length: int = MAX_STRING,
-               choices: Iterable[str] | None = None, empty_ok: bool = False) -> str | None:
+    def string(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        max_length: int = MAX_STRING,
+        choices: Iterable[str] | None = None,
+        empty_ok: bool = False,
+    ) -> str | None:
         value = self.data.get(name)
         if value is None:
             if required:
@@ -60,11 +68,14 @@ class Params:
         if choices is not None:
             options = list(choices)
             if value not in options:
-                raise ApiError(400, f"Invalid {name}: must be one of {', '.join(options)} (got {_show(value)}).", param=name)
+                raise ApiError(
+                    400, f"Invalid {name}: must be one of {', '.join(options)} (got {_show(value)}).", param=name
+                )
         return value
 
-    def integer(self, name: str, *, required: bool = False, minimum: int | None = None,
-                maximum: int | None = None) -> int | None:
+    def integer(
+        self, name: str, *, required: bool = False, minimum: int | None = None, maximum: int | None = None
+    ) -> int | None:
         value = self.data.get(name)
         if value is None or value == "":
             if required:
@@ -97,7 +108,9 @@ class Params:
         if value is None or value == "":
             return None
         if not isinstance(value, dict):
-            raise ApiError(400, f"Invalid {name}: expected a hash such as {name}[key]=value, got {_kind(value)}.", param=name)
+            raise ApiError(
+                400, f"Invalid {name}: expected a hash such as {name}[key]=value, got {_kind(value)}.", param=name
+            )
         return value
 
     def items(self, name: str, *, max_items: int = 100) -> list[Any] | None:
@@ -110,7 +123,9 @@ class Params:
         if isinstance(value, dict) and all(k.isdigit() for k in value):
             value = [value[k] for k in sorted(value, key=int)]
         if not isinstance(value, list):
-            raise ApiError(400, f"Invalid array for {name}: send {name}[0]=…, {name}[1]=… (got {_kind(value)}).", param=name)
+            raise ApiError(
+                400, f"Invalid array for {name}: send {name}[0]=…, {name}[1]=… (got {_kind(value)}).", param=name
+            )
         if len(value) > max_items:
             raise ApiError(400, f"Invalid {name}: at most {max_items} items allowed.", param=name)
         return value
@@ -126,9 +141,15 @@ class Params:
             return None
         for index, item in enumerate(found):
             if not isinstance(item, str) or not item:
-                raise ApiError(400, f"Invalid {name}[{index}]: expected a non-empty string, got {_kind(item)}.", param=f"{name}[{index}]")
+                raise ApiError(
+                    400,
+                    f"Invalid {name}[{index}]: expected a non-empty string, got {_kind(item)}.",
+                    param=f"{name}[{index}]",
+                )
             if len(item) > max_length:
-                raise ApiError(400, f"Invalid {name}[{index}]: longer than {max_length} characters.", param=f"{name}[{index}]")
+                raise ApiError(
+                    400, f"Invalid {name}[{index}]: longer than {max_length} characters.", param=f"{name}[{index}]"
+                )
         return found
 
     def metadata(self, name: str = "metadata") -> dict[str, str] | None:
@@ -139,21 +160,31 @@ class Params:
         if value == "":
             return {}
         if not isinstance(value, dict):
-            raise ApiError(400, f"Invalid {name}: expected a hash such as {name}[plan]=pro, got {_kind(value)}.", param=name)
+            raise ApiError(
+                400, f"Invalid {name}: expected a hash such as {name}[plan]=pro, got {_kind(value)}.", param=name
+            )
         if len(value) > MAX_METADATA_KEYS:
             raise ApiError(400, f"Invalid {name}: at most {MAX_METADATA_KEYS} keys allowed.", param=name)
         clean: dict[str, str] = {}
         for key, item in value.items():
             if len(key) > MAX_METADATA_KEY:
-                raise ApiError(400, f"Invalid {name}: key {key[:50]!r} is longer than {MAX_METADATA_KEY} characters.", param=f"{name}[{key[:40]}]")
+                raise ApiError(
+                    400,
+                    f"Invalid {name}: key {key[:50]!r} is longer than {MAX_METADATA_KEY} characters.",
+                    param=f"{name}[{key[:40]}]",
+                )
             if isinstance(item, (int, float)) and not isinstance(item, bool):
                 item = str(item)
             if item is None:
                 item = ""
             if not isinstance(item, str):
-                raise ApiError(400, f"Invalid {name}[{key}]: values are strings, got {_kind(item)}.", param=f"{name}[{key}]")
+                raise ApiError(
+                    400, f"Invalid {name}[{key}]: values are strings, got {_kind(item)}.", param=f"{name}[{key}]"
+                )
             if len(item) > MAX_METADATA_VALUE:
-                raise ApiError(400, f"Invalid {name}[{key}]: longer than {MAX_METADATA_VALUE} characters.", param=f"{name}[{key}]")
+                raise ApiError(
+                    400, f"Invalid {name}[{key}]: longer than {MAX_METADATA_VALUE} characters.", param=f"{name}[{key}]"
+                )
             clean[key] = item
         return clean
 

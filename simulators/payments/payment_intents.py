@@ -24,11 +24,32 @@ MAX_AMOUNT = 99_999_999
 MINIMUM = {"usd": 50, "eur": 50, "gbp": 30, "cad": 50, "aud": 50, "chf": 50}
 CANCEL_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
 _CURRENCY = re.compile(r"^[a-z]{3}$")
-_FIELDS = ("amount", "currency", "customer", "payment_method", "confirm", "description", "metadata", "receipt_email",
-           "capture_method")
-_IGNORED = ("automatic_payment_methods", "payment_method_types", "off_session", "return_url", "setup_future_usage",
-            "statement_descriptor", "statement_descriptor_suffix", "confirmation_method", "error_on_requires_action",
-            "use_stripe_sdk", "payment_method_options", "shipping", "mandate_data")
+_FIELDS = (
+    "amount",
+    "currency",
+    "customer",
+    "payment_method",
+    "confirm",
+    "description",
+    "metadata",
+    "receipt_email",
+    "capture_method",
+)
+_IGNORED = (
+    "automatic_payment_methods",
+    "payment_method_types",
+    "off_session",
+    "return_url",
+    "setup_future_usage",
+    "statement_descriptor",
+    "statement_descriptor_suffix",
+    "confirmation_method",
+    "error_on_requires_action",
+    "use_stripe_sdk",
+    "payment_method_options",
+    "shipping",
+    "mandate_data",
+)
 _FINAL = ("succeeded", "canceled")
 
 
@@ -44,16 +65,23 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         confirm = p.boolean("confirm") or False
         capture = p.string("capture_method", choices=("automatic", "automatic_async", "manual"))
         if capture == "manual":
-            raise ApiError(400, "hooklab captures payments automatically; capture_method=manual is not supported.",
-                           param="capture_method")
+            raise ApiError(
+                400,
+                "hooklab captures payments automatically; capture_method=manual is not supported.",
+                param="capture_method",
+            )
         description = p.string("description", max_length=1000)
         receipt_email = p.string("receipt_email", max_length=512)
         metadata = merge_metadata({}, p.metadata())
         card = cards.card(method) if method else None
         if confirm and card is None:
-            raise ApiError(400, "You cannot confirm this PaymentIntent because it's missing a payment method. "
-                                "Pass payment_method, such as pm_card_visa.", code="payment_intent_unexpected_state",
-                           param="payment_method")
+            raise ApiError(
+                400,
+                "You cannot confirm this PaymentIntent because it's missing a payment method. "
+                "Pass payment_method, such as pm_card_visa.",
+                code="payment_intent_unexpected_state",
+                param="payment_method",
+            )
         now = pay.now()
         with pay.store.transaction():
             if customer_id is not None:
@@ -112,8 +140,12 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
             intent = pay.get("payment_intent", intent_id)
             changes_money = [name for name in ("amount", "currency", "customer", "payment_method") if name in p]
             if changes_money and intent["status"] in _FINAL:
-                raise ApiError(400, f"You cannot change {changes_money[0]} of a PaymentIntent with status {intent['status']}.",
-                               code="payment_intent_unexpected_state", param=changes_money[0])
+                raise ApiError(
+                    400,
+                    f"You cannot change {changes_money[0]} of a PaymentIntent with status {intent['status']}.",
+                    code="payment_intent_unexpected_state",
+                    param=changes_money[0],
+                )
             if "currency" in p:
                 intent["currency"] = _currency(p, required=True)
             if "amount" in p:
@@ -143,13 +175,21 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         with pay.store.transaction():
             intent = pay.get("payment_intent", intent_id)
             if intent["status"] in _FINAL:
-                raise ApiError(400, f"You cannot confirm this PaymentIntent because it has a status of {intent['status']}.",
-                               code="payment_intent_unexpected_state", payment_intent=pay.public(intent))
+                raise ApiError(
+                    400,
+                    f"You cannot confirm this PaymentIntent because it has a status of {intent['status']}.",
+                    code="payment_intent_unexpected_state",
+                    payment_intent=pay.public(intent),
+                )
             method = method or intent["payment_method"]
             if method is None:
-                raise ApiError(400, "You cannot confirm this PaymentIntent because it's missing a payment method. "
-                                    "Pass payment_method, such as pm_card_visa.", code="payment_intent_unexpected_state",
-                               param="payment_method")
+                raise ApiError(
+                    400,
+                    "You cannot confirm this PaymentIntent because it's missing a payment method. "
+                    "Pass payment_method, such as pm_card_visa.",
+                    code="payment_intent_unexpected_state",
+                    param="payment_method",
+                )
             declined = _confirm(pay, intent, cards.card(method))
         if declined is not None:
             raise declined
@@ -178,9 +218,16 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
 
 def _confirm(pay: PaymentsSystem, intent: dict[str, Any], card: cards.Card) -> ApiError | None:
     """Charge the card; update the intent and emit its events. Returns the 402 to answer on a decline."""
-    made = charges.charge(pay, amount=intent["amount"], currency=intent["currency"], customer=intent["customer"],
-                          card=card, payment_intent=intent["id"], metadata=intent["metadata"],
-                          description=intent["description"])
+    made = charges.charge(
+        pay,
+        amount=intent["amount"],
+        currency=intent["currency"],
+        customer=intent["customer"],
+        card=card,
+        payment_intent=intent["id"],
+        metadata=intent["metadata"],
+        description=intent["description"],
+    )
     intent["payment_method"] = card.id
     intent["latest_charge"] = made["id"]
     if made["paid"]:
@@ -191,16 +238,23 @@ def _confirm(pay: PaymentsSystem, intent: dict[str, Any], card: cards.Card) -> A
     intent.update(status="requires_payment_method", last_payment_error=charges.last_payment_error(card, made["id"]))
     pay.db["payment_intent"].replace(intent)
     pay.emit("payment_intent.payment_failed", intent)
-    return charges.card_error(card, charge_id=made["id"], payment_intent=pay.public(intent),
-                              payment_method=card.as_payment_method(intent["customer"], intent["created"]))
+    return charges.card_error(
+        card,
+        charge_id=made["id"],
+        payment_intent=pay.public(intent),
+        payment_method=card.as_payment_method(intent["customer"], intent["created"]),
+    )
 
 
 def _currency(p: Params, *, required: bool) -> str:
     value = p.string("currency", required=required, max_length=10)
     currency = (value or "").lower()
     if not _CURRENCY.match(currency):
-        raise ApiError(400, f"Invalid currency: {str(value)[:20]!r}. Use a three-letter ISO code in lowercase, such as usd.",
-                       param="currency")
+        raise ApiError(
+            400,
+            f"Invalid currency: {str(value)[:20]!r}. Use a three-letter ISO code in lowercase, such as usd.",
+            param="currency",
+        )
     return currency
 
 
@@ -209,6 +263,10 @@ def _amount(p: Params, currency: str, *, required: bool) -> int:
     assert amount is not None
     minimum = MINIMUM.get(currency, 1)
     if amount < minimum:
-        raise ApiError(400, f"Amount must be at least {minimum} (the smallest unit of {currency}, e.g. cents); got {amount}.",
-                       code="amount_too_small", param="amount")
+        raise ApiError(
+            400,
+            f"Amount must be at least {minimum} (the smallest unit of {currency}, e.g. cents); got {amount}.",
+            code="amount_too_small",
+            param="amount",
+        )
     return amount

@@ -27,20 +27,44 @@ def seed(pay: PaymentsSystem) -> None:
         for plan, title, amount, blurb in _CATALOGUE:
             product_id, price_id = f"prod_{plan}", PLANS[plan]
             if pay.db["product"].get(product_id) is None:
-                pay.db["product"].insert({
-                    "id": product_id, "object": "product", "active": True, "created": created,
-                    "default_price": price_id, "description": blurb, "livemode": False, "metadata": {"plan": plan},
-                    "name": f"{title} plan", "type": "service", "updated": created,
-                }, created=created)
+                pay.db["product"].insert(
+                    {
+                        "id": product_id,
+                        "object": "product",
+                        "active": True,
+                        "created": created,
+                        "default_price": price_id,
+                        "description": blurb,
+                        "livemode": False,
+                        "metadata": {"plan": plan},
+                        "name": f"{title} plan",
+                        "type": "service",
+                        "updated": created,
+                    },
+                    created=created,
+                )
             if pay.db["price"].get(price_id) is None:
-                pay.db["price"].insert({
-                    "id": price_id, "object": "price", "active": True, "billing_scheme": "per_unit", "created": created,
-                    "currency": "usd", "livemode": False, "lookup_key": f"{plan}_monthly", "metadata": {"plan": plan},
-                    "nickname": f"{title} monthly", "product": product_id,
-                    "recurring": {"interval": "month", "interval_count": 1, "usage_type": "licensed"},
-                    "tax_behavior": "unspecified", "type": "recurring", "unit_amount": amount,
-                    "unit_amount_decimal": str(amount),
-                }, created=created)
+                pay.db["price"].insert(
+                    {
+                        "id": price_id,
+                        "object": "price",
+                        "active": True,
+                        "billing_scheme": "per_unit",
+                        "created": created,
+                        "currency": "usd",
+                        "livemode": False,
+                        "lookup_key": f"{plan}_monthly",
+                        "metadata": {"plan": plan},
+                        "nickname": f"{title} monthly",
+                        "product": product_id,
+                        "recurring": {"interval": "month", "interval_count": 1, "usage_type": "licensed"},
+                        "tax_behavior": "unspecified",
+                        "type": "recurring",
+                        "unit_amount": amount,
+                        "unit_amount_decimal": str(amount),
+                    },
+                    created=created,
+                )
 
 
 def plan_of(price: dict[str, Any]) -> str | None:

@@ -37,7 +37,9 @@ DEFAULT_WRITES = Limit(per_minute=1000, burst=2000)
 class RateLimiter:
     """Token buckets per (API key, read or write), refilled on the lab clock."""
 
-    def __init__(self, clock: Clock, reads: Limit | None = DEFAULT_READS, writes: Limit | None = DEFAULT_WRITES) -> None:
+    def __init__(
+        self, clock: Clock, reads: Limit | None = DEFAULT_READS, writes: Limit | None = DEFAULT_WRITES
+    ) -> None:
         self.clock = clock
         self.reads = reads
         self.writes = writes

@@ -23,8 +23,16 @@ if TYPE_CHECKING:
     from .system import PaymentsSystem
 
 STATUSES = ("active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused")
-_FIELDS = ("customer", "items", "default_payment_method", "metadata", "payment_behavior", "description",
-           "collection_method", "cancel_at_period_end")
+_FIELDS = (
+    "customer",
+    "items",
+    "default_payment_method",
+    "metadata",
+    "payment_behavior",
+    "description",
+    "collection_method",
+    "cancel_at_period_end",
+)
 _IGNORED = ("proration_behavior", "off_session", "payment_settings", "automatic_tax", "billing_cycle_anchor")
 
 
@@ -46,7 +54,9 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         method = p.string("default_payment_method", max_length=200)
         if method:
             cards.card(method, "default_payment_method")
-        behavior = p.string("payment_behavior", choices=("allow_incomplete", "default_incomplete", "error_if_incomplete"))
+        behavior = p.string(
+            "payment_behavior", choices=("allow_incomplete", "default_incomplete", "error_if_incomplete")
+        )
         p.string("collection_method", choices=("charge_automatically",))
         metadata = merge_metadata({}, p.metadata())
         if not metadata and prices.plan_of(items[0]["price"]):
@@ -57,9 +67,14 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
             charge_with = method or customers.default_payment_method(customer)
             charge_now = behavior != "default_incomplete"
             if charge_with is None and charge_now:
-                raise ApiError(400, "This customer has no attached payment source or default payment method. Pass "
-                                    "default_payment_method (such as pm_card_visa), or payment_behavior=default_incomplete "
-                                    "and pay the invoice later.", code="resource_missing", param="default_payment_method")
+                raise ApiError(
+                    400,
+                    "This customer has no attached payment source or default payment method. Pass "
+                    "default_payment_method (such as pm_card_visa), or payment_behavior=default_incomplete "
+                    "and pay the invoice later.",
+                    code="resource_missing",
+                    param="default_payment_method",
+                )
             card = cards.card(charge_with) if charge_with and charge_now else None
             subscription = _new(pay, customer, items, method, metadata, description)
             # The card's outcome is known in advance, so the created event already shows the status it ends in.
@@ -67,13 +82,20 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
             subscription["latest_invoice"] = invoice_id = pay.ids.new("in")
             pay.db["subscription"].insert(subscription, created=subscription["created"])
             pay.emit("customer.subscription.created", subscription)
-            invoice = invoices.create(pay, subscription, invoice_id=invoice_id, reason="subscription_create",
-                                      period_start=subscription["current_period_start"],
-                                      period_end=subscription["current_period_end"])
+            invoice = invoices.create(
+                pay,
+                subscription,
+                invoice_id=invoice_id,
+                reason="subscription_create",
+                period_start=subscription["current_period_start"],
+                period_end=subscription["current_period_end"],
+            )
             if card is not None:
                 invoices.attempt(pay, invoice, card)
                 if card.declines and behavior == "error_if_incomplete":
-                    raise charges.card_error(card, charge_id=str(invoice["charge"]))  # rolls the whole subscription back
+                    raise charges.card_error(
+                        card, charge_id=str(invoice["charge"])
+                    )  # rolls the whole subscription back
         if subscription["status"] == "active":
             schedule_renewal(pay, subscription)
         return pay.render(subscription, paths)
@@ -91,8 +113,11 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
             where.field("status", status)
         price = p.string("price", max_length=200)
         if price:
-            where.raw("EXISTS (SELECT 1 FROM json_each(json_extract(body, '$.items.data')) AS item"
-                      " WHERE json_extract(item.value, '$.price.id') = ?)", price)
+            where.raw(
+                "EXISTS (SELECT 1 FROM json_each(json_extract(body, '$.items.data')) AS item"
+                " WHERE json_extract(item.value, '$.price.id') = ?)",
+                price,
+            )
         return pay.render_list("subscription", p, url="/v1/subscriptions", where=where)
 
     @app.get("/v1/subscriptions/<subscription_id>")
@@ -111,8 +136,11 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         with pay.store.transaction():
             subscription = pay.get("subscription", subscription_id)
             if subscription["status"] == "canceled":
-                raise ApiError(400, f"Subscription {subscription_id} is canceled; a canceled subscription cannot be updated.",
-                               code="resource_missing")
+                raise ApiError(
+                    400,
+                    f"Subscription {subscription_id} is canceled; a canceled subscription cannot be updated.",
+                    code="resource_missing",
+                )
             previous: dict[str, Any] = {}
             merged = merge_metadata(subscription["metadata"], metadata)
             if merged != subscription["metadata"]:
@@ -140,7 +168,9 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         with pay.store.transaction():
             subscription = pay.get("subscription", subscription_id)
             if subscription["status"] == "canceled":
-                raise ApiError(400, f"Subscription {subscription_id} is already canceled.", code="subscription_canceled")
+                raise ApiError(
+                    400, f"Subscription {subscription_id} is already canceled.", code="subscription_canceled"
+                )
             cancel(pay, subscription)
         return pay.render(subscription, paths)
 
@@ -189,8 +219,11 @@ def renew(pay: PaymentsSystem, subscription_id: str, due: int) -> None:
         if subscription["cancel_at_period_end"]:
             cancel(pay, subscription)
             return
-        previous = {"current_period_start": subscription["current_period_start"],
-                    "current_period_end": subscription["current_period_end"], "status": subscription["status"]}
+        previous = {
+            "current_period_start": subscription["current_period_start"],
+            "current_period_end": subscription["current_period_end"],
+            "status": subscription["status"],
+        }
         start, end = due, add_month(due)
         subscription.update(current_period_start=start, current_period_end=end)
         for item in subscription["items"]["data"]:
@@ -213,8 +246,14 @@ def _set_status(pay: PaymentsSystem, subscription: dict[str, Any], status: str) 
         pay.emit("customer.subscription.updated", subscription, previous)
 
 
-def _new(pay: PaymentsSystem, customer: dict[str, Any], items: list[dict[str, Any]], method: str | None,
-         metadata: dict[str, str], description: str | None) -> dict[str, Any]:
+def _new(
+    pay: PaymentsSystem,
+    customer: dict[str, Any],
+    items: list[dict[str, Any]],
+    method: str | None,
+    metadata: dict[str, str],
+    description: str | None,
+) -> dict[str, Any]:
     now = pay.now()
     end = add_month(now)
     subscription_id = pay.ids.new("sub")
@@ -260,12 +299,16 @@ def _new(pay: PaymentsSystem, customer: dict[str, Any], items: list[dict[str, An
 def _items(pay: PaymentsSystem, p: Params) -> list[dict[str, Any]]:
     raw = p.items("items", max_items=20)
     if not raw:
-        raise ApiError(400, "Missing required param: items (such as items[0][price]=price_basic_monthly).", param="items")
+        raise ApiError(
+            400, "Missing required param: items (such as items[0][price]=price_basic_monthly).", param="items"
+        )
     found: list[dict[str, Any]] = []
     for index, item in enumerate(raw):
         name = f"items[{index}]"
         if not isinstance(item, dict):
-            raise ApiError(400, f"Invalid {name}: expected a hash such as {name}[price]=price_basic_monthly.", param=name)
+            raise ApiError(
+                400, f"Invalid {name}: expected a hash such as {name}[price]=price_basic_monthly.", param=name
+            )
         inner = Params(item, ("price", "quantity", "metadata"), prefix=name)
         price_id = inner.string("price", required=True, max_length=200)
         price = pay.get("price", str(price_id), param=f"{name}[price]")

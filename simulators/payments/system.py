@@ -122,8 +122,17 @@ class PaymentsSystem(Service):
         app.url_map.merge_slashes = False
         app.url_map.strict_slashes = False
         httpapi.install(app, self)
-        for module in (customers, payment_intents, charges, prices, subscriptions, invoices, webhook_endpoints, events,
-                       extensions):
+        for module in (
+            customers,
+            payment_intents,
+            charges,
+            prices,
+            subscriptions,
+            invoices,
+            webhook_endpoints,
+            events,
+            extensions,
+        ):
             module.init_app(app, self)
         return app
 
@@ -138,7 +147,9 @@ class PaymentsSystem(Service):
     def connect(self) -> None:
         if "provisioning" in self.lab.systems:
             endpoint = webhook_endpoints.ensure_provisioning(
-                self, self.lab.systems["provisioning"].webhook_url, PROVISIONING_EVENTS  # type: ignore[attr-defined]
+                self,
+                self.lab.systems["provisioning"].webhook_url,
+                PROVISIONING_EVENTS,  # type: ignore[attr-defined]
             )
             self._provisioning_id = endpoint["id"]
 
@@ -226,8 +237,13 @@ class PaymentsSystem(Service):
         doc = self.db["webhook_endpoint"].get(endpoint_id)
         if doc is None:
             return None
-        return Target(endpoint_id, doc["url"], doc["secret"], webhook_endpoints.policy_of(self, doc),
-                      enabled=doc["status"] == "enabled")
+        return Target(
+            endpoint_id,
+            doc["url"],
+            doc["secret"],
+            webhook_endpoints.policy_of(self, doc),
+            enabled=doc["status"] == "enabled",
+        )
 
     def _gave_up(self, delivery: dict[str, Any]) -> None:
         self.lab.raise_alert(
@@ -251,7 +267,9 @@ class PaymentsSystem(Service):
                 url=disabled["url"],
             )
 
-    def set_retry_policy(self, endpoint_id: str, policy: str | RetryPolicy | list[float] | tuple[float, ...] | None) -> dict[str, Any]:
+    def set_retry_policy(
+        self, endpoint_id: str, policy: str | RetryPolicy | list[float] | tuple[float, ...] | None
+    ) -> dict[str, Any]:
         """Give one endpoint its own retry policy (None: the lab's default)."""
         return webhook_endpoints.set_policy(self, endpoint_id, policy)
 
@@ -263,8 +281,14 @@ class PaymentsSystem(Service):
         """Send some events twice, or hold some back so later ones overtake them (seeded)."""
         return self.outbox.knobs(duplicates=duplicates, out_of_order=out_of_order)
 
-    def rate_limit(self, per_minute: float | None = DEFAULT_READS.per_minute, burst: int = DEFAULT_READS.burst, *,
-                   writes_per_minute: float = DEFAULT_WRITES.per_minute, writes_burst: int = DEFAULT_WRITES.burst) -> dict[str, Any]:
+    def rate_limit(
+        self,
+        per_minute: float | None = DEFAULT_READS.per_minute,
+        burst: int = DEFAULT_READS.burst,
+        *,
+        writes_per_minute: float = DEFAULT_WRITES.per_minute,
+        writes_burst: int = DEFAULT_WRITES.burst,
+    ) -> dict[str, Any]:
         """Set the read limit (requests per lab minute, and burst); `rate_limit(None)` switches limits off."""
         if per_minute is None:
             self.limiter.configure(None, None)
@@ -281,30 +305,60 @@ class PaymentsSystem(Service):
         self._client.url = self.url  # the port may change after a restart
         return self._client
 
-    def create_customer(self, email: str, name: str | None = None, metadata: dict[str, str] | None = None,
-                        payment_method: str | None = None) -> dict[str, Any]:
+    def create_customer(
+        self,
+        email: str,
+        name: str | None = None,
+        metadata: dict[str, str] | None = None,
+        payment_method: str | None = None,
+    ) -> dict[str, Any]:
         params: dict[str, Any] = {"email": email, "name": name, "metadata": metadata}
         if payment_method:
             params["invoice_settings"] = {"default_payment_method": payment_method}
         return self.client.post("/v1/customers", **params)
 
-    def pay(self, customer_id: str | None, amount: int, currency: str = "usd", payment_method: str = "pm_card_visa",
-            metadata: dict[str, str] | None = None, description: str | None = None) -> dict[str, Any]:
+    def pay(
+        self,
+        customer_id: str | None,
+        amount: int,
+        currency: str = "usd",
+        payment_method: str = "pm_card_visa",
+        metadata: dict[str, str] | None = None,
+        description: str | None = None,
+    ) -> dict[str, Any]:
         """Charge a customer now; a decline returns the failed PaymentIntent rather than raising."""
         try:
-            return self.client.post("/v1/payment_intents", customer=customer_id, amount=amount, currency=currency,
-                                    payment_method=payment_method, confirm=True, metadata=metadata, description=description)
+            return self.client.post(
+                "/v1/payment_intents",
+                customer=customer_id,
+                amount=amount,
+                currency=currency,
+                payment_method=payment_method,
+                confirm=True,
+                metadata=metadata,
+                description=description,
+            )
         except PaymentsError as exc:
             if exc.status == 402 and "payment_intent" in exc.error:
                 return exc.error["payment_intent"]
             raise
 
-    def subscribe(self, customer_id: str, price: str, payment_method: str | None = "pm_card_visa",
-                  metadata: dict[str, str] | None = None) -> dict[str, Any]:
+    def subscribe(
+        self,
+        customer_id: str,
+        price: str,
+        payment_method: str | None = "pm_card_visa",
+        metadata: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """Subscribe a customer to a price (or a plan name: "basic", "pro"); the first invoice is paid at once."""
         price_id = prices.PLANS.get(price, price)
-        return self.client.post("/v1/subscriptions", customer=customer_id, items=[{"price": price_id}],
-                                default_payment_method=payment_method, metadata=metadata)
+        return self.client.post(
+            "/v1/subscriptions",
+            customer=customer_id,
+            items=[{"price": price_id}],
+            default_payment_method=payment_method,
+            metadata=metadata,
+        )
 
     def cancel_subscription(self, subscription_id: str) -> dict[str, Any]:
         return self.client.delete(f"/v1/subscriptions/{subscription_id}")
@@ -312,9 +366,13 @@ class PaymentsSystem(Service):
     def refund(self, payment_intent_id: str, amount: int | None = None) -> dict[str, Any]:
         return self.client.post("/v1/refunds", payment_intent=payment_intent_id, amount=amount)
 
-    def add_endpoint(self, url: str, enabled_events: Iterable[str] = ("*",),
-                     retry_policy: str | RetryPolicy | list[float] | tuple[float, ...] | None = None,
-                     description: str | None = None) -> dict[str, Any]:
+    def add_endpoint(
+        self,
+        url: str,
+        enabled_events: Iterable[str] = ("*",),
+        retry_policy: str | RetryPolicy | list[float] | tuple[float, ...] | None = None,
+        description: str | None = None,
+    ) -> dict[str, Any]:
         """Register a webhook endpoint; the answer holds its `whsec_` secret (shown only here)."""
         params: dict[str, Any] = {"url": url, "enabled_events": list(enabled_events), "description": description}
         if isinstance(retry_policy, (str, list, tuple)):

@@ -42,8 +42,9 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         policy = _policy_param(p)
         if pay.db["webhook_endpoint"].count() >= MAX_ENDPOINTS:
             raise ApiError(400, f"You have reached the maximum of {MAX_ENDPOINTS} webhook endpoints; delete one first.")
-        endpoint = create(pay, url, enabled, description=description, metadata=metadata, api_version=api_version,
-                          policy=policy)
+        endpoint = create(
+            pay, url, enabled, description=description, metadata=metadata, api_version=api_version, policy=policy
+        )
         body = pay.public(endpoint)
         body["secret"] = endpoint["secret"]  # shown this once
         return jsonify(body)
@@ -87,8 +88,16 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         return jsonify({"id": endpoint_id, "object": "webhook_endpoint", "deleted": True})
 
 
-def create(pay: PaymentsSystem, url: str, enabled_events: list[str], *, description: str | None = None,
-           metadata: dict[str, str] | None = None, api_version: str = API_VERSION, policy: Any = None) -> dict[str, Any]:
+def create(
+    pay: PaymentsSystem,
+    url: str,
+    enabled_events: list[str],
+    *,
+    description: str | None = None,
+    metadata: dict[str, str] | None = None,
+    api_version: str = API_VERSION,
+    policy: Any = None,
+) -> dict[str, Any]:
     """Store a new endpoint with a fresh secret; returns the stored document (secret included)."""
     now = pay.now()
     with pay.store.transaction():
@@ -130,8 +139,13 @@ def ensure_provisioning(pay: PaymentsSystem, url: str, enabled_events: tuple[str
                     doc["url"] = url
                     pay.db["webhook_endpoint"].replace(doc)
                 return doc
-        return create(pay, url, list(enabled_events), description="provisioning: activates paid customers",
-                      metadata={ROLE: "provisioning"})
+        return create(
+            pay,
+            url,
+            list(enabled_events),
+            description="provisioning: activates paid customers",
+            metadata={ROLE: "provisioning"},
+        )
 
 
 def disable(pay: PaymentsSystem, endpoint_id: str) -> dict[str, Any] | None:
@@ -163,8 +177,13 @@ def policy_of(pay: PaymentsSystem, doc: dict[str, Any]) -> RetryPolicy:
         return policy_named(pay.lab.retry_policy)
     if isinstance(spec, str):
         return policy_named(spec)
-    return RetryPolicy(spec["name"], tuple(spec["delays"]), spec["jitter"], spec["disable_after"],
-                       "your own schedule" if spec["name"] not in POLICIES else "")
+    return RetryPolicy(
+        spec["name"],
+        tuple(spec["delays"]),
+        spec["jitter"],
+        spec["disable_after"],
+        "your own schedule" if spec["name"] not in POLICIES else "",
+    )
 
 
 def policy_view(pay: PaymentsSystem, doc: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +201,12 @@ def policy_view(pay: PaymentsSystem, doc: dict[str, Any]) -> dict[str, Any]:
 def _spec(policy: RetryPolicy) -> Any:
     if POLICIES.get(policy.name) == policy:
         return policy.name
-    return {"name": policy.name, "delays": list(policy.delays), "jitter": policy.jitter, "disable_after": policy.disable_after}
+    return {
+        "name": policy.name,
+        "delays": list(policy.delays),
+        "jitter": policy.jitter,
+        "disable_after": policy.disable_after,
+    }
 
 
 def _policy_param(p: Params) -> Any:
@@ -191,14 +215,19 @@ def _policy_param(p: Params) -> Any:
         return None
     if isinstance(value, str):
         if value not in POLICIES:
-            raise ApiError(400, f"Invalid retry_policy: {value[:40]!r}; use {', '.join(POLICIES)}, default, or a list of "
-                                "delays in seconds (retry_policy[0]=60&retry_policy[1]=300).", param="retry_policy")
+            raise ApiError(
+                400,
+                f"Invalid retry_policy: {value[:40]!r}; use {', '.join(POLICIES)}, default, or a list of "
+                "delays in seconds (retry_policy[0]=60&retry_policy[1]=300).",
+                param="retry_policy",
+            )
         return value
     delays = p.items("retry_policy", max_items=MAX_DELAYS) or []
     clean = []
     for index, delay in enumerate(delays):
         seconds = Params({f"retry_policy[{index}]": delay}, (f"retry_policy[{index}]",)).integer(
-            f"retry_policy[{index}]", minimum=0, maximum=int(MAX_DELAY))
+            f"retry_policy[{index}]", minimum=0, maximum=int(MAX_DELAY)
+        )
         clean.append(float(seconds or 0))
     return _spec(RetryPolicy.custom(clean))
 
@@ -213,8 +242,12 @@ def _url(p: Params, *, required: bool) -> str:
         port_ok = False
         parts = None  # type: ignore[assignment]
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        raise ApiError(400, f"Invalid URL: {url[:100]!r}. An endpoint URL looks like https://example.com/webhooks "
-                            "(http is fine for local endpoints).", param="url")
+        raise ApiError(
+            400,
+            f"Invalid URL: {url[:100]!r}. An endpoint URL looks like https://example.com/webhooks "
+            "(http is fine for local endpoints).",
+            param="url",
+        )
     return url
 
 
@@ -222,11 +255,19 @@ def _enabled_events(p: Params, *, required: bool) -> list[str]:
     events = p.strings("enabled_events", max_items=len(TYPES) + 1, max_length=100)
     if not events:
         if required:
-            raise ApiError(400, "Missing required param: enabled_events (a list such as enabled_events[]=* or "
-                                "enabled_events[0]=payment_intent.succeeded).", param="enabled_events")
+            raise ApiError(
+                400,
+                "Missing required param: enabled_events (a list such as enabled_events[]=* or "
+                "enabled_events[0]=payment_intent.succeeded).",
+                param="enabled_events",
+            )
         return []
     for index, name in enumerate(events):
         if name != "*" and name not in TYPES:
-            raise ApiError(400, f"Invalid enabled_events[{index}]: {name[:60]!r} is not an event type hooklab sends. "
-                                f"Use * or one of: {', '.join(TYPES)}.", param=f"enabled_events[{index}]")
+            raise ApiError(
+                400,
+                f"Invalid enabled_events[{index}]: {name[:60]!r} is not an event type hooklab sends. "
+                f"Use * or one of: {', '.join(TYPES)}.",
+                param=f"enabled_events[{index}]",
+            )
     return list(dict.fromkeys(events))

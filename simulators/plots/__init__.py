@@ -1,7 +1,7 @@
 """Pictures for the notebooks, drawn on the lab clock.
 
-    from simulators.plots import timeline
-    timeline(lab)                     # end the cell with it, or with plt.show()
+from simulators.plots import timeline
+timeline(lab)                     # end the cell with it, or with plt.show()
 """
 
 from __future__ import annotations

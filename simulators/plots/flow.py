@@ -64,14 +64,33 @@ def _wrap(text: str, width: int) -> str:
 
 def _box(ax: Any, x: float, y: float, text: str, colours: tuple[str, str], width: float = _WIDTH) -> None:
     fill, edge = colours
-    ax.add_patch(FancyBboxPatch((x, y), width, _HEIGHT, boxstyle="round,pad=0.04,rounding_size=0.12",
-                                facecolor=fill, edgecolor=edge, linewidth=1.6))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x, y),
+            width,
+            _HEIGHT,
+            boxstyle="round,pad=0.04,rounding_size=0.12",
+            facecolor=fill,
+            edgecolor=edge,
+            linewidth=1.6,
+        )
+    )
     head, _, rest = text.partition("\n")
     ax.text(x + width / 2, y + _HEIGHT - 0.2, head, ha="center", va="center", fontsize=9.5, weight="bold", color=edge)
     ax.text(x + width / 2, y + (_HEIGHT - 0.3) / 2, rest, ha="center", va="center", fontsize=9, color="#202124")
 
 
 def _arrow(ax: Any, x0: float, y0: float, x1: float, y1: float, *, dashed: bool = False) -> None:
-    ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                arrowprops=dict(arrowstyle="-|>", color="#b06000" if dashed else "#3c4043", lw=1.3,
-                                linestyle="--" if dashed else "-", shrinkA=2, shrinkB=2))
+    ax.annotate(
+        "",
+        xy=(x1, y1),
+        xytext=(x0, y0),
+        arrowprops=dict(
+            arrowstyle="-|>",
+            color="#b06000" if dashed else "#3c4043",
+            lw=1.3,
+            linestyle="--" if dashed else "-",
+            shrinkA=2,
+            shrinkB=2,
+        ),
+    )

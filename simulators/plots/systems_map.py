@@ -1,7 +1,7 @@
 """A map of the lab: the four systems, the learner's code between them, and what flows along each arrow.
 
-    from simulators.plots.systems_map import systems_map
-    systems_map(lab)   # a system that is down right now is drawn greyed out, marked DOWN
+from simulators.plots.systems_map import systems_map
+systems_map(lab)   # a system that is down right now is drawn greyed out, marked DOWN
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ BOXES = (
 
 #: (from, to, label, bend): what travels along each arrow.
 FLOWS = (
-    ("payments", "provisioning", "webhook: \"a customer paid\"", 0.0),
+    ("payments", "provisioning", 'webhook: "a customer paid"', 0.0),
     ("payments", "you", "webhooks", 0.0),
-    ("crm", "you", "webhook:\n\"a form was sent\"", -0.25),
+    ("crm", "you", 'webhook:\n"a form was sent"', -0.25),
     ("you", "mailer", "send emails\nand alerts", 0.0),
     ("you", "crm", "add contacts\nand tasks", -0.25),
 )
@@ -74,27 +74,63 @@ def systems_down(lab: Any) -> set[str]:
 
 def _draw_box(ax: Any, box: Box, down: bool) -> None:
     fill, edge = (DOWN_FILL, DOWN_EDGE) if down else (box.fill, box.edge)
-    ax.add_patch(FancyBboxPatch((box.x - BOX_W / 2, box.y - BOX_H / 2), BOX_W, BOX_H,
-                                boxstyle="round,pad=0.05,rounding_size=0.15", facecolor=fill, edgecolor=edge,
-                                linewidth=2, linestyle="--" if box.name == "you" else "-"))
+    ax.add_patch(
+        FancyBboxPatch(
+            (box.x - BOX_W / 2, box.y - BOX_H / 2),
+            BOX_W,
+            BOX_H,
+            boxstyle="round,pad=0.05,rounding_size=0.15",
+            facecolor=fill,
+            edgecolor=edge,
+            linewidth=2,
+            linestyle="--" if box.name == "you" else "-",
+        )
+    )
     title = f"{box.title} (DOWN)" if down else box.title
-    ax.text(box.x, box.y + 0.3, title, ha="center", va="center", fontsize=12, fontweight="bold",
-            color="#5f6368" if down else edge)
+    ax.text(
+        box.x,
+        box.y + 0.3,
+        title,
+        ha="center",
+        va="center",
+        fontsize=12,
+        fontweight="bold",
+        color="#5f6368" if down else edge,
+    )
     ax.text(box.x, box.y - 0.22, box.blurb, ha="center", va="center", fontsize=9, color="#3c4043", linespacing=1.2)
 
 
 def _draw_flow(ax: Any, source: Box, target: Box, label: str, bend: float, *, faded: bool) -> None:
     start, end = _edge_point(source, target), _edge_point(target, source)
     colour = DOWN_EDGE if faded else "#3c4043"
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=18, linewidth=1.6, color=colour,
-                                 connectionstyle=f"arc3,rad={bend}", shrinkA=4, shrinkB=4))
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="-|>",
+            mutation_scale=18,
+            linewidth=1.6,
+            color=colour,
+            connectionstyle=f"arc3,rad={bend}",
+            shrinkA=4,
+            shrinkB=4,
+        )
+    )
     mid_x, mid_y = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
     if bend:
         # an arc bulges to the right of its direction of travel: put the label on the bulge
         dx, dy = end[0] - start[0], end[1] - start[1]
         mid_x, mid_y = mid_x + dy * bend * 0.5, mid_y - dx * bend * 0.5
-    ax.text(mid_x, mid_y, label, ha="center", va="center", fontsize=9, color=colour,
-            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"})
+    ax.text(
+        mid_x,
+        mid_y,
+        label,
+        ha="center",
+        va="center",
+        fontsize=9,
+        color=colour,
+        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"},
+    )
 
 
 def _edge_point(box: Box, toward: Box) -> tuple[float, float]:

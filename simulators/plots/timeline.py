@@ -119,28 +119,53 @@ def timeline(
             legend.append(artist)
     if marks.get("retry"):
         xs, ys = zip(*marks["retry"], strict=True)
-        legend.append(ax.scatter([_num(x) for x in xs], ys, s=150, facecolors="none", edgecolors=COLOURS["retry"],
-                                 linewidths=1.5, zorder=4, label="retry (attempt 2 or later)"))
+        legend.append(
+            ax.scatter(
+                [_num(x) for x in xs],
+                ys,
+                s=150,
+                facecolors="none",
+                edgecolors=COLOURS["retry"],
+                linewidths=1.5,
+                zorder=4,
+                label="retry (attempt 2 or later)",
+            )
+        )
     shown_faults: dict[tuple[str, bool], Any] = {}
     for name, kind, begin, finish, planned in windows:
         lane = f"{name} faults"
         if lane not in lanes.names:
             continue
         y = lanes.names.index(lane)
-        bars = ax.broken_barh([(_num(begin), _num(finish) - _num(begin))], (y - 0.3, 0.6),
-                              facecolors=COLOURS[kind], alpha=0.35 if planned else 0.8,
-                              hatch="//" if planned else None, edgecolor=COLOURS[kind], zorder=2)
+        bars = ax.broken_barh(
+            [(_num(begin), _num(finish) - _num(begin))],
+            (y - 0.3, 0.6),
+            facecolors=COLOURS[kind],
+            alpha=0.35 if planned else 0.8,
+            hatch="//" if planned else None,
+            edgecolor=COLOURS[kind],
+            zorder=2,
+        )
         if kind == "down" and not planned:
             ax.axvspan(_num(begin), _num(finish), color=COLOURS["down"], alpha=0.07, zorder=1)
         shown_faults.setdefault((kind, planned), bars)
     for (kind, planned), _ in sorted(shown_faults.items()):
-        legend.append(Patch(facecolor=COLOURS[kind], alpha=0.35 if planned else 0.8, hatch="//" if planned else None,
-                            edgecolor=COLOURS[kind], label=f"{FAULT_NAMES[kind]}{' (scheduled)' if planned else ''}"))
+        legend.append(
+            Patch(
+                facecolor=COLOURS[kind],
+                alpha=0.35 if planned else 0.8,
+                hatch="//" if planned else None,
+                edgecolor=COLOURS[kind],
+                label=f"{FAULT_NAMES[kind]}{' (scheduled)' if planned else ''}",
+            )
+        )
 
     _frame(ax, lanes.names, marks, windows, start, end, now, lab)
     ax.set_title(title if title is not None else "What happened, on the lab clock")
     if legend:
-        ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False, fontsize="small")
+        ax.legend(
+            handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False, fontsize="small"
+        )
     else:
         ax.text(0.5, 0.5, "nothing has happened yet", transform=ax.transAxes, ha="center", va="center", color="#666")
     fig.tight_layout()
@@ -173,13 +198,22 @@ def _fault_windows(lab: Any, now: float) -> list[tuple[str, str, float, float, b
             windows.append((name, window.kind, window.start, window.end if window.end is not None else now, False))
         for window in faults.scheduled:
             if window.start > now:
-                windows.append((name, window.kind, window.start, window.end if window.end is not None else window.start, True))
+                windows.append(
+                    (name, window.kind, window.start, window.end if window.end is not None else window.start, True)
+                )
     return windows
 
 
-def _frame(ax: Any, names: list[str], marks: dict[str, list[tuple[float, int]]],
-           windows: Iterable[tuple[str, str, float, float, bool]], start: float | None, end: float | None,
-           now: float, lab: Any) -> None:
+def _frame(
+    ax: Any,
+    names: list[str],
+    marks: dict[str, list[tuple[float, int]]],
+    windows: Iterable[tuple[str, str, float, float, bool]],
+    start: float | None,
+    end: float | None,
+    now: float,
+    lab: Any,
+) -> None:
     times = [ts for points in marks.values() for ts, _ in points]
     times += [t for _, _, begin, finish, _ in windows for t in (begin, finish)]
     low = start if start is not None else min(times, default=lab.clock.start.timestamp())

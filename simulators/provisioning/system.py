@@ -50,7 +50,9 @@ class ProvisioningSystem(Service):
 
     # -- the Python API (what handlers and the notebooks call) -------------
 
-    def activate(self, customer: str, *, plan: str = "basic", email: str | None = None, event_id: str | None = None) -> dict[str, Any]:
+    def activate(
+        self, customer: str, *, plan: str = "basic", email: str | None = None, event_id: str | None = None
+    ) -> dict[str, Any]:
         """Give `customer` access (again, if called again: each call is recorded)."""
         if not customer or not isinstance(customer, str):
             raise ValueError("activate() needs the customer id, such as 'cus_…'")
@@ -105,8 +107,14 @@ class ProvisioningSystem(Service):
         found = self.accounts_db.find(customer=customer)
         return found[0] if found else None
 
-    def accounts(self, *, status: str | None = None, plan: str | None = None, customer: str | None = None) -> list[dict[str, Any]]:
-        filters = {key: value for key, value in (("status", status), ("plan", plan), ("customer", customer)) if value is not None}
+    def accounts(
+        self, *, status: str | None = None, plan: str | None = None, customer: str | None = None
+    ) -> list[dict[str, Any]]:
+        filters = {
+            key: value
+            for key, value in (("status", status), ("plan", plan), ("customer", customer))
+            if value is not None
+        }
         return self.accounts_db.find(**filters)
 
     def activations(self, customer: str | None = None) -> list[dict[str, Any]]:
@@ -124,8 +132,11 @@ class ProvisioningSystem(Service):
         @app.post(WEBHOOK_PATH)
         def receive_webhook() -> Response:
             return run_handler(
-                self.handler, (WebhookRequest(request), self), where="provisioning webhook handler",
-                now=self.clock.now, failures=self.failures,
+                self.handler,
+                (WebhookRequest(request), self),
+                where="provisioning webhook handler",
+                now=self.clock.now,
+                failures=self.failures,
             )
 
         @app.get("/accounts")
@@ -148,7 +159,9 @@ class ProvisioningSystem(Service):
             body = _json_body()
             customer = body.get("customer")
             if not isinstance(customer, str) or not customer:
-                raise ApiError(400, "customer is required: the payment system's customer id, such as 'cus_…'", param="customer")
+                raise ApiError(
+                    400, "customer is required: the payment system's customer id, such as 'cus_…'", param="customer"
+                )
             plan = body.get("plan", "basic")
             if not isinstance(plan, str) or not plan:
                 raise ApiError(400, "plan must be a non-empty string", param="plan")
@@ -166,7 +179,9 @@ class ProvisioningSystem(Service):
             customer = body.get("customer")
             if not isinstance(customer, str) or not customer:
                 raise ApiError(400, "customer is required", param="customer")
-            account = self.deactivate(customer, event_id=body.get("event") if isinstance(body.get("event"), str) else None)
+            account = self.deactivate(
+                customer, event_id=body.get("event") if isinstance(body.get("event"), str) else None
+            )
             if account is None:
                 raise ApiError(404, f"No account for customer {customer!r}", param="customer")
             return jsonify(account)
@@ -187,5 +202,5 @@ class ProvisioningSystem(Service):
 def _json_body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ApiError(400, "the body must be a JSON object, such as {\"customer\": \"cus_…\"}")
+        raise ApiError(400, 'the body must be a JSON object, such as {"customer": "cus_…"}')
     return data

@@ -208,7 +208,9 @@ class Outbox:
 
     # -- reading ----------------------------------------------------------
 
-    def deliveries(self, *, event_id: str | None = None, endpoint_id: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    def deliveries(
+        self, *, event_id: str | None = None, endpoint_id: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
         sql, params = "SELECT * FROM deliveries WHERE 1 = 1", []
         for column, value in (("event_id", event_id), ("endpoint_id", endpoint_id), ("status", status)):
             if value is not None:
@@ -219,7 +221,9 @@ class Outbox:
             row.pop("payload")
         return rows
 
-    def attempts(self, *, event_id: str | None = None, delivery_id: str | None = None, endpoint_id: str | None = None) -> list[dict[str, Any]]:
+    def attempts(
+        self, *, event_id: str | None = None, delivery_id: str | None = None, endpoint_id: str | None = None
+    ) -> list[dict[str, Any]]:
         sql, params = "SELECT * FROM attempts WHERE 1 = 1", []
         for column, value in (("event_id", event_id), ("delivery_id", delivery_id), ("endpoint_id", endpoint_id)):
             if value is not None:
@@ -228,7 +232,9 @@ class Outbox:
         return self.store.query(sql + " ORDER BY seq", tuple(params))
 
     def pending_count(self, event_id: str) -> int:
-        row = self.store.one("SELECT COUNT(*) AS n FROM deliveries WHERE event_id = ? AND status = 'pending'", (event_id,))
+        row = self.store.one(
+            "SELECT COUNT(*) AS n FROM deliveries WHERE event_id = ? AND status = 'pending'", (event_id,)
+        )
         return int(row["n"]) if row else 0
 
     def health(self, endpoint_id: str) -> dict[str, Any]:
@@ -238,7 +244,9 @@ class Outbox:
     # -- delivering -------------------------------------------------------
 
     def _schedule(self, delivery_id: str, due: float) -> None:
-        self.clock.call_at(due, lambda: self._attempt(delivery_id, due), name=f"{self.system.name}: deliver {delivery_id}")
+        self.clock.call_at(
+            due, lambda: self._attempt(delivery_id, due), name=f"{self.system.name}: deliver {delivery_id}"
+        )
 
     def _attempt(self, delivery_id: str, due: float) -> None:
         if not self._alive:
@@ -261,13 +269,17 @@ class Outbox:
         except sqlite3.ProgrammingError:
             return  # the store closed under us (a simulated crash): still pending, not lost
 
-    def _post(self, target: Target, event_id: str, payload: bytes) -> tuple[str, int | None, str | None, float, str, float | None]:
+    def _post(
+        self, target: Target, event_id: str, payload: bytes
+    ) -> tuple[str, int | None, str | None, float, str, float | None]:
         headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
         headers.update(self._sign(target, event_id, payload, int(time.time())))
         started = time.perf_counter()
         try:
             session = self._loopback_session if _is_loopback(target.url) else self._session
-            response = session.post(target.url, data=payload, headers=headers, timeout=self.timeout, allow_redirects=False)
+            response = session.post(
+                target.url, data=payload, headers=headers, timeout=self.timeout, allow_redirects=False
+            )
         except requests.Timeout:
             return "failed", None, f"timed out after {self.timeout:g} s", _ms(started), "", None
         except requests.ConnectionError as exc:
@@ -284,8 +296,17 @@ class Outbox:
             error = f"HTTP {response.status_code}"
         return "failed", response.status_code, error, latency, excerpt, _retry_after(response)
 
-    def _settle_attempt(self, row: dict[str, Any], target: Target, outcome: str, status: int | None, error: str | None,
-                        latency_ms: float, excerpt: str, retry_after: float | None) -> None:
+    def _settle_attempt(
+        self,
+        row: dict[str, Any],
+        target: Target,
+        outcome: str,
+        status: int | None,
+        error: str | None,
+        latency_ms: float,
+        excerpt: str,
+        retry_after: float | None,
+    ) -> None:
         now = self.clock.time()
         number = row["attempts"] + 1
         if outcome == "succeeded":
@@ -308,11 +329,17 @@ class Outbox:
             self._schedule(row["id"], next_at)
         self._record(row, target.url, outcome, status, error, latency_ms, excerpt, next_at)
         if next_at is None and not row["manual"] and self._on_give_up is not None:
-            self._on_give_up({**self.store.one("SELECT * FROM deliveries WHERE id = ?", (row["id"],)), "last_error": error})  # type: ignore[dict-item]
+            self._on_give_up(
+                {**self.store.one("SELECT * FROM deliveries WHERE id = ?", (row["id"],)), "last_error": error}
+            )  # type: ignore[dict-item]
         gone = status == 410
         too_long = target.policy.disable_after is not None and failing_for >= target.policy.disable_after
         if (gone or too_long) and self._on_endpoint_failing is not None:
-            why = "it answered 410 Gone" if gone else f"it has failed for {failing_for / 3600:.0f} hours without a success"
+            why = (
+                "it answered 410 Gone"
+                if gone
+                else f"it has failed for {failing_for / 3600:.0f} hours without a success"
+            )
             self._on_endpoint_failing(target.endpoint_id, why)
 
     def _maybe_duplicate(self, row: dict[str, Any]) -> None:
@@ -323,7 +350,16 @@ class Outbox:
         self.store.insert(
             "INSERT INTO deliveries (id, event_id, event_type, endpoint_id, payload, next_attempt_at, created, duplicate_of)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (delivery_id, row["event_id"], row["event_type"], row["endpoint_id"], row["payload"], due, row["created"], row["id"]),
+            (
+                delivery_id,
+                row["event_id"],
+                row["event_type"],
+                row["endpoint_id"],
+                row["payload"],
+                due,
+                row["created"],
+                row["id"],
+            ),
         )
         self._schedule(delivery_id, due)
 
@@ -333,13 +369,36 @@ class Outbox:
             (status, attempts if attempts is not None else row["attempts"], row["id"]),
         )
 
-    def _record(self, row: dict[str, Any], url: str, outcome: str, status: int | None, error: str | None,
-                latency_ms: float, excerpt: str, next_at: float | None) -> None:
+    def _record(
+        self,
+        row: dict[str, Any],
+        url: str,
+        outcome: str,
+        status: int | None,
+        error: str | None,
+        latency_ms: float,
+        excerpt: str,
+        next_at: float | None,
+    ) -> None:
         self.store.insert(
             "INSERT INTO attempts (id, delivery_id, event_id, event_type, endpoint_id, url, number, at, outcome, status,"
             " error, latency_ms, response, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.system.ids.new("wha"), row["id"], row["event_id"], row["event_type"], row["endpoint_id"], url,
-             row["attempts"] + 1, self.clock.time(), outcome, status, error, latency_ms, excerpt, next_at),
+            (
+                self.system.ids.new("wha"),
+                row["id"],
+                row["event_id"],
+                row["event_type"],
+                row["endpoint_id"],
+                url,
+                row["attempts"] + 1,
+                self.clock.time(),
+                outcome,
+                status,
+                error,
+                latency_ms,
+                excerpt,
+                next_at,
+            ),
         )
 
     def _mark_health(self, endpoint_id: str, *, ok: bool) -> float:

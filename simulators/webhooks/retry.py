@@ -56,8 +56,14 @@ class RetryPolicy:
         return moments
 
     @classmethod
-    def custom(cls, delays: list[float] | tuple[float, ...], *, jitter: float = 0.0, name: str = "custom",
-               disable_after: float | None = None) -> RetryPolicy:
+    def custom(
+        cls,
+        delays: list[float] | tuple[float, ...],
+        *,
+        jitter: float = 0.0,
+        name: str = "custom",
+        disable_after: float | None = None,
+    ) -> RetryPolicy:
         return cls(name, tuple(float(d) for d in delays), jitter, disable_after, "your own schedule")
 
 
@@ -93,4 +99,6 @@ def policy_named(name_or_policy: str | RetryPolicy | list[float] | tuple[float, 
     try:
         return POLICIES[name_or_policy]
     except KeyError:
-        raise ValueError(f"unknown retry policy {name_or_policy!r}; choose one of {', '.join(POLICIES)} or give a list of delays") from None
+        raise ValueError(
+            f"unknown retry policy {name_or_policy!r}; choose one of {', '.join(POLICIES)} or give a list of delays"
+        ) from None

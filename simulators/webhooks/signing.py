@@ -95,5 +95,7 @@ def verify_standard(
         raise SignatureError("no signature matches the payload and secret")
     current = time.time() if now is None else now
     if abs(current - int(stamp)) > tolerance:
-        raise SignatureError(f"timestamp is {int(current - int(stamp))} s away from now, outside the {tolerance} s tolerance")
+        raise SignatureError(
+            f"timestamp is {int(current - int(stamp))} s away from now, outside the {tolerance} s tolerance"
+        )
     return msg_id

@@ -1,7 +1,7 @@
 """Widgets for the notebooks: the lab's control panel.
 
-    from simulators.widgets import control_panel
-    control_panel(lab)          # or lab.control_panel()
+from simulators.widgets import control_panel
+control_panel(lab)          # or lab.control_panel()
 """
 
 from __future__ import annotations

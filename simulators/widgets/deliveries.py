@@ -65,8 +65,10 @@ def attempts_table(rows: list[dict[str, Any]]) -> str:
     """The delivery log as an HTML table, newest first."""
     if not rows:
         return "<p style='color:#666'>No webhook deliveries yet.</p>"
-    head = "".join(f"<th style='text-align:left;padding:0 8px'>{h}</th>" for h in
-                   ("lab time", "from", "event", "to", "try", "outcome", "answer", "next try"))
+    head = "".join(
+        f"<th style='text-align:left;padding:0 8px'>{h}</th>"
+        for h in ("lab time", "from", "event", "to", "try", "outcome", "answer", "next try")
+    )
     body = []
     for row in reversed(rows):
         ok = row["outcome"] == "succeeded"
@@ -74,8 +76,14 @@ def attempts_table(rows: list[dict[str, Any]]) -> str:
         mark = "✔" if ok else "✘" if row["outcome"] == "failed" else "–"
         answer = str(row["status"]) if row["status"] is not None and ok else (row["error"] or str(row["status"] or ""))
         cells = (
-            lab_time(row["at"]), row["sender"], row["event_type"], row["receiver"], str(row["number"]),
-            f"{mark} {row['outcome']}", answer, lab_time(row["next_attempt_at"]) or "—",
+            lab_time(row["at"]),
+            row["sender"],
+            row["event_type"],
+            row["receiver"],
+            str(row["number"]),
+            f"{mark} {row['outcome']}",
+            answer,
+            lab_time(row["next_attempt_at"]) or "—",
         )
         tds = "".join(f"<td style='padding:0 8px'>{html.escape(cell)}</td>" for cell in cells)
         body.append(f"<tr style='color:{colour}'>{tds}</tr>")

@@ -32,7 +32,9 @@ class ControlPanel(widgets.VBox):
         self.switch_box = widgets.VBox()
         self.purchase_one = widgets.Button(description="1 purchase", tooltip="a customer buys a plan (payments)")
         self.purchase_ten = widgets.Button(description="10 purchases", tooltip="ten customers buy plans (payments)")
-        self.advance_hour = widgets.Button(description="+1 hour", tooltip="move the lab clock on, running what falls due")
+        self.advance_hour = widgets.Button(
+            description="+1 hour", tooltip="move the lab clock on, running what falls due"
+        )
         self.advance_day = widgets.Button(description="+1 day", tooltip="move the lab clock on, running what falls due")
         self.refresh_button = widgets.Button(description="refresh", tooltip="read the lab again")
         has_payments = "payments" in lab.systems
@@ -46,19 +48,23 @@ class ControlPanel(widgets.VBox):
         self.summary = widgets.HTML()
         self.delivery_log = widgets.HTML()
         self.alert_list = widgets.HTML()
-        buttons = widgets.HBox([self.purchase_one, self.purchase_ten, self.advance_hour, self.advance_day, self.refresh_button])
-        super().__init__([
-            widgets.HTML("<h3 style='margin:4px 0'>hooklab control panel</h3>"),
-            self.clock_view,
-            self.switch_box,
-            buttons,
-            self.last_action,
-            widgets.HTML("<b>Webhook deliveries</b> (newest first)"),
-            self.summary,
-            self.delivery_log,
-            widgets.HTML("<b>Alerts</b>"),
-            self.alert_list,
-        ])
+        buttons = widgets.HBox(
+            [self.purchase_one, self.purchase_ten, self.advance_hour, self.advance_day, self.refresh_button]
+        )
+        super().__init__(
+            [
+                widgets.HTML("<h3 style='margin:4px 0'>hooklab control panel</h3>"),
+                self.clock_view,
+                self.switch_box,
+                buttons,
+                self.last_action,
+                widgets.HTML("<b>Webhook deliveries</b> (newest first)"),
+                self.summary,
+                self.delivery_log,
+                widgets.HTML("<b>Alerts</b>"),
+                self.alert_list,
+            ]
+        )
         # Alerts arrive from the clock's worker thread: only the cheap alert list is redrawn there.
         self._unsubscribe = lab.on_alert(lambda alert: self._show_alerts())
         self.refresh()
@@ -72,7 +78,9 @@ class ControlPanel(widgets.VBox):
             return
         now = self.lab.clock.now()
         day = self.lab.clock.elapsed().days + 1
-        self.clock_view.value = f"<b>{now:%a %Y-%m-%d %H:%M}</b> (day {day}{', real time' if self.lab.realtime else ''})"
+        self.clock_view.value = (
+            f"<b>{now:%a %Y-%m-%d %H:%M}</b> (day {day}{', real time' if self.lab.realtime else ''})"
+        )
         self._sync_switches()
         counts = delivery_counts(self.lab)
         total = sum(counts.values())
@@ -84,7 +92,7 @@ class ControlPanel(widgets.VBox):
         self._show_alerts()
 
     def _show_alerts(self) -> None:
-        self.alert_list.value = alerts_list(self.lab.alerts[-self.alert_rows:])
+        self.alert_list.value = alerts_list(self.lab.alerts[-self.alert_rows :])
 
     def _sync_switches(self) -> None:
         services = {**self.lab.systems, **self.lab.endpoints}

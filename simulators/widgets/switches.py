@@ -26,16 +26,30 @@ class FaultSwitches(widgets.HBox):
         self.heading = widgets.HTML()
         self.down = widgets.ToggleButton(description=f"{label} down", tooltip=f"refuse connections to {label}")
         self.error_rate = widgets.FloatSlider(
-            value=0.0, min=0.0, max=1.0, step=0.05, description=f"{label} error rate", style=_WIDE,
-            readout_format=".0%", continuous_update=False,
+            value=0.0,
+            min=0.0,
+            max=1.0,
+            step=0.05,
+            description=f"{label} error rate",
+            style=_WIDE,
+            readout_format=".0%",
+            continuous_update=False,
         )
-        self.error_status = widgets.Dropdown(options=ERROR_STATUSES, value=503, description=f"{label} error status",
-                                             style=_WIDE, layout=widgets.Layout(width="max-content", min_width="16em"))
+        self.error_status = widgets.Dropdown(
+            options=ERROR_STATUSES,
+            value=503,
+            description=f"{label} error status",
+            style=_WIDE,
+            layout=widgets.Layout(width="max-content", min_width="16em"),
+        )
         self.slow = widgets.ToggleButton(description=f"{label} slow", tooltip=f"answer after {slow_seconds:g} s")
-        self.fail_after_work = widgets.ToggleButton(description=f"{label} fail after work",
-                                                    tooltip="do the work, then answer 500")
-        super().__init__([self.heading, self.down, self.error_rate, self.error_status, self.slow, self.fail_after_work],
-                         layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        self.fail_after_work = widgets.ToggleButton(
+            description=f"{label} fail after work", tooltip="do the work, then answer 500"
+        )
+        super().__init__(
+            [self.heading, self.down, self.error_rate, self.error_status, self.slow, self.fail_after_work],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+        )
         self.down.observe(self._on_down, names="value")
         self.error_rate.observe(self._on_errors, names="value")
         self.error_status.observe(self._on_errors, names="value")
@@ -82,8 +96,10 @@ class FaultSwitches(widgets.HBox):
         self.sync()
 
     def _on_down(self, change: dict[str, Any]) -> None:
-        self._apply(self.faults.down if change["new"] else self.faults.up,
-                    f"{self.label} is {'down: connections are refused' if change['new'] else 'up again'}")
+        self._apply(
+            self.faults.down if change["new"] else self.faults.up,
+            f"{self.label} is {'down: connections are refused' if change['new'] else 'up again'}",
+        )
 
     def _on_errors(self, change: dict[str, Any]) -> None:
         rate, status = self.error_rate.value, self.error_status.value
@@ -94,12 +110,21 @@ class FaultSwitches(widgets.HBox):
             else:
                 self.faults.clear("errors")
 
-        self._apply(switch, f"{self.label} answers {status} to {rate:.0%} of requests" if rate > 0 else f"{self.label} stopped failing on purpose")
+        self._apply(
+            switch,
+            f"{self.label} answers {status} to {rate:.0%} of requests"
+            if rate > 0
+            else f"{self.label} stopped failing on purpose",
+        )
 
     def _on_slow(self, change: dict[str, Any]) -> None:
-        self._apply(lambda: self.faults.slow(seconds=self.slow_seconds) if change["new"] else self.faults.clear("slow"),
-                    f"{self.label} {'answers after ' + format(self.slow_seconds, 'g') + ' s' if change['new'] else 'answers promptly again'}")
+        self._apply(
+            lambda: self.faults.slow(seconds=self.slow_seconds) if change["new"] else self.faults.clear("slow"),
+            f"{self.label} {'answers after ' + format(self.slow_seconds, 'g') + ' s' if change['new'] else 'answers promptly again'}",
+        )
 
     def _on_fail_after_work(self, change: dict[str, Any]) -> None:
-        self._apply(lambda: self.faults.fail_after_work() if change["new"] else self.faults.clear("fail_after_work"),
-                    f"{self.label} {'does the work, then answers 500' if change['new'] else 'answers honestly again'}")
+        self._apply(
+            lambda: self.faults.fail_after_work() if change["new"] else self.faults.clear("fail_after_work"),
+            f"{self.label} {'does the work, then answers 500' if change['new'] else 'answers honestly again'}",
+        )

@@ -1,7 +1,7 @@
 """Reflection questions answered in the notebooks and exported as a worksheet.
 
-    from simulators.worksheets import reflection
-    reflection("q01_failures")
+from simulators.worksheets import reflection
+reflection("q01_failures")
 """
 
 from __future__ import annotations

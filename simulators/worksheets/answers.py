@@ -33,7 +33,9 @@ def load_answers(path: Path | None = None) -> dict[str, dict[str, Any]]:
     except FileNotFoundError:
         return {}
     except ValueError as exc:
-        raise ValueError(f"the worksheet file {target} is not valid JSON ({exc}); move it aside to start a new one") from None
+        raise ValueError(
+            f"the worksheet file {target} is not valid JSON ({exc}); move it aside to start a new one"
+        ) from None
     answers = data.get("answers", {}) if isinstance(data, dict) else {}
     return {key: value for key, value in answers.items() if isinstance(value, dict)}
 
@@ -43,7 +45,9 @@ def answer_for(question_id: str, path: Path | None = None) -> str:
     return str(entry.get("answer", "")) if entry else ""
 
 
-def save_answer(question_id: str, answer: str, *, question: str = "", notebook: str = "", path: Path | None = None) -> Path:
+def save_answer(
+    question_id: str, answer: str, *, question: str = "", notebook: str = "", path: Path | None = None
+) -> Path:
     """Save one answer, keeping every other answer in the file."""
     target = path or worksheet_path()
     with _lock:

@@ -32,10 +32,14 @@ def worksheet_entries(answers: dict[str, dict[str, Any]] | None = None) -> list[
     registered = {entry.id for entry in questions}
     for question_id, entry in saved.items():
         if question_id not in registered:
-            questions.append(Question(question_id, str(entry.get("notebook") or "other"), str(entry.get("question") or question_id)))
+            questions.append(
+                Question(question_id, str(entry.get("notebook") or "other"), str(entry.get("question") or question_id))
+            )
     groups: dict[str, list[Entry]] = {}
     for question in sorted(questions, key=lambda q: (q.notebook == "other", q.notebook)):
-        groups.setdefault(question.notebook, []).append(Entry(question, str(saved.get(question.id, {}).get("answer", ""))))
+        groups.setdefault(question.notebook, []).append(
+            Entry(question, str(saved.get(question.id, {}).get("answer", "")))
+        )
     return list(groups.items())
 
 
@@ -75,7 +79,9 @@ def render_html(groups: list[tuple[str, list[Entry]]]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def export(out_dir: str | Path = ".", formats: Iterable[str] = FORMATS, answers: dict[str, dict[str, Any]] | None = None) -> list[Path]:
+def export(
+    out_dir: str | Path = ".", formats: Iterable[str] = FORMATS, answers: dict[str, dict[str, Any]] | None = None
+) -> list[Path]:
     """Write worksheet.md and/or worksheet.html into `out_dir`; return the paths."""
     chosen = [fmt.strip().lower() for fmt in formats if fmt.strip()]
     unknown = [fmt for fmt in chosen if fmt not in FORMATS]

@@ -33,7 +33,7 @@ QUESTIONS: list[Question] = [
         "q01_manual_process",
         "01_triggers_and_actions",
         "Think of a task people at your organization still do by hand that always follows the same"
-        " \"when this happens, do that\" rule. What is its trigger, and what is the action?",
+        ' "when this happens, do that" rule. What is its trigger, and what is the action?',
     ),
     # 00_welcome and 01_triggers_and_actions
     Question(
@@ -101,7 +101,7 @@ QUESTIONS: list[Question] = [
     Question(
         "q04_trace",
         "04_reliable_webhook_handling",
-        "A customer says: \"I paid and I still cannot log in.\" Where would you look first today, and which piece of"
+        'A customer says: "I paid and I still cannot log in." Where would you look first today, and which piece of'
         " information (an id, a time, an email) would let you follow their payment from one system to the next?",
     ),
 ]

@@ -31,7 +31,9 @@ class Reflection(widgets.VBox):
 
     def _save(self, change: dict[str, object]) -> None:
         try:
-            save_answer(self.question.id, str(change["new"]), question=self.question.text, notebook=self.question.notebook)
+            save_answer(
+                self.question.id, str(change["new"]), question=self.question.text, notebook=self.question.notebook
+            )
         except OSError as exc:  # a full disk or a read-only home must not break the notebook
             self.status.value = f"<span style='color:#b3261e'>Could not save to {html.escape(str(worksheet_path()))}: {html.escape(str(exc))}</span>"
             return

@@ -67,8 +67,10 @@ def test_validation_errors_are_not_kept_and_keys_expire(lab: Lab) -> None:
 def test_concurrent_requests_with_one_key_create_one_object(lab: Lab) -> None:
     answers: list[requests.Response] = []
     body = {"amount": 1900, "currency": "usd", "payment_method": "pm_card_visa", "confirm": "true"}
-    threads = [threading.Thread(target=lambda: answers.append(_post(lab, "/v1/payment_intents", body, key="race")))
-               for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: answers.append(_post(lab, "/v1/payment_intents", body, key="race")))
+        for _ in range(8)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -104,7 +106,9 @@ def test_event_filters(sdk: Any, lab: Lab) -> None:
     customer = sdk.Customer.create(email="ada@example.com")
     lab.advance(minutes=10)
     middle = lab.clock.timestamp()
-    sdk.PaymentIntent.create(amount=1900, currency="usd", customer=customer.id, payment_method="pm_card_visa", confirm=True)
+    sdk.PaymentIntent.create(
+        amount=1900, currency="usd", customer=customer.id, payment_method="pm_card_visa", confirm=True
+    )
     lab.advance(minutes=10)
     try:
         sdk.PaymentIntent.create(amount=1900, currency="usd", payment_method="pm_card_chargeDeclined", confirm=True)
@@ -112,9 +116,16 @@ def test_event_filters(sdk: Any, lab: Lab) -> None:
         pass
     types = lambda page: [e.type for e in page.data]  # noqa: E731
     assert types(sdk.Event.list(type="payment_intent.succeeded")) == ["payment_intent.succeeded"]
-    assert types(sdk.Event.list(type="payment_intent.*")) == ["payment_intent.payment_failed", "payment_intent.created",
-                                                              "payment_intent.succeeded", "payment_intent.created"]
-    assert set(types(sdk.Event.list(types=["customer.created", "charge.failed"]))) == {"customer.created", "charge.failed"}
+    assert types(sdk.Event.list(type="payment_intent.*")) == [
+        "payment_intent.payment_failed",
+        "payment_intent.created",
+        "payment_intent.succeeded",
+        "payment_intent.created",
+    ]
+    assert set(types(sdk.Event.list(types=["customer.created", "charge.failed"]))) == {
+        "customer.created",
+        "charge.failed",
+    }
     assert types(sdk.Event.list(created={"lt": middle})) == ["customer.created"]
     assert "customer.created" not in types(sdk.Event.list(created={"gte": middle}))
     assert len(sdk.Event.list(created={"gte": middle, "lte": middle}).data) == 3
@@ -126,10 +137,13 @@ def test_event_filters(sdk: Any, lab: Lab) -> None:
 
 def test_query_strings_may_be_percent_encoded_or_not(lab: Lab) -> None:
     lab.payments.create_customer("ada@example.com")
-    encoded = requests.get(lab.payments.url + "/v1/events?types%5B0%5D=customer.created&created%5Bgte%5D=0",
-                           auth=(lab.payments.api_key, ""))
-    plain = requests.get(lab.payments.url + "/v1/events?types[]=customer.created&created[gte]=0",
-                         auth=(lab.payments.api_key, ""))
+    encoded = requests.get(
+        lab.payments.url + "/v1/events?types%5B0%5D=customer.created&created%5Bgte%5D=0",
+        auth=(lab.payments.api_key, ""),
+    )
+    plain = requests.get(
+        lab.payments.url + "/v1/events?types[]=customer.created&created[gte]=0", auth=(lab.payments.api_key, "")
+    )
     assert encoded.json()["data"] == plain.json()["data"] and len(plain.json()["data"]) == 1
 
 
@@ -177,8 +191,9 @@ def test_polling_every_second_meets_429_over_http(lab: Lab) -> None:
     assert error["type"] == "rate_limit_error" and error["code"] == "rate_limit" and "Retry-After" in error["message"]
     assert int(limited[0].headers["Retry-After"]) >= 1
     with pytest.raises(stripe.RateLimitError):
-        stripe.StripeClient(lab.payments.api_key, base_addresses={"api": lab.payments.url},
-                            max_network_retries=0).v1.events.list()
+        stripe.StripeClient(
+            lab.payments.api_key, base_addresses={"api": lab.payments.url}, max_network_retries=0
+        ).v1.events.list()
     assert lab.payments.client.get("/v1/hooklab/rate_limit")["reads"]["per_minute"] == 30  # tooling is exempt
 
 

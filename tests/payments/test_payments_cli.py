@@ -37,15 +37,17 @@ def test_trigger_causes_each_event(shared_lab: Lab, event: str, capsys: pytest.C
     assert "cus_" in out
 
 
-def test_trigger_reads_env_then_serve_file(bare_lab: Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_trigger_reads_env_then_serve_file(
+    bare_lab: Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("HOOKLAB_API_BASE", raising=False)
     monkeypatch.delenv("HOOKLAB_API_KEY", raising=False)
     monkeypatch.setenv("HOOKLAB_HOME", str(tmp_path))
     assert main(["trigger", "customer.created"]) == 1
     assert "hooklab serve" in capsys.readouterr().err
-    (tmp_path / "serve.json").write_text(json.dumps({"payments": {"url": bare_lab.payments.url,
-                                                                  "api_key": bare_lab.payments.api_key}}))
+    (tmp_path / "serve.json").write_text(
+        json.dumps({"payments": {"url": bare_lab.payments.url, "api_key": bare_lab.payments.api_key}})
+    )
     assert main(["trigger", "customer.created"]) == 0
     monkeypatch.setenv("HOOKLAB_API_KEY", "sk_test_wrong")
     assert main(["trigger", "customer.created"]) == 1
@@ -60,9 +62,26 @@ def test_listen_prints_secret_and_each_attempt(bare_lab: Lab, capsys: pytest.Cap
     answers = iter([500, 200])
     target = lab.host(lambda request: next(answers), name="target")
     result: list[int] = []
-    listener = threading.Thread(target=lambda: result.append(main([
-        "listen", "--forward-to", target.url, "--events", "customer.created", "--retry-policy", "standard",
-        "--count", "2", "--poll", "0.05", *_flags(lab)])))
+    listener = threading.Thread(
+        target=lambda: result.append(
+            main(
+                [
+                    "listen",
+                    "--forward-to",
+                    target.url,
+                    "--events",
+                    "customer.created",
+                    "--retry-policy",
+                    "standard",
+                    "--count",
+                    "2",
+                    "--poll",
+                    "0.05",
+                    *_flags(lab),
+                ]
+            )
+        )
+    )
     listener.start()
     for _ in range(200):
         if lab.payments.endpoints():
@@ -81,13 +100,30 @@ def test_listen_prints_secret_and_each_attempt(bare_lab: Lab, capsys: pytest.Cap
     assert lab.payments.endpoints() == []  # removed on exit
 
 
-def test_listen_stops_at_its_count_even_when_more_arrive_at_once(bare_lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:
+def test_listen_stops_at_its_count_even_when_more_arrive_at_once(
+    bare_lab: Lab, capsys: pytest.CaptureFixture[str]
+) -> None:
     lab = bare_lab
     target = lab.host(lambda request: 200, name="target")
     result: list[int] = []
-    listener = threading.Thread(target=lambda: result.append(main([
-        "listen", "--forward-to", target.url, "--events", "customer.created", "--count", "2", "--poll", "0.3",
-        *_flags(lab)])))
+    listener = threading.Thread(
+        target=lambda: result.append(
+            main(
+                [
+                    "listen",
+                    "--forward-to",
+                    target.url,
+                    "--events",
+                    "customer.created",
+                    "--count",
+                    "2",
+                    "--poll",
+                    "0.3",
+                    *_flags(lab),
+                ]
+            )
+        )
+    )
     listener.start()
     for _ in range(200):
         if lab.payments.endpoints():

@@ -29,8 +29,14 @@ def test_every_delivery_verifies_with_construct_event(lab: Lab, receiver: Receiv
     lab.settle()
     assert receiver.failures == []
     assert receiver.types == [event["type"] for event in lab.payments.events()]
-    assert {"payment_intent.succeeded", "payment_intent.payment_failed", "invoice.paid", "customer.subscription.created",
-            "customer.subscription.deleted", "charge.refunded"} <= set(receiver.types)
+    assert {
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "invoice.paid",
+        "customer.subscription.created",
+        "customer.subscription.deleted",
+        "charge.refunded",
+    } <= set(receiver.types)
     succeeded = receiver.events[receiver.types.index("payment_intent.succeeded")]
     assert isinstance(succeeded.data.object, stripe.PaymentIntent) and succeeded.data.object.metadata["plan"] == "pro"
     for body, event in zip(receiver.bodies, receiver.events, strict=True):
@@ -67,8 +73,9 @@ def test_provisioning_endpoint_exists_once_and_receives_its_events(lab: Lab) -> 
     assert account["customer"] == customer["id"] and account["plan"] == "pro"
     received = lab.provisioning.received()
     assert [json.loads(r["body"])["type"] for r in received] == ["payment_intent.succeeded"]
-    stripe.WebhookSignature.verify_header(received[0]["body"], received[0]["headers"]["Stripe-Signature"],
-                                          endpoint["secret"])
+    stripe.WebhookSignature.verify_header(
+        received[0]["body"], received[0]["headers"]["Stripe-Signature"], endpoint["secret"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -156,8 +163,11 @@ def test_retry_policy_set_from_python_and_http(bare_lab: Lab) -> None:
     assert over_http["retry_policy"]["name"] == "standard"
     reset = lab.payments.update_endpoint(endpoint["id"], retry_policy="default")
     assert reset["retry_policy"]["lab_default"] is True
-    bad = requests.post(f"{lab.payments.url}/v1/webhook_endpoints/{endpoint['id']}", data={"retry_policy": "forever"},
-                        auth=(lab.payments.api_key, ""))
+    bad = requests.post(
+        f"{lab.payments.url}/v1/webhook_endpoints/{endpoint['id']}",
+        data={"retry_policy": "forever"},
+        auth=(lab.payments.api_key, ""),
+    )
     assert bad.status_code == 400 and "retry_policy" in bad.json()["error"]["message"]
 
 
@@ -173,17 +183,23 @@ def test_lab_default_policy_applies(tmp_path: Any) -> None:
 def test_failing_endpoint_is_disabled_with_an_alert(bare_lab: Lab) -> None:
     lab = bare_lab
     receiver = Receiver(lab, answer=_fail)
-    receiver.register(enabled_events=("customer.created",),
-                      retry_policy=RetryPolicy.custom([600] * 10, name="patient", disable_after=3600))
+    receiver.register(
+        enabled_events=("customer.created",),
+        retry_policy=RetryPolicy.custom([600] * 10, name="patient", disable_after=3600),
+    )
     lab.payments.create_customer("ada@example.com")
     lab.advance(hours=3)
     disabled = [a for a in lab.alerts if a.kind == "endpoint_disabled"]
     assert len(disabled) == 1 and receiver.id in disabled[0].message
-    stored = requests.get(f"{lab.payments.url}/v1/webhook_endpoints/{receiver.id}", auth=(lab.payments.api_key, "")).json()
+    stored = requests.get(
+        f"{lab.payments.url}/v1/webhook_endpoints/{receiver.id}", auth=(lab.payments.api_key, "")
+    ).json()
     assert stored["status"] == "disabled"
     lab.payments.create_customer("bo@example.com")  # not sent to a disabled endpoint
     lab.settle()
-    assert {a["event_id"] for a in lab.payments.outbox.attempts(endpoint_id=receiver.id)} == {lab.payments.events()[0]["id"]}
+    assert {a["event_id"] for a in lab.payments.outbox.attempts(endpoint_id=receiver.id)} == {
+        lab.payments.events()[0]["id"]
+    }
     receiver.answer = None
     assert lab.payments.update_endpoint(receiver.id, disabled=False)["status"] == "enabled"
 
@@ -221,8 +237,9 @@ def test_retry_endpoint_resends_and_attempts_are_readable_over_http(bare_lab: La
     attempts = lab.payments.client.get(f"/v1/events/{event_id}/attempts")
     assert [a["outcome"] for a in attempts["data"]] == ["failed", "succeeded"]
     assert attempts["data"][0]["response_status"] == 500 and attempts["data"][0]["response_excerpt"]
-    by_endpoint = lab.payments.client.get(f"/v1/webhook_endpoints/{receiver.id}/attempts",
-                                          starting_after=attempts["data"][0]["id"])
+    by_endpoint = lab.payments.client.get(
+        f"/v1/webhook_endpoints/{receiver.id}/attempts", starting_after=attempts["data"][0]["id"]
+    )
     assert [a["outcome"] for a in by_endpoint["data"]] == ["succeeded"]
     assert len(receiver.events) == 1
 

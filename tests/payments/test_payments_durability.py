@@ -30,8 +30,11 @@ def test_restart_mid_delivery_completes_every_pending_delivery(tmp_path: Path) -
         lab.provisioning.faults.up()
         lab.advance(hours=2)
         assert restarted.outbox.deliveries(status="pending") == []
-        delivered = {json.loads(r["body"])["data"]["object"]["customer"] for r in lab.provisioning.received()
-                     if r["status"] == 200}
+        delivered = {
+            json.loads(r["body"])["data"]["object"]["customer"]
+            for r in lab.provisioning.received()
+            if r["status"] == 200
+        }
         assert delivered == set(customers)
         assert {a["customer"] for a in lab.provisioning.accounts()} == set(customers)
         assert len(restarted.events(type="payment_intent.succeeded")) == 5

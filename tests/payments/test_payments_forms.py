@@ -19,8 +19,10 @@ from simulators.payments.params import Params
         (b"email=a%40example.com&name=Ada+L", {"email": "a@example.com", "name": "Ada L"}),
         (b"metadata[plan]=pro&metadata[seats]=3", {"metadata": {"plan": "pro", "seats": "3"}}),
         (b"metadata%5Bplan%5D=pro", {"metadata": {"plan": "pro"}}),
-        (b"items[0][price]=p1&items[1][price]=p2&items[1][quantity]=2",
-         {"items": [{"price": "p1"}, {"price": "p2", "quantity": "2"}]}),
+        (
+            b"items[0][price]=p1&items[1][price]=p2&items[1][quantity]=2",
+            {"items": [{"price": "p1"}, {"price": "p2", "quantity": "2"}]},
+        ),
         (b"expand[]=customer&expand[]=latest_charge", {"expand": ["customer", "latest_charge"]}),
         (b"expand[0]=customer", {"expand": ["customer"]}),
         (b"created[gte]=10&created[lt]=20", {"created": {"gte": "10", "lt": "20"}}),
@@ -55,7 +57,10 @@ def test_malformed_input_is_a_400_that_says_why(raw: bytes, message: str) -> Non
 
 
 def test_typed_getters_refuse_the_wrong_shapes() -> None:
-    p = Params({"amount": "12x", "confirm": "yes", "metadata": ["a"], "limit": "1" * 30}, ("amount", "confirm", "metadata", "limit"))
+    p = Params(
+        {"amount": "12x", "confirm": "yes", "metadata": ["a"], "limit": "1" * 30},
+        ("amount", "confirm", "metadata", "limit"),
+    )
     for getter, name in ((p.integer, "amount"), (p.boolean, "confirm"), (p.metadata, "metadata"), (p.integer, "limit")):
         with pytest.raises(ApiError) as caught:
             getter(name)
@@ -68,13 +73,18 @@ _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
 _leaf = _text
 _params = st.dictionaries(
     st.from_regex(r"[a-z_]{1,10}", fullmatch=True),
-    st.one_of(_leaf, st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), _leaf, min_size=1, max_size=3),
-              st.lists(_leaf, min_size=1, max_size=3)),
+    st.one_of(
+        _leaf,
+        st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), _leaf, min_size=1, max_size=3),
+        st.lists(_leaf, min_size=1, max_size=3),
+    ),
     max_size=5,
 )
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None)  # same examples every run: CI stays reproducible
+@settings(
+    max_examples=60, deadline=None, derandomize=True, database=None
+)  # same examples every run: CI stays reproducible
 @given(_params)
 def test_encode_then_decode_round_trips(params: dict[str, Any]) -> None:
     assert parse_form(encode(params).encode()) == params

@@ -18,40 +18,180 @@ from werkzeug.test import Client
 from simulators import Lab
 
 PATHS = [
-    "/v1/customers", "/v1/customers/{id}", "/v1/payment_intents", "/v1/payment_intents/{id}",
-    "/v1/payment_intents/{id}/confirm", "/v1/payment_intents/{id}/cancel", "/v1/charges", "/v1/charges/{id}",
-    "/v1/refunds", "/v1/refunds/{id}", "/v1/prices", "/v1/prices/{id}", "/v1/products/{id}", "/v1/subscriptions",
-    "/v1/subscriptions/{id}", "/v1/invoices", "/v1/invoices/{id}", "/v1/invoices/{id}/pay", "/v1/webhook_endpoints",
-    "/v1/webhook_endpoints/{id}", "/v1/webhook_endpoints/{id}/attempts", "/v1/events", "/v1/events/{id}",
-    "/v1/events/{id}/retry", "/v1/events/{id}/attempts", "/v1/hooklab/recover_failed", "/v1/hooklab/knobs",
-    "/v1/hooklab/rate_limit", "/v1/nothing/here", "/v1/", "/v1/customers/", "/v1//customers",
+    "/v1/customers",
+    "/v1/customers/{id}",
+    "/v1/payment_intents",
+    "/v1/payment_intents/{id}",
+    "/v1/payment_intents/{id}/confirm",
+    "/v1/payment_intents/{id}/cancel",
+    "/v1/charges",
+    "/v1/charges/{id}",
+    "/v1/refunds",
+    "/v1/refunds/{id}",
+    "/v1/prices",
+    "/v1/prices/{id}",
+    "/v1/products/{id}",
+    "/v1/subscriptions",
+    "/v1/subscriptions/{id}",
+    "/v1/invoices",
+    "/v1/invoices/{id}",
+    "/v1/invoices/{id}/pay",
+    "/v1/webhook_endpoints",
+    "/v1/webhook_endpoints/{id}",
+    "/v1/webhook_endpoints/{id}/attempts",
+    "/v1/events",
+    "/v1/events/{id}",
+    "/v1/events/{id}/retry",
+    "/v1/events/{id}/attempts",
+    "/v1/hooklab/recover_failed",
+    "/v1/hooklab/knobs",
+    "/v1/hooklab/rate_limit",
+    "/v1/nothing/here",
+    "/v1/",
+    "/v1/customers/",
+    "/v1//customers",
 ]
 METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH"]
-NAMES = ["amount", "currency", "customer", "payment_method", "confirm", "metadata", "items", "expand", "limit",
-         "starting_after", "ending_before", "created", "types", "type", "delivery_success", "url", "enabled_events",
-         "retry_policy", "disabled", "email", "name", "invoice_settings", "default_payment_method", "since", "charge",
-         "payment_intent", "reason", "duplicates", "cancellation_reason", "quantity", "price", "off"]
-VALUES = ["", "0", "-1", "1e9", "99999999999999999999", "true", "false", "null", "NaN", "pm_card_visa",
-          "pm_card_chargeDeclined", "cus_missing", "price_basic_monthly", "usd", "USD", "xx", "*", "%", "%ZZ",
-          "[]", "{}", "a" * 6000, "\u00e9\u4e2d", "http://", "http://127.0.0.1:1/x", "ftp://x", "' OR 1=1 --",
-          "payment_intent.succeeded", "1.5", "2", "100", "101", "1900", "standard", "none", "0.5", "all",
-          "requested_by_customer", "default_incomplete", "1772442000"]
-IDS = ["cus_missing", "pi_missing", "x", "%00", "evt_" + "z" * 300, "we_missing", "in_missing", "sub_missing",
-       "ch_missing", "re_missing", "price_nope", "..", "cus_%FF"]
+NAMES = [
+    "amount",
+    "currency",
+    "customer",
+    "payment_method",
+    "confirm",
+    "metadata",
+    "items",
+    "expand",
+    "limit",
+    "starting_after",
+    "ending_before",
+    "created",
+    "types",
+    "type",
+    "delivery_success",
+    "url",
+    "enabled_events",
+    "retry_policy",
+    "disabled",
+    "email",
+    "name",
+    "invoice_settings",
+    "default_payment_method",
+    "since",
+    "charge",
+    "payment_intent",
+    "reason",
+    "duplicates",
+    "cancellation_reason",
+    "quantity",
+    "price",
+    "off",
+]
+VALUES = [
+    "",
+    "0",
+    "-1",
+    "1e9",
+    "99999999999999999999",
+    "true",
+    "false",
+    "null",
+    "NaN",
+    "pm_card_visa",
+    "pm_card_chargeDeclined",
+    "cus_missing",
+    "price_basic_monthly",
+    "usd",
+    "USD",
+    "xx",
+    "*",
+    "%",
+    "%ZZ",
+    "[]",
+    "{}",
+    "a" * 6000,
+    "\u00e9\u4e2d",
+    "http://",
+    "http://127.0.0.1:1/x",
+    "ftp://x",
+    "' OR 1=1 --",
+    "payment_intent.succeeded",
+    "1.5",
+    "2",
+    "100",
+    "101",
+    "1900",
+    "standard",
+    "none",
+    "0.5",
+    "all",
+    "requested_by_customer",
+    "default_incomplete",
+    "1772442000",
+]
+IDS = [
+    "cus_missing",
+    "pi_missing",
+    "x",
+    "%00",
+    "evt_" + "z" * 300,
+    "we_missing",
+    "in_missing",
+    "sub_missing",
+    "ch_missing",
+    "re_missing",
+    "price_nope",
+    "..",
+    "cus_%FF",
+]
 
 
 #: The parameters each resource takes, so that most junk gets past the name check into the values.
 FIELDS = {
-    "customers": ["email", "name", "metadata", "invoice_settings", "payment_method", "limit", "starting_after", "created"],
-    "payment_intents": ["amount", "currency", "customer", "payment_method", "confirm", "metadata", "capture_method",
-                        "cancellation_reason", "limit", "created"],
+    "customers": [
+        "email",
+        "name",
+        "metadata",
+        "invoice_settings",
+        "payment_method",
+        "limit",
+        "starting_after",
+        "created",
+    ],
+    "payment_intents": [
+        "amount",
+        "currency",
+        "customer",
+        "payment_method",
+        "confirm",
+        "metadata",
+        "capture_method",
+        "cancellation_reason",
+        "limit",
+        "created",
+    ],
     "refunds": ["payment_intent", "charge", "amount", "reason", "metadata"],
-    "subscriptions": ["customer", "items", "default_payment_method", "payment_behavior", "metadata", "status", "price",
-                      "cancel_at_period_end"],
+    "subscriptions": [
+        "customer",
+        "items",
+        "default_payment_method",
+        "payment_behavior",
+        "metadata",
+        "status",
+        "price",
+        "cancel_at_period_end",
+    ],
     "invoices": ["payment_method", "status", "customer", "subscription"],
     "webhook_endpoints": ["url", "enabled_events", "retry_policy", "disabled", "metadata", "description"],
-    "events": ["type", "types", "created", "delivery_success", "limit", "starting_after", "ending_before",
-               "webhook_endpoint"],
+    "events": [
+        "type",
+        "types",
+        "created",
+        "delivery_success",
+        "limit",
+        "starting_after",
+        "ending_before",
+        "webhook_endpoint",
+    ],
     "hooklab": ["since", "webhook_endpoint", "duplicates", "out_of_order", "reads_per_minute", "off"],
 }
 
@@ -80,13 +220,26 @@ def _body(rng: random.Random, path: str) -> tuple[bytes, str]:
         pairs = [f"{_key(rng, path)}={rng.choice(VALUES)}" for _ in range(rng.randint(0, 6))]
         return "&".join(pairs).encode("utf-8", "surrogateescape"), "application/x-www-form-urlencoded"
     if shape < 0.8:
-        junk: Any = rng.choice([[], 1, "x", None, {"amount": [1]}, {"metadata": {"k": {"deep": 1}}},
-                                {"items": [{"price": None}]}, {"amount": True, "currency": 5},
-                                {"expand": "customer"}, {"created": {"gt": "x"}}, {"limit": 1.5}])
+        junk: Any = rng.choice(
+            [
+                [],
+                1,
+                "x",
+                None,
+                {"amount": [1]},
+                {"metadata": {"k": {"deep": 1}}},
+                {"items": [{"price": None}]},
+                {"amount": True, "currency": 5},
+                {"expand": "customer"},
+                {"created": {"gt": "x"}},
+                {"limit": 1.5},
+            ]
+        )
         return json.dumps(junk).encode(), "application/json"
     if shape < 0.88:
         return bytes(rng.randrange(256) for _ in range(rng.randint(1, 200))), rng.choice(
-            ["application/x-www-form-urlencoded", "application/json", "text/plain", "multipart/form-data"])
+            ["application/x-www-form-urlencoded", "application/json", "text/plain", "multipart/form-data"]
+        )
     if shape < 0.97:
         return b"a=" + b"%" * 50 + b"&&&===&", "application/x-www-form-urlencoded"
     return b"&".join(b"k%d=v" % n for n in range(1200)), "application/x-www-form-urlencoded"
@@ -127,8 +280,17 @@ def test_thousands_of_junk_requests_never_break_anything(lab: Lab) -> None:
     wsgi = Client(pay.server.app)
     for _ in range(1700):
         req = _request(rng)
-        headers = {**req["headers"], **(auth if rng.random() < 0.95 else {"Authorization": rng.choice(["", "Bearer", "Basic !!", "Bearer sk_test_x"])})}
-        response = wsgi.open(req["path"], method=req["method"], query_string=req["query"], data=req["body"], headers=headers)
+        headers = {
+            **req["headers"],
+            **(
+                auth
+                if rng.random() < 0.95
+                else {"Authorization": rng.choice(["", "Bearer", "Basic !!", "Bearer sk_test_x"])}
+            ),
+        }
+        response = wsgi.open(
+            req["path"], method=req["method"], query_string=req["query"], data=req["body"], headers=headers
+        )
         _check(response.status_code, response.get_data(), req)
     session = requests.Session()
     for _ in range(300):
@@ -149,9 +311,12 @@ def test_thousands_of_junk_requests_never_break_anything(lab: Lab) -> None:
 
 
 def test_oversized_body_is_a_413_json_error(lab: Lab) -> None:
-    response = requests.post(lab.payments.url + "/v1/customers", data=b"email=" + b"a" * (2 * 1024 * 1024),
-                             auth=(lab.payments.api_key, ""),
-                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = requests.post(
+        lab.payments.url + "/v1/customers",
+        data=b"email=" + b"a" * (2 * 1024 * 1024),
+        auth=(lab.payments.api_key, ""),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 413 and response.json()["error"]["message"]
 
 

@@ -25,7 +25,9 @@ def test_python_api_round_trip(lab: Lab) -> None:
     assert pay.payments(refunded=False) == [] and [p["id"] for p in pay.payments(refunded=True)] == [ok["id"]]
     assert [p["id"] for p in pay.payments(status="requires_payment_method")] == [declined["id"]]
     assert [e["type"] for e in pay.events(type="customer.subscription.*")] == [
-        "customer.subscription.created", "customer.subscription.deleted"]
+        "customer.subscription.created",
+        "customer.subscription.deleted",
+    ]
     with pytest.raises(PaymentsError, match="No such customer") as missing:
         pay.pay("cus_nobody", 1900)
     assert missing.value.status == 404

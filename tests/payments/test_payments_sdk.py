@@ -40,8 +40,14 @@ def test_customers_create_retrieve_update_list_delete(sdk: Any) -> None:
 
 def test_payment_intent_confirmed_with_visa_succeeds(sdk: Any) -> None:
     customer = sdk.Customer.create(email="ada@example.com")
-    intent = sdk.PaymentIntent.create(amount=1900, currency="usd", customer=customer.id, payment_method="pm_card_visa",
-                                      confirm=True, metadata={"plan": "basic"})
+    intent = sdk.PaymentIntent.create(
+        amount=1900,
+        currency="usd",
+        customer=customer.id,
+        payment_method="pm_card_visa",
+        confirm=True,
+        metadata={"plan": "basic"},
+    )
     assert isinstance(intent, stripe.PaymentIntent)
     assert intent.status == "succeeded" and intent.amount_received == 1900
     assert intent.metadata["plan"] == "basic"
@@ -59,7 +65,9 @@ def test_payment_intent_confirmed_with_visa_succeeds(sdk: Any) -> None:
         ("pm_card_chargeDeclinedIncorrectCvc", "incorrect_cvc", "incorrect_cvc"),
     ],
 )
-def test_declines_raise_card_error_with_the_intent_embedded(sdk: Any, method: str, code: str, decline_code: str) -> None:
+def test_declines_raise_card_error_with_the_intent_embedded(
+    sdk: Any, method: str, code: str, decline_code: str
+) -> None:
     with pytest.raises(stripe.CardError) as caught:
         sdk.PaymentIntent.create(amount=1900, currency="usd", payment_method=method, confirm=True)
     error = caught.value
@@ -95,8 +103,14 @@ def test_payment_intent_confirm_later_cancel_and_list(sdk: Any) -> None:
 
 def test_expand_customer_and_latest_invoice(sdk: Any) -> None:
     customer = sdk.Customer.create(email="ada@example.com", name="Ada")
-    intent = sdk.PaymentIntent.create(amount=1900, currency="usd", customer=customer.id, payment_method="pm_card_visa",
-                                      confirm=True, expand=["customer", "latest_charge"])
+    intent = sdk.PaymentIntent.create(
+        amount=1900,
+        currency="usd",
+        customer=customer.id,
+        payment_method="pm_card_visa",
+        confirm=True,
+        expand=["customer", "latest_charge"],
+    )
     assert isinstance(intent.customer, stripe.Customer) and intent.customer.name == "Ada"
     assert isinstance(intent.latest_charge, stripe.Charge)
     again = sdk.PaymentIntent.retrieve(intent.id, expand=["customer"])
@@ -104,8 +118,12 @@ def test_expand_customer_and_latest_invoice(sdk: Any) -> None:
     listed = sdk.PaymentIntent.list(expand=["data.customer"])
     assert listed.data[0].customer.id == customer.id
 
-    subscription = sdk.Subscription.create(customer=customer.id, items=[{"price": "price_pro_monthly"}],
-                                           default_payment_method="pm_card_visa", expand=["latest_invoice"])
+    subscription = sdk.Subscription.create(
+        customer=customer.id,
+        items=[{"price": "price_pro_monthly"}],
+        default_payment_method="pm_card_visa",
+        expand=["latest_invoice"],
+    )
     assert isinstance(subscription.latest_invoice, stripe.Invoice)
     assert subscription.latest_invoice.status == "paid"
     with pytest.raises(stripe.InvalidRequestError, match="cannot be expanded"):
@@ -141,8 +159,9 @@ def test_incomplete_subscription_is_activated_by_paying_its_invoice(sdk: Any) ->
     customer = sdk.Customer.create(email="bo@example.com")
     with pytest.raises(stripe.InvalidRequestError, match="no attached payment source"):
         sdk.Subscription.create(customer=customer.id, items=[{"price": "price_pro_monthly"}])
-    declined = sdk.Subscription.create(customer=customer.id, items=[{"price": "price_pro_monthly"}],
-                                       default_payment_method="pm_card_chargeDeclined")
+    declined = sdk.Subscription.create(
+        customer=customer.id, items=[{"price": "price_pro_monthly"}], default_payment_method="pm_card_chargeDeclined"
+    )
     assert declined.status == "incomplete"
     invoice = sdk.Invoice.retrieve(declined.latest_invoice)
     assert invoice.status == "open" and invoice.attempt_count == 1
@@ -174,7 +193,9 @@ def test_webhook_endpoints_secret_shown_once(sdk: Any) -> None:
     assert created.secret.startswith("whsec_") and created.status == "enabled"
     fetched = sdk.WebhookEndpoint.retrieve(created.id)
     assert "secret" not in fetched
-    updated = sdk.WebhookEndpoint.modify(created.id, url="http://127.0.0.1:9/other", enabled_events=["*"], disabled=True)
+    updated = sdk.WebhookEndpoint.modify(
+        created.id, url="http://127.0.0.1:9/other", enabled_events=["*"], disabled=True
+    )
     assert updated.url.endswith("/other") and updated.enabled_events == ["*"] and updated.status == "disabled"
     assert created.id in {e.id for e in sdk.WebhookEndpoint.list().data}
     assert sdk.WebhookEndpoint.delete(created.id).deleted is True
@@ -196,12 +217,22 @@ def test_events_have_stripes_shape(sdk: Any) -> None:
 
 def test_stripe_client_works_too(client: stripe.StripeClient) -> None:
     customer = client.v1.customers.create(params={"email": "ada@example.com"})
-    intent = client.v1.payment_intents.create(params={"amount": 1900, "currency": "usd", "customer": customer.id,
-                                                     "payment_method": "pm_card_visa", "confirm": True})
+    intent = client.v1.payment_intents.create(
+        params={
+            "amount": 1900,
+            "currency": "usd",
+            "customer": customer.id,
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+        }
+    )
     assert intent.status == "succeeded"
     assert client.v1.customers.retrieve(customer.id).email == "ada@example.com"
     assert [e.type for e in client.v1.events.list(params={"limit": 3}).data] == [
-        "payment_intent.succeeded", "charge.succeeded", "payment_intent.created"]
+        "payment_intent.succeeded",
+        "charge.succeeded",
+        "payment_intent.created",
+    ]
 
 
 def test_authentication_is_required(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:

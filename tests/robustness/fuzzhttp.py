@@ -52,13 +52,61 @@ def routes(app: Any) -> list[Route]:
 
 # -- values ------------------------------------------------------------------
 
-ODD_STRINGS = ["", " ", "0", "-1", "1.5", "1e309", "NaN", "null", "true", "false", "yes", "99999999999999999999",
-               "-99999999999999999999", "usd", "eur", "USD", "*", "%", "%zz", "[", "]", "a[b", "a]b[", "\x00", "\u2603",
-               "\ud7ff", "' OR 1=1 --", "<script>", "../../etc/passwd", "a" * 300, "x" * 6000,
-               "pm_card_visa", "pm_card_chargeDeclined", "pm_card_insufficientFunds", "basic", "pro",
-               "price_basic_monthly", "price_pro_monthly", "http://127.0.0.1:1/hook", "http://localhost:1/x",
-               "ftp://127.0.0.1/x", "ada@example.com", "not-an-email", "open", "done", "active", "inactive",
-               "payment_intent.succeeded", "form.submitted", "contact.created", "errors", "down", "slow"]
+ODD_STRINGS = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1.5",
+    "1e309",
+    "NaN",
+    "null",
+    "true",
+    "false",
+    "yes",
+    "99999999999999999999",
+    "-99999999999999999999",
+    "usd",
+    "eur",
+    "USD",
+    "*",
+    "%",
+    "%zz",
+    "[",
+    "]",
+    "a[b",
+    "a]b[",
+    "\x00",
+    "\u2603",
+    "\ud7ff",
+    "' OR 1=1 --",
+    "<script>",
+    "../../etc/passwd",
+    "a" * 300,
+    "x" * 6000,
+    "pm_card_visa",
+    "pm_card_chargeDeclined",
+    "pm_card_insufficientFunds",
+    "basic",
+    "pro",
+    "price_basic_monthly",
+    "price_pro_monthly",
+    "http://127.0.0.1:1/hook",
+    "http://localhost:1/x",
+    "ftp://127.0.0.1/x",
+    "ada@example.com",
+    "not-an-email",
+    "open",
+    "done",
+    "active",
+    "inactive",
+    "payment_intent.succeeded",
+    "form.submitted",
+    "contact.created",
+    "errors",
+    "down",
+    "slow",
+]
 
 
 def scalar_text(ids: list[str]) -> st.SearchStrategy[str]:
@@ -71,11 +119,19 @@ def scalar_text(ids: list[str]) -> st.SearchStrategy[str]:
 
 
 def json_values(ids: list[str], keys: list[str]) -> st.SearchStrategy[Any]:
-    leaves = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70),
-                       st.floats(allow_nan=True, allow_infinity=True), scalar_text(ids))
+    leaves = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.floats(allow_nan=True, allow_infinity=True),
+        scalar_text(ids),
+    )
     key = st.one_of(st.sampled_from(keys), st.text(max_size=12))
-    return st.recursive(leaves, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                        st.dictionaries(key, inner, max_size=5)), max_leaves=12)
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(key, inner, max_size=5)),
+        max_leaves=12,
+    )
 
 
 @dataclass
@@ -90,13 +146,15 @@ class Fuzzed:
 
     def send(self, session: requests.Session, base: str) -> requests.Response:
         url = base + self.path + (f"?{self.query}" if self.query else "")
-        return session.request(self.method, url, data=self.body, headers=self.headers, timeout=30,
-                               allow_redirects=False)
+        return session.request(
+            self.method, url, data=self.body, headers=self.headers, timeout=30, allow_redirects=False
+        )
 
 
 @st.composite
-def requests_for(draw: st.DrawFn, route: Route, *, ids: list[str], keys: list[str],
-                 auth: Callable[[], dict[str, str]] | None = None) -> Fuzzed:
+def requests_for(
+    draw: st.DrawFn, route: Route, *, ids: list[str], keys: list[str], auth: Callable[[], dict[str, str]] | None = None
+) -> Fuzzed:
     """A request to `route`: path parameters, query, body and headers from well-formed to garbage.
 
     `ids` is fixed for the whole test (ids of existing objects), so replaying an example draws the same way.
@@ -123,15 +181,28 @@ def requests_for(draw: st.DrawFn, route: Route, *, ids: list[str], keys: list[st
         headers["Content-Type"] = "application/json"
     elif kind == "raw":
         body = draw(st.binary(max_size=200))
-        headers["Content-Type"] = draw(st.sampled_from(["application/json", "application/x-www-form-urlencoded",
-                                                        "text/plain", "multipart/form-data", "application/xml", ""]))
+        headers["Content-Type"] = draw(
+            st.sampled_from(
+                [
+                    "application/json",
+                    "application/x-www-form-urlencoded",
+                    "text/plain",
+                    "multipart/form-data",
+                    "application/xml",
+                    "",
+                ]
+            )
+        )
     if auth is not None:
         choice = draw(st.sampled_from(["good", "good", "good", "none", "garbage"]))
         if choice == "good":
             headers.update(auth())
         elif choice == "garbage":
-            headers["Authorization"] = draw(st.sampled_from(["Bearer", "Bearer sk_test_nope", "Basic !!!", "Token x",
-                                                             "Basic " + "YTo=", "Bearer " + "k" * 300]))
+            headers["Authorization"] = draw(
+                st.sampled_from(
+                    ["Bearer", "Bearer sk_test_nope", "Basic !!!", "Token x", "Basic " + "YTo=", "Bearer " + "k" * 300]
+                )
+            )
     if draw(st.integers(0, 9)) == 0:
         headers["Idempotency-Key"] = draw(st.sampled_from(["", "k1", "k" * 300]))
     return Fuzzed(route.method, path, query, body, headers)
@@ -139,11 +210,16 @@ def requests_for(draw: st.DrawFn, route: Route, *, ids: list[str], keys: list[st
 
 def _form_key(keys: list[str]) -> st.SearchStrategy[str]:
     base = st.one_of(st.sampled_from(keys), st.text(min_size=1, max_size=10))
-    return st.one_of(base, st.tuples(base, st.sampled_from(["[]", "[0]", "[a]", "[0][price]", "[x][y][z][w][v][u]",
-                                                            "[", "]", "[1000]"])).map("".join))
+    return st.one_of(
+        base,
+        st.tuples(
+            base, st.sampled_from(["[]", "[0]", "[a]", "[0][price]", "[x][y][z][w][v][u]", "[", "]", "[1000]"])
+        ).map("".join),
+    )
 
 
 # -- checks --------------------------------------------------------------------
+
 
 def snapshot(*stores: Store) -> str:
     """A digest of every stored object (documents table) of these stores."""
@@ -157,8 +233,14 @@ def snapshot(*stores: Store) -> str:
 HANDLER_ERRORS = ("handler_error", "handler_bad_return")
 
 
-def check_answer(route: Route, sent: Fuzzed, response: requests.Response, *, learner_code: bool = False,
-                 chosen_status: int | None = None) -> None:
+def check_answer(
+    route: Route,
+    sent: Fuzzed,
+    response: requests.Response,
+    *,
+    learner_code: bool = False,
+    chosen_status: int | None = None,
+) -> None:
     """No 5xx (a learner handler's own failure aside), and every error is JSON with a message.
 
     `chosen_status` is a status a learner's handler answered on purpose (it returned that int):

@@ -5,8 +5,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, settings
 
 QUICK, LONG = "hooklab-robustness-quick", "hooklab-robustness-long"
-_SHARED = {"deadline": None, "database": None, "print_blob": True,
-           "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]}
+_SHARED = {
+    "deadline": None,
+    "database": None,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+}
 # The quick run (every `make test`, so CI) draws the same examples each time: a red CI is then a change's
 # fault, not the dice's. The long run draws new ones each time, to find what the fixed ones miss.
 settings.register_profile(QUICK, max_examples=100, derandomize=True, **_SHARED)

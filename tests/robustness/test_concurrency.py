@@ -66,15 +66,27 @@ def _work(lab: Lab, number: int, calls: int) -> Ledger:
                 ledger.customers.append(v1.customers.create(params={"email": f"t{number}-{call}@example.com"}).id)
             elif roll < 0.45:
                 amount = rng.randint(50, 10_000)
-                intent = v1.payment_intents.create(params={"amount": amount, "currency": "usd", "confirm": True,
-                                                           "customer": rng.choice(ledger.customers),
-                                                           "payment_method": "pm_card_visa"})
+                intent = v1.payment_intents.create(
+                    params={
+                        "amount": amount,
+                        "currency": "usd",
+                        "confirm": True,
+                        "customer": rng.choice(ledger.customers),
+                        "payment_method": "pm_card_visa",
+                    }
+                )
                 assert intent.status == "succeeded"
                 ledger.paid[intent.id] = amount
             elif roll < 0.55:
                 try:
-                    v1.payment_intents.create(params={"amount": 700, "currency": "usd", "confirm": True,
-                                                      "payment_method": "pm_card_chargeDeclined"})
+                    v1.payment_intents.create(
+                        params={
+                            "amount": 700,
+                            "currency": "usd",
+                            "confirm": True,
+                            "payment_method": "pm_card_chargeDeclined",
+                        }
+                    )
                     ledger.errors.append("a declining card was charged")
                 except stripe.CardError as exc:
                     ledger.declined.append(exc.error.payment_intent.id)  # type: ignore[union-attr]
@@ -84,9 +96,13 @@ def _work(lab: Lab, number: int, calls: int) -> Ledger:
                 v1.refunds.create(params={"payment_intent": target, "amount": amount})
                 ledger.refunded[target] = amount
             elif roll < 0.72:
-                subscription = v1.subscriptions.create(params={"customer": rng.choice(ledger.customers),
-                                                               "items": [{"price": "price_basic_monthly"}],
-                                                               "default_payment_method": "pm_card_visa"})
+                subscription = v1.subscriptions.create(
+                    params={
+                        "customer": rng.choice(ledger.customers),
+                        "items": [{"price": "price_basic_monthly"}],
+                        "default_payment_method": "pm_card_visa",
+                    }
+                )
                 ledger.subscriptions.append(subscription.id)
             elif roll < 0.86:
                 assert len(v1.customers.list(params={"limit": 3}).data) <= 3
@@ -119,7 +135,9 @@ def _run(calls: int) -> None:
 
         errors = [error for ledger in ledgers for error in ledger.errors]
         assert errors == []
-        created = [i for ledger in ledgers for i in [*ledger.customers, *ledger.paid, *ledger.declined, *ledger.subscriptions]]
+        created = [
+            i for ledger in ledgers for i in [*ledger.customers, *ledger.paid, *ledger.declined, *ledger.subscriptions]
+        ]
         assert len(created) == len(set(created)), "an id was handed out twice"
 
         pay = lab.payments
@@ -127,7 +145,9 @@ def _run(calls: int) -> None:
         assert {pi["id"]: pi["amount"] for pi in pay.payments()} == paid
         subscribed = sorted(i for ledger in ledgers for i in ledger.subscriptions)
         assert sorted(invoice["subscription"] for invoice in pay.invoices("paid")) == subscribed
-        assert {pi["id"] for pi in pay.payments("requires_payment_method")} == {i for ledger in ledgers for i in ledger.declined}
+        assert {pi["id"] for pi in pay.payments("requires_payment_method")} == {
+            i for ledger in ledgers for i in ledger.declined
+        }
         refunded = {k: v for ledger in ledgers for k, v in ledger.refunded.items()}
         assert sorted((r["payment_intent"], r["amount"]) for r in pay.refunds()) == sorted(refunded.items())
         assert len(pay.customers()) == sum(len(ledger.customers) for ledger in ledgers)

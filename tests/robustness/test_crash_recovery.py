@@ -54,8 +54,14 @@ time.sleep(600)
 
 
 def _run_and_kill(state: Path, mode: str, count: int, ticks: int = 0) -> list[dict[str, Any]]:
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(state), mode, str(count), str(SEED), ",".join(SYSTEMS)], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(state), mode, str(count), str(SEED), ",".join(SYSTEMS)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
     answered: list[dict[str, Any]] = []
     try:
         assert child.stdout is not None and child.stdin is not None

@@ -25,16 +25,80 @@ from simulators.learner import WebhookRequest
 from simulators.payments.cards import CARDS
 from tests.robustness.slow import fuzz_settings
 
-PAY_KEYS = ["amount", "currency", "customer", "payment_method", "confirm", "metadata", "metadata[plan]", "description",
-            "email", "name", "items", "items[0][price]", "price", "limit", "starting_after", "ending_before", "expand[]",
-            "expand", "created[gte]", "created[lt]", "created", "type", "types[]", "delivery_success", "url",
-            "enabled_events[]", "enabled_events", "disabled", "retry_policy", "retry_policy[0]", "payment_intent",
-            "charge", "reason", "cancel_at_period_end", "default_payment_method",
-            "invoice_settings[default_payment_method]", "since", "webhook_endpoint", "duplicates", "out_of_order",
-            "reads_per_minute", "reads_burst", "writes_per_minute", "writes_burst", "off", "status", "api_version",
-            "id", "object", "receipt_email", "setup_future_usage"]
-CRM_KEYS = ["name", "email", "company", "message", "phone", "title", "contact", "notes", "due", "status", "url",
-            "events", "retry_policy", "limit", "starting_after", "ending_before", "type", "tags", "description"]
+PAY_KEYS = [
+    "amount",
+    "currency",
+    "customer",
+    "payment_method",
+    "confirm",
+    "metadata",
+    "metadata[plan]",
+    "description",
+    "email",
+    "name",
+    "items",
+    "items[0][price]",
+    "price",
+    "limit",
+    "starting_after",
+    "ending_before",
+    "expand[]",
+    "expand",
+    "created[gte]",
+    "created[lt]",
+    "created",
+    "type",
+    "types[]",
+    "delivery_success",
+    "url",
+    "enabled_events[]",
+    "enabled_events",
+    "disabled",
+    "retry_policy",
+    "retry_policy[0]",
+    "payment_intent",
+    "charge",
+    "reason",
+    "cancel_at_period_end",
+    "default_payment_method",
+    "invoice_settings[default_payment_method]",
+    "since",
+    "webhook_endpoint",
+    "duplicates",
+    "out_of_order",
+    "reads_per_minute",
+    "reads_burst",
+    "writes_per_minute",
+    "writes_burst",
+    "off",
+    "status",
+    "api_version",
+    "id",
+    "object",
+    "receipt_email",
+    "setup_future_usage",
+]
+CRM_KEYS = [
+    "name",
+    "email",
+    "company",
+    "message",
+    "phone",
+    "title",
+    "contact",
+    "notes",
+    "due",
+    "status",
+    "url",
+    "events",
+    "retry_policy",
+    "limit",
+    "starting_after",
+    "ending_before",
+    "type",
+    "tags",
+    "description",
+]
 MAILER_KEYS = ["to", "subject", "body", "kind", "tags", "from", "limit", "starting_after", "ending_before", "html"]
 PROVISIONING_KEYS = ["customer", "plan", "email", "event", "status", "type", "data", "object", "id", "metadata"]
 ADMIN_KEYS = ["kind", "rate", "status", "retry_after", "seconds", "minutes", "hours", "days", "start", "end", "name"]
@@ -103,8 +167,17 @@ def _ids(lab: Lab, name: str) -> list[str]:
     return found
 
 
-def _fuzz(lab: Lab, session: requests.Session, name: str, route: Route, keys: list[str], examples: int,
-          *, auth: Any = None, learner_code: bool = False) -> None:
+def _fuzz(
+    lab: Lab,
+    session: requests.Session,
+    name: str,
+    route: Route,
+    keys: list[str],
+    examples: int,
+    *,
+    auth: Any = None,
+    learner_code: bool = False,
+) -> None:
     system = lab.system(name)
     ids = _ids(lab, name)
 
@@ -119,7 +192,9 @@ def _fuzz(lab: Lab, session: requests.Session, name: str, route: Route, keys: li
         check_answer(route, sent, response, learner_code=learner_code, chosen_status=chosen)
         lab.settle()
         if must_not_change(response, sent):
-            assert snapshot(system.store) == before, f"{sent.method} {sent.path} answered {response.status_code} but changed stored objects"
+            assert snapshot(system.store) == before, (
+                f"{sent.method} {sent.path} answered {response.status_code} but changed stored objects"
+            )
         if name == "payments":  # fuzzed settings must not starve the next example
             lab.payments.rate_limit(None)
             lab.payments.knobs(duplicates=0, out_of_order=0)
@@ -137,7 +212,15 @@ def test_payments_api(fuzz_lab: Lab, session: requests.Session, route: Route) ->
 @pytest.mark.parametrize("route", ROUTES["provisioning"], ids=lambda r: r.id)
 def test_provisioning_api(fuzz_lab: Lab, session: requests.Session, route: Route) -> None:
     # The webhook path runs the case study's naive handler, learner-replaceable code that may fail on garbage.
-    _fuzz(fuzz_lab, session, "provisioning", route, PROVISIONING_KEYS, 8, learner_code=route.rule.startswith("/webhooks/payments"))
+    _fuzz(
+        fuzz_lab,
+        session,
+        "provisioning",
+        route,
+        PROVISIONING_KEYS,
+        8,
+        learner_code=route.rule.startswith("/webhooks/payments"),
+    )
 
 
 @pytest.mark.parametrize("route", ROUTES["crm"], ids=lambda r: r.id)
@@ -212,7 +295,9 @@ def test_soak_random_routes_across_every_system(fuzz_lab: Lab, session: requests
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
         name, route = data.draw(st.sampled_from(pool))
-        sent = data.draw(requests_for(route, ids=ids, keys=SOAK_SYSTEMS[name], auth=auth if name == "payments" else None))
+        sent = data.draw(
+            requests_for(route, ids=ids, keys=SOAK_SYSTEMS[name], auth=auth if name == "payments" else None)
+        )
         response = sent.send(session, fuzz_lab.system(name).url)
         check_answer(route, sent, response, learner_code=route.rule.startswith("/webhooks/payments"))
         fuzz_lab.payments.rate_limit(None)

@@ -43,8 +43,20 @@ def test_a_handler_that_raises_answers_500_with_the_error_and_is_recorded(lab: L
 @pytest.mark.parametrize(
     "garbage",
     [object(), 3.5, True, 1000, 42, 100, 101, ("body", 700), ("a", "b"), {1, 2}, b"bytes", (x for x in "gen")],
-    ids=["object", "float", "bool", "status-1000", "status-42", "status-100", "status-101", "tuple-bad-status",
-         "tuple-of-strings", "set", "bytes", "generator"],
+    ids=[
+        "object",
+        "float",
+        "bool",
+        "status-1000",
+        "status-42",
+        "status-100",
+        "status-101",
+        "tuple-bad-status",
+        "tuple-of-strings",
+        "set",
+        "bytes",
+        "generator",
+    ],
 )
 def test_a_handler_that_returns_garbage_answers_500_saying_what_it_returned(lab: Lab, garbage: Any) -> None:
     endpoint = lab.host(lambda request: garbage, name="garbage")

@@ -68,8 +68,11 @@ def _admin_routes(lab: Lab) -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize("authorization", [None, "", "Bearer", "Bearer wrong", "Basic aGk6aGk=", "hl_admin_x", "TOKEN-1"],
-                         ids=["missing", "empty", "bearer-only", "wrong", "basic", "bare-prefix", "one-byte-changed"])
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "", "Bearer", "Bearer wrong", "Basic aGk6aGk=", "hl_admin_x", "TOKEN-1"],
+    ids=["missing", "empty", "bearer-only", "wrong", "basic", "bare-prefix", "one-byte-changed"],
+)
 def test_the_admin_api_refuses_without_the_token_and_changes_nothing(lab: Lab, authorization: str | None) -> None:
     if authorization == "TOKEN-1":  # the real token with its last character changed
         last = lab.admin_token[-1]
@@ -90,12 +93,14 @@ def test_the_admin_api_refuses_without_the_token_and_changes_nothing(lab: Lab, a
 
 
 def _flip(data: bytes, index: int) -> bytes:
-    return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1:]
+    return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1 :]
 
 
 def test_a_stripe_signature_fails_when_any_byte_of_the_payload_or_signature_changes(lab: Lab) -> None:
     capture = Capture()
-    endpoint = lab.payments.add_endpoint(lab.host(capture, name="capture").url, enabled_events=["payment_intent.succeeded"])
+    endpoint = lab.payments.add_endpoint(
+        lab.host(capture, name="capture").url, enabled_events=["payment_intent.succeeded"]
+    )
     lab.payments.pay(None, 1900)
     lab.settle()
     body, headers = capture.seen[0]
@@ -107,7 +112,7 @@ def test_a_stripe_signature_fails_when_any_byte_of_the_payload_or_signature_chan
             stripe.Webhook.construct_event(_flip(body, index), header, secret)
     signature_at = header.index("v1=") + 3
     for index in range(signature_at, len(header)):
-        changed = header[:index] + ("0" if header[index] != "0" else "1") + header[index + 1:]
+        changed = header[:index] + ("0" if header[index] != "0" else "1") + header[index + 1 :]
         with pytest.raises(stripe.SignatureVerificationError):
             stripe.Webhook.construct_event(body, changed, secret)
     with pytest.raises(stripe.SignatureVerificationError):
@@ -128,7 +133,10 @@ def test_a_standard_webhooks_signature_fails_when_any_byte_of_the_message_or_its
             verifier.verify(_flip(body, index), headers)
     message_id = headers["webhook-id"]
     for index in range(len(message_id)):
-        changed = {**headers, "webhook-id": message_id[:index] + ("A" if message_id[index] != "A" else "B") + message_id[index + 1:]}
+        changed = {
+            **headers,
+            "webhook-id": message_id[:index] + ("A" if message_id[index] != "A" else "B") + message_id[index + 1 :],
+        }
         with pytest.raises(standardwebhooks.WebhookVerificationError):
             verifier.verify(body, changed)
     # Change the signature's bytes, not its base64 letters: the last letter carries padding bits
@@ -155,17 +163,29 @@ def test_secrets_are_never_logged_or_printed_in_full(lab: Lab, capsys: pytest.Ca
     requests.get(lab.url + "/admin/status", headers={"Authorization": f"Bearer {lab.admin_token}"}, timeout=10)
     requests.get(lab.payments.url + "/v1/customers", auth=(lab.payments.api_key, ""), timeout=10)
     lab.settle()
-    secrets = {"api key": lab.payments.api_key, "admin token": lab.admin_token,
-               "payments endpoint secret": pay_endpoint["secret"], "crm endpoint secret": crm_endpoint["secret"],
-               "provisioning endpoint secret": lab.payments.provisioning_endpoint["secret"]}
+    secrets = {
+        "api key": lab.payments.api_key,
+        "admin token": lab.admin_token,
+        "payments endpoint secret": pay_endpoint["secret"],
+        "crm endpoint secret": crm_endpoint["secret"],
+        "provisioning endpoint secret": lab.payments.provisioning_endpoint["secret"],
+    }
     logs = []
     for service in [*lab.systems.values(), *lab.endpoints.values()]:
         for entry in service.requests.entries():
             logs.append(json.dumps(entry, ensure_ascii=False))
     assert len(logs) > 10
-    printed = [repr(lab), str(lab), *map(repr, lab.systems.values()), *map(repr, lab.endpoints.values()),
-               repr(lab.payments._target(pay_endpoint["id"])), repr(lab.crm._target(crm_endpoint["id"])),
-               *map(str, lab.alerts), repr(lab.payments.endpoints()), repr(lab.crm.endpoints())]
+    printed = [
+        repr(lab),
+        str(lab),
+        *map(repr, lab.systems.values()),
+        *map(repr, lab.endpoints.values()),
+        repr(lab.payments._target(pay_endpoint["id"])),
+        repr(lab.crm._target(crm_endpoint["id"])),
+        *map(str, lab.alerts),
+        repr(lab.payments.endpoints()),
+        repr(lab.crm.endpoints()),
+    ]
     print(*printed)
     out = capsys.readouterr()
     for what, secret in secrets.items():
