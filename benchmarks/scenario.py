@@ -10,9 +10,9 @@ TARGET_WALL_S = 3.0
 
 
 def measure(seed: int = 7) -> dict[str, Any]:
-    """Time `simulators.scenarios.run_case_study`, if this build has it, with and without the fixes."""
+    """Time `simulators.course.scenarios.run_case_study`, if this build has it, with and without the fixes."""
     try:
-        scenarios = importlib.import_module("simulators.scenarios")
+        scenarios = importlib.import_module("simulators.course.scenarios")
     except ModuleNotFoundError:
         return {
             "status": "not yet available",
@@ -23,7 +23,7 @@ def measure(seed: int = 7) -> dict[str, Any]:
     if run is None:
         return {
             "status": "not yet available",
-            "why": "simulators.scenarios has no run_case_study yet",
+            "why": "simulators.course.scenarios has no run_case_study yet",
             "target_wall_s": TARGET_WALL_S,
         }
     out: dict[str, Any] = {"status": "measured", "target_wall_s": TARGET_WALL_S}

@@ -208,12 +208,6 @@ class Lab:
 
         return lab_links(self)
 
-    def control_panel(self) -> Any:
-        """The control panel widget: clock, fault switches, traffic, deliveries, alerts."""
-        from .widgets import control_panel
-
-        return control_panel(self)
-
     def system(self, name: str) -> Service:
         """A system or a learner endpoint, by name."""
         if name in self.systems:

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from simulators.checking import load_checks, registry
-from simulators.checking.notebook import read_cells, run_cells
+from simulators.course.checking import load_checks, registry
+from simulators.course.checking.notebook import read_cells, run_cells
 
 
 def course_exercise(exercise_id: str) -> Any:

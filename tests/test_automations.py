@@ -8,8 +8,8 @@ import pytest
 import requests
 
 from simulators import Lab
-from simulators.automations import Automation, Step, render_catalogue
-from simulators.automations.examples import (
+from simulators.course.automations import Automation, Step, render_catalogue
+from simulators.course.automations.examples import (
     confirm_paid_invoices,
     lesson_examples,
     retain_cancelled_customers,

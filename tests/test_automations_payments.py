@@ -8,8 +8,8 @@ import pytest
 import requests
 
 from simulators import Lab
-from simulators.automations import Automation, Step
-from simulators.automations.examples import confirm_paid_invoices, retain_cancelled_customers
+from simulators.course.automations import Automation, Step
+from simulators.course.automations.examples import confirm_paid_invoices, retain_cancelled_customers
 
 SYSTEMS = ["mailer", "crm", "provisioning", "payments"]
 

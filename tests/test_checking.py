@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from simulators.checking import (
+from simulators.course.checking import (
     Checklist,
     CheckResult,
     Registry,
@@ -20,8 +20,8 @@ from simulators.checking import (
     run_check,
     unload_checks,
 )
-from simulators.checking.batch import run_notebook
-from simulators.checking.notebook import as_python, exercise_cells, notebook_namespace, run_cells
+from simulators.course.checking.batch import run_notebook
+from simulators.course.checking.notebook import as_python, exercise_cells, notebook_namespace, run_cells
 
 COURSE = Path(__file__).parent / "fixtures" / "course"
 CHECKS = COURSE / "checks"
@@ -201,7 +201,7 @@ def test_check_with_an_unknown_id_answers_with_a_verdict_not_a_traceback() -> No
 
 
 def run_cells_from(source: str) -> dict[str, object]:
-    from simulators.checking.notebook import Cell
+    from simulators.course.checking.notebook import Cell
 
     return run_cells([Cell(1, source, ("exercise",))])
 

@@ -19,7 +19,7 @@ NOTEBOOK = "90_first_handler.ipynb"
 
 def hooklab(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "simulators.cli", *args],
+        [sys.executable, "-m", "simulators.course", *args],
         capture_output=True,
         text=True,
         timeout=180,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from simulators import Lab
-from simulators.checking import check, run_check
-from simulators.checking.batch import run_notebook
-from simulators.checking.notebook import notebook_namespace
+from simulators.course.checking import check, run_check
+from simulators.course.checking.batch import run_notebook
+from simulators.course.checking.notebook import notebook_namespace
 from tests.exercise_support import course_exercise, failed_steps, notebook_with_cell
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from simulators.checking import check
-from simulators.checking.batch import run_notebook
-from simulators.checking.notebook import notebook_namespace, read_cells
+from simulators.course.checking import check
+from simulators.course.checking.batch import run_notebook
+from simulators.course.checking.notebook import notebook_namespace, read_cells
 from tests.exercise_support import course_exercise, setup_namespace_with
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from simulators.checking import check, load_checks, registry
-from simulators.checking.batch import run_notebook
-from simulators.checking.notebook import notebook_namespace
+from simulators.course.checking import check, load_checks, registry
+from simulators.course.checking.batch import run_notebook
+from simulators.course.checking.notebook import notebook_namespace
 from tests.exercise_support import failed_steps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,7 +213,7 @@ def test_the_handler_check_fails_when_the_work_is_done_before_answering(
 ) -> None:
     ns = _with(solved, INLINE)
     # The inline receiver needs provisioning's URL: it reads it from the lab the check starts.
-    import simulators.handling as handling
+    import simulators.course.handling as handling
 
     real = handling.connect_receiver
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from simulators.checking import check
-from simulators.checking.notebook import Cell, notebook_namespace, read_cells, run_cells
+from simulators.course.checking import check
+from simulators.course.checking.notebook import Cell, notebook_namespace, read_cells, run_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "05_case_study_silent_failure.ipynb"

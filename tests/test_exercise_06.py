@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from simulators.checking import check
-from simulators.checking.notebook import Cell, notebook_namespace, read_cells, run_cells
-from simulators.scenarios import CATALOGUE, course_automations, render_course_catalogue
+from simulators.course.checking import check
+from simulators.course.checking.notebook import Cell, notebook_namespace, read_cells, run_cells
+from simulators.course.scenarios import CATALOGUE, course_automations, render_course_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "06_designing_automations.ipynb"
@@ -107,7 +107,7 @@ def test_the_catalogue_documents_every_automation_of_the_course_and_is_current()
     written = (ROOT / CATALOGUE).read_text(encoding="utf-8")
     assert written == render_course_catalogue(), (
         f"{CATALOGUE} is out of date: regenerate it with "
-        "`.venv/bin/python -c 'from simulators.scenarios import write_course_catalogue; write_course_catalogue()'`"
+        "`.venv/bin/python -c 'from simulators.course.scenarios import write_course_catalogue; write_course_catalogue()'`"
     )
     for automation in course_automations():
         assert f"## {automation.name}" in written

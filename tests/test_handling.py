@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from simulators import Lab
-from simulators.handling import WorkQueue, default_backoff, describe_error
+from simulators.course.handling import WorkQueue, default_backoff, describe_error
 
 
 @pytest.fixture

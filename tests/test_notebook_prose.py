@@ -80,7 +80,7 @@ def test_there_are_seven_lessons_in_order() -> None:
 
 
 def test_every_reflection_question_is_registered_and_asked() -> None:
-    from simulators.worksheets.questions import QUESTIONS
+    from simulators.course.worksheets.questions import QUESTIONS
 
     registered = {q.id: q.notebook for q in QUESTIONS}
     asked: dict[str, set[str]] = {}

@@ -11,7 +11,7 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 from simulators import Lab
-from simulators.plots import LabFigure, bar_compare, before_after, cost_vs_delay, timeline
+from simulators.course.plots import LabFigure, bar_compare, before_after, cost_vs_delay, timeline
 
 
 @pytest.fixture(autouse=True)
@@ -172,9 +172,9 @@ def test_cost_vs_delay_places_each_strategy() -> None:
 
 
 def test_a_flow_diagram_shows_each_step_and_where_a_failure_goes() -> None:
-    from simulators.automations import Automation, Step
-    from simulators.automations.examples import welcome_new_leads
-    from simulators.plots import flow_diagram
+    from simulators.course.automations import Automation, Step
+    from simulators.course.automations.examples import welcome_new_leads
+    from simulators.course.plots import flow_diagram
 
     def texts(fig: Figure) -> str:
         return "\n".join(text.get_text() for text in fig.axes[0].texts)

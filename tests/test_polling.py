@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from simulators import Lab
-from simulators.polling import Race
+from simulators.course.polling import Race
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from simulators import Lab
-from simulators.scenarios import FIXES, SYSTEMS, CaseStudy, describe_span, run_case_study
+from simulators.course.scenarios import FIXES, SYSTEMS, CaseStudy, describe_span, run_case_study
 
 SEED = 11
 

@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402 - the backend is chosen first
 
 from simulators import Lab  # noqa: E402
-from simulators.plots.figure import LabFigure  # noqa: E402
-from simulators.plots.systems_map import FLOWS, systems_down, systems_map  # noqa: E402
+from simulators.course.plots.figure import LabFigure  # noqa: E402
+from simulators.course.plots.systems_map import FLOWS, systems_down, systems_map  # noqa: E402
 
 
 def _texts(fig) -> list[str]:  # type: ignore[no-untyped-def]

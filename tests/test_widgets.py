@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from simulators import Lab
-from simulators.widgets import ControlPanel, control_panel
+from simulators.course.widgets import ControlPanel, control_panel
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_provisioning_down_really_refuses_connections(lab: Lab) -> None:
 
 
 def test_error_rate_slider_makes_the_system_answer_errors(lab: Lab) -> None:
-    panel = lab.control_panel()
+    panel = control_panel(lab)
     find(panel, "provisioning error status").value = 429
     find(panel, "provisioning error rate").value = 1.0
     response = requests.get(lab.provisioning.url + "/accounts", timeout=2)
@@ -174,8 +174,8 @@ def test_course_widgets_and_pictures_pass_strict_nbval(tmp_path, monkeypatch) ->
 
     monkeypatch.setenv("HOOKLAB_WORKSHEET", str(tmp_path / "worksheet.json"))
     cells = [
-        "from simulators import Lab\nfrom simulators.widgets import control_panel\nfrom simulators.plots import timeline\n"
-        "from simulators.checking import CheckResult, Step\nfrom simulators.worksheets import reflection\n"
+        "from simulators import Lab\nfrom simulators.course.widgets import control_panel\nfrom simulators.course.plots import timeline\n"
+        "from simulators.course.checking import CheckResult, Step\nfrom simulators.course.worksheets import reflection\n"
         "lab = Lab(seed=7, systems=['crm', 'provisioning'])\nhandler = lab.host(lambda request: 200, name='handler')\n"
         "lab.crm.add_endpoint(handler.url, retry_policy='standard')\nhandler.faults.window('down', start=lab.clock.time() + 60, hours=2)",
         "panel = control_panel(lab)\npanel",

@@ -10,8 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from simulators.worksheets import QUESTIONS, export, load_answers, question, reflection, save_answer, worksheet_path
-from simulators.worksheets.export import worksheet_entries
+from simulators.course.worksheets import (
+    QUESTIONS,
+    export,
+    load_answers,
+    question,
+    reflection,
+    save_answer,
+    worksheet_path,
+)
+from simulators.course.worksheets.export import worksheet_entries
 
 SEED_LESSON = Path("/work/shared/seed/lesson-3-triggers-actions-webhooks.txt")
 
@@ -29,7 +37,7 @@ def test_typing_saves_the_answer_to_the_worksheet_file() -> None:
 
 def test_a_new_kernel_sees_the_saved_answer(tmp_path: Path) -> None:
     reflection("q01_manual_process").answer.value = "Copying leads from the form into the CRM."
-    code = "from simulators.worksheets import reflection; print(reflection('q01_manual_process').answer.value)"
+    code = "from simulators.course.worksheets import reflection; print(reflection('q01_manual_process').answer.value)"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=dict(os.environ)
     )

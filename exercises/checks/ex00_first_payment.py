@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulators.checking import Checklist, exercise, fail
+from simulators.course.checking import Checklist, exercise, fail
 
 EMAIL = "ada@example.com"
 AMOUNT = 2000

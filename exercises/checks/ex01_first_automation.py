@@ -13,8 +13,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from simulators.automations import Automation
-from simulators.checking import Checklist, exercise, fail
+from simulators.course.automations import Automation
+from simulators.course.checking import Checklist, exercise, fail
 
 EVENT = "payment_intent.succeeded"
 ALERT = "ops@example.com"

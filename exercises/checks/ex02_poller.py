@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simulators.checking import Checklist, exercise, fail
+from simulators.course.checking import Checklist, exercise, fail
 
 HINTS = (
     "Try it on a lab of your own: after `lab.traffic.purchase(n=30)`, how many events does one call return, and"

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from simulators.checking import Checklist, exercise, fail
+from simulators.course.checking import Checklist, exercise, fail
 
 HINTS = (
     "Split the header on commas into `key=value` pairs: one `t`, one or more `v1`.",

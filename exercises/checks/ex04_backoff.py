@@ -10,8 +10,8 @@ from __future__ import annotations
 import random
 import statistics
 
-from simulators.checking import Checklist, exercise
-from simulators.handling import FIRST_WAIT, LONGEST_WAIT
+from simulators.course.checking import Checklist, exercise
+from simulators.course.handling import FIRST_WAIT, LONGEST_WAIT
 
 HINTS = (
     "Print [round(backoff(n, random.Random(1))) for n in range(1, 12)] and read it: does it start near"

@@ -3,7 +3,7 @@
 The learner writes `receive(request, queue, seen)` (answer the webhook, queue
 the work) and `activate(event, provisioning_url)` (the work: activate the
 paying customer once, even when it is asked twice or provisioning crashed after
-doing it). `simulators.handling.connect_receiver` wires them between payments
+doing it). `simulators.course.handling.connect_receiver` wires them between payments
 and provisioning with the learner's `backoff`. The check runs the pipeline
 under seeded faults — destination errors, slow answers, crashes after the
 work, a short outage, duplicate and out-of-order deliveries — across ten seeds.
@@ -14,8 +14,8 @@ from __future__ import annotations
 import random
 import re
 
-from simulators.checking import Checklist, exercise, fail
-from simulators.handling import connect_receiver
+from simulators.course.checking import Checklist, exercise, fail
+from simulators.course.handling import connect_receiver
 from simulators.lab import Lab
 
 SEEDS = tuple(range(401, 411))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import requests
 import responses
 
-from simulators.checking import Checklist, exercise
+from simulators.course.checking import Checklist, exercise
 
 URL = "https://provisioning.example.test/accounts/activate"
 ELSEWHERE = "https://login.example.test/sign-in"

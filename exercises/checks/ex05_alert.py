@@ -9,7 +9,7 @@ endpoint goes down while customers pay, with retries still pending.
 
 from __future__ import annotations
 
-from simulators.checking import Checklist, exercise, fail
+from simulators.course.checking import Checklist, exercise, fail
 
 from .ex05_common import EVENTS, on_call
 

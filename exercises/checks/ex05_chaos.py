@@ -15,7 +15,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from simulators.checking import Checklist, exercise, fail
+from simulators.course.checking import Checklist, exercise, fail
 from simulators.lab import Lab
 
 from .ex05_common import (

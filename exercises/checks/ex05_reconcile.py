@@ -10,7 +10,7 @@ who paid twice, and a customer who is already fine.
 
 from __future__ import annotations
 
-from simulators.checking import Checklist, exercise
+from simulators.course.checking import Checklist, exercise
 
 HINTS = (
     "Make a set of customers with an active account (lab.provisioning.accounts(status='active')), then walk "

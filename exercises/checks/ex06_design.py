@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from simulators.automations import Automation
-from simulators.checking import Checklist, exercise, fail
+from simulators.course.automations import Automation
+from simulators.course.checking import Checklist, exercise, fail
 
 HINTS = (
     "Start from the formula: Automation(name, when=..., source=..., then=[Step(action, destination, using={...})], "

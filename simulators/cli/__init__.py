@@ -1,37 +1,38 @@
-"""The `hooklab` command. Each subcommand lives in its own module here and
-registers itself through `add_parser(subparsers)` and a `run(args)` function.
+"""The sandbox's commands: `serve`, `trigger` and `listen`.
+
+Each subcommand module has `add_parser(subparsers)` and `run(args)`. The
+course adds its own commands (`check`, `grade`, `worksheet`) in
+`simulators.course.cli`, which is what the `hooklab` entry point runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
+from collections.abc import Sequence
+from types import ModuleType
 
-#: Subcommand modules, in the order `hooklab --help` lists them.
-COMMANDS = ["serve", "trigger", "listen", "check", "grade", "worksheet"]
+from . import listen, serve, trigger
+
+#: The sandbox's subcommands, in the order `hooklab --help` lists them.
+COMMANDS: tuple[ModuleType, ...] = (serve, trigger, listen)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
+    """The `hooklab` parser: the sandbox's commands, then `extra` ones."""
     parser = argparse.ArgumentParser(
         prog="hooklab",
         description="hooklab: simulated payment, provisioning, CRM and mailer systems, and the course that uses them.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue  # that subcommand is not part of this build
+    for module in (*COMMANDS, *extra):
         command = module.add_parser(sub)
         command.set_defaults(run=module.run)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, *, extra: Sequence[ModuleType] = ()) -> int:
+    parser = build_parser(extra)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()

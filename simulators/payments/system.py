@@ -148,8 +148,8 @@ class PaymentsSystem(Service):
         if "provisioning" in self.lab.systems:
             endpoint = webhook_endpoints.ensure_provisioning(
                 self,
-                self.lab.systems["provisioning"].webhook_url,
-                PROVISIONING_EVENTS,  # type: ignore[attr-defined]
+                self.lab.systems["provisioning"].webhook_url,  # type: ignore[attr-defined]
+                PROVISIONING_EVENTS,
             )
             self._provisioning_id = endpoint["id"]
 

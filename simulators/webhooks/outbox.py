@@ -330,8 +330,8 @@ class Outbox:
         self._record(row, target.url, outcome, status, error, latency_ms, excerpt, next_at)
         if next_at is None and not row["manual"] and self._on_give_up is not None:
             self._on_give_up(
-                {**self.store.one("SELECT * FROM deliveries WHERE id = ?", (row["id"],)), "last_error": error}
-            )  # type: ignore[dict-item]
+                {**self.store.one("SELECT * FROM deliveries WHERE id = ?", (row["id"],)), "last_error": error}  # type: ignore[dict-item]
+            )
         gone = status == 410
         too_long = target.policy.disable_after is not None and failing_for >= target.policy.disable_after
         if (gone or too_long) and self._on_endpoint_failing is not None:

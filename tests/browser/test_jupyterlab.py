@@ -35,7 +35,7 @@ def _write_panel_notebook(root: Path) -> None:
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
         nbformat.v4.new_code_cell(
-            "from simulators import Lab\nfrom simulators.widgets import control_panel\nlab = Lab(seed=3)"
+            "from simulators import Lab\nfrom simulators.course.widgets import control_panel\nlab = Lab(seed=3)"
         ),
         nbformat.v4.new_code_cell("control_panel(lab)"),
     ]

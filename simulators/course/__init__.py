@@ -1,0 +1,104 @@
+"""The course: checks, worksheets, pictures, the control panel, scenarios and automations.
+
+Notebooks import what they use from here (and the lab from `simulators`):
+
+    from simulators import Lab
+    from simulators.course import check, reflection, timeline
+
+The course builds on the sandbox (`simulators`) and the sandbox never imports
+the course. Names load on first use, so `hooklab serve` does not pay for
+matplotlib and ipywidgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .automations import ACTIONS, TRIGGERS, Automation, Step, render_catalogue
+    from .automations.examples import confirm_paid_invoices, retain_cancelled_customers, welcome_new_leads
+    from .checking import check
+    from .handling import FIRST_WAIT, LONGEST_WAIT, WorkQueue, connect_receiver, default_backoff
+    from .plots import bar_compare, before_after, cost_vs_delay, flow_diagram, systems_map, timeline
+    from .polling import Race
+    from .scenarios import CATALOGUE, FIXES, ON_CALL, course_automations, describe_span, run_case_study
+    from .widgets import control_panel
+    from .worksheets import reflection
+
+#: Each public name and the module (below this package) that defines it.
+_WHERE = {
+    "ACTIONS": "automations",
+    "Automation": "automations",
+    "CATALOGUE": "scenarios",
+    "FIRST_WAIT": "handling",
+    "FIXES": "scenarios",
+    "LONGEST_WAIT": "handling",
+    "ON_CALL": "scenarios",
+    "Race": "polling",
+    "Step": "automations",
+    "TRIGGERS": "automations",
+    "WorkQueue": "handling",
+    "bar_compare": "plots",
+    "before_after": "plots",
+    "check": "checking",
+    "confirm_paid_invoices": "automations.examples",
+    "connect_receiver": "handling",
+    "control_panel": "widgets",
+    "cost_vs_delay": "plots",
+    "course_automations": "scenarios",
+    "default_backoff": "handling",
+    "describe_span": "scenarios",
+    "flow_diagram": "plots",
+    "reflection": "worksheets",
+    "render_catalogue": "automations",
+    "retain_cancelled_customers": "automations.examples",
+    "run_case_study": "scenarios",
+    "systems_map": "plots",
+    "timeline": "plots",
+    "welcome_new_leads": "automations.examples",
+}
+
+__all__ = [
+    "ACTIONS",
+    "Automation",
+    "CATALOGUE",
+    "FIRST_WAIT",
+    "FIXES",
+    "LONGEST_WAIT",
+    "ON_CALL",
+    "Race",
+    "Step",
+    "TRIGGERS",
+    "WorkQueue",
+    "bar_compare",
+    "before_after",
+    "check",
+    "confirm_paid_invoices",
+    "connect_receiver",
+    "control_panel",
+    "cost_vs_delay",
+    "course_automations",
+    "default_backoff",
+    "describe_span",
+    "flow_diagram",
+    "reflection",
+    "render_catalogue",
+    "retain_cancelled_customers",
+    "run_case_study",
+    "systems_map",
+    "timeline",
+    "welcome_new_leads",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

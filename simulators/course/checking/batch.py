@@ -1,0 +1,236 @@
+"""Run exercise checks on notebooks from outside a kernel: `hooklab check` and `hooklab grade`.
+
+Each notebook (and each learner's copy of it) runs in its own worker process
+with a time limit, so a learner whose code hangs, crashes the interpreter or
+calls exit() gets a clear verdict and the batch carries on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import simulators
+from simulators.course.checking.registry import CHECKS_ENV, Exercise
+from simulators.course.checking.result import CheckResult, Step
+from simulators.course.checking.worker import EXIT_TIMED_OUT
+
+#: Seconds a worker may take to start Python and import hooklab, beyond the checks' own limits.
+STARTUP_ALLOWANCE = 30.0
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a grading report."""
+
+    learner: str
+    exercise: str
+    ok: bool
+    message: str
+    result: CheckResult
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"learner": self.learner, "exercise": self.exercise, "ok": self.ok, "message": self.message}
+
+
+def run_notebook(
+    notebook: Path,
+    exercises: Sequence[Exercise],
+    *,
+    timeout: float | None = None,
+    checks: Iterable[str | Path] = (),
+) -> list[CheckResult]:
+    """Check `exercises` against the cells of `notebook`, each in a worker process."""
+    if not notebook.is_file():
+        return [_missing(exercise, notebook) for exercise in exercises]
+    env = dict(os.environ)
+    extra = [str(Path(path).resolve()) for path in checks]
+    env[CHECKS_ENV] = os.pathsep.join([p for p in env.get(CHECKS_ENV, "").split(os.pathsep) if p] + extra)
+    env.setdefault("MPLBACKEND", "Agg")
+    results: dict[str, CheckResult] = {}
+    remaining = list(exercises)
+    while remaining:
+        got, exit_code = _run_worker(notebook, remaining, timeout, env)
+        results.update(got)
+        left = [exercise for exercise in remaining if exercise.id not in results]
+        if left and (exit_code != EXIT_TIMED_OUT or not got):
+            blamed = left[0]  # the worker died (or was killed) while running this one
+            results[blamed.id] = _crashed(blamed, exit_code)
+            left = left[1:]
+        remaining = left
+    return [results[exercise.id] for exercise in exercises]
+
+
+def _run_worker(
+    notebook: Path, exercises: Sequence[Exercise], timeout: float | None, env: dict[str, str]
+) -> tuple[dict[str, CheckResult], int | None]:
+    budget = STARTUP_ALLOWANCE + sum(timeout if timeout is not None else e.timeout for e in exercises)
+    with tempfile.TemporaryDirectory(prefix="hooklab-check-") as tmp:
+        results_file = Path(tmp) / "results.jsonl"
+        command = [
+            sys.executable,
+            "-m",
+            "simulators.course.checking.worker",
+            str(notebook.resolve()),
+            str(results_file),
+        ]
+        command += [exercise.id for exercise in exercises]
+        if timeout is not None:
+            command += ["--timeout", str(timeout)]
+        process = subprocess.Popen(
+            command,
+            cwd=notebook.resolve().parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            exit_code: int | None = process.wait(budget)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            exit_code = None
+        got = {}
+        if results_file.exists():
+            for line in results_file.read_text(encoding="utf-8").splitlines():
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    break  # the worker died mid-line: the rest is lost with it
+                got[row["exercise"]] = result_from_dict(row)
+    return got, exit_code
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def result_from_dict(row: dict[str, Any]) -> CheckResult:
+    return CheckResult(
+        ok=bool(row["ok"]),
+        title=row.get("title", ""),
+        message=row.get("message", ""),
+        hints=tuple(row.get("hints", ())),
+        details=dict(row.get("details", {})),
+        steps=tuple(Step(**step) for step in row.get("steps", ())),
+        exercise=row.get("exercise", ""),
+    )
+
+
+def _missing(exercise: Exercise, notebook: Path) -> CheckResult:
+    return CheckResult(
+        False,
+        exercise.title,
+        f"notebook {notebook.name} not found in {notebook.parent}",
+        (),
+        {"missing_notebook": True},
+        (),
+        exercise.id,
+    )
+
+
+def _crashed(exercise: Exercise, exit_code: int | None) -> CheckResult:
+    if exit_code is None:
+        message = "your code did not finish in time, and the check run had to be stopped"
+    else:
+        message = (
+            f"the check run stopped while running your code (exit code {exit_code}): did your code end the interpreter?"
+        )
+    return CheckResult(False, exercise.title, message, exercise.hints, {"exit_code": exit_code}, (), exercise.id)
+
+
+# -- a whole course, or many learners ----------------------------------------
+
+
+def notebook_groups(folder: Path, exercises: Sequence[Exercise]) -> list[tuple[Path, list[Exercise]]]:
+    """Exercises grouped by the notebook in `folder` that holds them, in registry order."""
+    groups: dict[str, list[Exercise]] = {}
+    for exercise in exercises:
+        groups.setdefault(exercise.notebook, []).append(exercise)
+    return [(folder / f"{name}.ipynb", members) for name, members in groups.items()]
+
+
+def learner_notebooks(folder: Path) -> Path:
+    """Where a learner's copy keeps its exercise notebooks."""
+    return folder / "exercises" if (folder / "exercises").is_dir() else folder
+
+
+def grade(
+    learners: Sequence[Path],
+    exercises: Sequence[Exercise],
+    *,
+    timeout: float | None = None,
+    jobs: int = 2,
+    checks: Iterable[str | Path] = (),
+) -> list[Row]:
+    """Every exercise for every learner; one learner's failure never stops the others."""
+    checks = list(checks)
+    tasks = [
+        (learner, notebook, members)
+        for learner in learners
+        for notebook, members in notebook_groups(learner_notebooks(learner), exercises)
+    ]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        done = list(pool.map(lambda task: run_notebook(task[1], task[2], timeout=timeout, checks=checks), tasks))
+    by_key = {}
+    for (learner, _, members), results in zip(tasks, done, strict=True):
+        for exercise, result in zip(members, results, strict=True):
+            by_key[(learner, exercise.id)] = result
+    return [
+        Row(
+            learner.name,
+            exercise.id,
+            by_key[(learner, exercise.id)].ok,
+            by_key[(learner, exercise.id)].message,
+            by_key[(learner, exercise.id)],
+        )
+        for learner in learners
+        for exercise in exercises
+    ]
+
+
+def write_report(rows: Sequence[Row], path: Path) -> Path:
+    """Write the rows as CSV or JSON, by the file's extension."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=["learner", "exercise", "ok", "message"])
+            writer.writeheader()
+            writer.writerows(row.as_dict() for row in rows)
+    elif path.suffix.lower() == ".json":
+        summary: dict[str, dict[str, int]] = {}
+        for row in rows:
+            entry = summary.setdefault(row.learner, {"passed": 0, "total": 0})
+            entry["total"] += 1
+            entry["passed"] += row.ok
+        path.write_text(
+            json.dumps({"results": [row.as_dict() for row in rows], "summary": summary}, indent=2) + "\n",
+            encoding="utf-8",
+        )
+    else:
+        raise ValueError(f"a report is .csv or .json, not {path.name!r}")
+    return path
+
+
+def course_root(start: Path | None = None) -> Path:
+    """The course folder (holding exercises/ and solutions/): here, above here, or where hooklab is installed from."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "exercises").is_dir() and (folder / "solutions").is_dir():
+            return folder
+    return Path(simulators.__file__).resolve().parents[1]  # the folder holding simulators/

@@ -1,0 +1,78 @@
+"""`hooklab grade`: run every exercise check over many learners' copies and write a report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from simulators.course.checking import load_checks, registry
+from simulators.course.checking.batch import grade, write_report
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        "grade",
+        help="check many learners' copies and write a CSV/JSON report",
+        description="Treat each DIR as one learner's copy of the course (its exercises/*.ipynb) and run every "
+        "registered check on it, each notebook in its own process with a time limit, so one hanging or "
+        "crashing learner never stops the batch. Writes learner, exercise, ok, message.",
+    )
+    parser.add_argument("dirs", nargs="+", type=Path, metavar="DIR", help="a learner's copy of the course")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="REPORT",
+        help="write the report here: .csv or .json (repeatable; default: grades.csv)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="seconds each exercise may run (default: the exercise's own)"
+    )
+    parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="learners checked at once")
+    parser.add_argument(
+        "--checks",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also load check modules from this .py file or folder (repeatable)",
+    )
+    parser.add_argument(
+        "--no-course-checks",
+        dest="course_checks",
+        action="store_false",
+        help="run only the checks loaded with --checks, not the course's own exercises",
+    )
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    missing = [str(folder) for folder in args.dirs if not folder.is_dir()]
+    if missing:
+        print(f"hooklab grade: not a folder: {', '.join(missing)}")
+        return 2
+    outs = args.out or [Path("grades.csv")]
+    bad = [out.name for out in outs if out.suffix.lower() not in (".csv", ".json")]
+    if bad:
+        print(f"hooklab grade: a report is .csv or .json, not {', '.join(bad)}")
+        return 2
+    try:
+        load_checks(args.checks, course=args.course_checks)
+    except (FileNotFoundError, ImportError) as exc:
+        print(f"hooklab grade: {exc}")
+        return 2
+    exercises = registry.all()
+    if not exercises:
+        print("hooklab grade: no exercises are registered yet")
+        return 2
+    rows = grade(args.dirs, exercises, timeout=args.timeout, jobs=args.jobs, checks=args.checks)
+    for out in outs:
+        write_report(rows, out)
+    for learner in dict.fromkeys(row.learner for row in rows):
+        mine = [row for row in rows if row.learner == learner]
+        print(f"{learner}: {sum(row.ok for row in mine)} of {len(mine)} exercises pass their checks")
+    print(f"report: {', '.join(str(out) for out in outs)}")
+    return 0

@@ -1,0 +1,83 @@
+"""Build and re-execute the course notebooks exactly as the tests will check them.
+
+    python -m simulators.course.notebooks execute notebooks/01_triggers_and_actions.ipynb
+    python -m simulators.course.notebooks build draft.py notebooks/01_triggers_and_actions.ipynb
+
+`execute` runs a notebook top to bottom in a fresh kernel from this
+environment, in the notebook's folder, with a throwaway worksheet file (so a
+learner's saved answers never leak into saved outputs), and saves it. `build`
+turns a percent-format script (`# %%` cells, `# %% [markdown]`) into a
+notebook; cells tagged with `# %% tags=["exercise"]` keep their tags.
+Re-execute and save a notebook whenever code it shows changes: nbval compares
+the saved outputs strictly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def execute(path: Path, timeout: int = 300) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata["kernelspec"] = KERNEL
+    with tempfile.TemporaryDirectory(prefix="hooklab-nb-") as scratch:
+        previous = os.environ.get("HOOKLAB_WORKSHEET")
+        os.environ["HOOKLAB_WORKSHEET"] = str(Path(scratch) / "worksheet.json")
+        try:
+            client = NotebookClient(
+                notebook,
+                timeout=timeout,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(path.parent)}},
+                allow_errors=False,
+            )
+            client.execute()
+        finally:
+            if previous is None:
+                os.environ.pop("HOOKLAB_WORKSHEET", None)
+            else:
+                os.environ["HOOKLAB_WORKSHEET"] = previous
+    nbformat.write(notebook, path)
+
+
+def build(source: Path, target: Path) -> None:
+    import jupytext
+    import nbformat
+
+    notebook = jupytext.read(source, fmt="py:percent")
+    notebook.metadata = {"kernelspec": KERNEL, "language_info": {"name": "python"}}
+    for cell in notebook.cells:
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k == "tags"}
+    nbformat.write(notebook, target)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m simulators.course.notebooks", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("execute", help="run notebooks top to bottom and save their outputs")
+    run.add_argument("notebooks", nargs="+", type=Path)
+    make = sub.add_parser("build", help="turn a percent-format script into a notebook (then execute it)")
+    make.add_argument("source", type=Path)
+    make.add_argument("target", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        build(args.source, args.target)
+        execute(args.target)
+        return 0
+    for path in args.notebooks:
+        print(f"executing {path}", file=sys.stderr)
+        execute(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

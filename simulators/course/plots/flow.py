@@ -1,0 +1,96 @@
+"""An automation as a picture: the trigger, each step in order, and who hears about a failure.
+
+    from simulators.course.plots.flow import flow_diagram
+    flow_diagram(welcome)
+
+The boxes follow the lesson's formula from left to right; the dashed arrows
+are the failure path. An automation with no one to alert ends in a red box,
+because that is the silent failure waiting to happen.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from matplotlib.patches import FancyBboxPatch
+
+from simulators.course.automations.triggers import system_name
+from simulators.course.plots.figure import figure_of
+
+_WIDTH, _HEIGHT, _GAP = 2.8, 1.45, 0.8
+_TRIGGER = ("#e8f0fe", "#1a73e8")
+_STEP = ("#e6f4ea", "#1e8e3e")
+_ALERT = ("#fef7e0", "#b06000")
+_NOBODY = ("#fce8e6", "#c5221f")
+
+
+def flow_diagram(automation: Any, ax: Any = None) -> Any:
+    """Draw `automation` (an Automation spec) as boxes and arrows; return the Figure."""
+    steps = list(automation.steps)
+    columns = 1 + len(steps)
+    fig, ax = figure_of(ax, max(6.0, 2.2 * columns + 1.0), 3.6)
+    top, bottom = 1.9, 0.0
+    trigger_text = f"WHEN\n{automation.when}\nhappens in {system_name(automation.source)}"
+    _box(ax, 0, top, trigger_text, _TRIGGER)
+    for index, step in enumerate(steps, start=1):
+        inputs = ", ".join(step.paths()) or "fixed values"
+        _box(ax, _x(index), top, f"THEN ({index})\n{_wrap(step.phrase(), 22)}\nusing {_wrap(inputs, 26)}", _STEP)
+        _arrow(ax, _x(index - 1) + _WIDTH, top + _HEIGHT / 2, _x(index), top + _HEIGHT / 2)
+    span = _x(columns - 1) + _WIDTH
+    alert_x = (span - _WIDTH * 1.4) / 2
+    if automation.alert:
+        _box(ax, alert_x, bottom, f"IF A STEP FAILS\nalert {automation.alert}", _ALERT, width=_WIDTH * 1.4)
+    else:
+        _box(ax, alert_x, bottom, "IF A STEP FAILS\nnobody is told", _NOBODY, width=_WIDTH * 1.4)
+    for index in range(1, columns):
+        _arrow(ax, _x(index) + _WIDTH / 2, top, alert_x + _WIDTH * 0.7, bottom + _HEIGHT, dashed=True)
+    ax.set_xlim(-0.2, span + 0.2)
+    ax.set_ylim(-0.2, top + _HEIGHT + 0.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(automation.name, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def _x(column: int) -> float:
+    return column * (_WIDTH + _GAP)
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _box(ax: Any, x: float, y: float, text: str, colours: tuple[str, str], width: float = _WIDTH) -> None:
+    fill, edge = colours
+    ax.add_patch(
+        FancyBboxPatch(
+            (x, y),
+            width,
+            _HEIGHT,
+            boxstyle="round,pad=0.04,rounding_size=0.12",
+            facecolor=fill,
+            edgecolor=edge,
+            linewidth=1.6,
+        )
+    )
+    head, _, rest = text.partition("\n")
+    ax.text(x + width / 2, y + _HEIGHT - 0.2, head, ha="center", va="center", fontsize=9.5, weight="bold", color=edge)
+    ax.text(x + width / 2, y + (_HEIGHT - 0.3) / 2, rest, ha="center", va="center", fontsize=9, color="#202124")
+
+
+def _arrow(ax: Any, x0: float, y0: float, x1: float, y1: float, *, dashed: bool = False) -> None:
+    ax.annotate(
+        "",
+        xy=(x1, y1),
+        xytext=(x0, y0),
+        arrowprops=dict(
+            arrowstyle="-|>",
+            color="#b06000" if dashed else "#3c4043",
+            lw=1.3,
+            linestyle="--" if dashed else "-",
+            shrinkA=2,
+            shrinkB=2,
+        ),
+    )

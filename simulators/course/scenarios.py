@@ -1,0 +1,442 @@
+"""The lesson's case study, "the silent failure", as a seeded scenario on the lab clock.
+
+    result = run_case_study(seed=21)                         # the story as it happened
+    fixed = run_case_study(seed=21, fixes=FIXES)             # retries, an alert, a reconciliation
+    print(result.summary()); print(fixed.summary())
+
+Customers sign up and pay for about three weeks; the payment system tells
+provisioning by webhook and provisioning activates their accounts. On day 21
+provisioning is down for a few hours. Five days later the first customer who
+paid and never got in writes to support. Each fix is one switch:
+
+- "retries": the payment system retries failed deliveries (policy "stripe")
+  instead of trying once (policy "none");
+- "alert": every 15 minutes a watch job reads the delivery log and emails the
+  on-call person when deliveries to provisioning failed;
+- "reconciliation": every night at 02:00 a job compares payments with
+  activations, activates whoever paid and has no account, and reports it.
+
+Every figure in the result is read back from the lab's own data (payments,
+accounts, the delivery log, the mailer), never from the scenario's intentions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from simulators.http import lab_request
+
+if TYPE_CHECKING:
+    from simulators.lab import Lab
+
+FIXES = ("retries", "alert", "reconciliation")
+#: The named person failures are reported to.
+ON_CALL = "dana.ops@example.com"
+SUPPORT = "support@example.com"
+SYSTEMS = ("mailer", "provisioning", "payments")
+
+DEFAULT_SEED = 11
+#: Sign-ups a day, all between 08:00 and 20:00 (people buy while awake).
+PER_DAY = 5
+OPEN_HOUR, CLOSE_HOUR = 8, 20
+#: The outage: day 21 at 10:00 on the lab clock, for six hours.
+OUTAGE_DAY = 21
+OUTAGE_HOUR = 10
+OUTAGE_HOURS = 6.0
+#: How long nobody noticed in the story; the run ends then.
+UNNOTICED_DAYS = 5
+WATCH_EVERY = timedelta(minutes=15)
+RECONCILE_AT_HOUR = 2
+
+
+@dataclass(frozen=True)
+class CaseStudy:
+    """What one run of the case study left behind, read from the lab's own data."""
+
+    seed: int
+    fixes: tuple[str, ...]
+    started: datetime
+    ended: datetime
+    outage_start: datetime
+    outage_end: datetime
+    #: Customers whose payment succeeded and was not refunded.
+    paid: int
+    #: Of them, those without an active account at the end: who, paid when, which plan.
+    lost: list[dict[str, Any]]
+    #: When the first delivery to provisioning failed (None: none did).
+    first_failure: datetime | None
+    #: When a person was first told something was wrong, and how (None: nobody was told).
+    noticed_at: datetime | None
+    noticed_by: str | None
+    #: Delivery attempts to provisioning that failed.
+    failed_deliveries: int
+    #: Alert emails the on-call person received.
+    alerts: int
+    #: Customers the nightly reconciliation activated.
+    repaired: list[str]
+    #: The longest a paying customer who got access waited for it.
+    longest_wait: timedelta
+    wall_seconds: float = field(compare=False)
+
+    @property
+    def time_to_notice(self) -> timedelta | None:
+        """From the first failed delivery to the first person told (None: nobody was)."""
+        if self.noticed_at is None or self.first_failure is None:
+            return None
+        return self.noticed_at - self.first_failure
+
+    @property
+    def label(self) -> str:
+        return "no fixes (the story)" if not self.fixes else " + ".join(self.fixes)
+
+    def figures(self) -> dict[str, Any]:
+        """The before/after measures, in words a table can show."""
+        return {
+            "fixes": self.label,
+            "paid customers": self.paid,
+            "paid, no access": len(self.lost),
+            "failed deliveries": self.failed_deliveries,
+            "alert emails": self.alerts,
+            "repaired overnight": len(self.repaired),
+            "time to notice": describe_span(self.time_to_notice)
+            if self.time_to_notice is not None
+            else "nobody was told",
+            # A customer who never got in did not wait "0 min": say so.
+            "longest wait for access": f"never, for {len(self.lost)}"
+            if self.lost
+            else describe_span(self.longest_wait),
+        }
+
+    def summary(self) -> str:
+        """One plain sentence per figure that matters."""
+        told = (
+            f"{self.noticed_by} told someone {describe_span(self.time_to_notice)} after the first delivery failed"
+            if self.time_to_notice is not None
+            else "nobody was ever told"
+        )
+        access = f"{len(self.lost)} of them never got access" if self.lost else "every one of them got access"
+        return f"{self.paid} customers paid; {access}; {self.failed_deliveries} deliveries failed; {told}."
+
+
+def describe_span(span: timedelta | None) -> str:
+    """'5 days 0 h', '3 h 12 min', '14 min': a lab duration a person reads at a glance."""
+    if span is None:
+        return "never"
+    minutes = int(span.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''} {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+def run_case_study(
+    seed: int = DEFAULT_SEED,
+    fixes: Iterable[str] = (),
+    *,
+    lab: Lab | None = None,
+    per_day: int = PER_DAY,
+    outage_hours: float = OUTAGE_HOURS,
+) -> CaseStudy:
+    """Replay the case study with the given fixes switched on; return its figures.
+
+    Pass a fresh `lab` to keep it afterwards (for a timeline picture); it must
+    be unused, and the caller stops it. Otherwise a lab seeded with `seed` is
+    started and stopped here.
+    """
+    asked = set(fixes)
+    chosen = tuple(fix for fix in FIXES if fix in asked)
+    unknown = sorted(asked - set(FIXES))
+    if unknown:
+        raise ValueError(f"unknown fix {unknown[0]!r}; the fixes are {', '.join(FIXES)}")
+    if not 0 < outage_hours < 24 * UNNOTICED_DAYS:
+        raise ValueError(
+            f"outage_hours is more than 0 and less than {24 * UNNOTICED_DAYS} (the run ends then), not {outage_hours!r}"
+        )
+    began = time.perf_counter()
+    own = lab is None
+    if lab is None:
+        from simulators.lab import Lab
+
+        lab = Lab(seed=seed, systems=SYSTEMS)
+    try:
+        return _run(lab, chosen, per_day, outage_hours, began)
+    finally:
+        if own:
+            lab.stop()
+
+
+def _run(lab: Lab, fixes: tuple[str, ...], per_day: int, outage_hours: float, began: float) -> CaseStudy:
+    if lab.payments.events():
+        raise ValueError("run_case_study needs a fresh lab: this one has payments already")
+    payments, provisioning = lab.payments, lab.provisioning
+    endpoint = payments.provisioning_endpoint
+    assert endpoint is not None  # the lab wires payments to provisioning
+    payments.set_retry_policy(endpoint["id"], "stripe" if "retries" in fixes else "none")
+    start = lab.clock.start
+    outage_start = _day(start, OUTAGE_DAY, OUTAGE_HOUR)
+    outage_end = outage_start + timedelta(hours=outage_hours)
+    end = outage_start + timedelta(days=UNNOTICED_DAYS)
+    # The outage is scheduled first so it switches on before anything due at the same moment.
+    provisioning.faults.window("down", start=outage_start, end=outage_end)
+    day = _day(start, 1, OPEN_HOUR)
+    while day < end:
+        # `per_day` over the open hours is this many a day at the same pace.
+        lab.traffic.schedule(
+            per_day=per_day * 24 // (CLOSE_HOUR - OPEN_HOUR),
+            days=(CLOSE_HOUR - OPEN_HOUR) / 24,
+            decline_rate=0.05,
+            cancel_rate=0.04,
+            start=day if day > lab.clock.now() else lab.clock.now(),
+        )
+        day += timedelta(days=1)
+    if "alert" in fixes:
+        watch = DeliveryWatch(lab, endpoint["id"], ON_CALL)
+        lab.clock.every(WATCH_EVERY, watch, name="watch: failed deliveries to provisioning")
+    if "reconciliation" in fixes:
+        nightly = NightlyReconciliation(lab, ON_CALL)
+        lab.clock.every(
+            timedelta(days=1),
+            nightly,
+            first=_next_hour(lab.clock.now(), RECONCILE_AT_HOUR),
+            name="nightly reconciliation",
+        )
+    lab.clock.call_at(end, lambda: _complaint(lab), name="a customer writes to support")
+    lab.clock.run_until(end)
+    return _figures(
+        lab, fixes, outage_start, outage_end, began, repaired=nightly.repaired if "reconciliation" in fixes else []
+    )
+
+
+# -- the fixes -------------------------------------------------------------------
+
+
+class DeliveryWatch:
+    """Email `person` when deliveries to one endpoint failed since the last look."""
+
+    def __init__(self, lab: Lab, endpoint_id: str, person: str) -> None:
+        self.lab, self.endpoint_id, self.person = lab, endpoint_id, person
+        self.since = lab.clock.time()
+
+    def __call__(self) -> None:
+        now = self.lab.clock.time()
+        failed = self.lab.payments.outbox.store.query(
+            "SELECT event_id, at, error FROM attempts WHERE endpoint_id = ? AND outcome = 'failed' AND at > ? AND at <= ?"
+            " ORDER BY seq",
+            (self.endpoint_id, self.since, now),
+        )
+        self.since = now
+        if not failed:
+            return
+        events = sorted({row["event_id"] for row in failed})
+        self.lab.mailer.send(
+            self.person,
+            f"{len(failed)} webhook deliveries to provisioning failed in the last {int(WATCH_EVERY.total_seconds() // 60)} min",
+            f"Last error: {failed[-1]['error']}.\nEvents affected: {', '.join(events)}.\n"
+            "Customers who paid may be waiting for their accounts.",
+            kind="alert",
+            tags=["deliveries"],
+        )
+
+
+class NightlyReconciliation:
+    """Compare payments with accounts, activate whoever paid and has none, and report it."""
+
+    def __init__(self, lab: Lab, person: str) -> None:
+        self.lab, self.person = lab, person
+        self.repaired: list[str] = []
+
+    def __call__(self) -> None:
+        missing = missing_accounts(self.lab)
+        fixed: list[str] = []
+        failed: list[str] = []
+        for customer, payment in missing.items():
+            try:
+                response = lab_request(
+                    "POST",
+                    self.lab.provisioning.url + "/accounts/activate",
+                    timeout=5,
+                    json={
+                        "customer": customer,
+                        "plan": (payment.get("metadata") or {}).get("plan", "basic"),
+                        "event": payment["id"],
+                    },
+                )
+            except requests.RequestException as exc:
+                failed.append(f"{customer} ({type(exc).__name__})")
+                continue
+            (fixed if response.ok else failed).append(
+                customer if response.ok else f"{customer} (HTTP {response.status_code})"
+            )
+        self.repaired.extend(fixed)
+        if not fixed and not failed:
+            return
+        day = self.lab.clock.now().strftime("%Y-%m-%d")
+        body = "".join(f"activated {customer}: paid, but had no account\n" for customer in fixed)
+        body += "".join(f"could not activate {customer}; will try again tomorrow\n" for customer in failed)
+        self.lab.mailer.send(
+            self.person,
+            f"Reconciliation {day}: {len(fixed) + len(failed)} paid customer(s) had no access",
+            body,
+            kind="alert",
+            tags=["reconciliation"],
+        )
+
+
+def missing_accounts(lab: Lab) -> dict[str, dict[str, Any]]:
+    """Customer → their latest good payment, for every customer who paid and has no active account."""
+    active = {account["customer"] for account in lab.provisioning.accounts(status="active")}
+    paid: dict[str, dict[str, Any]] = {}
+    for payment in lab.payments.payments(status="succeeded", refunded=False):
+        if payment.get("customer"):
+            paid[payment["customer"]] = payment
+    return {customer: payment for customer, payment in paid.items() if customer not in active}
+
+
+def _complaint(lab: Lab) -> None:
+    missing = missing_accounts(lab)
+    if not missing:
+        return
+    customer, payment = next(iter(missing.items()))
+    email = next((c["email"] for c in lab.payments.customers() if c["id"] == customer), customer)
+    paid_on = datetime.fromtimestamp(payment["created"], tz=timezone.utc).strftime("%A %d %B")
+    lab.mailer.send(
+        SUPPORT,
+        "I paid but I still can't log in",
+        f"Hello, I paid for the {(payment.get('metadata') or {}).get('plan', 'basic')} plan on {paid_on} "
+        f"and never received access. Can you help?\n{email}",
+        sender=email if "@" in email else None,
+        tags=["complaint"],
+    )
+
+
+# -- reading the figures back ----------------------------------------------------------
+
+
+def _figures(
+    lab: Lab, fixes: tuple[str, ...], outage_start: datetime, outage_end: datetime, began: float, repaired: list[str]
+) -> CaseStudy:
+    payments, provisioning = lab.payments, lab.provisioning
+    endpoint_id = payments.provisioning_endpoint["id"]  # type: ignore[index]
+    good = payments.payments(status="succeeded", refunded=False)
+    first_paid: dict[str, dict[str, Any]] = {}
+    for payment in good:
+        first_paid.setdefault(payment["customer"], payment)
+    accounts = {account["customer"]: account for account in provisioning.accounts()}
+    emails = {customer["id"]: customer["email"] for customer in payments.customers()}
+    lost, waits = [], []
+    for customer, payment in first_paid.items():
+        account = accounts.get(customer)
+        if account is None or account["status"] != "active":
+            lost.append(
+                {
+                    "customer": customer,
+                    "email": emails.get(customer),
+                    "plan": (payment.get("metadata") or {}).get("plan"),
+                    "paid_at": datetime.fromtimestamp(payment["created"], tz=timezone.utc),
+                }
+            )
+            continue
+        first = min(a["at"] for a in provisioning.activations(customer))
+        waits.append(max(0, first - payment["created"]))
+    start_ts = outage_start.timestamp()
+    told = [
+        m for m in lab.mailer.inbox() if m["created"] >= start_ts and (m["kind"] == "alert" or "complaint" in m["tags"])
+    ]
+    noticed = told[0] if told else None
+    failed = payments.outbox.store.one(
+        "SELECT COUNT(*) AS n, MIN(at) AS first FROM attempts WHERE endpoint_id = ? AND outcome = 'failed'",
+        (endpoint_id,),
+    )
+    return CaseStudy(
+        seed=lab.seed,
+        fixes=fixes,
+        started=lab.clock.start,
+        ended=lab.clock.now(),
+        outage_start=outage_start,
+        outage_end=outage_end,
+        paid=len(first_paid),
+        lost=lost,
+        first_failure=datetime.fromtimestamp(failed["first"], tz=timezone.utc) if failed and failed["first"] else None,
+        noticed_at=datetime.fromtimestamp(noticed["created"], tz=timezone.utc) if noticed else None,
+        noticed_by=_who_told(noticed) if noticed else None,
+        failed_deliveries=int(failed["n"]) if failed else 0,
+        alerts=len(lab.mailer.alerts(to=ON_CALL)),
+        repaired=list(repaired),
+        longest_wait=timedelta(seconds=max(waits, default=0)),
+        wall_seconds=round(time.perf_counter() - began, 3),
+    )
+
+
+def _who_told(message: dict[str, Any]) -> str:
+    if "complaint" in message["tags"]:
+        return "a customer's complaint"
+    if "reconciliation" in message["tags"]:
+        return "the nightly reconciliation"
+    return "an alert email"
+
+
+def _day(start: datetime, day: int, hour: int) -> datetime:
+    """Day `day` of the run (day 1 is the first) at `hour`:00."""
+    return (start + timedelta(days=day - 1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def _next_hour(now: datetime, hour: int) -> datetime:
+    at = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return at if at > now else at + timedelta(days=1)
+
+
+# -- the course's automations, documented -----------------------------------------------
+
+CATALOGUE = "docs/automations.md"
+
+
+def case_study_automation(alert: str | None = ON_CALL) -> Any:
+    """The case study's flow written as the lesson's formula: a payment activates an account."""
+    from simulators.course.automations import Automation, Step
+
+    return Automation(
+        "Activate paying customers",
+        when="payment_intent.succeeded",
+        source="payments",
+        then=Step(
+            "activate", "provisioning", using={"customer": "data.object.customer", "plan": "data.object.metadata.plan"}
+        ),
+        alert=alert,
+        description="The case study's automation. Every payment that succeeds gives the customer their account. "
+        "Around it run the fixes of notebook 05: the sender retries failed deliveries, a watch job "
+        "emails the on-call person within fifteen minutes of a failed delivery, and a nightly "
+        "reconciliation at 02:00 activates anyone who paid and has no account.",
+    )
+
+
+def course_automations() -> list[Any]:
+    """Every automation the course builds, in the order the notebooks meet them."""
+    from simulators.course.automations.examples import lesson_examples
+
+    return [*lesson_examples(), case_study_automation()]
+
+
+def render_course_catalogue() -> str:
+    """docs/automations.md as it should read: one Markdown page for every automation in the course."""
+    from simulators.course.automations import render_catalogue
+
+    return render_catalogue(course_automations(), title="hooklab's automations")
+
+
+def write_course_catalogue(root: str | None = None) -> str:
+    """Regenerate docs/automations.md (under `root`, default the current folder); return its path."""
+    from pathlib import Path
+
+    path = Path(root or ".") / CATALOGUE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_course_catalogue(), encoding="utf-8")
+    return str(path)

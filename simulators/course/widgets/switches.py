@@ -1,0 +1,130 @@
+"""The fault switches of one system or learner endpoint, wired to its `faults`."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from simulators.links import public_url
+
+ERROR_STATUSES = (500, 502, 503, 429)
+_WIDE = {"description_width": "initial"}
+
+
+class FaultSwitches(widgets.HBox):
+    """down · error rate + status · slow · fail after work, for one service."""
+
+    def __init__(self, label: str, service: Any, *, slow_seconds: float, report: Callable[[str], None]) -> None:
+        self.label = label
+        self.service = service
+        self.slow_seconds = slow_seconds
+        self._report = report
+        self._syncing = False
+        self.heading = widgets.HTML()
+        self.down = widgets.ToggleButton(description=f"{label} down", tooltip=f"refuse connections to {label}")
+        self.error_rate = widgets.FloatSlider(
+            value=0.0,
+            min=0.0,
+            max=1.0,
+            step=0.05,
+            description=f"{label} error rate",
+            style=_WIDE,
+            readout_format=".0%",
+            continuous_update=False,
+        )
+        self.error_status = widgets.Dropdown(
+            options=ERROR_STATUSES,
+            value=503,
+            description=f"{label} error status",
+            style=_WIDE,
+            layout=widgets.Layout(width="max-content", min_width="16em"),
+        )
+        self.slow = widgets.ToggleButton(description=f"{label} slow", tooltip=f"answer after {slow_seconds:g} s")
+        self.fail_after_work = widgets.ToggleButton(
+            description=f"{label} fail after work", tooltip="do the work, then answer 500"
+        )
+        super().__init__(
+            [self.heading, self.down, self.error_rate, self.error_status, self.slow, self.fail_after_work],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        self.down.observe(self._on_down, names="value")
+        self.error_rate.observe(self._on_errors, names="value")
+        self.error_status.observe(self._on_errors, names="value")
+        self.slow.observe(self._on_slow, names="value")
+        self.fail_after_work.observe(self._on_fail_after_work, names="value")
+        self.sync()
+
+    @property
+    def faults(self) -> Any:
+        return self.service.faults
+
+    def sync(self) -> None:
+        """Show the faults as they are now (a scheduled window may have switched one)."""
+        active = self.faults.active()
+        self._syncing = True
+        try:
+            self.down.value = "down" in active
+            errors = active.get("errors")
+            self.error_rate.value = float(errors["rate"]) if errors else 0.0
+            if errors and errors.get("status") in ERROR_STATUSES:
+                self.error_status.value = errors["status"]
+            self.slow.value = "slow" in active
+            self.fail_after_work.value = "fail_after_work" in active
+        finally:
+            self._syncing = False
+        state = ", ".join(kind.replace("_", " ") for kind in active) or "healthy"
+        link = public_url(self.service)  # through jupyter-server-proxy on a hub, where 127.0.0.1 is not the learner's
+        colour = "#b3261e" if active else "#1a7f37"
+        self.heading.value = (
+            f"<b style='display:inline-block;min-width:9em'>{html.escape(self.label)}</b>"
+            f"<a href='{html.escape(link)}' target='_blank'>{html.escape(self.service.url)}</a>"
+            f" <span style='color:{colour}'>{html.escape(state)}</span>"
+        )
+
+    def _apply(self, action: Callable[[], None], done: str) -> None:
+        if self._syncing:
+            return
+        try:
+            action()
+        except ValueError as exc:  # a bad setting is the learner's to fix, shown, not raised
+            self._report(f"{self.label}: {exc}")
+        else:
+            self._report(done)
+        self.sync()
+
+    def _on_down(self, change: dict[str, Any]) -> None:
+        self._apply(
+            self.faults.down if change["new"] else self.faults.up,
+            f"{self.label} is {'down: connections are refused' if change['new'] else 'up again'}",
+        )
+
+    def _on_errors(self, change: dict[str, Any]) -> None:
+        rate, status = self.error_rate.value, self.error_status.value
+
+        def switch() -> None:
+            if rate > 0:
+                self.faults.errors(rate=rate, status=status)
+            else:
+                self.faults.clear("errors")
+
+        self._apply(
+            switch,
+            f"{self.label} answers {status} to {rate:.0%} of requests"
+            if rate > 0
+            else f"{self.label} stopped failing on purpose",
+        )
+
+    def _on_slow(self, change: dict[str, Any]) -> None:
+        self._apply(
+            lambda: self.faults.slow(seconds=self.slow_seconds) if change["new"] else self.faults.clear("slow"),
+            f"{self.label} {'answers after ' + format(self.slow_seconds, 'g') + ' s' if change['new'] else 'answers promptly again'}",
+        )
+
+    def _on_fail_after_work(self, change: dict[str, Any]) -> None:
+        self._apply(
+            lambda: self.faults.fail_after_work() if change["new"] else self.faults.clear("fail_after_work"),
+            f"{self.label} {'does the work, then answers 500' if change['new'] else 'answers honestly again'}",
+        )

@@ -1,0 +1,44 @@
+"""The answer box under a reflection question: saves as the learner types."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from simulators.course.worksheets.answers import answer_for, save_answer, worksheet_path
+from simulators.course.worksheets.questions import Question
+
+SAVED = "<span style='color:#1a7f37'>Saved to your worksheet.</span>"
+EMPTY = "<span style='color:#666'>Not answered yet. Your answer saves as you type.</span>"
+
+
+class Reflection(widgets.VBox):
+    """A question, a text box pre-filled with the saved answer, and a save status."""
+
+    def __init__(self, question: Question) -> None:
+        self.question = question
+        self.prompt = widgets.HTML(f"<b>Reflect:</b> {html.escape(question.text)}")
+        self.answer = widgets.Textarea(
+            value=answer_for(question.id),
+            placeholder="Type your answer here…",
+            description="answer",
+            layout=widgets.Layout(width="100%", height="8em"),
+        )
+        self.status = widgets.HTML(SAVED if self.answer.value else EMPTY)
+        super().__init__([self.prompt, self.answer, self.status])
+        self.answer.observe(self._save, names="value")
+
+    def _save(self, change: dict[str, object]) -> None:
+        try:
+            save_answer(
+                self.question.id, str(change["new"]), question=self.question.text, notebook=self.question.notebook
+            )
+        except OSError as exc:  # a full disk or a read-only home must not break the notebook
+            self.status.value = f"<span style='color:#b3261e'>Could not save to {html.escape(str(worksheet_path()))}: {html.escape(str(exc))}</span>"
+            return
+        self.status.value = SAVED if change["new"] else EMPTY
+
+    def __repr__(self) -> str:
+        # Stable whatever was typed: a notebook's saved output must not depend on the answer.
+        return f"Reflection({self.question.id!r})"

@@ -1,0 +1,120 @@
+"""The two front doors: the sandbox (`simulators`) and the course (`simulators.course`).
+
+Each exports a sorted, pinned list of names; notebooks import from these two
+only; and the sandbox never imports the course.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import simulators
+import simulators.course
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "simulators"
+NOTEBOOK_FOLDERS = ("notebooks", "exercises", "solutions")
+
+SANDBOX_FACE = [
+    "Alert",
+    "Clock",
+    "Lab",
+    "RetryPolicy",
+    "SignatureError",
+    "WebhookRequest",
+    "sign_stripe",
+    "verify_stripe",
+]
+COURSE_FACE = [
+    "ACTIONS",
+    "Automation",
+    "CATALOGUE",
+    "FIRST_WAIT",
+    "FIXES",
+    "LONGEST_WAIT",
+    "ON_CALL",
+    "Race",
+    "Step",
+    "TRIGGERS",
+    "WorkQueue",
+    "bar_compare",
+    "before_after",
+    "check",
+    "confirm_paid_invoices",
+    "connect_receiver",
+    "control_panel",
+    "cost_vs_delay",
+    "course_automations",
+    "default_backoff",
+    "describe_span",
+    "flow_diagram",
+    "reflection",
+    "render_catalogue",
+    "retain_cancelled_customers",
+    "run_case_study",
+    "systems_map",
+    "timeline",
+    "welcome_new_leads",
+]
+
+
+@pytest.mark.parametrize(("module", "pinned"), [(simulators, SANDBOX_FACE), (simulators.course, COURSE_FACE)])
+def test_each_face_exports_exactly_its_pinned_sorted_names(module: object, pinned: list[str]) -> None:
+    exported = list(module.__all__)  # type: ignore[attr-defined]
+    assert exported == sorted(exported), "keep __all__ sorted"
+    assert exported == pinned, "a change to a face is a change to the course's API: update the pin on purpose"
+    for name in exported:
+        assert getattr(module, name) is not None
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """(line, absolute module) for every import in a module of the package, relative ones resolved."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    if path.name != "__init__.py":
+        package = package.rsplit(".", 1)[0]
+    else:
+        package = package.removesuffix(".__init__")
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level:
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            found.append((node.lineno, module))
+            found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def test_the_sandbox_never_imports_the_course() -> None:
+    arrows = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "course" not in path.relative_to(PACKAGE).parts
+        for line, module in _imports(path)
+        if module == "simulators.course" or module.startswith("simulators.course.")
+    ]
+    assert arrows == []
+
+
+def test_notebooks_import_only_from_the_two_faces() -> None:
+    pattern = re.compile(r"^\s*(?:from|import)\s+(simulators[\w.]*)", re.M)
+    strays = []
+    for folder in NOTEBOOK_FOLDERS:
+        for notebook in sorted((ROOT / folder).glob("*.ipynb")):
+            for index, cell in enumerate(json.loads(notebook.read_text(encoding="utf-8"))["cells"]):
+                if cell["cell_type"] != "code":
+                    continue
+                for module in pattern.findall("".join(cell["source"])):
+                    if module not in ("simulators", "simulators.course"):
+                        strays.append(f"{notebook.relative_to(ROOT)} cell {index}: {module}")
+    assert strays == []
