@@ -7,25 +7,34 @@ down can still be brought back up.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
 from . import errors
-from .clock import span
+from .alerts import AlertSink
+from .clock import Clock, span
 from .errors import ApiError
 from .faults import KINDS
 from .ids import IdFactory
-from .service import flask_app
-
-if TYPE_CHECKING:
-    from .lab import Lab
+from .service import Service, flask_app
 
 
-def create_admin_app(lab: Lab) -> Flask:
+def create_admin_app(
+    *,
+    token: str,
+    clock: Clock,
+    realtime: bool,
+    lookup: Callable[[str], Service],
+    names: Callable[[], list[str]],
+    alerts: AlertSink,
+    ids: IdFactory,
+    overview: Callable[[], str],
+) -> Flask:
+    """The control server's app: `lookup(name)` finds a system or endpoint, `overview()` draws the root page."""
     app = flask_app(__name__)
-    ids = IdFactory(lab._meta, seed=lab.seed, namespace="control")
     errors.install(app, new_request_id=lambda: ids.new("req"))
 
     @app.before_request
@@ -35,26 +44,26 @@ def create_admin_app(lab: Lab) -> Flask:
         offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not offered:
             raise ApiError(401, "the admin API needs the lab's admin token: Authorization: Bearer hl_admin_…")
-        if not hmac.compare_digest(offered, lab.admin_token):
+        if not hmac.compare_digest(offered, token):
             raise ApiError(401, "that admin token is not this lab's (see `hooklab serve` or lab.admin_token)")
 
     @app.get("/admin/status")
     def status() -> Response:
         return jsonify(
             {
-                "clock": {"now": lab.clock.now().isoformat(), "realtime": lab.realtime},
-                "systems": {name: _system_status(lab, name) for name in [*lab.systems, *lab.endpoints]},
-                "alerts": [str(alert) for alert in lab.alerts[-50:]],
+                "clock": {"now": clock.now().isoformat(), "realtime": realtime},
+                "systems": {name: _system_status(lookup(name)) for name in names()},
+                "alerts": [str(alert) for alert in alerts.alerts[-50:]],
             }
         )
 
     @app.get("/admin/systems/<name>/faults")
     def get_faults(name: str) -> Response:
-        return jsonify(_service(lab, name).faults.status())
+        return jsonify(_service(lookup, name).faults.status())
 
     @app.post("/admin/systems/<name>/faults")
     def set_fault(name: str) -> Response:
-        faults = _service(lab, name).faults
+        faults = _service(lookup, name).faults
         body = _json_object()
         kind = _fault_kind(body.pop("kind", None))
         try:
@@ -65,14 +74,14 @@ def create_admin_app(lab: Lab) -> Flask:
 
     @app.delete("/admin/systems/<name>/faults")
     def clear_faults(name: str) -> Response:
-        faults = _service(lab, name).faults
+        faults = _service(lookup, name).faults
         kind = request.args.get("kind")
         faults.clear(_fault_kind(kind) if kind is not None else None)
         return jsonify(faults.status())
 
     @app.post("/admin/systems/<name>/faults/windows")
     def schedule_window(name: str) -> Response:
-        faults = _service(lab, name).faults
+        faults = _service(lookup, name).faults
         body = _json_object()
         kind = _fault_kind(body.pop("kind", None))
         start = _moment(body.pop("start", None), "start")
@@ -89,10 +98,8 @@ def create_admin_app(lab: Lab) -> Flask:
         return jsonify(window.as_dict())
 
     @app.get("/admin/clock")
-    def clock() -> Response:
-        return jsonify(
-            {"now": lab.clock.now().isoformat(), "timestamp": lab.clock.timestamp(), "realtime": lab.realtime}
-        )
+    def clock_now() -> Response:
+        return jsonify({"now": clock.now().isoformat(), "timestamp": clock.timestamp(), "realtime": realtime})
 
     @app.post("/admin/clock/advance")
     def advance() -> Response:
@@ -104,14 +111,12 @@ def create_admin_app(lab: Lab) -> Flask:
             raise ApiError(400, "seconds, minutes, hours and days must be numbers of zero or more")
         if span(**body) > 366 * 86400:
             raise ApiError(400, "advance at most a year at a time")
-        now = lab.clock.advance(**body)
+        now = clock.advance(**body)
         return jsonify({"now": now.isoformat(), "timestamp": int(now.timestamp())})
 
     @app.get("/")
-    def overview() -> Response:
-        from .dashboards.overview import render_overview  # dashboards are optional extras
-
-        return Response(render_overview(lab), mimetype="text/html")
+    def overview_page() -> Response:
+        return Response(overview(), mimetype="text/html")
 
     return app
 
@@ -122,15 +127,14 @@ def _fault_kind(kind: Any) -> str:
     return str(kind)
 
 
-def _service(lab: Lab, name: str) -> Any:
+def _service(lookup: Callable[[str], Service], name: str) -> Service:
     try:
-        return lab.system(name)
+        return lookup(name)
     except KeyError as exc:
         raise ApiError(404, str(exc.args[0]), param="name") from None
 
 
-def _system_status(lab: Lab, name: str) -> dict[str, Any]:
-    service = lab.system(name)
+def _system_status(service: Service) -> dict[str, Any]:
     return {"url": service.url, "faults": service.faults.active(), "down": service.faults.is_down}
 
 

@@ -7,15 +7,13 @@ be taken down for real), a request log, and its failures on record.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response, request
 
+from .context import SystemContext
 from .learner import HandlerFailure, WebhookRequest, run_handler
 from .service import Service, flask_app
-
-if TYPE_CHECKING:
-    from .lab import Lab
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -25,11 +23,11 @@ class Endpoint(Service):
 
     title = "your endpoint"
 
-    def __init__(self, lab: Lab, name: str, fn: Callable[[WebhookRequest], Any]) -> None:
+    def __init__(self, ctx: SystemContext, label: str, fn: Callable[[WebhookRequest], Any]) -> None:
         self.fn = fn
         self.failures: list[HandlerFailure] = []
-        super().__init__(lab, f"endpoint-{name}")
-        self.label = name
+        self.label = label
+        super().__init__(ctx)
 
     def create_app(self) -> Flask:
         app = flask_app(__name__)

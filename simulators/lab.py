@@ -11,7 +11,6 @@ share nothing: not a port, not a file, not a random sequence.
 
 from __future__ import annotations
 
-import importlib
 import json
 import secrets
 import shutil
@@ -19,42 +18,47 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from . import dashboards
+from .admin import create_admin_app
+from .alerts import Alert, AlertSink
 from .clock import DEFAULT_START, Clock, JobFailure
+from .context import SystemContext
+from .crm import CrmSystem
+from .dashboards import crm as crm_pages
+from .dashboards import mailer as mailer_pages
+from .dashboards import payments as payments_pages
+from .dashboards import provisioning as provisioning_pages
+from .dashboards.overview import render_overview
 from .endpoints import Endpoint
+from .ids import IdFactory
+from .links import lab_links
+from .mailer import MailerSystem
+from .payments import PaymentsSystem
+from .provisioning import ProvisioningSystem
 from .server import BackgroundServer, ServerError
 from .service import Service
 from .store import Store
+from .traffic import Traffic
 
-#: The systems a lab runs, in start order: a system may wire itself to those before it.
-SYSTEMS: dict[str, str] = {
-    "mailer": "simulators.mailer:MailerSystem",
-    "crm": "simulators.crm:CrmSystem",
-    "provisioning": "simulators.provisioning:ProvisioningSystem",
-    "payments": "simulators.payments:PaymentsSystem",
+__all__ = ["SYSTEMS", "Alert", "Lab"]
+
+#: The systems a lab runs, in start order, each with its dashboard pages.
+SYSTEMS: dict[str, tuple[type[Service], Any]] = {
+    "mailer": (MailerSystem, mailer_pages),
+    "crm": (CrmSystem, crm_pages),
+    "provisioning": (ProvisioningSystem, provisioning_pages),
+    "payments": (PaymentsSystem, payments_pages),
 }
 
-
-@dataclass(frozen=True)
-class Alert:
-    """Something an operator should hear about (a failing endpoint, a lost delivery)."""
-
-    at: datetime
-    source: str
-    kind: str
-    message: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        return f"[{self.at:%Y-%m-%d %H:%M}] {self.source}: {self.message}"
+S = TypeVar("S", bound=Service)
 
 
 class Lab:
-    """All of hooklab's simulated systems, running together."""
+    """All of hooklab's simulated systems, running together: the one place they are built and wired."""
 
     def __init__(
         self,
@@ -80,25 +84,43 @@ class Lab:
         self.retry_policy = retry_policy
         # jupyter-server-proxy picks the port `hooklab serve` must listen on; 0 means any free one.
         self._control_port = control_port
-        self.alerts: list[Alert] = []
-        self._alert_listeners: list[Callable[[Alert], None]] = []
         self._lock = threading.Lock()
         self._stopped = False
         self.clock = Clock(start, realtime=realtime, speed=speed, on_failure=self._job_failed)
+        self._alerts = AlertSink(self.clock)
         self._meta = Store(self.state_dir / "lab.sqlite3")
         # Random, not seeded: on a shared JupyterHub node every learner runs the
         # same seeds, and the token is what keeps one from steering another's lab.
         self.admin_token = "hl_admin_" + secrets.token_urlsafe(24)
         self.systems: dict[str, Service] = {}
         self.endpoints: dict[str, Endpoint] = {}
-        self._traffic: Any = None
+        self._traffic: Traffic | None = None
         try:
             self._start_systems(list(systems) if systems is not None else list(SYSTEMS))
         except BaseException:
             self.stop()
             raise
 
-    # -- starting and stopping --------------------------------------------
+    # -- building and wiring ------------------------------------------------
+
+    def context(self, name: str) -> SystemContext:
+        """What a system named `name` gets from this lab (build a system of your own with it, as tests do)."""
+        return SystemContext(
+            name=name,
+            clock=self.clock,
+            state_dir=self.state_dir,
+            seed=self.seed,
+            alerts=self._alerts,
+            delivery_timeout=self.delivery_timeout,
+            retry_policy=self.retry_policy,
+            settle=self.settle_for_caller,
+        )
+
+    def _build(self, name: str) -> Service:
+        system_class, pages = SYSTEMS[name]
+        system = system_class(self.context(name))
+        dashboards.mount(system, pages, self._nav)
+        return system
 
     def _start_systems(self, names: list[str]) -> None:
         unknown = [name for name in names if name not in SYSTEMS]
@@ -108,25 +130,57 @@ class Lab:
         for name in SYSTEMS:  # start order, whatever order the caller listed them in
             if name not in names:
                 continue
-            module_name, _, class_name = SYSTEMS[name].partition(":")
-            system_class = getattr(importlib.import_module(module_name), class_name)
-            system = system_class(self)
+            system = self._build(name)
             self.systems[name] = system
             _start_on(system, ports.get(name, 0))
-        from .admin import create_admin_app  # the admin app reads lab attributes; import late
-
         self.control = BackgroundServer(
-            create_admin_app(self), self._control_port or ports.get("control", 0), name="control"
+            self._admin_app(), self._control_port or ports.get("control", 0), name="control"
         )
         try:
             self.control.start()
         except ServerError:
             if self._control_port:
                 raise  # a port someone asked for by number: falling back would strand them
-            self.control = BackgroundServer(create_admin_app(self), 0, name="control").start()
-        for system in self.systems.values():
-            system.connect()
+            self.control = BackgroundServer(self._admin_app(), 0, name="control").start()
+        self._wire()
         self._save_ports()
+
+    def _wire(self) -> None:
+        """Connect the systems to each other, once every one is listening."""
+        payments = self.systems.get("payments")
+        provisioning = self.systems.get("provisioning")
+        if isinstance(payments, PaymentsSystem) and isinstance(provisioning, ProvisioningSystem):
+            payments.connect_provisioning(provisioning.webhook_url, provisioning.EVENTS)
+
+    def _admin_app(self) -> Any:
+        return create_admin_app(
+            token=self.admin_token,
+            clock=self.clock,
+            realtime=self.realtime,
+            lookup=self.system,
+            names=lambda: [*self.systems, *self.endpoints],
+            alerts=self._alerts,
+            ids=IdFactory(self._meta, seed=self.seed, namespace="control"),
+            overview=lambda: render_overview(self),
+        )
+
+    def _nav(self) -> list[tuple[str, str]]:
+        control = getattr(self, "control", None)
+        ports = [(name, system.port) for name, system in self.systems.items()]
+        return dashboards.nav_links(control.port if control is not None else 0, ports)
+
+    def restart(self, name: str) -> Service:
+        """Stop one system and start it again on the same state, as after a crash; returns the new one."""
+        old = self.system(name)
+        if name not in self.systems:
+            raise KeyError(f"{name!r} is a learner endpoint; host it again with lab.host()")
+        port = old.port
+        old.stop()
+        system = self._build(name)
+        self.systems[name] = system
+        _start_on(system, port)
+        self._wire()
+        return system
 
     def _saved_ports(self) -> dict[str, int]:
         # A named state folder reuses its ports when it can, so URLs a learner
@@ -179,22 +233,38 @@ class Lab:
 
     # -- the systems ------------------------------------------------------
 
-    def __getattr__(self, name: str) -> Any:
-        # lab.payments, lab.provisioning, … without a property per system
-        systems = self.__dict__.get("systems", {})
-        if name in systems:
-            return systems[name]
-        if name in SYSTEMS:
+    def _get(self, name: str, kind: type[S]) -> S:
+        system = self.systems.get(name)
+        if system is None:
             raise AttributeError(f"this lab was started without {name!r}; pass systems=[..., {name!r}] to Lab()")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        assert isinstance(system, kind)  # noqa: S101 - the lab built it from SYSTEMS
+        return system
 
     @property
-    def traffic(self) -> Any:
+    def payments(self) -> PaymentsSystem:
+        """The Stripe-compatible payment system."""
+        return self._get("payments", PaymentsSystem)
+
+    @property
+    def provisioning(self) -> ProvisioningSystem:
+        """The system that gives paying customers their accounts."""
+        return self._get("provisioning", ProvisioningSystem)
+
+    @property
+    def crm(self) -> CrmSystem:
+        """Contacts, tasks and a web form that sends webhooks."""
+        return self._get("crm", CrmSystem)
+
+    @property
+    def mailer(self) -> MailerSystem:
+        """Every email and alert the automations send."""
+        return self._get("mailer", MailerSystem)
+
+    @property
+    def traffic(self) -> Traffic:
         """Seeded customers who sign up, pay and cancel (see simulators.traffic)."""
         if self._traffic is None:
-            from .traffic import Traffic
-
-            self._traffic = Traffic(self)
+            self._traffic = Traffic(self.payments, self.clock, self.seed)
         return self._traffic
 
     @property
@@ -204,8 +274,6 @@ class Lab:
 
     def links(self) -> dict[str, str]:
         """Name → the link a browser should open: the overview, each system, each endpoint (proxied on a hub)."""
-        from .links import lab_links
-
         return lab_links(self)
 
     def system(self, name: str) -> Service:
@@ -225,7 +293,8 @@ class Lab:
         if existing is not None:
             existing.replace(fn)
             return existing
-        endpoint = Endpoint(self, label, fn)
+        endpoint = Endpoint(self.context(f"endpoint-{label}"), label, fn)
+        dashboards.mount(endpoint, nav=self._nav)
         endpoint.start()
         self.endpoints[label] = endpoint
         return endpoint
@@ -251,17 +320,17 @@ class Lab:
 
     # -- alerts -----------------------------------------------------------
 
+    @property
+    def alerts(self) -> list[Alert]:
+        """Every alert so far, oldest first."""
+        return self._alerts.alerts
+
     def raise_alert(self, source: str, kind: str, message: str, **details: Any) -> Alert:
-        alert = Alert(self.clock.now(), source, kind, message, details)
-        self.alerts.append(alert)
-        for listener in list(self._alert_listeners):
-            listener(alert)
-        return alert
+        return self._alerts.raise_alert(source, kind, message, **details)
 
     def on_alert(self, listener: Callable[[Alert], None]) -> Callable[[], None]:
         """Call `listener(alert)` for every alert from now on; returns a function that unsubscribes."""
-        self._alert_listeners.append(listener)
-        return lambda: self._alert_listeners.remove(listener)
+        return self._alerts.subscribe(listener)
 
     def _job_failed(self, failure: JobFailure) -> None:
         self.raise_alert(

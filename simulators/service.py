@@ -7,64 +7,41 @@ errors are JSON and whose responses carry a request id).
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 from werkzeug.routing import Rule
 
 from . import errors
+from .context import SystemContext
 from .faults import FaultLayer, Faults
 from .ids import IdFactory
 from .requestlog import RequestLog, RequestLogLayer
 from .server import BackgroundServer
-from .store import Store
-
-if TYPE_CHECKING:
-    from .lab import Lab
 
 
 class Service:
-    """One simulated system (or learner endpoint) running inside a lab."""
+    """One simulated system (or learner endpoint): its store, ids, faults, request log and server."""
 
     #: Shown in the lab's tables and the control panel.
     title = "system"
 
-    def __init__(self, lab: Lab, name: str, *, port: int = 0) -> None:
-        self.lab = lab
-        self.name = name
-        self.clock = lab.clock
-        self.store = Store(lab.state_dir / f"{name}.sqlite3")
-        self.ids = IdFactory(self.store, seed=lab.seed, namespace=name)
-        self.faults = Faults(name, lab.clock, random.Random(f"{lab.seed}:{name}:faults"), set_down=self._set_down)
-        self.requests = RequestLog(self.store, lab.clock)
+    def __init__(self, ctx: SystemContext, *, port: int = 0) -> None:
+        self.ctx = ctx
+        self.name = ctx.name
+        self.clock = ctx.clock
+        self.store = ctx.store()
+        self.ids = IdFactory(self.store, seed=ctx.seed, namespace=ctx.name)
+        self.faults = Faults(ctx.name, ctx.clock, ctx.random("faults"), set_down=self._set_down)
+        self.requests = RequestLog(self.store, ctx.clock)
         self.app = self.create_app()
-        self._install_dashboard()
         errors.install(self.app, new_request_id=self.new_request_id)
         stack: Any = FaultLayer(self.app, self.faults, new_request_id=self.new_request_id)
-        self.server = BackgroundServer(RequestLogLayer(stack, self.requests), port, name=name)
+        self.server = BackgroundServer(RequestLogLayer(stack, self.requests), port, name=ctx.name)
 
     def create_app(self) -> Flask:
         raise NotImplementedError
-
-    def _install_dashboard(self) -> None:
-        """Serve this system's HTML dashboard at `/` (detail pages under `/dashboard/`), unless the app claims `/`."""
-        if any(rule.rule == "/" for rule in self.app.url_map.iter_rules()):
-            return
-
-        @self.app.get("/")
-        def dashboard() -> Response:
-            from .dashboards import render_dashboard  # HTML is only built when someone looks
-
-            return Response(render_dashboard(self), mimetype="text/html")
-
-        @self.app.get("/dashboard/<path:rest>")
-        def dashboard_page(rest: str) -> Response:
-            from .dashboards import render_page
-
-            html, status = render_page(self, rest)
-            return Response(html, status=status, mimetype="text/html")
 
     def new_request_id(self) -> str:
         return self.ids.new("req")
@@ -79,9 +56,6 @@ class Service:
 
     def start(self) -> None:
         self.server.start()
-
-    def connect(self) -> None:
-        """Called once every system of the lab is listening: wire to the others here."""
 
     def stop(self) -> None:
         """Stop serving and close the store; idempotent."""

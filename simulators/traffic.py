@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 
+from .clock import Clock
+from .payments import PaymentsSystem
 from .payments.cards import DECLINING
 from .payments.client import PaymentsError
 from .payments.prices import PLANS
-
-if TYPE_CHECKING:
-    from .lab import Lab
 
 DAY = 86400.0
 #: What each plan costs once, in cents (the monthly prices).
@@ -108,9 +107,10 @@ assert all(name in DECLINING for name in _DECLINES)
 class Traffic:
     """Seeded sign-ups and payments against one lab's payment system."""
 
-    def __init__(self, lab: Lab) -> None:
-        self.lab = lab
-        self.rng = random.Random(f"{lab.seed}:traffic")
+    def __init__(self, payments: PaymentsSystem, clock: Clock, seed: int) -> None:
+        self.payments = payments
+        self.clock = clock
+        self.rng = random.Random(f"{seed}:traffic")
         self._people = 0
         #: Scheduled steps that could not reach the payment system (it was down, say).
         self.errors: list[dict[str, Any]] = []
@@ -156,7 +156,7 @@ class Traffic:
             raise ValueError(f"days is a positive number, not {days!r}")
         _check_rate(decline_rate, "decline_rate")
         _check_rate(cancel_rate, "cancel_rate")
-        begin = self.lab.clock.time() if start is None else _timestamp(start)
+        begin = self.clock.time() if start is None else _timestamp(start)
         total = round(per_day * days)
         moments = sorted(float(int(begin + self.rng.uniform(0, days * DAY))) for _ in range(total))
         plans: dict[str, int] = {}
@@ -171,7 +171,7 @@ class Traffic:
             if method == "pm_card_visa" and self.rng.random() < cancel_rate:
                 refund_at = float(int(moment + self.rng.uniform(3600, 3 * DAY)))
                 cancels += 1
-            self.lab.clock.call_at(
+            self.clock.call_at(
                 moment, self._signup_job(person, chosen, method, refund_at), name=f"traffic: {person['email']} signs up"
             )
         return {
@@ -195,7 +195,7 @@ class Traffic:
                 self._failed("sign_up", person, exc)
                 return
             if refund_at is not None and intent["status"] == "succeeded":
-                self.lab.clock.call_at(
+                self.clock.call_at(
                     refund_at,
                     self._refund_job(person, intent["id"]),
                     name=f"traffic: {person['email']} asks for a refund",
@@ -206,14 +206,14 @@ class Traffic:
     def _refund_job(self, person: dict[str, str], intent_id: str) -> Any:
         def refund() -> None:
             try:
-                self.lab.payments.refund(intent_id)
+                self.payments.refund(intent_id)
             except (PaymentsError, requests.RequestException) as exc:
                 self._failed("refund", person, exc)
 
         return refund
 
     def _sign_up(self, person: dict[str, str], plan: str, method: str) -> dict[str, Any]:
-        payments = self.lab.payments
+        payments = self.payments
         customer = payments.create_customer(person["email"], name=person["name"], metadata={"plan": plan})
         intent = payments.pay(
             customer["id"],
@@ -224,7 +224,7 @@ class Traffic:
         )
         self.signups.append(
             {
-                "at": _iso(self.lab.clock.time()),
+                "at": _iso(self.clock.time()),
                 "customer": customer["id"],
                 "email": person["email"],
                 "plan": plan,
@@ -235,9 +235,7 @@ class Traffic:
         return intent
 
     def _failed(self, step: str, person: dict[str, str], exc: Exception) -> None:
-        self.errors.append(
-            {"at": _iso(self.lab.clock.time()), "step": step, "email": person["email"], "error": str(exc)}
-        )
+        self.errors.append({"at": _iso(self.clock.time()), "step": step, "email": person["email"], "error": str(exc)})
 
     def _person(self) -> dict[str, str]:
         self._people += 1

@@ -12,8 +12,9 @@ import pytest
 import requests
 from flask import Flask
 
-from simulators import Lab
+from simulators import Lab, dashboards
 from simulators.dashboards import layout
+from simulators.dashboards import payments as payments_pages
 from simulators.service import Service, flask_app
 from simulators.webhooks import Outbox, Target, policy_named
 
@@ -94,10 +95,22 @@ class _Sender(Service):
     title = "payments"
 
     def __init__(self, lab: Lab) -> None:
-        super().__init__(lab, "payments")
+        ctx = lab.context("payments")
+        super().__init__(ctx)
         self.events = self.store.collection("event")
         self.endpoints = self.store.collection("webhook_endpoint")
-        self.outbox = Outbox(self, sign=lambda *_: {}, lookup=self._target, timeout=1.0)
+        self.outbox = Outbox(
+            self.name,
+            self.store,
+            self.clock,
+            self.ids,
+            rng=ctx.random("retries"),
+            knob_rng=ctx.random("knobs"),
+            sign=lambda *_: {},
+            lookup=self._target,
+            timeout=1.0,
+        )
+        dashboards.mount(self, payments_pages)
 
     def create_app(self) -> Flask:
         return flask_app(__name__)

@@ -236,7 +236,7 @@ class Pipeline:
 
     def catch_up(self, timeout: float = 10.0) -> None:
         """Wait for deliveries the sender stopped waiting for (a slow receiver) to finish, then settle the lab."""
-        lab = self.endpoint.lab
+        lab = self.queue.lab
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             lab.settle()

@@ -23,10 +23,11 @@ across retries). The default retry policy is the Standard Webhooks schedule.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
+from ..context import SystemContext
 from ..errors import ApiError
 from ..http import lab_request
 from ..service import Service, flask_app
@@ -37,27 +38,29 @@ from .events import EVENT_TYPES, make_event
 from .form import FORM_PAGE, thanks_page
 from .webhook_endpoints import endpoint_fields, make_secret, policy_of, public, subscribed
 
-if TYPE_CHECKING:
-    from ..lab import Lab
-
 MAX_LIMIT = 100
 
 
 class CrmSystem(Service):
     title = "CRM"
 
-    def __init__(self, lab: Lab, name: str = "crm") -> None:
-        super().__init__(lab, name)
+    def __init__(self, ctx: SystemContext) -> None:
+        super().__init__(ctx)
         self.contacts_db = self.store.collection("contact")
         self.tasks_db = self.store.collection("task")
         self.submissions_db = self.store.collection("form_submission")
         self.events_db = self.store.collection("event")
         self.endpoints_db = self.store.collection("webhook_endpoint")
         self.outbox = Outbox(
-            self,
+            self.name,
+            self.store,
+            self.clock,
+            self.ids,
+            rng=ctx.random("retries"),
+            knob_rng=ctx.random("knobs"),
             sign=lambda target, event_id, payload, ts: sign_standard(event_id, payload, target.secret, ts),
             lookup=self._target,
-            timeout=lab.delivery_timeout,
+            timeout=ctx.delivery_timeout,
             on_give_up=self._gave_up,
             on_endpoint_failing=self._endpoint_failing,
         )
@@ -137,8 +140,8 @@ class CrmSystem(Service):
         return [public(e) for e in self.endpoints_db.find()]
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None, *, expect: int) -> dict[str, Any]:
-        response = lab_request(method, self.url + path, json=body, timeout=self.lab.delivery_timeout * 5)
-        self.lab.settle_for_caller()
+        response = lab_request(method, self.url + path, json=body, timeout=self.ctx.delivery_timeout * 5)
+        self.ctx.settle()
         data = response.json()
         if response.status_code != expect:
             error = data.get("error", {}) if isinstance(data, dict) else {}
@@ -175,7 +178,7 @@ class CrmSystem(Service):
 
     def _gave_up(self, delivery: dict[str, Any]) -> None:
         endpoint = self.endpoints_db.get(delivery["endpoint_id"]) or {"url": "(deleted endpoint)"}
-        self.lab.raise_alert(
+        self.ctx.alerts.raise_alert(
             "crm",
             "delivery_failed",
             f"gave up delivering {delivery['event_type']} {delivery['event_id']} to {endpoint['url']} after "
@@ -190,7 +193,7 @@ class CrmSystem(Service):
             return
         endpoint["status"] = "disabled"
         self.endpoints_db.replace(endpoint)
-        self.lab.raise_alert(
+        self.ctx.alerts.raise_alert(
             "crm", "endpoint_disabled", f"disabled webhook endpoint {endpoint['url']}: {why}", endpoint_id=endpoint_id
         )
 
@@ -372,7 +375,7 @@ class CrmSystem(Service):
                 **fields,
                 "status": "enabled",
                 "created": int(now),
-                "secret": make_secret(self.lab.seed, endpoint_id),
+                "secret": make_secret(self.ctx.seed, endpoint_id),
             }
             self.endpoints_db.insert(endpoint, created=now)
             return jsonify(endpoint), 201

@@ -44,7 +44,8 @@ def render_overview(lab: Any) -> str:
             f"<pre>{esc(traceback.format_exc(limit=6))}</pre>",
             css="error",
         )
-    return page("lab overview", body, clock=lab.clock, nav=nav_links(lab), here="overview")
+    nav = nav_links(lab.control.port, [(name, system.port) for name, system in lab.systems.items()])
+    return page("lab overview", body, clock=lab.clock, nav=nav, here="overview")
 
 
 def _body(lab: Any) -> str:

@@ -13,18 +13,17 @@ store directly, oldest first, so a test can always look.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 from flask import Flask, Response, jsonify, request
 
+from ..alerts import Alert
+from ..context import SystemContext
 from ..errors import ApiError
 from ..http import lab_request
 from ..service import Service, flask_app
 from .messages import KINDS, looks_like_address, validate_message
-
-if TYPE_CHECKING:
-    from ..lab import Alert, Lab
 
 MAX_LIMIT = 100
 
@@ -32,8 +31,8 @@ MAX_LIMIT = 100
 class MailerSystem(Service):
     title = "mailer"
 
-    def __init__(self, lab: Lab, name: str = "mailer") -> None:
-        super().__init__(lab, name)
+    def __init__(self, ctx: SystemContext) -> None:
+        super().__init__(ctx)
         self.messages_db = self.store.collection("message")
         #: Alerts `route_alerts` could not mail (the mailer was down): kept, never silently dropped.
         self.unsent_alerts: list[dict[str, Any]] = []
@@ -54,7 +53,7 @@ class MailerSystem(Service):
         payload: dict[str, Any] = {"to": to, "subject": subject, "body": body, "kind": kind, "tags": list(tags)}
         if sender is not None:
             payload["from"] = sender
-        response = lab_request("POST", self.url + "/messages", json=payload, timeout=self.lab.delivery_timeout * 5)
+        response = lab_request("POST", self.url + "/messages", json=payload, timeout=self.ctx.delivery_timeout * 5)
         data = response.json()
         if response.status_code != 201:
             error = data.get("error", {})
@@ -96,7 +95,7 @@ class MailerSystem(Service):
                     {"to": to, "subject": subject, "error": str(exc), "at": self.clock.timestamp()}
                 )
 
-        return self.lab.on_alert(mail_alert)
+        return self.ctx.alerts.subscribe(mail_alert)
 
     def describe(self) -> dict[str, Any]:
         info = super().describe()

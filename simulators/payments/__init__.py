@@ -1,6 +1,6 @@
 """The payment system: a stateful, Stripe-compatible subset with signed webhook delivery."""
 
 from .client import PaymentsClient, PaymentsError
-from .system import PROVISIONING_EVENTS, PaymentsSystem
+from .system import PaymentsSystem
 
-__all__ = ["PROVISIONING_EVENTS", "PaymentsClient", "PaymentsError", "PaymentsSystem"]
+__all__ = ["PaymentsClient", "PaymentsError", "PaymentsSystem"]

@@ -34,11 +34,12 @@ import copy
 import threading
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response, jsonify
 
 from ..clock import to_timestamp
+from ..context import SystemContext
 from ..errors import ApiError
 from ..service import Service, flask_app
 from ..webhooks import Outbox, RetryPolicy, Target, sign_stripe
@@ -63,9 +64,6 @@ from .idempotency import IdempotencyKeys
 from .params import Params
 from .ratelimit import DEFAULT_READS, DEFAULT_WRITES, Limit, RateLimiter
 
-if TYPE_CHECKING:
-    from ..lab import Lab
-
 #: Id prefix -> the kind of object (the collection) it names.
 PREFIXES = {
     "cus": "customer",
@@ -80,33 +78,30 @@ PREFIXES = {
     "evt": "event",
 }
 
-#: What the provisioning system's endpoint listens to.
-PROVISIONING_EVENTS = (
-    "payment_intent.succeeded",
-    "payment_intent.payment_failed",
-    "invoice.paid",
-    "customer.subscription.created",
-    "customer.subscription.deleted",
-    "charge.refunded",
-)
-
 
 class PaymentsSystem(Service):
     """Customers, payments, subscriptions and invoices, with events delivered by webhook."""
 
     title = "payments"
 
-    def __init__(self, lab: Lab, name: str = "payments") -> None:
-        super().__init__(lab, name)
+    def __init__(self, ctx: SystemContext) -> None:
+        super().__init__(ctx)
+        #: The retry policy of an endpoint that has none of its own (`Lab(retry_policy=…)`).
+        self.default_retry_policy = ctx.retry_policy
         self.api_key = "sk_test_" + self.ids.token("api-key", 32)
         self.db = {kind: self.store.collection(kind) for kind in PREFIXES.values()}
         self.idempotency = IdempotencyKeys(self.store, self.clock)
         self.limiter = RateLimiter(self.clock)
         self.outbox = Outbox(
-            self,
+            self.name,
+            self.store,
+            self.clock,
+            self.ids,
+            rng=ctx.random("retries"),
+            knob_rng=ctx.random("knobs"),
             sign=lambda target, event_id, payload, t: {"Stripe-Signature": sign_stripe(payload, target.secret, t)},
             lookup=self._target,
-            timeout=lab.delivery_timeout,
+            timeout=ctx.delivery_timeout,
             on_give_up=self._gave_up,
             on_endpoint_failing=self._endpoint_failing,
         )
@@ -144,14 +139,9 @@ class PaymentsSystem(Service):
         self.outbox.start()
         subscriptions.schedule_renewals(self)
 
-    def connect(self) -> None:
-        if "provisioning" in self.lab.systems:
-            endpoint = webhook_endpoints.ensure_provisioning(
-                self,
-                self.lab.systems["provisioning"].webhook_url,  # type: ignore[attr-defined]
-                PROVISIONING_EVENTS,
-            )
-            self._provisioning_id = endpoint["id"]
+    def connect_provisioning(self, url: str, events: tuple[str, ...]) -> None:
+        """Deliver `events` to provisioning at `url` (the lab calls this once both are listening)."""
+        self._provisioning_id = webhook_endpoints.ensure_provisioning(self, url, events)["id"]
 
     @property
     def provisioning_endpoint(self) -> dict[str, Any] | None:
@@ -246,7 +236,7 @@ class PaymentsSystem(Service):
         )
 
     def _gave_up(self, delivery: dict[str, Any]) -> None:
-        self.lab.raise_alert(
+        self.ctx.alerts.raise_alert(
             "payments",
             "delivery_failed",
             f"gave up delivering {delivery['event_type']} {delivery['event_id']} to {delivery['endpoint_id']} after "
@@ -259,7 +249,7 @@ class PaymentsSystem(Service):
     def _endpoint_failing(self, endpoint_id: str, why: str) -> None:
         disabled = webhook_endpoints.disable(self, endpoint_id)
         if disabled is not None:
-            self.lab.raise_alert(
+            self.ctx.alerts.raise_alert(
                 "payments",
                 "endpoint_disabled",
                 f"webhook endpoint {endpoint_id} ({disabled['url']}) was disabled: {why}",
@@ -301,7 +291,7 @@ class PaymentsSystem(Service):
     @property
     def client(self) -> PaymentsClient:
         if self._client is None:
-            self._client = PaymentsClient(self.url, self.api_key, after_call=self.lab.settle_for_caller)
+            self._client = PaymentsClient(self.url, self.api_key, after_call=self.ctx.settle)
         self._client.url = self.url  # the port may change after a restart
         return self._client
 

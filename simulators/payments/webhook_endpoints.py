@@ -174,7 +174,7 @@ def set_policy(pay: PaymentsSystem, endpoint_id: str, policy: Any) -> dict[str, 
 def policy_of(pay: PaymentsSystem, doc: dict[str, Any]) -> RetryPolicy:
     spec = doc.get("_retry_policy")
     if spec is None:
-        return policy_named(pay.lab.retry_policy)
+        return policy_named(pay.default_retry_policy)
     if isinstance(spec, str):
         return policy_named(spec)
     return RetryPolicy(

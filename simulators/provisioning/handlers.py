@@ -7,12 +7,30 @@ dedupe, no retry, no alert. The learner replaces it step by step.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..learner import WebhookRequest
 
-if TYPE_CHECKING:
-    from .system import ProvisioningSystem
+
+class Accounts(Protocol):
+    """What a handler may do to provisioning's accounts (the system itself is one)."""
+
+    def activate(
+        self, customer: str, *, plan: str = "basic", email: str | None = None, event_id: str | None = None
+    ) -> dict[str, Any]: ...
+
+    def deactivate(self, customer: str, *, event_id: str | None = None) -> dict[str, Any] | None: ...
+
+
+#: What provisioning's webhook endpoint listens to: the lab subscribes it to these.
+EVENTS = (
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "invoice.paid",
+    "customer.subscription.created",
+    "customer.subscription.deleted",
+    "charge.refunded",
+)
 
 PAID = ("payment_intent.succeeded", "invoice.paid")
 CANCELLED = ("customer.subscription.deleted",)
@@ -24,7 +42,7 @@ def plan_of(obj: dict[str, Any]) -> str:
     return str(metadata.get("plan") or "basic")
 
 
-def naive_handler(request: WebhookRequest, provisioning: ProvisioningSystem) -> Any:
+def naive_handler(request: WebhookRequest, provisioning: Accounts) -> Any:
     """Activate on payment, deactivate on cancellation; trust everything."""
     event = request.json
     obj = event["data"]["object"]

@@ -8,17 +8,15 @@ and a handler that misses one leaves a paid customer without an account.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
+from ..context import SystemContext
 from ..errors import ApiError
 from ..learner import HandlerFailure, WebhookRequest, run_handler
 from ..service import Service, flask_app
-from .handlers import naive_handler
-
-if TYPE_CHECKING:
-    from ..lab import Lab
+from .handlers import EVENTS, naive_handler
 
 Handler = Callable[[WebhookRequest, "ProvisioningSystem"], Any]
 STATUSES = ("active", "inactive")
@@ -27,11 +25,13 @@ WEBHOOK_PATH = "/webhooks/payments"
 
 class ProvisioningSystem(Service):
     title = "provisioning"
+    #: The payment events its webhook endpoint listens to.
+    EVENTS = EVENTS
 
-    def __init__(self, lab: Lab, name: str = "provisioning") -> None:
+    def __init__(self, ctx: SystemContext) -> None:
         self.handler: Handler = naive_handler
         self.failures: list[HandlerFailure] = []
-        super().__init__(lab, name)
+        super().__init__(ctx)
         self.accounts_db = self.store.collection("account")
         self.activations_db = self.store.collection("activation")
 

@@ -22,16 +22,16 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
+from ..clock import Clock
 from ..http import loopback_session
+from ..ids import IdFactory
+from ..store import Store
 from .retry import RetryPolicy
-
-if TYPE_CHECKING:
-    from ..service import Service
 
 EXCERPT = 500
 USER_AGENT = "hooklab-webhooks/1.0"
@@ -101,24 +101,30 @@ class Outbox:
 
     def __init__(
         self,
-        system: Service,
+        name: str,
+        store: Store,
+        clock: Clock,
+        ids: IdFactory,
         *,
+        rng: random.Random,
+        knob_rng: random.Random,
         sign: Signer,
         lookup: Callable[[str], Target | None],
         timeout: float,
         on_give_up: Callable[[dict[str, Any]], None] | None = None,
         on_endpoint_failing: Callable[[str, str], None] | None = None,
     ) -> None:
-        self.system = system
-        self.store = system.store
-        self.clock = system.clock
+        self.name = name
+        self.store = store
+        self.clock = clock
+        self.ids = ids
         self.timeout = timeout
         self._sign = sign
         self._lookup = lookup
         self._on_give_up = on_give_up
         self._on_endpoint_failing = on_endpoint_failing
-        self._rng = random.Random(f"{system.lab.seed}:{system.name}:retries")
-        self._knob_rng = random.Random(f"{system.lab.seed}:{system.name}:knobs")
+        self._rng = rng
+        self._knob_rng = knob_rng
         self.duplicate_rate = 0.0
         self.out_of_order_rate = 0.0
         self._session = requests.Session()
@@ -165,7 +171,7 @@ class Outbox:
                 due = now
                 if self.out_of_order_rate and self._knob_rng.random() < self.out_of_order_rate:
                     due = now + self._knob_rng.uniform(30, 600)  # held back: later events overtake it
-                delivery_id = self.system.ids.new("whd")
+                delivery_id = self.ids.new("whd")
                 self.store.insert(
                     "INSERT INTO deliveries (id, event_id, event_type, endpoint_id, payload, next_attempt_at, created)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -244,9 +250,7 @@ class Outbox:
     # -- delivering -------------------------------------------------------
 
     def _schedule(self, delivery_id: str, due: float) -> None:
-        self.clock.call_at(
-            due, lambda: self._attempt(delivery_id, due), name=f"{self.system.name}: deliver {delivery_id}"
-        )
+        self.clock.call_at(due, lambda: self._attempt(delivery_id, due), name=f"{self.name}: deliver {delivery_id}")
 
     def _attempt(self, delivery_id: str, due: float) -> None:
         if not self._alive:
@@ -346,7 +350,7 @@ class Outbox:
         if row["duplicate_of"] or not self.duplicate_rate or self._rng.random() >= self.duplicate_rate:
             return
         due = self.clock.time() + self._rng.uniform(1, 120)
-        delivery_id = self.system.ids.new("whd")
+        delivery_id = self.ids.new("whd")
         self.store.insert(
             "INSERT INTO deliveries (id, event_id, event_type, endpoint_id, payload, next_attempt_at, created, duplicate_of)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -384,7 +388,7 @@ class Outbox:
             "INSERT INTO attempts (id, delivery_id, event_id, event_type, endpoint_id, url, number, at, outcome, status,"
             " error, latency_ms, response, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                self.system.ids.new("wha"),
+                self.ids.new("wha"),
                 row["id"],
                 row["event_id"],
                 row["event_type"],

@@ -20,10 +20,8 @@ def test_restart_mid_delivery_completes_every_pending_delivery(tmp_path: Path) -
         assert len(pending) == 5 and all(d["attempts"] >= 1 for d in pending)
 
         lab.payments.stop()  # killed mid-retry: the scheduled retries are dropped with it
-        restarted = PaymentsSystem(lab)
-        lab.systems["payments"] = restarted
-        restarted.start()
-        restarted.connect()
+        restarted = lab.restart("payments")
+        assert isinstance(restarted, PaymentsSystem)
         assert restarted.provisioning_endpoint["id"] == pending[0]["endpoint_id"]
         assert len(restarted.outbox.deliveries(status="pending")) == 5
 

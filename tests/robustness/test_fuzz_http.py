@@ -20,7 +20,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulators import Lab
-from simulators.admin import create_admin_app
 from simulators.learner import WebhookRequest
 from simulators.payments.cards import CARDS
 from tests.robustness.slow import fuzz_settings
@@ -110,7 +109,7 @@ def _routes_by_system() -> dict[str, list[Route]]:
         lab.host(lambda request: None, name="probe")
         found = {name: routes(system.app) for name, system in lab.systems.items()}
         found["endpoint"] = routes(lab.endpoints["probe"].app)
-        found["admin"] = routes(create_admin_app(lab))
+        found["admin"] = routes(lab.control.app)
     return found
 
 
