@@ -35,7 +35,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy simulators
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
 	HOOKLAB_WORKSHEET=$$(mktemp -d)/worksheet.json $(BIN)/python -m pytest -q --nbval --nbval-current-env \
 		--nbval-cell-timeout=300 --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:python -p tests.nbval_kernel \
 		-n 2 --dist loadfile $(NOTEBOOK_DIRS)

@@ -24,6 +24,7 @@ KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": 
 
 
 def execute(path: Path, timeout: int = 300) -> None:
+    # nbclient and jupytext are test extras, not runtime dependencies: only these two commands need them.
     import nbformat
     from nbclient import NotebookClient
 
@@ -50,7 +51,7 @@ def execute(path: Path, timeout: int = 300) -> None:
 
 
 def build(source: Path, target: Path) -> None:
-    import jupytext
+    import jupytext  # a test extra, like nbclient above
     import nbformat
 
     notebook = jupytext.read(source, fmt="py:percent")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from simulators.course.worksheets import export, worksheet_path
-from simulators.course.worksheets.answers import WORKSHEET_ENV
+from simulators.course.worksheets.answers import WORKSHEET_ENV, load_answers
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -45,8 +45,6 @@ def run(args: argparse.Namespace) -> int:
     if args.action != "export":
         args.worksheet_parser.print_help()
         return 2
-    from simulators.course.worksheets.answers import load_answers
-
     try:
         answers = load_answers(args.file)
         written = export(args.out, args.format.split(","), answers=answers)
