@@ -325,3 +325,60 @@ def test_fixture_notebooks_are_copies_of_one_layout() -> None:
         assert len(document["cells"]) == len(solution["cells"])
         assert document["cells"][2]["metadata"]["tags"] == ["exercise"]
         assert document["cells"][2]["source"] != solution["cells"][2]["source"]
+
+
+# -- result format -------------------------------------------------------------
+
+
+def test_the_hint_is_the_first_failed_steps_own_never_a_later_steps() -> None:
+    c = Checklist()
+    c.expect(False, "answers 2xx at once", "it answered 503")  # no hint of its own
+    c.expect(False, "activates once", "it activated twice", hints=("Remember event ids.",))
+    result = c.result()
+    assert result.message.endswith("first problem: answers 2xx at once — it answered 503")
+    assert result.hints == ()  # the runner then falls back to the exercise's hints, not step 2's
+
+
+def test_a_step_without_a_hint_falls_back_to_the_exercises_hints(local: Registry) -> None:
+    def checker(ns):  # type: ignore[no-untyped-def]
+        c = Checklist()
+        c.expect(False, "answers 2xx at once", "it answered 503")
+        c.expect(False, "activates once", "it activated twice", hints=("Remember event ids.",))
+        return c
+
+    result = run_check(_register(local, checker, hints=("Answer first, work after.",)), {})
+    assert result.hints == ("Answer first, work after.",)
+
+
+@pytest.mark.parametrize(
+    ("cells", "fn", "needs", "status"),
+    [
+        ("def f():\n    return 1\n", lambda ns: _one_step(ns["f"]() == 1), [], "pass"),
+        ("def f():\n    return 2\n", lambda ns: _one_step(ns["f"]() == 1), [], "fail"),
+        ("def f():\n    raise NotImplementedError\n", lambda ns: ns["f"](), [], "fail"),
+        ("def f():\n    return 1 / 0\n", lambda ns: ns["f"](), [], "error"),
+        ("x = 1\n", lambda ns: True, ["f"], "error"),
+    ],
+    ids=["pass", "wrong answer", "untouched stub", "code that raises", "missing name"],
+)
+def test_each_result_says_pass_fail_or_error(local: Registry, cells: str, fn, needs, status: str) -> None:  # type: ignore[no-untyped-def]
+    result = run_check(_register(local, fn, needs=needs), run_cells_from(cells))
+    assert result.status == status
+    assert result.as_dict()["status"] == status
+    assert result.counts_as_attempt is (status != "error")
+
+
+def test_a_hang_is_a_timeout_and_long_output_is_capped(local: Registry) -> None:
+    ns = run_cells_from("import time\ndef wait():\n    time.sleep(30)\n")
+    assert run_check(_register(local, lambda ns: ns["wait"]()), ns, timeout=0.3).status == "timeout"
+    c = Checklist()
+    c.expect(False, "says what failed", "x" * 5000)
+    shown = c.result().as_dict()
+    assert len(shown["steps"][0]["message"]) <= 500 and shown["steps"][0]["message"].endswith("(cut to fit)")
+    assert shown["score"] == 0.0 and shown["first_failure"] == "says what failed"
+
+
+def _one_step(ok: bool) -> CheckResult:
+    c = Checklist()
+    c.expect(ok, "returns 1", "it returned something else")
+    return c.result()

@@ -65,6 +65,35 @@ def test_check_finds_the_course_folders_and_honours_solutions(tmp_path: Path) ->
     assert hooklab("check", "--solutions", "--checks", str(CHECKS), "--no-course-checks", cwd=tmp_path).returncode == 0
 
 
+def test_check_grades_a_notebook_of_any_name_for_a_named_exercise(tmp_path: Path) -> None:
+    mine = tmp_path / "my copy (final).ipynb"
+    shutil.copy(COURSE / "solutions" / NOTEBOOK, mine)
+    args = ("--path", str(mine), "--checks", str(CHECKS), "--no-course-checks")
+    done = hooklab("check", "ex90_first_handler", *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "✔ PASS — ex90_first_handler" in done.stdout
+    unnamed = hooklab("check", *args)
+    assert unnamed.returncode == 2
+    assert "name the exercise to check it against this file" in unnamed.stdout
+    missing = hooklab("check", "ex90_first_handler", "--path", str(tmp_path / "nope.ipynb"), *args[2:])
+    assert missing.returncode == 2 and "no notebook" in missing.stdout
+
+
+def test_check_json_gives_each_step_its_status_and_the_first_failure_first() -> None:
+    wrong = COURSE / "wrong" / "90_first_handler_double.ipynb"
+    done = hooklab(
+        "check", "ex90_first_handler", "--path", str(wrong), "--checks", str(CHECKS), "--no-course-checks", "--json"
+    )
+    assert done.returncode == 1
+    result = json.loads(done.stdout)["results"][0]
+    assert result["status"] == "fail"
+    statuses = [step["status"] for step in result["steps"]]
+    assert statuses.count("fail") >= 1 and set(statuses) <= {"pass", "fail"}
+    first_failed = next(step for step in result["steps"] if step["status"] == "fail")
+    assert result["first_failure"] == first_failed["name"]
+    assert result["score"] == round(statuses.count("pass") / len(statuses), 4)
+
+
 def test_check_rejects_an_unknown_exercise_with_a_message() -> None:
     done = hooklab("check", "ex00_nope", "--checks", str(CHECKS), "--no-course-checks")
     assert done.returncode == 2
@@ -93,6 +122,7 @@ def test_grade_reports_every_learner_even_when_one_hangs_and_one_crashes(tmp_pat
     (tmp_path / "fay").mkdir()  # a learner who handed in nothing
     learners.append(tmp_path / "fay")
     csv_out, json_out = tmp_path / "report.csv", tmp_path / "report.json"
+    steps_out, gradebook, gradescope = tmp_path / "steps.csv", tmp_path / "gradebook.csv", tmp_path / "gradescope"
     done = hooklab(
         "grade",
         *map(str, learners),
@@ -100,6 +130,12 @@ def test_grade_reports_every_learner_even_when_one_hangs_and_one_crashes(tmp_pat
         str(csv_out),
         "--out",
         str(json_out),
+        "--steps",
+        str(steps_out),
+        "--gradebook",
+        str(gradebook),
+        "--gradescope",
+        str(gradescope),
         "--timeout",
         "2",
         "--checks",
@@ -124,16 +160,49 @@ def test_grade_reports_every_learner_even_when_one_hangs_and_one_crashes(tmp_pat
     assert "exit code 1" in rows["ed"]["message"]
     assert rows["fay"]["message"].startswith(f"notebook {NOTEBOOK} not found")
     report = json.loads(json_out.read_text())
-    assert report["summary"]["ada"] == {"passed": 1, "total": 1}
+    assert report["summary"]["ada"] == {"passed": 1, "total": 1, "score": 1.0}
     assert [row["learner"] for row in report["results"]] == ["ada", "bo", "cy", "di", "ed", "fay"]
     assert "ada: 1 of 1 exercises pass their checks" in done.stdout
+    # pass; fail; timeout; fail (the handler ran and raised on a webhook: a wrong answer, seen by a step);
+    # error (the code ended the interpreter: no verdict, never a failed attempt); not handed in
+    assert {name: row["status"] for name, row in rows.items()} == {
+        "ada": "pass",
+        "bo": "fail",
+        "cy": "timeout",
+        "di": "fail",
+        "ed": "error",
+        "fay": "missing",
+    }
+    assert rows["ada"]["score"] == "1.0" and rows["bo"]["score"] == "0.8" and rows["fay"]["score"] == "0.0"
+    assert "ed: 0 of 1 exercises pass their checks (1 could not run, not counted as attempts)" in done.stdout
+    with steps_out.open() as handle:
+        steps = list(csv.DictReader(handle))
+    bo_steps = [step for step in steps if step["learner"] == "bo"]
+    assert len(bo_steps) == 5 and [step["step_status"] for step in bo_steps].count("fail") == 1
+    assert [step["step_status"] for step in steps if step["learner"] == "fay"] == ["missing"]
+    with gradebook.open() as handle:
+        book = list(csv.DictReader(handle))
+    assert book[0]["Student"] == "Points Possible" and book[0]["hooklab ex90_first_handler"] == "10"
+    assert {line["SIS Login ID"]: line["hooklab ex90_first_handler"] for line in book[1:]} == {
+        "ada": "10",
+        "bo": "8",
+        "cy": "0",
+        "di": "0",
+        "ed": "0",
+        "fay": "0",
+    }
+    scope = json.loads((gradescope / "bo" / "results.json").read_text())
+    assert scope["score"] == 8 and scope["tests"][0]["max_score"] == 10 and scope["tests"][0]["status"] == "failed"
+    assert report["results"][1]["steps"][0]["status"] in ("pass", "fail")
 
 
 def test_grade_refuses_a_report_it_cannot_write(tmp_path: Path) -> None:
     done = hooklab(
         "grade", str(tmp_path), "--out", str(tmp_path / "r.xlsx"), "--checks", str(CHECKS), "--no-course-checks"
     )
-    assert done.returncode == 2 and "a report is .csv or .json, not r.xlsx" in done.stdout
+    assert (
+        done.returncode == 2 and "a report is .csv or .json (--steps and --gradebook: .csv), not r.xlsx" in done.stdout
+    )
     missing = hooklab("grade", str(tmp_path / "nobody"), "--checks", str(CHECKS), "--no-course-checks")
     assert missing.returncode == 2 and "not a folder" in missing.stdout
 

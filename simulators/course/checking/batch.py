@@ -22,7 +22,7 @@ from typing import Any
 
 import simulators
 from simulators.course.checking.registry import CHECKS_ENV, Exercise
-from simulators.course.checking.result import CheckResult, Step
+from simulators.course.checking.result import CheckResult, Step, capped
 from simulators.course.checking.worker import EXIT_TIMED_OUT
 
 #: Seconds a worker may take to start Python and import hooklab, beyond the checks' own limits.
@@ -39,8 +39,23 @@ class Row:
     message: str
     result: CheckResult
 
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+    @property
+    def score(self) -> float:
+        return self.result.score
+
     def as_dict(self) -> dict[str, Any]:
-        return {"learner": self.learner, "exercise": self.exercise, "ok": self.ok, "message": self.message}
+        return {
+            "learner": self.learner,
+            "exercise": self.exercise,
+            "status": self.status,
+            "score": round(self.score, 4),
+            "ok": self.ok,
+            "message": capped(self.message),
+        }
 
 
 def run_notebook(
@@ -127,7 +142,7 @@ def result_from_dict(row: dict[str, Any]) -> CheckResult:
         message=row.get("message", ""),
         hints=tuple(row.get("hints", ())),
         details=dict(row.get("details", {})),
-        steps=tuple(Step(**step) for step in row.get("steps", ())),
+        steps=tuple(Step(step["name"], bool(step["ok"]), step.get("message", "")) for step in row.get("steps", ())),
         exercise=row.get("exercise", ""),
     )
 
@@ -204,27 +219,92 @@ def grade(
     ]
 
 
+REPORT_COLUMNS = ["learner", "exercise", "status", "score", "ok", "message"]
+STEP_COLUMNS = ["learner", "exercise", "status", "step", "step_status", "message"]
+
+
 def write_report(rows: Sequence[Row], path: Path) -> Path:
-    """Write the rows as CSV or JSON, by the file's extension."""
+    """Write the rows as CSV (one line per learner and exercise) or JSON (with every step), by the extension."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        with path.open("w", newline="", encoding="utf-8") as out:
-            writer = csv.DictWriter(out, fieldnames=["learner", "exercise", "ok", "message"])
-            writer.writeheader()
-            writer.writerows(row.as_dict() for row in rows)
+        _write_csv(path, REPORT_COLUMNS, [row.as_dict() for row in rows])
     elif path.suffix.lower() == ".json":
-        summary: dict[str, dict[str, int]] = {}
+        summary: dict[str, dict[str, Any]] = {}
         for row in rows:
-            entry = summary.setdefault(row.learner, {"passed": 0, "total": 0})
+            entry = summary.setdefault(row.learner, {"passed": 0, "total": 0, "score": 0.0})
             entry["total"] += 1
             entry["passed"] += row.ok
-        path.write_text(
-            json.dumps({"results": [row.as_dict() for row in rows], "summary": summary}, indent=2) + "\n",
-            encoding="utf-8",
-        )
+            entry["score"] = round(entry["score"] + row.score, 4)
+        results = [{**row.as_dict(), "steps": row.result.as_dict()["steps"]} for row in rows]
+        path.write_text(json.dumps({"results": results, "summary": summary}, indent=2) + "\n", encoding="utf-8")
     else:
         raise ValueError(f"a report is .csv or .json, not {path.name!r}")
     return path
+
+
+def write_steps(rows: Sequence[Row], path: Path) -> Path:
+    """One CSV line per learner, exercise and step: what each check looked at, and whether it held."""
+    lines = []
+    for row in rows:
+        base = {"learner": row.learner, "exercise": row.exercise, "status": row.status}
+        if not row.result.steps:  # nothing ran far enough to have steps: say why in one line
+            lines.append({**base, "step": "", "step_status": row.status, "message": capped(row.message)})
+        for step in row.result.steps:
+            lines.append({**base, "step": step.name, "step_status": step.status, "message": capped(step.message)})
+    _write_csv(path, STEP_COLUMNS, lines)
+    return path
+
+
+def write_gradebook(rows: Sequence[Row], path: Path, *, points: int = 10) -> Path:
+    """A gradebook CSV Canvas and Moodle import: one line per learner, one column per exercise.
+
+    Canvas matches learners on `SIS Login ID` (their login name) and reads the
+    "Points Possible" line; Moodle maps the same column to a username. Each
+    exercise is worth `points`, credited by the share of its steps that held.
+    """
+    exercises = list(dict.fromkeys(row.exercise for row in rows))
+    header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *(f"hooklab {e}" for e in exercises)]
+    possible = {"Student": "Points Possible", **{f"hooklab {e}": str(points) for e in exercises}}
+    lines = [possible]
+    for learner in dict.fromkeys(row.learner for row in rows):
+        mine = {row.exercise: row for row in rows if row.learner == learner}
+        line = {"Student": learner, "SIS Login ID": learner}
+        line.update({f"hooklab {e}": f"{mine[e].score * points:g}" for e in exercises if e in mine})
+        lines.append(line)
+    _write_csv(path, header, lines)
+    return path
+
+
+def write_gradescope(rows: Sequence[Row], folder: Path, *, points: int = 10) -> list[Path]:
+    """Gradescope's autograder `results.json`, one per learner: `FOLDER/<learner>/results.json`."""
+    written = []
+    for learner in dict.fromkeys(row.learner for row in rows):
+        tests = [
+            {
+                "name": row.exercise,
+                "score": round(row.score * points, 4),
+                "max_score": points,
+                "status": "passed" if row.ok else "failed",
+                "output": capped(row.message),
+                "visibility": "visible",
+            }
+            for row in rows
+            if row.learner == learner
+        ]
+        out = folder / learner / "results.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        document = {"score": round(sum(test["score"] for test in tests), 4), "tests": tests, "visibility": "visible"}
+        out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        written.append(out)
+    return written
+
+
+def _write_csv(path: Path, columns: Sequence[str], lines: Iterable[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(columns), restval="")
+        writer.writeheader()
+        writer.writerows(lines)
 
 
 def course_root(start: Path | None = None) -> Path:

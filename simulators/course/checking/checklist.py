@@ -52,7 +52,9 @@ class Checklist:
         return all(step.ok for step in self.steps)
 
     def result(self) -> CheckResult:
-        hints = next((hints for hints in self._hints if hints), ())
+        # The hint belongs to the problem the message names: the first failed step's own
+        # (none, and the runner falls back to the exercise's), never a later step's.
+        hints = self._hints[0] if self._hints else ()
         message = summary_message(self.steps)
         if not self.ok:
             first = next(step for step in self.steps if not step.ok)

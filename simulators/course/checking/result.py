@@ -14,6 +14,22 @@ from typing import Any
 PASS_MARK = "✔"
 FAIL_MARK = "✘"
 
+#: What a result's status means, for reports and graders:
+#: pass: every step held; fail: the learner's code ran and a step did not hold;
+#: error: the learner's code could not run (a syntax error, a missing name, a crash) or the check itself broke,
+#: which never counts as a failed attempt; timeout: it did not finish in time; missing: nothing was handed in.
+STATUSES = ("pass", "fail", "error", "timeout", "missing")
+#: Longest text a report carries per message (Exercism caps test output the same way).
+OUTPUT_CAP = 500
+
+#: Details that mean the learner's code could not be run to a verdict.
+_ERROR_DETAILS = ("error", "missing", "notebook_error", "exit_code", "interrupted", "check_error")
+
+
+def capped(text: str, limit: int = OUTPUT_CAP) -> str:
+    """`text`, cut to `limit` characters with a note saying so."""
+    return text if len(text) <= limit else text[: limit - 20].rstrip() + " … (cut to fit)"
+
 
 @dataclass(frozen=True)
 class Step:
@@ -22,6 +38,10 @@ class Step:
     name: str
     ok: bool
     message: str = ""
+
+    @property
+    def status(self) -> str:
+        return "pass" if self.ok else "fail"
 
     def line(self) -> str:
         mark = PASS_MARK if self.ok else FAIL_MARK
@@ -51,10 +71,45 @@ class CheckResult:
         name = f"{self.exercise} · {self.title}" if self.exercise and self.title else self.title or self.exercise
         return f"{PASS_MARK if self.ok else FAIL_MARK} {verdict} — {name}"
 
+    @property
+    def status(self) -> str:
+        """One of STATUSES: see there."""
+        if self.ok:
+            return "pass"
+        if self.details.get("missing_notebook"):
+            return "missing"
+        if self.details.get("timed_out") or ("exit_code" in self.details and self.details["exit_code"] is None):
+            return "timeout"
+        if self.details.get("stub"):
+            return "fail"  # the untouched stub ran and said so: a verdict, not a crash
+        if any(key in self.details for key in _ERROR_DETAILS):
+            return "error"
+        return "fail"
+
+    @property
+    def counts_as_attempt(self) -> bool:
+        """False when the learner's code never got to a verdict (see STATUSES)."""
+        return self.status in ("pass", "fail", "timeout")
+
+    @property
+    def score(self) -> float:
+        """Partial credit: the share of steps that held (1.0 on a pass, 0.0 when no step ran)."""
+        if self.ok:
+            return 1.0
+        return sum(step.ok for step in self.steps) / len(self.steps) if self.steps else 0.0
+
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        out["hints"] = list(self.hints)
-        out["steps"] = [asdict(step) for step in self.steps]
+        out["status"] = self.status
+        out["score"] = round(self.score, 4)
+        out["message"] = capped(self.message)
+        out["hints"] = [capped(hint) for hint in self.hints]
+        out["steps"] = [
+            {"name": step.name, "ok": step.ok, "status": step.status, "message": capped(step.message)}
+            for step in self.steps
+        ]
+        # The first failing step first, as Exercism orders results: the one to fix now.
+        out["first_failure"] = next((step["name"] for step in out["steps"] if not step["ok"]), None)
         return out
 
     # -- rendering --------------------------------------------------------

@@ -20,7 +20,11 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("exercise", nargs="?", help="only this exercise, such as ex02_poller (default: all of them)")
     parser.add_argument("--solutions", action="store_true", help="check the solutions/ notebooks instead of exercises/")
-    parser.add_argument("--path", type=Path, help="a notebook, or a folder of notebooks, to check instead")
+    parser.add_argument(
+        "--path",
+        type=Path,
+        help="a notebook (any file name: name the exercise too), or a folder of notebooks, to check instead",
+    )
     parser.add_argument(
         "--timeout", type=float, default=None, help="seconds each exercise may run (default: the exercise's own)"
     )
@@ -57,11 +61,18 @@ def run(args: argparse.Namespace) -> int:
         exercises = [registry.get(args.exercise)]
     folder = args.path if args.path is not None else course_root() / ("solutions" if args.solutions else "exercises")
     if folder.suffix == ".ipynb":
-        exercises = [entry for entry in exercises if entry.notebook == folder.stem]
-        groups = [(folder, exercises)] if exercises else []
-        if not groups:
-            print(f"hooklab check: no exercise is registered for notebook {folder.stem!r}")
+        if not folder.is_file():
+            print(f"hooklab check: no notebook {folder}")
             return 2
+        if args.exercise is None:  # a file named like the course's notebook: its exercises
+            exercises = [entry for entry in exercises if entry.notebook == folder.stem]
+        if not exercises:
+            print(
+                f"hooklab check: no exercise is registered for notebook {folder.stem!r}; name the exercise to check"
+                " it against this file: hooklab check EXERCISE --path FILE.ipynb"
+            )
+            return 2
+        groups = [(folder, exercises)]
     else:
         if not folder.is_dir():
             print(f"hooklab check: no folder {folder}")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from simulators.course.checking import load_checks, registry
-from simulators.course.checking.batch import grade, write_report
+from simulators.course.checking.batch import grade, write_gradebook, write_gradescope, write_report, write_steps
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -17,7 +17,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         help="check many learners' copies and write a CSV/JSON report",
         description="Treat each DIR as one learner's copy of the course (its exercises/*.ipynb) and run every "
         "registered check on it, each notebook in its own process with a time limit, so one hanging or "
-        "crashing learner never stops the batch. Writes learner, exercise, ok, message.",
+        "crashing learner never stops the batch. Writes learner, exercise, status (pass, fail, error, timeout, "
+        "missing), score (the share of the check's steps that held), ok, message.",
     )
     parser.add_argument("dirs", nargs="+", type=Path, metavar="DIR", help="a learner's copy of the course")
     parser.add_argument(
@@ -28,6 +29,14 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="REPORT",
         help="write the report here: .csv or .json (repeatable; default: grades.csv)",
     )
+    parser.add_argument("--steps", type=Path, metavar="CSV", help="also write one line per learner, exercise and step")
+    parser.add_argument(
+        "--gradebook", type=Path, metavar="CSV", help="also write a gradebook that Canvas and Moodle import"
+    )
+    parser.add_argument(
+        "--gradescope", type=Path, metavar="DIR", help="also write Gradescope's DIR/<learner>/results.json"
+    )
+    parser.add_argument("--points", type=int, default=10, help="points per exercise in the gradebook (default 10)")
     parser.add_argument(
         "--timeout", type=float, default=None, help="seconds each exercise may run (default: the exercise's own)"
     )
@@ -56,8 +65,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     outs = args.out or [Path("grades.csv")]
     bad = [out.name for out in outs if out.suffix.lower() not in (".csv", ".json")]
+    bad += [out.name for out in (args.steps, args.gradebook) if out is not None and out.suffix.lower() != ".csv"]
     if bad:
-        print(f"hooklab grade: a report is .csv or .json, not {', '.join(bad)}")
+        print(f"hooklab grade: a report is .csv or .json (--steps and --gradebook: .csv), not {', '.join(bad)}")
+        return 2
+    if args.points < 1:
+        print(f"hooklab grade: --points is a whole number of 1 or more, not {args.points}")
         return 2
     try:
         load_checks(args.checks, course=args.course_checks)
@@ -71,8 +84,17 @@ def run(args: argparse.Namespace) -> int:
     rows = grade(args.dirs, exercises, timeout=args.timeout, jobs=args.jobs, checks=args.checks)
     for out in outs:
         write_report(rows, out)
+    if args.steps is not None:
+        outs.append(write_steps(rows, args.steps))
+    if args.gradebook is not None:
+        outs.append(write_gradebook(rows, args.gradebook, points=args.points))
+    if args.gradescope is not None:
+        write_gradescope(rows, args.gradescope, points=args.points)
+        outs.append(args.gradescope)
     for learner in dict.fromkeys(row.learner for row in rows):
         mine = [row for row in rows if row.learner == learner]
-        print(f"{learner}: {sum(row.ok for row in mine)} of {len(mine)} exercises pass their checks")
+        errors = sum(row.status == "error" for row in mine)
+        note = f" ({errors} could not run, not counted as attempts)" if errors else ""
+        print(f"{learner}: {sum(row.ok for row in mine)} of {len(mine)} exercises pass their checks{note}")
     print(f"report: {', '.join(str(out) for out in outs)}")
     return 0
