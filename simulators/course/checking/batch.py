@@ -279,7 +279,8 @@ def write_gradescope(rows: Sequence[Row], folder: Path, *, points: int = 10) -> 
     """Gradescope's autograder `results.json`, one per learner: `FOLDER/<learner>/results.json`."""
     written = []
     for learner in dict.fromkeys(row.learner for row in rows):
-        tests = [
+        mine = [row for row in rows if row.learner == learner]
+        tests: list[dict[str, Any]] = [
             {
                 "name": row.exercise,
                 "score": round(row.score * points, 4),
@@ -288,12 +289,12 @@ def write_gradescope(rows: Sequence[Row], folder: Path, *, points: int = 10) -> 
                 "output": capped(row.message),
                 "visibility": "visible",
             }
-            for row in rows
-            if row.learner == learner
+            for row in mine
         ]
         out = folder / learner / "results.json"
         out.parent.mkdir(parents=True, exist_ok=True)
-        document = {"score": round(sum(test["score"] for test in tests), 4), "tests": tests, "visibility": "visible"}
+        total = round(sum(row.score * points for row in mine), 4)
+        document = {"score": total, "tests": tests, "visibility": "visible"}
         out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         written.append(out)
     return written
