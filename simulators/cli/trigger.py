@@ -104,7 +104,7 @@ RECIPES: dict[str, Callable[[PaymentsClient, Made], Any]] = {
 assert set(RECIPES) == set(TYPES), "every event type the payment system sends can be triggered"
 
 
-def add_parser(sub: Any) -> argparse.ArgumentParser:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "trigger",
         help="create the objects that cause a payment event (like `stripe trigger`)",

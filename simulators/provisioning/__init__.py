@@ -1,5 +1,6 @@
 """The provisioning system: the destination of the case study."""
 
-from .system import ProvisioningSystem, naive_handler
+from .handlers import naive_handler
+from .system import ProvisioningSystem
 
 __all__ = ["ProvisioningSystem", "naive_handler"]

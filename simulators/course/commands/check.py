@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
 from simulators.course.checking import load_checks, registry
 from simulators.course.checking.batch import course_root, notebook_groups, run_notebook
 
 
-def add_parser(sub: Any) -> argparse.ArgumentParser:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "check",
         help="run the exercise checks on your exercise notebooks",

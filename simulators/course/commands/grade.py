@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
 
 from simulators.course.checking import load_checks, registry
 from simulators.course.checking.batch import grade, write_gradebook, write_gradescope, write_report, write_steps
 
 
-def add_parser(sub: Any) -> argparse.ArgumentParser:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "grade",
         help="check many learners' copies and write a CSV/JSON report",

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from simulators.course.worksheets import export, worksheet_path
 from simulators.course.worksheets.answers import WORKSHEET_ENV, load_answers
 
 
-def add_parser(sub: Any) -> argparse.ArgumentParser:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "worksheet",
         help="export your reflection answers",
