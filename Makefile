@@ -14,6 +14,12 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The classroom tests run a real JupyterHub, whose proxy comes from npm, not PyPI.
+CHP := $(VENV)/chp/node_modules/.bin/configurable-http-proxy
+
+$(CHP):
+	npm install --prefix $(VENV)/chp --no-audit --no-fund --silent configurable-http-proxy@5
+
 install: $(STAMP)
 
 # Jupyter refuses to run as root unless told; containers and cloud shells often are root.
@@ -31,7 +37,7 @@ NOTEBOOK_DIRS := notebooks exercises solutions
 # The notebooks run against a throwaway worksheet file, so saved answers never change their outputs,
 # two at a time (each notebook in order, in its own kernel). tests/nbval_kernel.py connects each kernel
 # over Unix sockets, so a notebook's servers cannot take its ports while it starts.
-test: $(STAMP)
+test: $(STAMP) $(CHP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy simulators

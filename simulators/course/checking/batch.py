@@ -185,6 +185,14 @@ def learner_notebooks(folder: Path) -> Path:
     return folder / "exercises" if (folder / "exercises").is_dir() else folder
 
 
+def learner_names(folders: Sequence[Path]) -> list[str]:
+    """Each folder's learner: its name, or its parent's where the names repeat (`/home/*/hooklab` on a hub)."""
+    names = [folder.resolve().name for folder in folders]
+    if len(set(names)) == len(names):
+        return names
+    return [folder.resolve().parent.name for folder in folders]
+
+
 def grade(
     learners: Sequence[Path],
     exercises: Sequence[Exercise],
@@ -206,9 +214,10 @@ def grade(
     for (learner, _, members), results in zip(tasks, done, strict=True):
         for exercise, result in zip(members, results, strict=True):
             by_key[(learner, exercise.id)] = result
+    names = dict(zip(learners, learner_names(learners), strict=True))
     return [
         Row(
-            learner.name,
+            names[learner],
             exercise.id,
             by_key[(learner, exercise.id)].ok,
             by_key[(learner, exercise.id)].message,

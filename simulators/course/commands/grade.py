@@ -28,6 +28,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         metavar="REPORT",
         help="write the report here: .csv or .json (repeatable; default: grades.csv)",
     )
+    parser.add_argument(
+        "--exercise",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="grade only this exercise, such as ex02_poller (repeatable; default: every one)",
+    )
     parser.add_argument("--steps", type=Path, metavar="CSV", help="also write one line per learner, exercise and step")
     parser.add_argument(
         "--gradebook", type=Path, metavar="CSV", help="also write a gradebook that Canvas and Moodle import"
@@ -80,6 +87,12 @@ def run(args: argparse.Namespace) -> int:
     if not exercises:
         print("hooklab grade: no exercises are registered yet")
         return 2
+    unknown = [name for name in args.exercise if name not in registry]
+    if unknown:
+        print(f"hooklab grade: no exercise {unknown[0]!r}; the exercises are: {', '.join(e.id for e in exercises)}")
+        return 2
+    if args.exercise:
+        exercises = [entry for entry in exercises if entry.id in args.exercise]
     rows = grade(args.dirs, exercises, timeout=args.timeout, jobs=args.jobs, checks=args.checks)
     for out in outs:
         write_report(rows, out)

@@ -1,0 +1,199 @@
+"""A class on a real JupyterHub, driven in Chromium through the hub's own URLs.
+
+Three learners log in, open the welcome notebook and run it, run the case
+study at the same time, open their dashboards through
+`/user/NAME/proxy/PORT/`, and pass or fail their exercise checks; the
+instructor grades the class in one command; stopping a learner's server
+leaves no lab process and no port behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.chromium import screenshot
+from tests.classroom.conftest import LEARNERS
+from tests.classroom.hub import PASSWORD, ROOT, VENV_BIN, Hub, listening_ports_of, processes_of
+
+RUN_ALL_TIMEOUT_MS = 300_000
+#: True once every code cell shows an execution count such as [3] (not [*] or [ ]).
+EVERY_CELL_RAN = """() => {
+    const notebook = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    if (!notebook) return false;
+    const prompts = [...notebook.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
+    return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:?$/.test(p));
+}"""
+WELCOME = "notebooks/00_welcome.ipynb"
+CASE_STUDY = "notebooks/05_case_study_silent_failure.ipynb"
+EXERCISE = "exercises/00_first_payment.ipynb"
+
+pages: dict[str, Any] = {}
+
+
+def _page_for(browser: Any, hub: Hub, user: str) -> Any:
+    """`user`'s own browser (cookies of their own), logged in, their server started."""
+    if user in pages:
+        return pages[user]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    try:
+        page.wait_for_url(re.compile(rf"/user/{user}/lab"), timeout=180_000)
+    except Exception:
+        screenshot(page, f"classroom-{user}-login-failed")  # what the page showed when the test gave up
+        raise AssertionError(f"{user} never reached their lab: {hub.log_path.read_text()[-3000:]}") from None
+    pages[user] = page
+    return page
+
+
+def _open(page: Any, hub: Hub, user: str, path: str) -> None:
+    workspace = re.sub(r"\W", "-", Path(path).stem)
+    page.goto(f"{hub.url}/user/{user}/lab/workspaces/{workspace}/tree/{path}?reset")
+    page.locator(".jp-NotebookPanel").first.wait_for(timeout=120_000)
+    choose = page.get_by_role("button", name="Select", exact=True)
+    idle = page.get_by_text(re.compile(r"Python 3.*\| Idle")).first
+    deadline = time.monotonic() + 120
+    while True:
+        if choose.is_visible():
+            choose.click()
+        elif idle.is_visible() and page.locator(".jp-Dialog").count() == 0:
+            break
+        assert time.monotonic() < deadline, f"{user}'s kernel for {path} never became idle"
+        time.sleep(0.2)
+
+
+def _start_run_all(page: Any) -> None:
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+
+
+def _wait_run_all(page: Any, name: str) -> None:
+    try:
+        page.wait_for_function(EVERY_CELL_RAN, timeout=RUN_ALL_TIMEOUT_MS)
+    finally:
+        screenshot(page, name)
+    errors = page.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", has_text="Traceback"
+    )
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def test_each_learner_logs_in_and_runs_the_welcome_notebook(hub: Hub, browser: Any) -> None:
+    for user in LEARNERS:
+        page = _page_for(browser, hub, user)
+        _open(page, hub, user, WELCOME)
+        _start_run_all(page)
+        _wait_run_all(page, f"classroom-{user}-welcome")
+        assert page.get_by_text("NOT YET").count() >= 1 or page.get_by_text("PASS").count() >= 1
+
+
+def test_three_learners_run_the_case_study_at_the_same_time(hub: Hub, browser: Any) -> None:
+    for user in LEARNERS:
+        _open(_page_for(browser, hub, user), hub, user, CASE_STUDY)
+    started = time.monotonic()
+    for user in LEARNERS:  # every kernel works at once; the browser only waits
+        _start_run_all(pages[user])
+    for user in LEARNERS:
+        _wait_run_all(pages[user], f"classroom-{user}-case-study")
+    took = time.monotonic() - started
+    # Seeded and on its virtual clock, the story is the same for everyone, whatever else the node runs:
+    # save each learner's run and read it back from their own home.
+    stories = set()
+    for user in LEARNERS:
+        pages[user].keyboard.press("Control+s")
+        saved = Path(pwd.getpwnam(user).pw_dir) / "hooklab" / CASE_STUDY
+        deadline = time.monotonic() + 30
+        while True:
+            text = "".join(
+                "".join(output.get("text", ""))
+                for cell in json.loads(saved.read_text())["cells"]
+                for output in cell.get("outputs", [])
+            )
+            found = re.search(r"(\d+) customers paid", text)
+            if found or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert found, f"{user}'s saved case study has no story in it (run took {took:.0f} s)"
+        stories.add(text)
+    assert len(stories) == 1, "the three learners' case studies differ"
+
+
+def test_dashboards_open_through_each_learners_own_proxy_and_nobody_elses(hub: Hub, browser: Any) -> None:
+    ada, bo = LEARNERS[0], LEARNERS[1]
+    page = _page_for(browser, hub, ada)
+    page.goto(f"{hub.url}/user/{ada}/hooklab/", timeout=120_000)
+    page.get_by_role("heading", name="Your lab").wait_for(timeout=120_000)
+    link = page.locator("section", has_text="Systems").get_by_role("link", name="provisioning", exact=True)
+    href = link.get_attribute("href") or ""
+    assert re.fullmatch(rf"/user/{ada}/proxy/\d+/", href), href
+    link.click()
+    page.get_by_role("heading", name=re.compile("^Provisioning")).wait_for()
+    screenshot(page, "classroom-dashboard-through-the-hub")
+    # Bo's browser, logged in as Bo, asks for Ada's dashboard: the hub refuses it.
+    other = _page_for(browser, hub, bo)
+    answer = other.request.get(f"{hub.url}{href}", max_redirects=0, fail_on_status_code=False)
+    assert answer.status in (302, 403), answer.status
+    anonymous = requests.get(f"{hub.url}{href}", allow_redirects=False, timeout=30)
+    assert anonymous.status_code in (302, 403)
+
+
+def _hand_in_the_solution(user: str) -> None:
+    entry = pwd.getpwnam(user)
+    target = Path(entry.pw_dir) / "hooklab" / EXERCISE
+    shutil.copy(ROOT / "solutions" / Path(EXERCISE).name, target)
+    os.chown(target, entry.pw_uid, entry.pw_gid)
+
+
+def test_learners_pass_or_fail_their_own_checks_and_the_instructor_grades_them_in_one_command(
+    hub: Hub, browser: Any, tmp_path: Path
+) -> None:
+    ada, bo, cy = LEARNERS
+    _hand_in_the_solution(bo)
+    for user, verdict in ((ada, "NOT YET"), (bo, "PASS")):
+        page = _page_for(browser, hub, user)
+        _open(page, hub, user, EXERCISE)
+        _start_run_all(page)
+        _wait_run_all(page, f"classroom-{user}-exercise-00")
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        assert panel.locator(".hooklab-check", has_text=verdict).count() >= 1, verdict
+    report = tmp_path / "grades.csv"
+    homes = [str(Path(pwd.getpwnam(user).pw_dir) / "hooklab") for user in LEARNERS]
+    done = subprocess.run(
+        [str(VENV_BIN / "hooklab"), "grade", *homes, "--exercise", "ex00_first_payment", "--out", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    with report.open() as handle:
+        rows = {row["learner"]: row["status"] for row in csv.DictReader(handle)}
+    # Every copy is called `hooklab`: each row is named after its learner's home, graded on their own work.
+    assert rows == {ada: "fail", bo: "pass", cy: "fail"}, rows
+
+
+def test_stopping_a_learners_server_leaves_no_lab_process_and_no_port(hub: Hub) -> None:
+    for user in LEARNERS:
+        uid = pwd.getpwnam(user).pw_uid
+        assert listening_ports_of(uid), f"{user} should have servers listening before the stop"
+        hub.stop_server(user)
+        deadline = time.monotonic() + 20
+        while (processes_of(user) or listening_ports_of(uid)) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert processes_of(user) == [], json.dumps(processes_of(user))
+        assert listening_ports_of(uid) == set()
