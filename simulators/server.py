@@ -14,6 +14,7 @@ import select
 import socket
 import sys
 import threading
+import time
 from typing import Any
 
 from waitress import wasyncore
@@ -22,6 +23,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
+from .http import forget_server
 from .server_errors import JsonErrorTask
 
 HOST = "127.0.0.1"
@@ -32,6 +34,8 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_WORKERS = 32
 # How long stop() waits for requests still running (a `slow` fault's sleep) before leaving them to end alone.
 STOP_WAIT_S = 1.0
+# How long a connection closed after an error keeps reading what the client still sends (see _Channel).
+LINGER_S = 2.0
 
 # waitress logs a client that hung up mid-answer; with no handler configured, Python's last-resort
 # handler would print that into a notebook cell. A logging setup of the learner's own still sees it.
@@ -83,11 +87,105 @@ class _WorkersOnDemand(ThreadedTaskDispatcher):
 
 
 class _Channel(HTTPChannel):
+    """waitress's connection, answering errors in JSON and closing gently.
+
+    After an error the rest of the request (a request line over the limit, say)
+    is still arriving; closing with unread bytes makes the kernel send a reset,
+    which can wipe the answer before the client reads it. So a connection the
+    server chose to close first stops writing, then reads and drops what still
+    comes until the client hangs up or LINGER_S passes.
+    """
+
     error_task_class = JsonErrorTask
+    _linger_until: float | None = None
+
+    def handle_close(self) -> None:
+        if self._linger_until is None and self.connected:
+            try:
+                self.socket.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass  # already broken: close at once
+            else:
+                self._linger_until = time.monotonic() + LINGER_S
+                self.will_close = self.close_when_flushed = False
+                return
+        super().handle_close()
+
+    def readable(self) -> bool:
+        return True if self._linger_until is not None else bool(super().readable())
+
+    def writable(self) -> bool:
+        if self._linger_until is not None:
+            return bool(self.will_close)  # the idle sweep asked to close a client that never hung up
+        return bool(super().writable())
+
+    def handle_read(self) -> None:
+        if self._linger_until is None:
+            super().handle_read()
+            return
+        try:
+            data = self.socket.recv(65536)
+        except OSError:
+            data = b""
+        if not data or time.monotonic() > self._linger_until:
+            super().handle_close()
 
 
 class _LoopbackServer(TcpWSGIServer):
+    """waitress's server, with a loop that ends on request and closes every socket itself.
+
+    Workers wake the loop by writing to a pipe (`pull_trigger`), also just after
+    an answer, which can be after stop() closed it; a write to a closed pipe's
+    number could land in whatever file took the number next. So every wake-up
+    goes through one lock and none happens once the loop has closed the pipe.
+    """
+
     channel_class = _Channel
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._wake_lock = threading.Lock()
+        self._stop_asked = False
+        self._pipe_closed = False
+        super().__init__(*args, **kwargs)
+
+    def pull_trigger(self) -> None:
+        with self._wake_lock:
+            if not self._pipe_closed:
+                self.trigger.pull_trigger()
+
+    def ask_to_stop(self) -> None:
+        with self._wake_lock:
+            self._stop_asked = True
+            if not self._pipe_closed:
+                self.trigger.pull_trigger()
+
+    def serve_until_stopped(self) -> None:
+        try:
+            while not self._stop_asked and self._map:
+                wasyncore.loop(
+                    timeout=self.adj.asyncore_loop_timeout, use_poll=self.adj.asyncore_use_poll, map=self._map, count=1
+                )
+        finally:
+            self._close_everything()
+
+    def _close_everything(self) -> None:
+        with self._wake_lock:
+            self._pipe_closed = True
+        for dispatcher in list(self._map.values()):
+            try:
+                if isinstance(dispatcher, HTTPChannel):
+                    HTTPChannel.handle_close(dispatcher)  # at once, no lingering; wakes a worker waiting to write
+                else:
+                    dispatcher.close()
+            except OSError:
+                pass  # already gone
+        self._map.clear()
+
+    def close(self) -> None:
+        # waitress closes a server whose handler raised; the pipe goes with it.
+        with self._wake_lock:
+            self._pipe_closed = True
+        super().close()
 
     def set_reuse_addr(self) -> None:
         if sys.platform == "win32":
@@ -127,7 +225,7 @@ class BackgroundServer:
             self._server, self._workers = server, workers
             self.port = int(server.effective_port)
             self._thread = threading.Thread(
-                target=server.run, name=f"hooklab-{self.name}", daemon=True
+                target=server.serve_until_stopped, name=f"hooklab-{self.name}", daemon=True
             )  # daemon: a kernel that exits without stop() must not hang on it
             self._thread.start()
             return self
@@ -157,12 +255,13 @@ class BackgroundServer:
             if server is None or workers is None:
                 return
             self._server, self._thread, self._workers = None, None, None
-            # The loop thread owns the socket map, so it closes it: the listener and every
-            # connection, idle keep-alive ones included. An empty map ends the loop.
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map, ignore_all=True))
+            # The loop thread owns the socket map, so it closes it as it ends: the listener
+            # and every connection, idle keep-alive ones included.
+            server.ask_to_stop()
             if thread is not None:
                 thread.join(timeout=5)
             workers.stop_workers(STOP_WAIT_S)
+            forget_server(self.port)  # the lab's pooled connections to it could only fail or linger
 
     def __enter__(self) -> BackgroundServer:
         return self.start()
