@@ -35,9 +35,11 @@ import scenario  # noqa: E402
 import server_choice  # noqa: E402
 from common import verdict  # noqa: E402
 
-# Peak RSS of the memory probe (benchmarks/memory.py) at 207b63f, the last commit served by werkzeug's
-# development server with `requests` between the systems, measured on this machine (issue 14's "today").
-MEMORY_TODAY_PEAK_MB: float | None = 69.9
+# RSS of the memory probe's running lab after its traffic (benchmarks/memory.py, after_traffic_mb) at
+# 207b63f, the last commit served by werkzeug's development server with `requests` between the systems:
+# 46.5-46.6 MB in three runs on this machine (issue 14's "today"). Its peak_mb moved from 54 to 99 MB
+# between runs under load, so the steady figure is the one checked.
+MEMORY_TODAY_RUNNING_MB: float | None = 46.6
 
 
 def _benches(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
@@ -88,11 +90,11 @@ def _targets(results: dict[str, Any]) -> dict[str, str]:
     for what in ("start", "stop"):
         if f"{what}_ms_median" in cycle:
             out[f"lab_{what}_ms_median <= 25"] = verdict(cycle[f"{what}_ms_median"], 25.0, higher_is_better=False)
-    peak = results.get("memory", {}).get("peak_mb")
-    if peak is not None and MEMORY_TODAY_PEAK_MB is not None:
-        limit = round(MEMORY_TODAY_PEAK_MB * 1.1, 1)
-        out[f"memory_peak_mb <= {limit} (today {MEMORY_TODAY_PEAK_MB} + 10%)"] = verdict(
-            peak, limit, higher_is_better=False
+    running = results.get("memory", {}).get("after_traffic_mb")
+    if running is not None and MEMORY_TODAY_RUNNING_MB is not None:
+        limit = round(MEMORY_TODAY_RUNNING_MB * 1.1, 1)
+        out[f"memory_running_lab_mb <= {limit} (today {MEMORY_TODAY_RUNNING_MB} + 10%)"] = verdict(
+            running, limit, higher_is_better=False
         )
     return out
 
