@@ -2,10 +2,12 @@
 
 (Latency and absolute throughput live in delivery.py, the payments benchmark.)
 
-The raw limit is measured in the same run, on the same machine, by the
-simplest thing that could deliver the same bytes: a bare threaded werkzeug
-server answering 200 and one `requests.Session` posting to it, one request at
-a time (werkzeug closes every connection, so both sides pay a TCP connect).
+The "raw" limit here is measured in the same run, on the same machine, by a
+simple pair that delivers the same bytes: a bare BackgroundServer (waitress,
+keep-alive) answering 200 and one `requests.Session` posting to it, one
+request at a time. It is what a learner's own `requests` code gets; the real
+floors (a raw socket, Flask on the lab's server with `http.client`) are in
+end_to_end.py.
 """
 
 from __future__ import annotations

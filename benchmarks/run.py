@@ -1,7 +1,7 @@
 """hooklab's benchmarks: `make bench` prints one JSON object with every figure and its target.
 
     .venv/bin/python benchmarks/run.py                 # everything (a few minutes on 2 cores)
-    .venv/bin/python benchmarks/run.py --only delivery,memory --quick
+    .venv/bin/python benchmarks/run.py --only end_to_end,memory --quick
 
 Every figure is measured next to its own baseline in the same run (the raw
 loopback limit, one bare server, a one-cell notebook, an idle interpreter),
@@ -26,16 +26,31 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import delivery  # noqa: E402
+import end_to_end  # noqa: E402
 import lab_cycle  # noqa: E402
 import loopback_ratio  # noqa: E402
 import memory  # noqa: E402
 import nbval_timing  # noqa: E402
 import scenario  # noqa: E402
+import server_choice  # noqa: E402
 from common import verdict  # noqa: E402
+
+# RSS of the memory probe's running lab after its traffic (benchmarks/memory.py, after_traffic_mb) at
+# 207b63f, the last commit served by werkzeug's development server with `requests` between the systems:
+# 46.5-46.6 MB in three runs on this machine (issue 14's "today"). Its peak_mb moved from 54 to 99 MB
+# between runs under load, so the steady figure is the one checked.
+MEMORY_TODAY_RUNNING_MB: float | None = 46.6
 
 
 def _benches(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
     return {
+        # the raw-socket floor and the framework limit beside deliveries/s and SDK calls/s, same rounds
+        "end_to_end": lambda: end_to_end.measure(
+            n=100 if quick else 300, sdk_calls=100 if quick else 300, rounds=2 if quick else 3
+        ),
+        "server_choice": lambda: server_choice.measure(
+            requests=500 if quick else 1500, rounds=2 if quick else 3, cycles=10 if quick else 30
+        ),
         "lab_start_stop": lambda: lab_cycle.measure(cycles=5 if quick else 20),
         "delivery_throughput": lambda: loopback_ratio.throughput(n=200 if quick else 1000, chunks=4 if quick else 10),
         # the payments engineer's benchmark: a burst's absolute rate, and confirm-to-delivery latency
@@ -49,25 +64,37 @@ def _benches(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
 def _targets(results: dict[str, Any]) -> dict[str, str]:
     """Each figure that has a target, against it."""
     out = {}
+    ends = results.get("end_to_end", {})
+    if "deliveries_vs_framework" in ends:
+        out["deliveries_per_s >= 0.5 x framework limit"] = verdict(
+            ends["deliveries_vs_framework"]["ratio"], 0.5, higher_is_better=True
+        )
     if "ratio" in results.get("delivery_throughput", {}):
-        out["delivery_throughput_ratio >= 0.7"] = verdict(
+        out["outbox_vs_requests_session_ratio >= 0.7"] = verdict(
             results["delivery_throughput"]["ratio"], 0.7, higher_is_better=True
         )
     case = results.get("case_study", {})
-    for label in ("without_fixes", "with_all_fixes"):
-        wall = case.get(label, {}).get("wall_s") if isinstance(case.get(label), dict) else None
-        if wall is not None:
-            out[f"case_study_{label}_wall_s <= 3"] = verdict(wall, 3.0, higher_is_better=False)
+    wall = case.get("with_all_fixes", {}).get("wall_s") if isinstance(case.get("with_all_fixes"), dict) else None
+    if wall is not None:
+        out[f"case_study_with_all_fixes_wall_s <= {scenario.TARGET_WALL_S}"] = verdict(
+            wall, scenario.TARGET_WALL_S, higher_is_better=False
+        )
     if case.get("status") == "not yet available":
-        out["case_study_wall_s <= 3"] = "not yet available"
+        out["case_study_wall_s"] = "not yet available"
     nb = results.get("notebooks", {})
     if "total_s" in nb:
-        out["notebooks_total_s <= 60"] = verdict(nb["total_s"], 60.0, higher_is_better=False)
+        out["notebooks_total_s <= 35"] = verdict(nb["total_s"], 35.0, higher_is_better=False)
     elif "status" in nb:
-        out["notebooks_total_s <= 60"] = "not measured: " + nb["status"]
-    if "start_ms_median" in results.get("lab_start_stop", {}):
-        out["lab_start_ms < 1000 (DESIGN: well under a second)"] = verdict(
-            results["lab_start_stop"]["start_ms_median"], 1000.0, higher_is_better=False
+        out["notebooks_total_s <= 35"] = "not measured: " + nb["status"]
+    cycle = results.get("lab_start_stop", {})
+    for what in ("start", "stop"):
+        if f"{what}_ms_median" in cycle:
+            out[f"lab_{what}_ms_median <= 25"] = verdict(cycle[f"{what}_ms_median"], 25.0, higher_is_better=False)
+    running = results.get("memory", {}).get("after_traffic_mb")
+    if running is not None and MEMORY_TODAY_RUNNING_MB is not None:
+        limit = round(MEMORY_TODAY_RUNNING_MB * 1.1, 1)
+        out[f"memory_running_lab_mb <= {limit} (today {MEMORY_TODAY_RUNNING_MB} + 10%)"] = verdict(
+            running, limit, higher_is_better=False
         )
     return out
 

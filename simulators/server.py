@@ -1,58 +1,199 @@
-"""A WSGI app served by werkzeug in a background thread, on loopback only."""
+"""A WSGI app served by waitress in a background thread, on loopback only.
+
+waitress was chosen over cheroot by measurement (benchmarks/server_choice.py):
+more keep-alive requests/s for Flask on this machine, a socket map that one
+thunk on its own loop thread can close whole (so `stop()` also drops open
+keep-alive connections), and a hook for its own error answers, which the lab
+turns into its JSON error shape (see `server_errors.py`).
+"""
 
 from __future__ import annotations
 
+import logging
+import select
 import socket
+import sys
 import threading
+import time
 from typing import Any
 
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+from waitress import wasyncore
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import TcpWSGIServer
+from waitress.task import ThreadedTaskDispatcher
+
+from .http import forget_server
+from .server_errors import JsonErrorTask
 
 HOST = "127.0.0.1"
+# The request line and headers together; werkzeug's development server drew the line at 64 KiB too.
+MAX_HEADER_BYTES = 64 * 1024
+# Above the systems' own 1 MiB limit, so their 413 (with its own message) answers first.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+MAX_WORKERS = 32
+# How long stop() waits for requests still running (a `slow` fault's sleep) before leaving them to end alone.
+STOP_WAIT_S = 1.0
+# How long a connection closed after an error keeps reading what the client still sends (see _Channel).
+LINGER_S = 2.0
+
+# waitress logs a client that hung up mid-answer; with no handler configured, Python's last-resort
+# handler would print that into a notebook cell. A logging setup of the learner's own still sees it.
+logging.getLogger("waitress").addHandler(logging.NullHandler())
 
 
 class ServerError(RuntimeError):
     """The server could not start (most often: the port is taken)."""
 
 
-class _QuietHandler(WSGIRequestHandler):
-    # werkzeug logs every request; inside a notebook that floods the cell.
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
+class _WorkersOnDemand(ThreadedTaskDispatcher):
+    """Starts a worker thread only when a request finds none idle, up to `limit`.
 
-    def log(self, *args: Any, **kwargs: Any) -> None:
-        pass
+    Starting waitress's default four workers up front cost ~2 ms a server, most of a lab's start.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self._workers: dict[int, threading.Thread] = {}
+
+    def start_new_thread(self, target: Any, thread_no: int) -> None:
+        worker = threading.Thread(target=target, name=f"hooklab-worker-{thread_no}", args=(thread_no,), daemon=True)
+        self._workers[thread_no] = worker
+        worker.start()
+
+    def add_task(self, task: Any) -> None:
+        with self.lock:
+            self.queue.append(task)
+            running = len(self.threads) - self.stop_count
+            idle = running - self.active_count
+            if len(self.queue) > idle and running < self.limit:
+                thread_no = next(n for n in range(len(self.threads) + 1) if n not in self.threads)
+                self.threads.add(thread_no)
+                self.active_count += 1
+                self.start_new_thread(self.handler_thread, thread_no)
+            self.queue_cv.notify()
+
+    def stop_workers(self, wait: float) -> None:
+        """Tell every worker to end after its request; wait for them, but never for the calling thread."""
+        self.set_thread_count(0)
+        workers = [w for w in self._workers.values() if w is not threading.current_thread()]
+        for worker in workers:
+            worker.join(wait)
+        with self.lock:
+            for task in self.queue:
+                task.cancel()
+            self.queue.clear()
 
 
-class _TrackingServer(ThreadedWSGIServer):
-    """Remembers open connections so that stopping can really close them."""
+class _Channel(HTTPChannel):
+    """waitress's connection, answering errors in JSON and closing gently.
 
-    daemon_threads = True
+    After an error the rest of the request (a request line over the limit, say)
+    is still arriving; closing with unread bytes makes the kernel send a reset,
+    which can wipe the answer before the client reads it. So a connection the
+    server chose to close first stops writing, then reads and drops what still
+    comes until the client hangs up or LINGER_S passes.
+    """
+
+    error_task_class = JsonErrorTask
+    _linger_until: float | None = None
+
+    def handle_close(self) -> None:
+        if self._linger_until is None and self.connected:
+            try:
+                self.socket.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass  # already broken: close at once
+            else:
+                self._linger_until = time.monotonic() + LINGER_S
+                self.will_close = self.close_when_flushed = False
+                return
+        super().handle_close()
+
+    def readable(self) -> bool:
+        return True if self._linger_until is not None else bool(super().readable())
+
+    def writable(self) -> bool:
+        if self._linger_until is not None:
+            return bool(self.will_close)  # the idle sweep asked to close a client that never hung up
+        return bool(super().writable())
+
+    def handle_read(self) -> None:
+        if self._linger_until is None:
+            super().handle_read()
+            return
+        try:
+            data = self.socket.recv(65536)
+        except OSError:
+            data = b""
+        if not data or time.monotonic() > self._linger_until:
+            super().handle_close()
+
+
+class _LoopbackServer(TcpWSGIServer):
+    """waitress's server, with a loop that ends on request and closes every socket itself.
+
+    Workers wake the loop by writing to a pipe (`pull_trigger`), also just after
+    an answer, which can be after stop() closed it; a write to a closed pipe's
+    number could land in whatever file took the number next. So every wake-up
+    goes through one lock and none happens once the loop has closed the pipe.
+    """
+
+    channel_class = _Channel
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
+        self._wake_lock = threading.Lock()
+        self._stop_asked = False
+        self._pipe_closed = False
         super().__init__(*args, **kwargs)
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self.connections.add(request)
-        super().process_request(request, client_address)
+    def pull_trigger(self) -> None:
+        with self._wake_lock:
+            if not self._pipe_closed:
+                self.trigger.pull_trigger()
 
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self.connections.discard(request)
-        super().shutdown_request(request)
+    def ask_to_stop(self) -> None:
+        with self._wake_lock:
+            self._stop_asked = True
+            if not self._pipe_closed:
+                self.trigger.pull_trigger()
 
-    def drop_connections(self) -> None:
-        with self._connections_lock:
-            open_now = list(self.connections)
-            self.connections.clear()
-        for conn in open_now:
+    def serve_until_stopped(self) -> None:
+        try:
+            while not self._stop_asked and self._map:
+                wasyncore.loop(
+                    timeout=self.adj.asyncore_loop_timeout, use_poll=self.adj.asyncore_use_poll, map=self._map, count=1
+                )
+        finally:
+            self._close_everything()
+
+    def _close_everything(self) -> None:
+        with self._wake_lock:
+            self._pipe_closed = True
+        for dispatcher in list(self._map.values()):
             try:
-                conn.shutdown(socket.SHUT_RDWR)
+                if isinstance(dispatcher, HTTPChannel):
+                    HTTPChannel.handle_close(dispatcher)  # at once, no lingering; wakes a worker waiting to write
+                else:
+                    dispatcher.close()
             except OSError:
-                pass  # the peer already went away
+                pass  # already gone
+        self._map.clear()
+
+    def close(self) -> None:
+        # waitress closes a server whose handler raised; the pipe goes with it.
+        with self._wake_lock:
+            self._pipe_closed = True
+        super().close()
+
+    def set_reuse_addr(self) -> None:
+        if sys.platform == "win32":
+            # On Windows SO_REUSEADDR lets a second server bind a taken port; this refuses instead.
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)  # type: ignore[attr-defined]
+        else:
+            # A restarted system (the `down` fault) binds its old port while closed connections linger.
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 
 
 class BackgroundServer:
@@ -66,39 +207,61 @@ class BackgroundServer:
         self.app = app
         self.name = name
         self.port = port
-        self._server: _TrackingServer | None = None
+        self._server: _LoopbackServer | None = None
         self._thread: threading.Thread | None = None
+        self._workers: _WorkersOnDemand | None = None
+        self._lock = threading.Lock()
 
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
     def start(self) -> BackgroundServer:
-        if self._server is not None:
+        with self._lock:
+            if self._server is not None:
+                return self
+            workers = _WorkersOnDemand(MAX_WORKERS)
+            server = self._listen(workers)
+            self._server, self._workers = server, workers
+            self.port = int(server.effective_port)
+            self._thread = threading.Thread(
+                target=server.serve_until_stopped, name=f"hooklab-{self.name}", daemon=True
+            )  # daemon: a kernel that exits without stop() must not hang on it
+            self._thread.start()
             return self
-        try:
-            server = _TrackingServer(HOST, self.port, self.app, handler=_QuietHandler)
-        except (SystemExit, OSError) as exc:
-            # werkzeug ends with SystemExit when the port is taken; that must not end the kernel.
-            raise ServerError(f"{self.name} could not listen on {HOST}:{self.port}: {exc}") from None
-        self._server = server
-        self.port = server.port
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name=f"hooklab-{self.name}", daemon=True
+
+    def _listen(self, workers: _WorkersOnDemand) -> _LoopbackServer:
+        adj = Adjustments(
+            host=HOST,
+            port=self.port,
+            ident="hooklab",
+            # select() fails past descriptor 1024, which a long-lived kernel can reach; poll() has no limit.
+            asyncore_use_poll=hasattr(select, "poll"),
+            max_request_header_size=MAX_HEADER_BYTES,
+            max_request_body_size=MAX_BODY_BYTES,
+            # Pass every header through as the development server did; nothing here sits behind a proxy.
+            clear_untrusted_proxy_headers=False,
         )
-        self._thread.start()
-        return self
+        socket_map: dict[int, Any] = {}
+        try:
+            return _LoopbackServer(self.app, socket_map, dispatcher=workers, adj=adj, sockinfo=adj.listen[0])
+        except OSError as exc:
+            wasyncore.close_all(socket_map, ignore_all=True)  # the wake-up pipe and the unbound socket
+            raise ServerError(f"{self.name} could not listen on {HOST}:{self.port}: {exc}") from None
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._server = self._thread = None
-        server.shutdown()
-        server.server_close()
-        server.drop_connections()
-        if thread is not None:
-            thread.join(timeout=5)
+        with self._lock:
+            server, thread, workers = self._server, self._thread, self._workers
+            if server is None or workers is None:
+                return
+            self._server, self._thread, self._workers = None, None, None
+            # The loop thread owns the socket map, so it closes it as it ends: the listener
+            # and every connection, idle keep-alive ones included.
+            server.ask_to_stop()
+            if thread is not None:
+                thread.join(timeout=5)
+            workers.stop_workers(STOP_WAIT_S)
+            forget_server(self.port)  # the lab's pooled connections to it could only fail or linger
 
     def __enter__(self) -> BackgroundServer:
         return self.start()
