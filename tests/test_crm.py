@@ -12,7 +12,7 @@ import requests
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from simulators import Lab
-from simulators.errors import ApiError
+from simulators.jsonapi import ClientError
 from simulators.learner import WebhookRequest
 
 
@@ -75,9 +75,10 @@ def test_a_second_contact_with_the_same_email_is_a_409_naming_the_first(lab: Lab
     assert answer.status_code == 409
     error = answer.json()["error"]
     assert error["code"] == "contact_exists" and error["contact"] == first["id"] and first["id"] in error["message"]
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(ClientError) as raised:  # a client-side error, never the server's ApiError
         lab.crm.create_contact("ada@example.com")
-    assert raised.value.status == 409 and raised.value.extra["contact"] == first["id"]
+    assert raised.value.status == 409 and raised.value.error["contact"] == first["id"]
+    assert raised.value.code == "contact_exists" and raised.value.response.status_code == 409
     assert len(lab.crm.contacts()) == 1
 
 

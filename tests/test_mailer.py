@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from simulators import Lab
-from simulators.errors import ApiError
+from simulators.jsonapi import ClientError
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_non_json_body_is_415_and_bad_query_values_are_400(lab: Lab) -> None:
 
 
 def test_python_send_raises_the_api_message_on_bad_input(lab: Lab) -> None:
-    with pytest.raises(ApiError, match="with an @"):
+    with pytest.raises(ClientError, match="with an @"):
         lab.mailer.send("nobody", "x")
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import ApiError
+from ..jsonapi import json_object
 from ..mailer.messages import looks_like_address
 
 CONTACT_FIELDS = ("email", "name", "company", "notes")
@@ -13,12 +14,6 @@ TASK_FIELDS = ("title", "contact", "notes", "due", "status")
 TASK_STATUSES = ("open", "done")
 FORM_FIELDS = ("name", "email", "company", "message")
 MAX_TEXT = 5000
-
-
-def json_object(data: Any, example: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise ApiError(400, f"the body must be a JSON object, such as {example}")
-    return data
 
 
 def reject_unknown(data: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:

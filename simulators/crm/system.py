@@ -29,16 +29,14 @@ from flask import Flask, Response, jsonify, request
 
 from ..context import SystemContext
 from ..errors import ApiError
-from ..http import lab_request
+from ..jsonapi import call, json_body, json_object, query_page
 from ..service import Service, flask_app
-from ..webhooks import Outbox, Target, sign_standard
-from ..webhooks.outbox import event_json
+from ..store import Collection
+from ..webhooks import STANDARD_WEBHOOKS, Target, WebhookSender, policy_named
 from . import records
 from .events import EVENT_TYPES, make_event
 from .form import FORM_PAGE, thanks_page
-from .webhook_endpoints import endpoint_fields, make_secret, policy_of, public, subscribed
-
-MAX_LIMIT = 100
+from .webhook_endpoints import DEFAULT_POLICY, endpoint_fields, public
 
 
 class CrmSystem(Service):
@@ -49,28 +47,25 @@ class CrmSystem(Service):
         self.contacts_db = self.store.collection("contact")
         self.tasks_db = self.store.collection("task")
         self.submissions_db = self.store.collection("form_submission")
-        self.events_db = self.store.collection("event")
-        self.endpoints_db = self.store.collection("webhook_endpoint")
-        self.outbox = Outbox(
-            self.name,
+        self.webhooks = WebhookSender.of(
+            ctx,
             self.store,
-            self.clock,
             self.ids,
-            rng=ctx.random("retries"),
-            knob_rng=ctx.random("knobs"),
-            sign=lambda target, event_id, payload, ts: sign_standard(event_id, payload, target.secret, ts),
-            lookup=self._target,
-            timeout=ctx.delivery_timeout,
-            on_give_up=self._gave_up,
-            on_endpoint_failing=self._endpoint_failing,
+            signer=STANDARD_WEBHOOKS,
+            default_policy=policy_named(DEFAULT_POLICY),
+            events_field="events",
+            policy_field="retry_policy",
         )
+        self.events_db = self.webhooks.events
+        self.endpoints_db = self.webhooks.endpoints
+        self.outbox = self.webhooks.outbox
 
     def start(self) -> None:
         super().start()
-        self.outbox.start()
+        self.webhooks.start()
 
     def stop(self) -> None:
-        self.outbox.stop()  # before the store closes: a delivery in flight stays pending, not lost
+        self.webhooks.stop()  # before the store closes: a delivery in flight stays pending, not lost
         super().stop()
 
     def describe(self) -> dict[str, Any]:
@@ -140,62 +135,20 @@ class CrmSystem(Service):
         return [public(e) for e in self.endpoints_db.find()]
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None, *, expect: int) -> dict[str, Any]:
-        response = lab_request(method, self.url + path, json=body, timeout=self.ctx.delivery_timeout * 5)
-        self.ctx.settle()
-        data = response.json()
-        if response.status_code != expect:
-            error = data.get("error", {}) if isinstance(data, dict) else {}
-            extra = {k: v for k, v in error.items() if k not in ("type", "message", "code", "param")}
-            raise ApiError(
-                response.status_code,
-                error.get("message", f"the CRM answered {response.status_code}"),
-                code=error.get("code"),
-                param=error.get("param"),
-                **extra,
-            )
-        return data
-
-    # -- events and delivery ----------------------------------------------
+        try:
+            return call("CRM", method, self.url + path, body, expect=expect, timeout=self.ctx.delivery_timeout * 5)
+        finally:
+            self.ctx.settle()
 
     def emit(self, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
         """Record an event and its deliveries; call inside the transaction that made the change."""
         now = self.clock.time()
-        with self.store.transaction():
-            event = make_event(self.ids.new("evt"), event_type, data, now)
-            self.events_db.insert(event, created=now)
-            targets = [e["id"] for e in self.endpoints_db.find() if subscribed(e, event_type)]
-            if targets:
-                self.outbox.enqueue(event["id"], event_type, event_json(event), targets)
-        return event
+        event_id = self.ids.new("evt")
+        return self.webhooks.emit(event_type, lambda _: make_event(event_id, event_type, data, now), created=now)
 
     def _target(self, endpoint_id: str) -> Target | None:
-        endpoint = self.endpoints_db.get(endpoint_id)
-        if endpoint is None:
-            return None
-        return Target(
-            endpoint_id, endpoint["url"], endpoint["secret"], policy_of(endpoint), endpoint["status"] == "enabled"
-        )
-
-    def _gave_up(self, delivery: dict[str, Any]) -> None:
-        endpoint = self.endpoints_db.get(delivery["endpoint_id"]) or {"url": "(deleted endpoint)"}
-        self.ctx.alerts.raise_alert(
-            "crm",
-            "delivery_failed",
-            f"gave up delivering {delivery['event_type']} {delivery['event_id']} to {endpoint['url']} after "
-            f"{delivery['attempts']} attempts (last: {delivery['last_error']})",
-            event_id=delivery["event_id"],
-            endpoint_id=delivery["endpoint_id"],
-        )
-
-    def _endpoint_failing(self, endpoint_id: str, why: str) -> None:
-        endpoint = self.endpoints_db.get(endpoint_id)
-        if endpoint is None or endpoint["status"] == "disabled":
-            return
-        endpoint["status"] = "disabled"
-        self.endpoints_db.replace(endpoint)
-        self.ctx.alerts.raise_alert(
-            "crm", "endpoint_disabled", f"disabled webhook endpoint {endpoint['url']}: {why}", endpoint_id=endpoint_id
-        )
+        # tests/robustness/test_security.py prints this to check no secret shows.
+        return self.webhooks.target(endpoint_id)
 
     # -- HTTP -------------------------------------------------------------
 
@@ -210,7 +163,7 @@ class CrmSystem(Service):
     def _contact_routes(self, app: Flask) -> None:
         @app.post("/contacts")
         def create_contact() -> tuple[Response, int]:
-            fields = records.contact_fields(_json())
+            fields = records.contact_fields(json_body())
             now = self.clock.time()
             with self.store.transaction():
                 self._refuse_duplicate(fields["email"])
@@ -231,7 +184,7 @@ class CrmSystem(Service):
 
         @app.patch("/contacts/<contact_id>")
         def update_contact(contact_id: str) -> Response:
-            fields = records.contact_fields(_json(), partial=True)
+            fields = records.contact_fields(json_body(), partial=True)
             with self.store.transaction():
                 contact = self._get(self.contacts_db, contact_id, "contact")
                 if "email" in fields and fields["email"].lower() != (contact["email"] or "").lower():
@@ -265,7 +218,7 @@ class CrmSystem(Service):
     def _task_routes(self, app: Flask) -> None:
         @app.post("/tasks")
         def create_task() -> tuple[Response, int]:
-            fields = records.task_fields(_json())
+            fields = records.task_fields(json_body())
             now = self.clock.time()
             with self.store.transaction():
                 self._check_contact(fields.get("contact"))
@@ -304,7 +257,7 @@ class CrmSystem(Service):
 
         @app.patch("/tasks/<task_id>")
         def update_task(task_id: str) -> Response:
-            fields = records.task_fields(_json(), partial=True)
+            fields = records.task_fields(json_body(), partial=True)
             with self.store.transaction():
                 task = self._get(self.tasks_db, task_id, "task")
                 if "contact" in fields:
@@ -334,7 +287,7 @@ class CrmSystem(Service):
         @app.post("/form")
         def submit_form() -> tuple[Response, int]:
             if request.is_json:
-                data = records.json_object(request.get_json(silent=True), '{"name": "Ada", "email": "ada@example.com"}')
+                data = json_object(request.get_json(silent=True), '{"name": "Ada", "email": "ada@example.com"}')
                 wants_json = True
             elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
                 data = request.form.to_dict()
@@ -366,7 +319,7 @@ class CrmSystem(Service):
     def _webhook_routes(self, app: Flask) -> None:
         @app.post("/webhook_endpoints")
         def create_endpoint() -> tuple[Response, int]:
-            fields = endpoint_fields(_json())
+            fields = endpoint_fields(json_body())
             now = self.clock.time()
             endpoint_id = self.ids.new("ep")
             endpoint = {
@@ -375,7 +328,7 @@ class CrmSystem(Service):
                 **fields,
                 "status": "enabled",
                 "created": int(now),
-                "secret": make_secret(self.ctx.seed, endpoint_id),
+                "secret": self.webhooks.new_secret(endpoint_id),
             }
             self.endpoints_db.insert(endpoint, created=now)
             return jsonify(endpoint), 201
@@ -390,8 +343,10 @@ class CrmSystem(Service):
 
         @app.patch("/webhook_endpoints/<endpoint_id>")
         def update_endpoint(endpoint_id: str) -> Response:
-            fields = endpoint_fields(_json(), partial=True)
+            fields = endpoint_fields(json_body(), partial=True)
             endpoint = self._get(self.endpoints_db, endpoint_id, "webhook endpoint")
+            if "status" in fields:
+                self.webhooks.set_status(endpoint, fields.pop("status"))
             endpoint.update(fields)
             self.endpoints_db.replace(endpoint)
             return jsonify(public(endpoint))
@@ -429,36 +384,13 @@ class CrmSystem(Service):
 
     # -- helpers ----------------------------------------------------------
 
-    def _get(self, collection: Any, doc_id: str, what: str) -> dict[str, Any]:
+    def _get(self, collection: Collection, doc_id: str, what: str) -> dict[str, Any]:
         doc = collection.get(doc_id)
         if doc is None:
             raise ApiError(404, f"No such {what}: {doc_id!r}", param="id")
         return doc
 
-    def _page(self, collection: Any, url: str, where: str, params: tuple[Any, ...], show: Any = None) -> Response:
-        raw = request.args.get("limit", "10")
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-            raise ApiError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}, not {raw!r}", param="limit")
-        cursors = {}
-        for name in ("starting_after", "ending_before"):
-            value = request.args.get(name)
-            if value is not None and collection.get(value) is None:
-                raise ApiError(400, f"{name} must be an id from this list, and {value!r} is not one", param=name)
-            cursors[name] = value
-        page, has_more = collection.page(limit=int(raw), where=where, params=params, **cursors)
-        data = [show(doc) for doc in page] if show else page
-        return jsonify({"object": "list", "data": data, "has_more": has_more, "url": url})
-
-
-def _json() -> Any:
-    if not request.is_json:
-        raise ApiError(415, "send the body as JSON (Content-Type: application/json)")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ApiError(400, "the body is not valid JSON")
-    return data
-
-
-def event_payload(event: dict[str, Any]) -> bytes:
-    """The exact bytes the CRM sends (and signs) for an event."""
-    return event_json(event)
+    def _page(
+        self, collection: Collection, url: str, where: str, params: tuple[Any, ...], show: Any = None
+    ) -> Response:
+        return jsonify(query_page(collection, url, where, params, show))

@@ -2,39 +2,31 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ApiError
-from ..webhooks.retry import POLICIES, RetryPolicy, policy_named
+from ..jsonapi import json_object
+from ..webhooks.retry import POLICIES
+from ..webhooks.sender import check_loopback
 from .events import EVENT_TYPES
-from .records import json_object, reject_unknown
+from .records import reject_unknown
 
 ENDPOINT_FIELDS = ("url", "events", "retry_policy", "description", "status")
 STATUSES = ("enabled", "disabled")
 DEFAULT_POLICY = "standard"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def make_secret(seed: int, endpoint_id: str) -> str:
-    """A `whsec_` secret: base64 of 24 bytes, seeded so a lab's secrets repeat run after run."""
-    raw = hashlib.sha256(f"{seed}:crm:webhook-secret:{endpoint_id}".encode()).digest()[:24]
-    return "whsec_" + base64.b64encode(raw).decode()
 
 
 def check_url(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ApiError(400, "url is required: where to POST events, such as 'http://127.0.0.1:8000/hooks'", param="url")
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ApiError(400, f"url must be an http:// or https:// URL, not {value[:100]!r}", param="url") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ApiError(400, f"url must be an http:// or https:// URL, not {value!r}", param="url")
-    if parts.hostname not in LOOPBACK:
-        raise ApiError(
-            400, f"the lab only delivers to this machine (127.0.0.1 or localhost), not {parts.hostname!r}", param="url"
-        )
-    return value
+    return check_loopback(value)
 
 
 def check_events(value: Any) -> list[str]:
@@ -89,14 +81,6 @@ def endpoint_fields(data: Any, *, partial: bool = False) -> dict[str, Any]:
     if partial and not fields:
         raise ApiError(400, f"nothing to change; send one of {', '.join(ENDPOINT_FIELDS)}")
     return fields
-
-
-def policy_of(endpoint: dict[str, Any]) -> RetryPolicy:
-    return policy_named(endpoint.get("retry_policy") or DEFAULT_POLICY)
-
-
-def subscribed(endpoint: dict[str, Any], event_type: str) -> bool:
-    return endpoint["status"] == "enabled" and ("*" in endpoint["events"] or event_type in endpoint["events"])
 
 
 def public(endpoint: dict[str, Any]) -> dict[str, Any]:

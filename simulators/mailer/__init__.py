@@ -1,5 +1,6 @@
 """The mailer: an outbox where every email and every alert lands."""
 
-from .system import KINDS, MailerSystem
+from .messages import KINDS
+from .system import MailerSystem
 
 __all__ = ["KINDS", "MailerSystem"]

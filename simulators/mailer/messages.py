@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ApiError
+from ..jsonapi import json_object
 
 KINDS = ("email", "alert")
 DEFAULT_SENDER = "hooklab@example.com"
@@ -21,10 +22,7 @@ def looks_like_address(value: Any) -> bool:
 
 def validate_message(data: Any) -> dict[str, Any]:
     """The message fields from a request body, or an ApiError that says what is wrong."""
-    if not isinstance(data, dict):
-        raise ApiError(
-            400, 'the body must be a JSON object, such as {"to": "ada@example.com", "subject": "Hi", "body": "…"}'
-        )
+    data = json_object(data, '{"to": "ada@example.com", "subject": "Hi", "body": "…"}')
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
         raise ApiError(400, f"unknown field {unknown[0]!r}; a message has {', '.join(FIELDS)}", param=unknown[0])

@@ -21,11 +21,9 @@ from flask import Flask, Response, jsonify, request
 from ..alerts import Alert
 from ..context import SystemContext
 from ..errors import ApiError
-from ..http import lab_request
+from ..jsonapi import call, json_body, query_page
 from ..service import Service, flask_app
 from .messages import KINDS, looks_like_address, validate_message
-
-MAX_LIMIT = 100
 
 
 class MailerSystem(Service):
@@ -53,17 +51,9 @@ class MailerSystem(Service):
         payload: dict[str, Any] = {"to": to, "subject": subject, "body": body, "kind": kind, "tags": list(tags)}
         if sender is not None:
             payload["from"] = sender
-        response = lab_request("POST", self.url + "/messages", json=payload, timeout=self.ctx.delivery_timeout * 5)
-        data = response.json()
-        if response.status_code != 201:
-            error = data.get("error", {})
-            raise ApiError(
-                response.status_code,
-                error.get("message", f"the mailer answered {response.status_code}"),
-                code=error.get("code"),
-                param=error.get("param"),
-            )
-        return data
+        return call(
+            "mailer", "POST", self.url + "/messages", payload, expect=201, timeout=self.ctx.delivery_timeout * 5
+        )
 
     def inbox(self, to: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
         """Messages, oldest first, optionally for one address or of one kind."""
@@ -88,7 +78,7 @@ class MailerSystem(Service):
             )
             try:
                 self.send(to, subject, body, kind="alert", tags=[alert.source, alert.kind])
-            except (requests.RequestException, ApiError) as exc:
+            except requests.RequestException as exc:  # ClientError included: the mailer answered an error
                 # An alert path that shares fate with the thing it watches is a
                 # lesson in itself: keep what could not be sent where it shows.
                 self.unsent_alerts.append(
@@ -116,9 +106,7 @@ class MailerSystem(Service):
 
         @app.post("/messages")
         def create_message() -> tuple[Response, int]:
-            if not request.is_json:
-                raise ApiError(415, "send the message as JSON (Content-Type: application/json)")
-            fields = validate_message(request.get_json(silent=True))
+            fields = validate_message(json_body())
             return jsonify(self._store_message(fields)), 201
 
         @app.get("/messages")
@@ -132,14 +120,7 @@ class MailerSystem(Service):
                     raise ApiError(400, f"kind must be one of {', '.join(KINDS)}, not {value!r}", param="kind")
                 where.append(f"json_extract(body, '$.{field}') = ?")
                 params.append(value)
-            page, has_more = self.messages_db.page(
-                limit=_limit(),
-                starting_after=_cursor("starting_after"),
-                ending_before=_cursor("ending_before"),
-                where=" AND ".join(where),
-                params=tuple(params),
-            )
-            return jsonify({"object": "list", "data": page, "has_more": has_more, "url": "/messages"})
+            return jsonify(query_page(self.messages_db, "/messages", " AND ".join(where), tuple(params)))
 
         @app.get("/messages/<message_id>")
         def get_message(message_id: str) -> Response:
@@ -148,17 +129,4 @@ class MailerSystem(Service):
                 raise ApiError(404, f"No such message: {message_id!r}", param="id")
             return jsonify(message)
 
-        def _cursor(name: str) -> str | None:
-            value = request.args.get(name)
-            if value is not None and self.messages_db.get(value) is None:
-                raise ApiError(400, f"{name} must be the id of a message, and {value!r} is not one", param=name)
-            return value
-
         return app
-
-
-def _limit() -> int:
-    raw = request.args.get("limit", "10")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ApiError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}, not {raw!r}", param="limit")
-    return int(raw)

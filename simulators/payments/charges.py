@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response
 
 from ..errors import ApiError
-from . import httpapi, listing
+from . import httpapi
 from .cards import Card
+from .core import PaymentsCore
 from .params import merge_metadata
-
-if TYPE_CHECKING:
-    from .system import PaymentsSystem
 
 REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 
 
 def charge(
-    pay: PaymentsSystem,
+    pay: PaymentsCore,
     *,
     amount: int,
     currency: str,
@@ -95,14 +93,14 @@ def last_payment_error(card: Card, charge_id: str) -> dict[str, Any]:
     }
 
 
-def fully_refunded(pay: PaymentsSystem, payment_intent: dict[str, Any]) -> bool:
+def fully_refunded(pay: PaymentsCore, payment_intent: dict[str, Any]) -> bool:
     charge_id = payment_intent.get("latest_charge")
     found = pay.db["charge"].get(charge_id) if charge_id else None
     return bool(found and found["refunded"])
 
 
 def refund(
-    pay: PaymentsSystem,
+    pay: PaymentsCore,
     record: dict[str, Any],
     amount: int | None,
     *,
@@ -150,22 +148,7 @@ def refund(
     return made
 
 
-def init_app(app: Flask, pay: PaymentsSystem) -> None:
-    @app.get("/v1/charges")
-    def list_charges() -> Response:
-        p = httpapi.params((*listing.LIST_PARAMS, "customer", "payment_intent"))
-        where = (
-            listing.Where()
-            .created(p)
-            .field("customer", p.string("customer", max_length=200))
-            .field("payment_intent", p.string("payment_intent", max_length=200))
-        )
-        return pay.render_list("charge", p, url="/v1/charges", where=where)
-
-    @app.get("/v1/charges/<charge_id>")
-    def get_charge(charge_id: str) -> Response:
-        return pay.retrieve("charge", charge_id)
-
+def init_app(app: Flask, pay: PaymentsCore) -> None:
     @app.post("/v1/refunds")
     def create_refund() -> Response:
         p = httpapi.params(
@@ -198,18 +181,3 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
                 record = pay.get("charge", str(charge_id), param="charge")
             made = refund(pay, record, amount, reason=reason, metadata=metadata)
         return pay.render(made, paths)
-
-    @app.get("/v1/refunds")
-    def list_refunds() -> Response:
-        p = httpapi.params((*listing.LIST_PARAMS, "charge", "payment_intent"))
-        where = (
-            listing.Where()
-            .created(p)
-            .field("charge", p.string("charge", max_length=200))
-            .field("payment_intent", p.string("payment_intent", max_length=200))
-        )
-        return pay.render_list("refund", p, url="/v1/refunds", where=where)
-
-    @app.get("/v1/refunds/<refund_id>")
-    def get_refund(refund_id: str) -> Response:
-        return pay.retrieve("refund", refund_id)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import cards, httpapi, listing
+from . import cards, httpapi
+from .core import PaymentsCore
 from .params import Params, merge_metadata
-
-if TYPE_CHECKING:
-    from .system import PaymentsSystem
 
 _FIELDS = ("email", "name", "description", "phone", "metadata", "payment_method", "invoice_settings")
 _IGNORED = (
@@ -27,7 +25,7 @@ _IGNORED = (
 )
 
 
-def init_app(app: Flask, pay: PaymentsSystem) -> None:
+def init_app(app: Flask, pay: PaymentsCore) -> None:
     @app.post("/v1/customers")
     def create_customer() -> Response:
         p = httpapi.params(_FIELDS, _IGNORED)
@@ -62,16 +60,6 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
             pay.db["customer"].insert(customer, created=now)
             pay.emit("customer.created", customer)
         return pay.render(customer, paths)
-
-    @app.get("/v1/customers")
-    def list_customers() -> Response:
-        p = httpapi.params((*listing.LIST_PARAMS, "email"))
-        where = listing.Where().missing("deleted").created(p).field("email", p.string("email", max_length=512))
-        return pay.render_list("customer", p, url="/v1/customers", where=where)
-
-    @app.get("/v1/customers/<customer_id>")
-    def get_customer(customer_id: str) -> Response:
-        return pay.retrieve("customer", customer_id)
 
     @app.post("/v1/customers/<customer_id>")
     def update_customer(customer_id: str) -> Response:
@@ -114,7 +102,7 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         return jsonify(tombstone)
 
 
-def live(pay: PaymentsSystem, customer_id: str, *, param: str = "id") -> dict[str, Any]:
+def live(pay: PaymentsCore, customer_id: str, *, param: str = "id") -> dict[str, Any]:
     """A customer that has not been deleted, or a 404."""
     customer = pay.get("customer", customer_id, param=param)
     if customer.get("deleted"):

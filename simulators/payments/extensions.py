@@ -7,17 +7,16 @@ polls the attempts of its endpoint several times a second).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import httpapi, listing
+from ..jsonapi import envelope
+from . import httpapi
+from .core import PaymentsCore
 from .params import Params
 from .ratelimit import DEFAULT_READS, DEFAULT_WRITES, Limit
-
-if TYPE_CHECKING:
-    from .system import PaymentsSystem
 
 
 def attempt_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -42,7 +41,7 @@ def attempt_view(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def attempts_after(
-    pay: PaymentsSystem,
+    pay: PaymentsCore,
     *,
     endpoint_id: str | None = None,
     event_id: str | None = None,
@@ -62,7 +61,7 @@ def attempts_after(
     return [attempt_view(row) for row in rows[:limit]], len(rows) > limit
 
 
-def init_app(app: Flask, pay: PaymentsSystem) -> None:
+def init_app(app: Flask, pay: PaymentsCore) -> None:
     def _attempts(url: str, **where: str) -> Response:
         p = httpapi.params(("limit", "starting_after"))
         limit = p.integer("limit", minimum=1, maximum=1000) or 100
@@ -72,7 +71,7 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
                 404, f"No such webhook_attempt: {after!r} (given as starting_after).", param="starting_after"
             )
         data, more = attempts_after(pay, after=after, limit=limit, **where)
-        return jsonify(listing.envelope(data, url, more))
+        return jsonify(envelope(data, url, more))
 
     @app.get("/v1/events/<event_id>/attempts")
     def event_attempts(event_id: str) -> Response:
@@ -91,7 +90,7 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         endpoint_id = p.string("webhook_endpoint", max_length=200)
         if endpoint_id is not None:
             pay.get("webhook_endpoint", endpoint_id, param="webhook_endpoint")
-        resent = pay.recover_failed(since, endpoint_id)
+        resent = pay.outbox.recover_failed(since, endpoint_id)
         return jsonify(
             {
                 "object": "recovery",
@@ -106,7 +105,7 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
     def knobs() -> Response:
         p = httpapi.params(("duplicates", "out_of_order"))
         rates = {name: _rate(p, name) for name in ("duplicates", "out_of_order")}
-        return jsonify({"object": "knobs", **pay.knobs(**rates)})
+        return jsonify({"object": "knobs", **pay.outbox.knobs(**rates)})
 
     @app.get("/v1/hooklab/rate_limit")
     def read_rate_limit() -> Response:

@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response, g, request
 
 from ..errors import ApiError
 from . import auth, forms
+from .idempotency import IdempotencyKeys
 from .params import Params
-from .ratelimit import retry_after_header
-
-if TYPE_CHECKING:
-    from .system import PaymentsSystem
+from .ratelimit import RateLimiter, retry_after_header
 
 #: hooklab's own tooling (delivery logs, recovery): not the Stripe API, not rate limited.
 EXTENSION_PREFIX = "/v1/hooklab/"
 
 
-def install(app: Flask, pay: PaymentsSystem) -> None:
+def install(app: Flask, *, api_key: str, limiter: RateLimiter, idempotency: IdempotencyKeys) -> None:
     @app.before_request
     def _prepare() -> Response | None:
         if not request.path.startswith("/v1/"):
             return None
-        g.api_key = auth.check(request.headers.get("Authorization", ""), pay.api_key)
+        g.api_key = auth.check(request.headers.get("Authorization", ""), api_key)
         if not _exempt(request.path):
             kind = "read" if request.method in ("GET", "HEAD") else "write"
-            wait = pay.limiter.take(g.api_key, kind)
+            wait = limiter.take(g.api_key, kind)
             if wait is not None:
                 raise ApiError(
                     429,
-                    f"Too many {kind} requests hit the API too quickly (limit: {_describe(pay, kind)}). "
+                    f"Too many {kind} requests hit the API too quickly (limit: {_describe(limiter, kind)}). "
                     "Back off and retry after the number of seconds in the Retry-After header.",
                     code="rate_limit",
                     headers={"Retry-After": retry_after_header(wait)},
@@ -44,7 +42,7 @@ def install(app: Flask, pay: PaymentsSystem) -> None:
                     "The Idempotency-Key header is empty; send a unique key or leave the header out.",
                     type="idempotency_error",
                 )
-            replay = pay.idempotency.begin(g.api_key, key, request.method, request.path, g.params)
+            replay = idempotency.begin(g.api_key, key, request.method, request.path, g.params)
             if replay is not None:
                 g.replayed = True
                 response = Response(replay.body, status=replay.status, mimetype="application/json")
@@ -59,7 +57,7 @@ def install(app: Flask, pay: PaymentsSystem) -> None:
     def _keep_answer(response: Response) -> Response:
         key = g.get("idempotency_key")
         if key is not None:
-            pay.idempotency.finish(
+            idempotency.finish(
                 g.api_key,
                 key,
                 request.method,
@@ -75,7 +73,7 @@ def install(app: Flask, pay: PaymentsSystem) -> None:
     def _release(exc: BaseException | None) -> None:
         key = g.get("idempotency_key")
         if key is not None:
-            pay.idempotency.release(g.api_key, key)
+            idempotency.release(g.api_key, key)
 
 
 def params(allowed: tuple[str, ...] = (), ignored: tuple[str, ...] = ()) -> Params:
@@ -112,6 +110,6 @@ def _exempt(path: str) -> bool:
     return path.startswith(EXTENSION_PREFIX) or path.endswith("/attempts")
 
 
-def _describe(pay: PaymentsSystem, kind: str) -> str:
-    limit = pay.limiter.reads if kind == "read" else pay.limiter.writes
+def _describe(limiter: RateLimiter, kind: str) -> str:
+    limit = limiter.reads if kind == "read" else limiter.writes
     return f"{limit.per_minute:g} per minute, bursts of {limit.burst}" if limit else "none"

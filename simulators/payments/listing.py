@@ -1,93 +1,130 @@
-"""Stripe's list envelope and its cursors: `limit`, `starting_after`, `ending_before`, `created[...]`."""
+"""Every list and retrieve view of the Stripe API, from one table.
+
+`GET /v1/<kinds>` answers one page, newest first, filtered by `created[...]`
+and the filters its row names; `GET /v1/<kinds>/<id>` answers one object.
+Both take `expand[]`. A filter names the parameters it accepts and adds its
+condition to the query; the ones only one resource has live in its module.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from ..errors import ApiError
-from ..store import Collection
+from flask import Flask, Response
+
+from . import events, httpapi, subscriptions
+from .billing import STATUSES as INVOICE_STATUSES
+from .core import PaymentsCore
 from .params import Params
-
-LIST_PARAMS = ("limit", "starting_after", "ending_before", "created")
-_OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+from .query import LIST_PARAMS, Where
 
 
-class Where:
-    """SQL conditions on stored documents, built from checked parameters only."""
+@dataclass(frozen=True)
+class Filter:
+    """Parameters a list accepts, and the condition they add."""
 
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.args: list[Any] = []
+    params: tuple[str, ...]
+    apply: Callable[[Params, Where], object]
 
-    def field(self, name: str, value: Any) -> Where:
+
+def field(name: str, *, max_length: int = 200, choices: Iterable[str] | None = None) -> Filter:
+    """`?name=value`: objects whose field equals the value."""
+    return Filter((name,), lambda p, where: where.field(name, p.string(name, max_length=max_length, choices=choices)))
+
+
+def flag(name: str) -> Filter:
+    """`?name=true|false` on a boolean field."""
+
+    def apply(p: Params, where: Where) -> None:
+        value = p.boolean(name)
         if value is not None:
-            self.parts.append(f"json_extract(body, '$.{name}') = ?")
-            self.args.append(value)
-        return self
+            where.field(name, int(value))
 
-    def missing(self, name: str) -> Where:
-        self.parts.append(f"json_extract(body, '$.{name}') IS NULL")
-        return self
-
-    def raw(self, sql: str, *args: Any) -> Where:
-        self.parts.append(sql)
-        self.args.extend(args)
-        return self
-
-    def created(self, params: Params, name: str = "created") -> Where:
-        value = params.raw(name)
-        if value is None:
-            return self
-        if isinstance(value, dict):
-            unknown = set(value) - set(_OPERATORS)
-            if unknown:
-                raise ApiError(
-                    400,
-                    f"Invalid {name}: use {name}[gt], {name}[gte], {name}[lt] or {name}[lte], not {name}[{sorted(unknown)[0]}].",
-                    param=name,
-                )
-            for op, sql in _OPERATORS.items():
-                if op in value:
-                    bound = Params({f"{name}[{op}]": value[op]}, (f"{name}[{op}]",)).integer(f"{name}[{op}]")
-                    if bound is not None:
-                        self.raw(f"json_extract(body, '$.created') {sql} ?", bound)
-            return self
-        exact = params.integer(name, minimum=0)
-        if exact is not None:
-            self.raw("json_extract(body, '$.created') = ?", exact)
-        return self
-
-    def sql(self) -> str:
-        return " AND ".join(self.parts)
+    return Filter((name,), apply)
 
 
-def page(
-    collection: Collection,
-    params: Params,
-    *,
-    url: str,
-    where: Where | None = None,
-    render: Callable[[dict[str, Any]], dict[str, Any]],
-) -> dict[str, Any]:
-    """One page of a list, newest first, as the SDK's auto-pagination expects."""
-    limit = params.integer("limit", minimum=1, maximum=100)
-    limit = 10 if limit is None else limit
-    after = params.string("starting_after", max_length=200)
-    before = params.string("ending_before", max_length=200)
-    if after and before:
-        raise ApiError(
-            400, "You may only specify one of these parameters: ending_before, starting_after.", param="starting_after"
-        )
-    for name, cursor in (("starting_after", after), ("ending_before", before)):
-        if cursor is not None and collection.get(cursor) is None:
-            raise ApiError(404, f"No such {collection.kind}: {cursor!r} (given as {name}).", param=name)
-    where = where or Where()
-    docs, has_more = collection.page(
-        limit=limit, starting_after=after, ending_before=before, where=where.sql(), params=tuple(where.args)
-    )
-    return {"object": "list", "data": [render(doc) for doc in docs], "has_more": has_more, "url": url}
+def _lookup_keys(p: Params, where: Where) -> None:
+    keys = p.strings("lookup_keys", max_items=10, max_length=200)
+    if keys:
+        where.raw("json_extract(body, '$.lookup_key') IN (" + ",".join("?" * len(keys)) + ")", *keys)
 
 
-def envelope(data: list[dict[str, Any]], url: str, has_more: bool = False) -> dict[str, Any]:
-    return {"object": "list", "data": data, "has_more": has_more, "url": url}
+NOT_DELETED = Filter((), lambda p, where: where.missing("deleted"))
+#: Accepted as Stripe does, and changes nothing here (every invoice is charged automatically).
+COLLECTION_METHOD = Filter(("collection_method",), lambda p, where: None)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One resource's list and retrieve views."""
+
+    kind: str
+    url: str
+    filters: tuple[Filter, ...] = ()
+    #: Parameters retrieve accepts and ignores (the SDK sends `client_secret` for a PaymentIntent).
+    retrieve_ignored: tuple[str, ...] = ()
+
+
+TABLE = (
+    Listing("customer", "/v1/customers", (NOT_DELETED, field("email", max_length=512))),
+    Listing("payment_intent", "/v1/payment_intents", (field("customer"),), retrieve_ignored=("client_secret",)),
+    Listing("charge", "/v1/charges", (field("customer"), field("payment_intent"))),
+    Listing("refund", "/v1/refunds", (field("charge"), field("payment_intent"))),
+    Listing(
+        "price",
+        "/v1/prices",
+        (
+            field("product"),
+            field("currency", max_length=10),
+            field("type", max_length=20),
+            flag("active"),
+            Filter(("lookup_keys",), _lookup_keys),
+        ),
+    ),
+    Listing("product", "/v1/products", (flag("active"),)),
+    Listing(
+        "subscription",
+        "/v1/subscriptions",
+        (
+            field("customer"),
+            Filter(("status",), subscriptions.status_filter),
+            Filter(("price",), subscriptions.price_filter),
+        ),
+    ),
+    Listing(
+        "invoice",
+        "/v1/invoices",
+        (field("customer"), field("subscription"), field("status", choices=INVOICE_STATUSES), COLLECTION_METHOD),
+    ),
+    Listing("webhook_endpoint", "/v1/webhook_endpoints"),
+    Listing(
+        "event",
+        "/v1/events",
+        (Filter(("type", "types"), events.type_filter), Filter(("delivery_success",), events.delivery_filter)),
+    ),
+)
+
+
+def install(app: Flask, core: PaymentsCore, table: Iterable[Listing] = TABLE) -> None:
+    """Add the list and retrieve view of every row."""
+    for row in table:
+        resource(app, core, row)
+
+
+def resource(app: Flask, core: PaymentsCore, row: Listing) -> None:
+    """Add `GET row.url` (a page) and `GET row.url/<id>` (one object)."""
+    accepted = tuple(name for f in row.filters for name in f.params)
+
+    def list_view() -> Response:
+        p = httpapi.params((*LIST_PARAMS, *accepted))
+        where = Where().created(p)
+        for f in row.filters:
+            f.apply(p, where)
+        return core.render_list(row.kind, p, url=row.url, where=where)
+
+    def retrieve_view(object_id: str) -> Response:
+        return core.retrieve(row.kind, object_id, httpapi.params(ignored=row.retrieve_ignored))
+
+    app.add_url_rule(row.url, f"list_{row.kind}", list_view, methods=["GET"])
+    app.add_url_rule(f"{row.url}/<object_id>", f"get_{row.kind}", retrieve_view, methods=["GET"])

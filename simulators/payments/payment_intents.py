@@ -8,16 +8,14 @@ in `requires_payment_method` (`payment_intent.payment_failed`).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response
 
 from ..errors import ApiError
-from . import cards, charges, customers, httpapi, listing
+from . import cards, charges, customers, httpapi
+from .core import PaymentsCore
 from .params import Params, merge_metadata
-
-if TYPE_CHECKING:
-    from .system import PaymentsSystem
 
 MAX_AMOUNT = 99_999_999
 #: Stripe's minimum charge is about 50 cents in the major currencies.
@@ -53,7 +51,7 @@ _IGNORED = (
 _FINAL = ("succeeded", "canceled")
 
 
-def init_app(app: Flask, pay: PaymentsSystem) -> None:
+def init_app(app: Flask, pay: PaymentsCore) -> None:
     @app.post("/v1/payment_intents")
     def create_intent() -> Response:
         p = httpapi.params(_FIELDS, _IGNORED)
@@ -117,17 +115,6 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         if declined is not None:
             raise declined
         return pay.render(intent, paths)
-
-    @app.get("/v1/payment_intents")
-    def list_intents() -> Response:
-        p = httpapi.params((*listing.LIST_PARAMS, "customer"))
-        where = listing.Where().created(p).field("customer", p.string("customer", max_length=200))
-        return pay.render_list("payment_intent", p, url="/v1/payment_intents", where=where)
-
-    @app.get("/v1/payment_intents/<intent_id>")
-    def get_intent(intent_id: str) -> Response:
-        p = httpapi.params(ignored=("client_secret",))
-        return pay.render(pay.get("payment_intent", intent_id), p.expand())
 
     @app.post("/v1/payment_intents/<intent_id>")
     def update_intent(intent_id: str) -> Response:
@@ -216,7 +203,7 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         return pay.render(intent, paths)
 
 
-def _confirm(pay: PaymentsSystem, intent: dict[str, Any], card: cards.Card) -> ApiError | None:
+def _confirm(pay: PaymentsCore, intent: dict[str, Any], card: cards.Card) -> ApiError | None:
     """Charge the card; update the intent and emit its events. Returns the 402 to answer on a decline."""
     made = charges.charge(
         pay,

@@ -1,26 +1,22 @@
 """Subscriptions: create (the first invoice is paid at once), update, cancel with DELETE, renew monthly.
 
-Renewals run on the lab clock at each period's end: a new invoice, charged to
-the default payment method (`invoice.paid`, or `invoice.payment_failed` and
-`past_due`). Unless told otherwise, a subscription's metadata carries its
+Renewals run on the lab clock at each period's end (`renewals.py`). Unless told otherwise, a subscription's metadata carries its
 plan (`metadata[plan]`), which its invoices copy, so a handler reading
 `invoice.paid` knows what was bought.
 """
 
 from __future__ import annotations
 
-import calendar
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response
 
 from ..errors import ApiError
-from . import cards, charges, customers, httpapi, invoices, listing, prices
+from ..jsonapi import envelope
+from . import billing, cards, charges, customers, httpapi, prices, renewals
+from .core import PaymentsCore
 from .params import Params, merge_metadata
-
-if TYPE_CHECKING:
-    from .system import PaymentsSystem
+from .query import Where
 
 STATUSES = ("active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused")
 _FIELDS = (
@@ -36,15 +32,7 @@ _FIELDS = (
 _IGNORED = ("proration_behavior", "off_session", "payment_settings", "automatic_tax", "billing_cycle_anchor")
 
 
-def add_month(timestamp: int) -> int:
-    """The same moment one calendar month later (clamped to the month's last day)."""
-    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
-    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return int(moment.replace(year=year, month=month, day=day).timestamp())
-
-
-def init_app(app: Flask, pay: PaymentsSystem) -> None:
+def init_app(app: Flask, pay: PaymentsCore) -> None:
     @app.post("/v1/subscriptions")
     def create_subscription() -> Response:
         p = httpapi.params(_FIELDS, _IGNORED)
@@ -82,7 +70,7 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
             subscription["latest_invoice"] = invoice_id = pay.ids.new("in")
             pay.db["subscription"].insert(subscription, created=subscription["created"])
             pay.emit("customer.subscription.created", subscription)
-            invoice = invoices.create(
+            invoice = billing.create(
                 pay,
                 subscription,
                 invoice_id=invoice_id,
@@ -91,38 +79,14 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
                 period_end=subscription["current_period_end"],
             )
             if card is not None:
-                invoices.attempt(pay, invoice, card)
+                billing.attempt(pay, invoice, card)
                 if card.declines and behavior == "error_if_incomplete":
                     raise charges.card_error(
                         card, charge_id=str(invoice["charge"])
                     )  # rolls the whole subscription back
         if subscription["status"] == "active":
-            schedule_renewal(pay, subscription)
+            renewals.schedule_renewal(pay, subscription)
         return pay.render(subscription, paths)
-
-    @app.get("/v1/subscriptions")
-    def list_subscriptions() -> Response:
-        p = httpapi.params((*listing.LIST_PARAMS, "customer", "price", "status"))
-        where = listing.Where().created(p).field("customer", p.string("customer", max_length=200))
-        status = p.string("status", choices=(*STATUSES, "all", "ended"))
-        if status is None:
-            where.raw("json_extract(body, '$.status') != 'canceled'")
-        elif status == "ended":
-            where.raw("json_extract(body, '$.status') IN ('canceled', 'incomplete_expired')")
-        elif status != "all":
-            where.field("status", status)
-        price = p.string("price", max_length=200)
-        if price:
-            where.raw(
-                "EXISTS (SELECT 1 FROM json_each(json_extract(body, '$.items.data')) AS item"
-                " WHERE json_extract(item.value, '$.price.id') = ?)",
-                price,
-            )
-        return pay.render_list("subscription", p, url="/v1/subscriptions", where=where)
-
-    @app.get("/v1/subscriptions/<subscription_id>")
-    def get_subscription(subscription_id: str) -> Response:
-        return pay.retrieve("subscription", subscription_id)
 
     @app.post("/v1/subscriptions/<subscription_id>")
     def update_subscription(subscription_id: str) -> Response:
@@ -171,83 +135,12 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
                 raise ApiError(
                     400, f"Subscription {subscription_id} is already canceled.", code="subscription_canceled"
                 )
-            cancel(pay, subscription)
+            renewals.cancel(pay, subscription)
         return pay.render(subscription, paths)
 
 
-def cancel(pay: PaymentsSystem, subscription: dict[str, Any]) -> None:
-    now = pay.now()
-    subscription.update(status="canceled", canceled_at=now, ended_at=now, cancel_at_period_end=False)
-    pay.db["subscription"].replace(subscription)
-    pay.emit("customer.subscription.deleted", subscription)
-
-
-def invoice_paid(pay: PaymentsSystem, invoice: dict[str, Any]) -> None:
-    """An invoice paid late (`/pay`) brings its incomplete or past-due subscription back to active."""
-    if not invoice.get("subscription"):
-        return
-    subscription = pay.db["subscription"].get(invoice["subscription"])
-    if subscription is None or subscription["status"] not in ("incomplete", "past_due", "unpaid"):
-        return
-    was_incomplete = subscription["status"] == "incomplete"
-    _set_status(pay, subscription, "active")
-    if was_incomplete:  # a past-due one already has its renewal on the clock
-        schedule_renewal(pay, subscription)
-
-
-def schedule_renewals(pay: PaymentsSystem) -> None:
-    """Put every live subscription's next renewal on the clock (at start, and after a restart)."""
-    for subscription in pay.db["subscription"].find():
-        if subscription["status"] in ("active", "past_due", "trialing"):
-            schedule_renewal(pay, subscription)
-
-
-def schedule_renewal(pay: PaymentsSystem, subscription: dict[str, Any]) -> None:
-    due = subscription["current_period_end"]
-    subscription_id = subscription["id"]
-    pay.clock.call_at(due, lambda: renew(pay, subscription_id, due), name=f"payments: renew {subscription_id}")
-
-
-def renew(pay: PaymentsSystem, subscription_id: str, due: int) -> None:
-    """Start the next period: invoice it and charge the default payment method (a clock job)."""
-    if not pay._alive:
-        return  # stopped: the restart schedules renewals again from the store
-    with pay.store.transaction():
-        subscription = pay.db["subscription"].get(subscription_id)
-        if subscription is None or subscription["status"] == "canceled" or subscription["current_period_end"] != due:
-            return
-        if subscription["cancel_at_period_end"]:
-            cancel(pay, subscription)
-            return
-        previous = {
-            "current_period_start": subscription["current_period_start"],
-            "current_period_end": subscription["current_period_end"],
-            "status": subscription["status"],
-        }
-        start, end = due, add_month(due)
-        subscription.update(current_period_start=start, current_period_end=end)
-        for item in subscription["items"]["data"]:
-            item.update(current_period_start=start, current_period_end=end)
-        invoice = invoices.create(pay, subscription, reason="subscription_cycle", period_start=start, period_end=end)
-        subscription["latest_invoice"] = invoice["id"]
-        method = invoices.payment_method_for(pay, invoice)
-        paid = method is not None and invoices.attempt(pay, invoice, cards.card(method))["paid"]
-        subscription["status"] = "active" if paid else "past_due"
-        pay.db["subscription"].replace(subscription)
-        pay.emit("customer.subscription.updated", subscription, previous)
-    schedule_renewal(pay, subscription)
-
-
-def _set_status(pay: PaymentsSystem, subscription: dict[str, Any], status: str) -> None:
-    previous = {"status": subscription["status"]}
-    subscription["status"] = status
-    pay.db["subscription"].replace(subscription)
-    if previous["status"] != status:
-        pay.emit("customer.subscription.updated", subscription, previous)
-
-
 def _new(
-    pay: PaymentsSystem,
+    pay: PaymentsCore,
     customer: dict[str, Any],
     items: list[dict[str, Any]],
     method: str | None,
@@ -255,7 +148,7 @@ def _new(
     description: str | None,
 ) -> dict[str, Any]:
     now = pay.now()
-    end = add_month(now)
+    end = renewals.add_month(now)
     subscription_id = pay.ids.new("sub")
     data = [
         {
@@ -287,7 +180,7 @@ def _new(
         "default_payment_method": method,
         "description": description,
         "ended_at": None,
-        "items": listing.envelope(data, f"/v1/subscription_items?subscription={subscription_id}"),
+        "items": envelope(data, f"/v1/subscription_items?subscription={subscription_id}"),
         "latest_invoice": None,
         "livemode": False,
         "metadata": metadata,
@@ -296,7 +189,7 @@ def _new(
     }
 
 
-def _items(pay: PaymentsSystem, p: Params) -> list[dict[str, Any]]:
+def _items(pay: PaymentsCore, p: Params) -> list[dict[str, Any]]:
     raw = p.items("items", max_items=20)
     if not raw:
         raise ApiError(
@@ -318,3 +211,25 @@ def _items(pay: PaymentsSystem, p: Params) -> list[dict[str, Any]]:
     if len(currencies) > 1:
         raise ApiError(400, "All items of a subscription must be in one currency.", param="items")
     return found
+
+
+def status_filter(p: Params, where: Where) -> None:
+    """`status`: one status, `all`, or `ended`; by default every subscription but the canceled ones."""
+    status = p.string("status", choices=(*STATUSES, "all", "ended"))
+    if status is None:
+        where.raw("json_extract(body, '$.status') != 'canceled'")
+    elif status == "ended":
+        where.raw("json_extract(body, '$.status') IN ('canceled', 'incomplete_expired')")
+    elif status != "all":
+        where.field("status", status)
+
+
+def price_filter(p: Params, where: Where) -> None:
+    """`price`: subscriptions with an item at that price."""
+    price = p.string("price", max_length=200)
+    if price:
+        where.raw(
+            "EXISTS (SELECT 1 FROM json_each(json_extract(body, '$.items.data')) AS item"
+            " WHERE json_extract(item.value, '$.price.id') = ?)",
+            price,
+        )

@@ -4,24 +4,24 @@ The `whsec_` secret is shown once, in the answer to create (as Stripe does);
 from Python, `lab.payments.provisioning_endpoint["secret"]` and the dict
 `add_endpoint()` returns keep it. Each endpoint has a retry policy: the lab's
 default unless set (`retry_policy=none|stripe|standard`, or a list of delays
-in seconds, as a hooklab extension parameter).
+in seconds, as a hooklab extension parameter). The URL must be on this machine:
+the lab sends traffic to loopback only.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from ..webhooks import POLICIES, RetryPolicy, policy_named
-from . import httpapi, listing
-from .events import API_VERSION, TYPES
+from ..webhooks import POLICIES, RetryPolicy
+from ..webhooks.sender import check_loopback, policy_spec
+from . import httpapi
+from .catalogue import API_VERSION, TYPES
+from .core import PaymentsCore
 from .params import Params, merge_metadata
-
-if TYPE_CHECKING:
-    from .system import PaymentsSystem
 
 MAX_ENDPOINTS = 16
 MAX_DELAYS = 30
@@ -30,7 +30,9 @@ ROLE = "hooklab_role"
 _FIELDS = ("url", "enabled_events", "description", "metadata", "api_version", "retry_policy")
 
 
-def init_app(app: Flask, pay: PaymentsSystem) -> None:
+def init_app(app: Flask, pay: PaymentsCore) -> None:
+    pay.present("webhook_endpoint", lambda doc, shown: _show(pay, doc, shown))
+
     @app.post("/v1/webhook_endpoints")
     def create_endpoint() -> Response:
         p = httpapi.params(_FIELDS, ignored=("connect",))
@@ -49,15 +51,6 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
         body["secret"] = endpoint["secret"]  # shown this once
         return jsonify(body)
 
-    @app.get("/v1/webhook_endpoints")
-    def list_endpoints() -> Response:
-        p = httpapi.params(listing.LIST_PARAMS)
-        return pay.render_list("webhook_endpoint", p, url="/v1/webhook_endpoints")
-
-    @app.get("/v1/webhook_endpoints/<endpoint_id>")
-    def get_endpoint(endpoint_id: str) -> Response:
-        return pay.retrieve("webhook_endpoint", endpoint_id)
-
     @app.post("/v1/webhook_endpoints/<endpoint_id>")
     def update_endpoint(endpoint_id: str) -> Response:
         p = httpapi.params((*_FIELDS, "disabled"))
@@ -74,9 +67,7 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
                 endpoint["_retry_policy"] = _policy_param(p)
             disabled = p.boolean("disabled")
             if disabled is not None:
-                endpoint["status"] = "disabled" if disabled else "enabled"
-                if not disabled:  # a fresh start: its failures so far no longer count toward disabling it
-                    pay.store.execute("DELETE FROM endpoint_health WHERE endpoint_id = ?", (endpoint_id,))
+                pay.webhooks.set_status(endpoint, "disabled" if disabled else "enabled")
             pay.db["webhook_endpoint"].replace(endpoint)
         return pay.render(endpoint)
 
@@ -89,7 +80,7 @@ def init_app(app: Flask, pay: PaymentsSystem) -> None:
 
 
 def create(
-    pay: PaymentsSystem,
+    pay: PaymentsCore,
     url: str,
     enabled_events: list[str],
     *,
@@ -112,7 +103,7 @@ def create(
             "enabled_events": enabled_events,
             "livemode": False,
             "metadata": metadata or {},
-            "secret": "whsec_" + pay.ids.token(f"whsec:{endpoint_id}", 32),
+            "secret": pay.webhooks.new_secret(endpoint_id),
             "status": "enabled",
             "url": url,
             "_retry_policy": policy,
@@ -121,16 +112,7 @@ def create(
     return endpoint
 
 
-def subscribed(pay: PaymentsSystem, event_type: str) -> list[str]:
-    """Ids of the enabled endpoints that listen to this event type, oldest first."""
-    return [
-        doc["id"]
-        for doc in pay.db["webhook_endpoint"].find(status="enabled")
-        if "*" in doc["enabled_events"] or event_type in doc["enabled_events"]
-    ]
-
-
-def ensure_provisioning(pay: PaymentsSystem, url: str, enabled_events: tuple[str, ...]) -> dict[str, Any]:
+def ensure_provisioning(pay: PaymentsCore, url: str, enabled_events: tuple[str, ...]) -> dict[str, Any]:
     """The one endpoint pointing at provisioning: made once, re-pointed when its port changes."""
     with pay.store.transaction():
         for doc in pay.db["webhook_endpoint"].find():
@@ -148,64 +130,21 @@ def ensure_provisioning(pay: PaymentsSystem, url: str, enabled_events: tuple[str
         )
 
 
-def disable(pay: PaymentsSystem, endpoint_id: str) -> dict[str, Any] | None:
-    """Mark an endpoint disabled; return it if this call disabled it, None if it already was (or is gone)."""
-    with pay.store.transaction():
-        doc = pay.db["webhook_endpoint"].get(endpoint_id)
-        if doc is None or doc["status"] == "disabled":
-            return None
-        doc["status"] = "disabled"
-        pay.db["webhook_endpoint"].replace(doc)
-    return doc
+def set_policy(pay: PaymentsCore, endpoint_id: str, policy: Any) -> dict[str, Any]:
+    """Store a retry policy on an endpoint (None: follow the lab's default); returns the endpoint as shown."""
+    return pay.public(pay.webhooks.set_policy(endpoint_id, policy))
 
 
-def set_policy(pay: PaymentsSystem, endpoint_id: str, policy: Any) -> dict[str, Any]:
-    """Store a retry policy on an endpoint (None: follow the lab's default)."""
-    spec = None if policy is None else _spec(policy_named(policy))
-    with pay.store.transaction():
-        doc = pay.db["webhook_endpoint"].get(endpoint_id)
-        if doc is None:
-            raise KeyError(f"no webhook endpoint {endpoint_id!r}")
-        doc["_retry_policy"] = spec
-        pay.db["webhook_endpoint"].replace(doc)
-    return pay.public(doc)
-
-
-def policy_of(pay: PaymentsSystem, doc: dict[str, Any]) -> RetryPolicy:
-    spec = doc.get("_retry_policy")
-    if spec is None:
-        return policy_named(pay.default_retry_policy)
-    if isinstance(spec, str):
-        return policy_named(spec)
-    return RetryPolicy(
-        spec["name"],
-        tuple(spec["delays"]),
-        spec["jitter"],
-        spec["disable_after"],
-        "your own schedule" if spec["name"] not in POLICIES else "",
-    )
-
-
-def policy_view(pay: PaymentsSystem, doc: dict[str, Any]) -> dict[str, Any]:
-    """How the API shows an endpoint's retry policy (a hooklab extension field)."""
-    policy = policy_of(pay, doc)
-    return {
+def _show(pay: PaymentsCore, doc: dict[str, Any], shown: dict[str, Any]) -> None:
+    """An endpoint as the API shows it: no secret (shown once, at creation), its retry policy spelled out."""
+    shown.pop("secret", None)
+    policy = pay.webhooks.policy_of(doc)
+    shown["retry_policy"] = {
         "name": policy.name,
         "delays": list(policy.delays),
         "jitter": policy.jitter,
         "disable_after": policy.disable_after,
         "lab_default": doc.get("_retry_policy") is None,
-    }
-
-
-def _spec(policy: RetryPolicy) -> Any:
-    if POLICIES.get(policy.name) == policy:
-        return policy.name
-    return {
-        "name": policy.name,
-        "delays": list(policy.delays),
-        "jitter": policy.jitter,
-        "disable_after": policy.disable_after,
     }
 
 
@@ -229,7 +168,7 @@ def _policy_param(p: Params) -> Any:
             f"retry_policy[{index}]", minimum=0, maximum=int(MAX_DELAY)
         )
         clean.append(float(seconds or 0))
-    return _spec(RetryPolicy.custom(clean))
+    return policy_spec(RetryPolicy.custom(clean))
 
 
 def _url(p: Params, *, required: bool) -> str:
@@ -237,18 +176,17 @@ def _url(p: Params, *, required: bool) -> str:
     assert url is not None
     try:
         parts = urlsplit(url)
-        port_ok = parts.port is None or 0 < parts.port < 65536
-    except ValueError:
-        port_ok = False
-        parts = None  # type: ignore[assignment]
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port is None or 0 < parts.port)
+    except ValueError:  # a port out of range, an unclosed "[" of an IPv6 host
+        ok = False
+    if not ok:
         raise ApiError(
             400,
-            f"Invalid URL: {url[:100]!r}. An endpoint URL looks like https://example.com/webhooks "
-            "(http is fine for local endpoints).",
+            f"Invalid URL: {url[:100]!r}. An endpoint URL looks like http://127.0.0.1:8000/webhooks "
+            "(the lab delivers to this machine only).",
             param="url",
         )
-    return url
+    return check_loopback(url)
 
 
 def _enabled_events(p: Params, *, required: bool) -> list[str]:

@@ -5,6 +5,9 @@ with the whole `whsec_…` string. Standard Webhooks: `webhook-signature:
 v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed with the base64-decoded
 part after `whsec_`. The timestamp is the real wall clock at sending (transport
 time), so standard verifiers such as the stripe SDK accept it.
+
+A sender holds one `Signer`: `STRIPE_V1` or `STANDARD_WEBHOOKS`, two strategies
+of one shape (the headers for a message, a check of them, a fresh secret).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import base64
 import hashlib
 import hmac
 import time
+from collections.abc import Mapping
+from typing import Protocol
 
 DEFAULT_TOLERANCE = 300
 
@@ -99,3 +104,79 @@ def verify_standard(
             f"timestamp is {int(current - int(stamp))} s away from now, outside the {tolerance} s tolerance"
         )
     return msg_id
+
+
+class Signer(Protocol):
+    """A signature scheme, as a sender and a receiver use it."""
+
+    def __call__(self, secret: str, msg_id: str, payload: bytes, timestamp: int) -> dict[str, str]:
+        """The headers that sign `payload` (message `msg_id`, sent at unix `timestamp`)."""
+        ...
+
+    def verify(
+        self,
+        payload: bytes,
+        headers: Mapping[str, str],
+        secret: str,
+        *,
+        tolerance: int = DEFAULT_TOLERANCE,
+        now: float | None = None,
+    ) -> None:
+        """Raise SignatureError unless `headers` sign `payload` with `secret`."""
+        ...
+
+    def new_secret(self, token: str) -> str:
+        """A `whsec_` secret in this scheme's format, made from a random-looking `token` (24+ characters)."""
+        ...
+
+
+class StripeV1:
+    """`Stripe-Signature: t=…,v1=…`: the msg id is not signed; the whole `whsec_…` string is the key."""
+
+    name = "stripe-v1"
+
+    def __call__(self, secret: str, msg_id: str, payload: bytes, timestamp: int) -> dict[str, str]:
+        return {"Stripe-Signature": sign_stripe(payload, secret, timestamp)}
+
+    def verify(
+        self,
+        payload: bytes,
+        headers: Mapping[str, str],
+        secret: str,
+        *,
+        tolerance: int = DEFAULT_TOLERANCE,
+        now: float | None = None,
+    ) -> None:
+        header = next((value for key, value in headers.items() if key.lower() == "stripe-signature"), "")
+        verify_stripe(payload, header, secret, tolerance=tolerance, now=now)
+
+    def new_secret(self, token: str) -> str:
+        return "whsec_" + token
+
+
+class StandardWebhooks:
+    """`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,…`; the key is the base64 after `whsec_`."""
+
+    name = "standard-webhooks"
+
+    def __call__(self, secret: str, msg_id: str, payload: bytes, timestamp: int) -> dict[str, str]:
+        return sign_standard(msg_id, payload, secret, timestamp)
+
+    def verify(
+        self,
+        payload: bytes,
+        headers: Mapping[str, str],
+        secret: str,
+        *,
+        tolerance: int = DEFAULT_TOLERANCE,
+        now: float | None = None,
+    ) -> None:
+        verify_standard(payload, dict(headers), secret, tolerance=tolerance, now=now)
+
+    def new_secret(self, token: str) -> str:
+        # The spec wants 24 to 64 key bytes, base64-encoded after the prefix.
+        return "whsec_" + base64.b64encode(token.encode()[:24]).decode()
+
+
+STRIPE_V1 = StripeV1()
+STANDARD_WEBHOOKS = StandardWebhooks()

@@ -1,0 +1,114 @@
+"""The payment system's Python API: what a notebook calls on `lab.payments`, over real HTTP.
+
+Every call goes through `PaymentsClient` to the system's own `/v1` API, so it
+shows in the request log and meets the same faults as any other client.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from typing import Any
+
+from ..webhooks import RetryPolicy
+from .client import PaymentsClient, PaymentsError
+from .prices import PLANS
+
+
+class PaymentsApi(ABC):
+    """Customers, payments, subscriptions and endpoints, made the way an SDK would make them."""
+
+    @property
+    @abstractmethod
+    def client(self) -> PaymentsClient:
+        """The client these calls go through."""
+
+    @abstractmethod
+    def set_retry_policy(
+        self, endpoint_id: str, policy: str | RetryPolicy | list[float] | tuple[float, ...] | None
+    ) -> dict[str, Any]:
+        """Give one endpoint its own retry policy (a `RetryPolicy` object cannot travel as a form)."""
+
+    def create_customer(
+        self,
+        email: str,
+        name: str | None = None,
+        metadata: dict[str, str] | None = None,
+        payment_method: str | None = None,
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"email": email, "name": name, "metadata": metadata}
+        if payment_method:
+            params["invoice_settings"] = {"default_payment_method": payment_method}
+        return self.client.post("/v1/customers", **params)
+
+    def pay(
+        self,
+        customer_id: str | None,
+        amount: int,
+        currency: str = "usd",
+        payment_method: str = "pm_card_visa",
+        metadata: dict[str, str] | None = None,
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        """Charge a customer now; a decline returns the failed PaymentIntent rather than raising."""
+        try:
+            return self.client.post(
+                "/v1/payment_intents",
+                customer=customer_id,
+                amount=amount,
+                currency=currency,
+                payment_method=payment_method,
+                confirm=True,
+                metadata=metadata,
+                description=description,
+            )
+        except PaymentsError as exc:
+            if exc.status == 402 and "payment_intent" in exc.error:
+                return exc.error["payment_intent"]  # type: ignore[no-any-return]
+            raise
+
+    def subscribe(
+        self,
+        customer_id: str,
+        price: str,
+        payment_method: str | None = "pm_card_visa",
+        metadata: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Subscribe a customer to a price (or a plan name: "basic", "pro"); the first invoice is paid at once."""
+        price_id = PLANS.get(price, price)
+        return self.client.post(
+            "/v1/subscriptions",
+            customer=customer_id,
+            items=[{"price": price_id}],
+            default_payment_method=payment_method,
+            metadata=metadata,
+        )
+
+    def cancel_subscription(self, subscription_id: str) -> dict[str, Any]:
+        return self.client.delete(f"/v1/subscriptions/{subscription_id}")
+
+    def refund(self, payment_intent_id: str, amount: int | None = None) -> dict[str, Any]:
+        return self.client.post("/v1/refunds", payment_intent=payment_intent_id, amount=amount)
+
+    def add_endpoint(
+        self,
+        url: str,
+        enabled_events: Iterable[str] = ("*",),
+        retry_policy: str | RetryPolicy | list[float] | tuple[float, ...] | None = None,
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        """Register a webhook endpoint; the answer holds its `whsec_` secret (shown only here)."""
+        params: dict[str, Any] = {"url": url, "enabled_events": list(enabled_events), "description": description}
+        if isinstance(retry_policy, (str, list, tuple)):
+            params["retry_policy"] = list(retry_policy) if not isinstance(retry_policy, str) else retry_policy
+        endpoint = self.client.post("/v1/webhook_endpoints", **params)
+        if isinstance(retry_policy, RetryPolicy):
+            secret = endpoint["secret"]
+            endpoint = {**self.set_retry_policy(endpoint["id"], retry_policy), "secret": secret}
+        return endpoint
+
+    def update_endpoint(self, endpoint_id: str, **params: Any) -> dict[str, Any]:
+        return self.client.post(f"/v1/webhook_endpoints/{endpoint_id}", **params)
+
+    def delete_endpoint(self, endpoint_id: str) -> dict[str, Any]:
+        return self.client.delete(f"/v1/webhook_endpoints/{endpoint_id}")

@@ -1,0 +1,138 @@
+"""The payment system's core, beneath every resource: its collections, reading, showing and events.
+
+Resource modules (customers, charges, …) take a `PaymentsCore` and never the
+system: they read and write its collections, answer with `render()` and
+`render_list()`, and record what happened with `emit()`. A kind that shows
+more or less than what is stored (an endpoint hides its secret, an event
+counts its pending webhooks) registers its own presenter with `present()`, so
+the core never needs to know about any resource.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Response, jsonify
+
+from ..clock import Clock, to_timestamp
+from ..context import SystemContext
+from ..errors import ApiError
+from ..ids import IdFactory
+from ..store import Store
+from ..webhooks import STRIPE_V1, WebhookSender, policy_named
+from . import cards, httpapi, query
+from .catalogue import API_VERSION, PREFIXES, TYPES
+from .expand import expand, expand_list
+from .idempotency import IdempotencyKeys
+from .params import Params
+from .ratelimit import RateLimiter
+
+#: Adds what the API shows of one kind to the plain copy of a stored document.
+Presenter = Callable[[dict[str, Any], dict[str, Any]], None]
+
+
+class PaymentsCore:
+    """The state every payments resource works on."""
+
+    def __init__(self, ctx: SystemContext, store: Store, ids: IdFactory) -> None:
+        self.store = store
+        self.ids = ids
+        self.clock: Clock = ctx.clock
+        self.db = {kind: store.collection(kind) for kind in PREFIXES.values()}
+        self.api_key = "sk_test_" + ids.token("api-key", 32)
+        self.idempotency = IdempotencyKeys(store, ctx.clock)
+        self.limiter = RateLimiter(ctx.clock)
+        self.webhooks = WebhookSender.of(
+            ctx,
+            store,
+            ids,
+            signer=STRIPE_V1,
+            default_policy=policy_named(ctx.retry_policy),  # `Lab(retry_policy=…)`, given once
+            events_field="enabled_events",
+            policy_field="_retry_policy",
+        )
+        self.outbox = self.webhooks.outbox
+        #: False once the system is stopped: clock jobs left behind (renewals) do nothing.
+        self.alive = False
+        self._presenters: dict[str, Presenter] = {}
+
+    # -- reading ----------------------------------------------------------
+
+    def now(self) -> int:
+        return self.clock.timestamp()
+
+    def get(self, kind: str, object_id: str, *, param: str = "id") -> dict[str, Any]:
+        """A stored object, or the 404 Stripe answers for an unknown id."""
+        doc = self.db[kind].get(object_id) if isinstance(object_id, str) else None
+        if doc is None:
+            shown = object_id if isinstance(object_id, str) and len(object_id) <= 80 else f"{str(object_id)[:77]}…"
+            raise ApiError(404, f"No such {kind}: {shown!r}", code="resource_missing", param=param)
+        return doc
+
+    def lookup(self, object_id: str) -> dict[str, Any] | None:
+        """The public form of whatever object an id names (for expand)."""
+        if object_id in cards.CARDS:
+            return cards.CARDS[object_id].as_payment_method(None, int(to_timestamp(self.clock.start)))
+        kind = PREFIXES.get(object_id.partition("_")[0])
+        if kind is None:
+            return None
+        doc = self.db[kind].get(object_id)
+        return self.public(doc) if doc is not None else None
+
+    # -- showing ----------------------------------------------------------
+
+    def present(self, kind: str, presenter: Presenter) -> None:
+        """Register how the API shows one kind beyond its stored fields."""
+        self._presenters[kind] = presenter
+
+    def public(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """What the API shows of a stored object (no secrets, no bookkeeping)."""
+        shown = {key: copy.deepcopy(value) for key, value in doc.items() if not key.startswith("_")}
+        presenter = self._presenters.get(str(doc.get("object")))
+        if presenter is not None and not doc.get("deleted"):
+            presenter(doc, shown)
+        return shown
+
+    def render(self, doc: dict[str, Any], paths: Iterable[str] = (), status: int = 200) -> Response:
+        body = expand(self.public(doc), list(paths), self.lookup)
+        response = jsonify(body)
+        response.status_code = status
+        return response
+
+    def retrieve(self, kind: str, object_id: str, params: Params | None = None) -> Response:
+        """`GET /v1/<kinds>/<id>`: one object, with any `expand[]` the request asks for."""
+        return self.render(self.get(kind, object_id), (params or httpapi.params()).expand())
+
+    def render_list(self, kind: str, params: Params, *, url: str, where: query.Where | None = None) -> Response:
+        """`GET /v1/<kinds>`: one page of them, newest first, each with any `expand[]` asked for."""
+        paths = params.expand()
+        body = query.page(self.db[kind], params, url=url, where=where, render=self.public)
+        return jsonify(expand_list(body, paths, self.lookup))
+
+    # -- events -----------------------------------------------------------
+
+    def emit(self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Record an event and its webhook deliveries together (call inside the change's transaction)."""
+        if event_type not in TYPES:
+            raise ValueError(f"unknown event type {event_type!r}")
+        now = self.now()
+
+        def event(pending: int) -> dict[str, Any]:
+            data: dict[str, Any] = {"object": self.public(obj)}
+            if previous is not None:
+                data["previous_attributes"] = copy.deepcopy(previous)
+            return {
+                "id": self.ids.new("evt"),
+                "object": "event",
+                "api_version": API_VERSION,
+                "created": now,
+                "data": data,
+                "livemode": False,
+                "pending_webhooks": pending,
+                "request": httpapi.request_info(),
+                "type": event_type,
+            }
+
+        return self.webhooks.emit(event_type, event, created=now)
