@@ -9,9 +9,9 @@ from typing import Any
 
 import requests
 
+from ..payments.catalogue import TYPES
 from ..payments.client import PaymentsClient, PaymentsError
 from ..payments.connection import ConnectionMissing, connect
-from ..payments.events import TYPES
 
 Made = list[tuple[str, str]]
 
