@@ -131,7 +131,7 @@ def test_a_learner_walks_from_the_lesson_to_a_passing_check_and_an_exported_work
     step("lesson-open")
 
     # 2. Follow the lesson's own link to its exercise.
-    link = page.locator(f"{VISIBLE} .jp-RenderedMarkdown a[href$='exercises/{journey.exercise}.ipynb']").first
+    link = page.locator(f"{VISIBLE} .jp-RenderedMarkdown a[href*='exercises/{journey.exercise}.ipynb']").last
     link.scroll_into_view_if_needed()
     link.click()
     page.locator(".lm-TabBar-tab.lm-mod-current", has_text=f"{journey.exercise}.ipynb").wait_for(timeout=30_000)
@@ -174,9 +174,14 @@ def test_a_learner_walks_from_the_lesson_to_a_passing_check_and_an_exported_work
     step("reflection-answered")
 
     # 6. Restart the kernel and run everything again: the answer is still in its box.
+    before = box.element_handle()
     page.get_by_role("menuitem", name="Kernel", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Restart Kernel and Run All Cells")).click()
-    page.locator(".jp-Dialog").get_by_role("button", name="Restart", exact=True).click()
+    confirm = page.locator(".jp-Dialog .jp-mod-accept")
+    confirm.wait_for()  # "Restart the kernel?": yes
+    confirm.click()
+    # The rerun replaces the old answer box with a new one, read from the saved worksheet.
+    page.wait_for_function("element => !element.isConnected", arg=before, timeout=RUN_TIMEOUT_MS)
     page.wait_for_function(EVERY_CELL_RAN, timeout=RUN_TIMEOUT_MS)
     box = page.locator(f"{VISIBLE} .jp-CodeCell", has_text=f'reflection("{journey.question}")').locator("textarea")
     deadline = time.monotonic() + 30
