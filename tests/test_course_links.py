@@ -87,11 +87,10 @@ def dead_links(server: MakeLab, files: list[Path]) -> list[str]:
                 dead.append(f"{where}: {link} (the contents API answers {answer.status_code} for {target})")
                 continue
             if parts.fragment and target.endswith((".ipynb", ".md")):
-                served = server.api(f"contents/{target}", content="1").json()
-                body = served["content"]
-                text = (
-                    markdown_of_cells(body["cells"]) if target.endswith(".ipynb") and isinstance(body, dict) else body
-                )
+                if target.endswith(".ipynb"):
+                    text = markdown_of_cells(server.api(f"contents/{target}", content="1").json()["content"]["cells"])
+                else:  # as text: with jupytext installed, a Markdown file could be served as a notebook
+                    text = server.api(f"contents/{target}", content="1", type="file", format="text").json()["content"]
                 if parts.fragment not in anchors(str(text)):
                     dead.append(f"{where}: {link} (no heading or anchor {parts.fragment!r} in {target})")
     return dead

@@ -186,10 +186,12 @@ def test_each_reflection_question_stands_in_markdown_right_above_its_box(path: P
     notebook = cells(path)
     asked = 0
     for index, cell in enumerate(notebook):
-        found = re.fullmatch(r"\s*(?:from simulators\.course import reflection\s*)?reflection\(\"(q\w+)\"\)\s*", source(cell))
+        found = re.fullmatch(
+            r"\s*(?:from simulators\.course import reflection\s*)?reflection\(\"(q\w+)\"\)\s*", source(cell)
+        )
         if cell["cell_type"] != "code" or "reflection(" not in source(cell):
             continue
-        assert found, f"a reflection cell holds only reflection(\"…\"): {source(cell)!r}"
+        assert found, f'a reflection cell holds only reflection("…"): {source(cell)!r}'
         above = notebook[index - 1]
         assert above["cell_type"] == "markdown", "the question's text stands in the Markdown cell above its box"
         text = " ".join(question(found.group(1)).text.split())
@@ -248,3 +250,41 @@ def test_the_course_map_states_both_tracks_with_prerequisites_and_honest_times()
         minutes = re.search(r"(\d+) min", " ".join(row))
         assert minutes, f"the course map states a time for {lesson.stem}"
         assert int(minutes.group(1)) >= computed_minutes(lesson), f"{lesson.stem}: the map's time is honest"
+
+
+#: Words the glossary defines, as they appear in prose; their first use in a lesson links to the glossary.
+GLOSSARY_TERMS = {
+    "trigger": r"triggers?",
+    "action": r"actions?",
+    "webhook": r"webhooks?",
+    "polling": r"polling",
+    "alert": r"alerts?",
+    "cursor": r"cursors?",
+    "reconciliation": r"reconciliation",
+    "signature": r"signatures?",
+}
+#: The lessons whose first uses are linked so far (04–06 follow when their helper adds the links).
+GLOSSARY_LESSONS = ["00_welcome", "01_triggers_and_actions", "02_polling_vs_webhooks", "03_webhook_security"]
+
+
+def _prose_with_glossary_marks(path: Path) -> str:
+    text = "\n\n".join(t for t in markdown(path) if not re.search(r"^## .*Course map\s*$", t, re.MULTILINE))
+    text = re.sub(r"\*Triggers, Actions, and Webhooks\*", " ", text)  # the lesson's title is a name, not a use
+    text = re.sub(r"`[^`\n]*`", " ", text)
+    text = re.sub(r"^#.*$", " ", text, flags=re.MULTILINE)
+    text = re.sub(r"\[([^\]]*)\]\(glossary\.ipynb#[\w-]+\)", r"⟦\1⟧", text)
+    text = re.sub(r"\[[^\]]*\]\([^)]*\)", " ", text)  # another link's text is a title, not a use
+    return re.sub(r"<[^>]+>", " ", text)
+
+
+@pytest.mark.parametrize("lesson", GLOSSARY_LESSONS)
+def test_the_first_use_of_each_glossary_term_links_to_the_glossary(lesson: str) -> None:
+    prose = _prose_with_glossary_marks(NOTEBOOKS / f"{lesson}.ipynb")
+    glossary = "\n".join(markdown(NOTEBOOKS / "glossary.ipynb"))
+    unlinked = []
+    for anchor, pattern in GLOSSARY_TERMS.items():
+        assert f'<a id="{anchor}"></a>' in glossary, f"the glossary defines {anchor}"
+        first = re.search(rf"(?<![\w-]){pattern}(?![\w-])", prose, re.IGNORECASE)
+        if first and prose.rfind("⟦", 0, first.start()) <= prose.rfind("⟧", 0, first.start()):
+            unlinked.append(f"{anchor}: …{prose[max(0, first.start() - 40) : first.end() + 10]!r}")
+    assert not unlinked, "first uses not linked to the glossary:\n" + "\n".join(unlinked)

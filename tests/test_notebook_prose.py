@@ -48,9 +48,7 @@ def _output_text(cell: dict) -> str:
 def _quoted_numbers(markdown: str) -> list[str]:
     if re.search(r"^## .*Course map\s*$", markdown, re.MULTILINE):
         return []
-    lines = [
-        line for line in markdown.splitlines() if not line.lstrip().startswith("#") and "**Time:**" not in line
-    ]
+    lines = [line for line in markdown.splitlines() if not line.lstrip().startswith("#") and "**Time:**" not in line]
     text = _LIST_MARKER.sub(" ", _LINK_TARGET.sub("]", _CODE_SPAN.sub(" ", "\n".join(lines))))
     return [match.replace(",", "") for match in _NUMBER.findall(text)]
 

@@ -197,6 +197,6 @@ def test_a_learner_walks_from_the_lesson_to_a_passing_check_and_an_exported_work
     export.get_by_text(re.compile("Exported \\d+ of \\d+ answers")).wait_for()
     export.scroll_into_view_if_needed()
     step("worksheet-exported")
-    written = lab_server.api("contents/notebooks/worksheet.md", content="1")
+    written = lab_server.api("contents/notebooks/worksheet.md", content="1", type="file", format="text")
     assert written.status_code == 200, "the worksheet is where the lab's file browser shows it"
     assert journey.answer in written.json()["content"]
