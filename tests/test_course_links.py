@@ -124,8 +124,8 @@ def test_make_lab_serves_the_top_folder_and_opens_the_welcome_notebook() -> None
 
 def test_the_course_has_links_to_check(served: MakeLab) -> None:
     files = course_files(served.root)
-    assert len([f for f in files if f.suffix == ".ipynb"]) >= 21, [f.name for f in files]
-    assert sum(len(relative_links(markdown_of(f))) for f in files) >= 25
+    assert len([f for f in files if f.suffix == ".ipynb"]) >= 26, [f.name for f in files]
+    assert sum(len(relative_links(markdown_of(f))) for f in files) >= 150
 
 
 def test_every_relative_link_resolves_in_the_lab_make_lab_starts(served: MakeLab) -> None:
