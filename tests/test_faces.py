@@ -52,6 +52,7 @@ COURSE_FACE = [
     "course_automations",
     "default_backoff",
     "describe_span",
+    "export_worksheet",
     "flow_diagram",
     "reflection",
     "render_catalogue",

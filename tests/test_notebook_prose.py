@@ -2,7 +2,9 @@
 
 Every number the prose quotes must appear in an output of a code cell above it
 (story numbers such as "three weeks" are written in words). Headings, code
-spans, links and list markers are not quotes.
+spans, links and list markers are not quotes. Nor are a notebook's `**Time:**`
+line and 00's course map: their minutes are estimates, which
+tests/test_course_shape.py holds to at least the honest time.
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ def _output_text(cell: dict) -> str:
 
 
 def _quoted_numbers(markdown: str) -> list[str]:
-    lines = [line for line in markdown.splitlines() if not line.lstrip().startswith("#")]
+    if re.search(r"^## .*Course map\s*$", markdown, re.MULTILINE):
+        return []
+    lines = [line for line in markdown.splitlines() if not line.lstrip().startswith("#") and "**Time:**" not in line]
     text = _LIST_MARKER.sub(" ", _LINK_TARGET.sub("]", _CODE_SPAN.sub(" ", "\n".join(lines))))
     return [match.replace(",", "") for match in _NUMBER.findall(text)]
 
@@ -70,7 +74,7 @@ def test_each_lesson_starts_a_seeded_lab_and_ends_with_a_recap_and_reflection(pa
     prose = "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown").lower()
     assert re.search(r"Lab\(seed=\d+", code), "a lesson starts its own seeded lab"
     assert "lab.stop()" in _source([c for c in cells if c["cell_type"] == "code"][-1]), "the last cell stops the lab"
-    assert "takeaway" in prose, "a recap with the key takeaways"
+    assert "## key points" in prose or "takeaway" in prose, "a recap with the key points"
     assert "reflection(" in code, "reflection questions with answer boxes"
     assert "you will be able to" in prose, "the objectives up front"
 

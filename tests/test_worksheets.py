@@ -112,3 +112,25 @@ def test_export_lists_every_question_by_notebook_and_marks_unanswered(tmp_path: 
 def test_export_rejects_unknown_formats(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not pdf"):
         export(tmp_path, ["pdf"])
+
+
+def test_the_export_button_writes_the_worksheet_in_the_lab(tmp_path: Path) -> None:
+    from simulators.course import export_worksheet, reflection
+
+    reflection("q00_let_down").answer.value = "The receipt never came."
+    button = export_worksheet(tmp_path)
+    assert repr(button) == "WorksheetExport()" and not list(tmp_path.iterdir()), "nothing is written before the click"
+    button.button.click()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["worksheet.html", "worksheet.md"]
+    assert "> The receipt never came." in (tmp_path / "worksheet.md").read_text()
+    assert "Exported 1 of" in button.status.value and "worksheet.md" in button.status.value
+
+
+def test_the_export_button_says_when_it_cannot_write(tmp_path: Path) -> None:
+    from simulators.course import export_worksheet
+
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file where the folder should be")
+    button = export_worksheet(blocker)
+    assert button.export() == []
+    assert "Could not export" in button.status.value

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .polling import Race
     from .scenarios import CATALOGUE, FIXES, ON_CALL, course_automations, describe_span, run_case_study
     from .widgets import control_panel
-    from .worksheets import reflection
+    from .worksheets import export_worksheet, reflection
 
 #: Each public name and the module (below this package) that defines it.
 _WHERE = {
@@ -49,6 +49,7 @@ _WHERE = {
     "course_automations": "scenarios",
     "default_backoff": "handling",
     "describe_span": "scenarios",
+    "export_worksheet": "worksheets",
     "flow_diagram": "plots",
     "reflection": "worksheets",
     "render_catalogue": "automations",
@@ -81,6 +82,7 @@ __all__ = [
     "course_automations",
     "default_backoff",
     "describe_span",
+    "export_worksheet",
     "flow_diagram",
     "reflection",
     "render_catalogue",

@@ -7,6 +7,7 @@ reflection("q01_failures")
 from __future__ import annotations
 
 from simulators.course.worksheets.answers import WORKSHEET_ENV, load_answers, save_answer, worksheet_path
+from simulators.course.worksheets.button import WorksheetExport, export_worksheet
 from simulators.course.worksheets.export import export
 from simulators.course.worksheets.questions import QUESTIONS, Question, question
 from simulators.course.worksheets.widget import Reflection
@@ -28,9 +29,11 @@ def reflection(question_id: str, text: str | None = None, *, notebook: str | Non
 __all__ = [
     "QUESTIONS",
     "WORKSHEET_ENV",
+    "WorksheetExport",
     "Question",
     "Reflection",
     "export",
+    "export_worksheet",
     "load_answers",
     "question",
     "reflection",

@@ -18,7 +18,11 @@ class Reflection(widgets.VBox):
 
     def __init__(self, question: Question) -> None:
         self.question = question
-        self.prompt = widgets.HTML(f"<b>Reflect:</b> {html.escape(question.text)}")
+        # The question's text stands in the Markdown cell above (visible on GitHub and in exports); the box says
+        # which question it answers, so a reader who scrolls past the text still knows.
+        self.prompt = widgets.HTML(
+            f"<b>Your answer</b> <span style='color:#666'>(saved in your worksheet as {html.escape(question.id)})</span>"
+        )
         self.answer = widgets.Textarea(
             value=answer_for(question.id),
             placeholder="Type your answer here…",
