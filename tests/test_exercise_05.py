@@ -159,7 +159,7 @@ def test_wrong_reconciliations_fail_naming_the_problem(change: Any, problem: str
 NAIVE_RECEIVER = """
 RETRY_POLICY = "none"
 
-def receive(request, lab):
+def receive(request, lab, secret):
     event = request.json
     if event["type"] == "payment_intent.succeeded":
         payment = event["data"]["object"]
@@ -169,7 +169,7 @@ def receive(request, lab):
 """
 
 NO_DEDUPE_RECEIVER = """
-def receive(request, lab):
+def receive(request, lab, secret):
     event = request.json
     if event["type"] != "payment_intent.succeeded":
         return 200
@@ -183,7 +183,7 @@ def receive(request, lab):
 """
 
 PYTHON_API_RECEIVER = """
-def receive(request, lab):
+def receive(request, lab, secret):
     event = request.json
     if event["type"] == "payment_intent.succeeded":
         payment = event["data"]["object"]
@@ -193,6 +193,17 @@ def receive(request, lab):
 """
 
 
+def _solution_receive_source() -> str:
+    return next(cell.source for cell in read_cells(SOLUTION) if "def receive" in cell.source)
+
+
+UNVERIFIED = ('verify_stripe(request.body, request.headers.get("Stripe-Signature", ""), secret)', "pass  # trusts all")
+PER_CUSTOMER = (
+    'if any(a["event"] in (event["id"], payment["id"]) for a in done.json()["data"]):',
+    'if done.json()["data"]:',
+)
+
+
 @pytest.mark.parametrize(
     ("wrong", "problem"),
     [
@@ -200,10 +211,27 @@ def receive(request, lab):
         (NO_DEDUPE_RECEIVER, "activated more than once"),
         (PYTHON_API_RECEIVER, "got no alert"),
         (ALERT_ON_GIVE_UP, "got no alert"),
+        (UNVERIFIED, "a forged webhook"),
+        (PER_CUSTOMER, "activated only once"),
+        ('RETRY_POLICY = "none"', "after the outage for access"),
+        ("def receive(request, lab):\n    return 200\n", "receive raised TypeError"),
     ],
-    ids=["naive-receiver", "no-dedupe", "python-api", "alert-on-give-up"],
+    ids=[
+        "naive-receiver",
+        "no-dedupe",
+        "python-api",
+        "alert-on-give-up",
+        "unverified",
+        "per-customer",
+        "no-retries",
+        "old-signature",
+    ],
 )
-def test_wrong_integrations_fail_the_chaos_check_naming_the_seed(wrong: str, problem: str) -> None:
+def test_wrong_integrations_fail_the_chaos_check_naming_the_seed(wrong: Any, problem: str) -> None:
+    if isinstance(wrong, tuple):
+        source = _solution_receive_source()
+        assert wrong[0] in source
+        wrong = source.replace(*wrong)
     result = check("ex05_chaos", solved("ex05_chaos", wrong))
     assert not result.ok
     assert "seed " in result.message and problem in result.message, result.message
