@@ -32,7 +32,9 @@ def names_problem(result: Any, problem: str) -> bool:
 # -- the solution passes ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("exercise_id", ["ex05_alert", "ex05_reconcile", "ex05_chaos"])
+@pytest.mark.parametrize(
+    "exercise_id", ["ex05_alert_rule", "ex05_report", "ex05_alert", "ex05_reconcile", "ex05_chaos"]
+)
 def test_the_solution_passes(exercise_id: str) -> None:
     result = check(exercise_id, solved(exercise_id))
     assert result.ok, str(result)
@@ -236,3 +238,88 @@ def test_wrong_integrations_fail_the_chaos_check_naming_the_seed(wrong: Any, pro
     assert not result.ok
     assert "seed " in result.message and problem in result.message, result.message
     assert result.hints
+
+
+# -- the core path: an alert rule as a spec, a report read back ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "problem"),
+    [("ex05_alert_rule", "all four answers are still empty"), ("ex05_report", "are still empty")],
+)
+def test_the_untouched_core_exercises_fail_saying_what_to_fill_in(exercise_id: str, problem: str) -> None:
+    result = check(exercise_id, notebook_namespace(EXERCISE, exercise_id))
+    assert not result.ok
+    assert names_problem(result, problem), str(result)
+    assert result.hints
+
+
+def _rule(**answers: Any) -> str:
+    rule = {"who": "dana.ops@example.com", "when": "first failure", "remind every": "2 h", "all clear": True}
+    rule.update(answers)
+    return f"ALERT_RULE = {rule!r}"
+
+
+@pytest.mark.parametrize(
+    ("wrong", "problem"),
+    [
+        (_rule(who="the ops team"), "names one person by email address"),
+        (_rule(who="dana@example.com, sam@example.com"), "names one person by email address"),
+        (_rule(when="sender gives up"), "someone hears within 15 min"),
+        (_rule(**{"remind every": "15 min"}), "sends at most 6 emails"),
+        (_rule(**{"remind every": "sometimes"}), "says how often to remind"),
+        (_rule(**{"all clear": False}), "says when it is over"),
+    ],
+    ids=["a-team", "two-people", "waits-for-give-up", "every-look", "vague", "no-all-clear"],
+)
+def test_wrong_alert_specs_fail_naming_the_problem(wrong: str, problem: str) -> None:
+    result = check("ex05_alert_rule", solved("ex05_alert_rule", wrong))
+    assert not result.ok
+    assert names_problem(result, problem), str(result)
+    assert result.hints
+
+
+LOST = '["Zoe Silva", "Luis Adeyemi", "Ibrahim Varga", "Uma Bauer", "Noah Tanaka"]'
+REFUNDED = '["Sam Haddad", "Omar Rossi", "Sofia Xu", "Lena Jensen"]'
+
+
+@pytest.mark.parametrize(
+    ("wrong", "problem"),
+    [
+        (f"GIVEN_ACCESS = {REFUNDED}\nACCESS_REMOVED = {LOST}", "GIVEN_ACCESS names the 5"),
+        ('ACCESS_REMOVED = ["Lena Jensen"]', "ACCESS_REMOVED names the 4"),
+        ("ACCESS_REMOVED = []", "ACCESS_REMOVED names the 4"),
+        ('GIVEN_ACCESS = ["Zoe Silva", "Ada Lovelace"]', "every name is a customer"),
+        ('WHY_REMOVED = "a bug"', "WHY_REMOVED says in a sentence"),
+    ],
+    ids=["swapped", "only-the-outage-night", "one-way", "invented-name", "no-why"],
+)
+def test_wrong_readings_of_the_report_fail_naming_the_problem(wrong: str, problem: str) -> None:
+    result = check("ex05_report", solved("ex05_report", wrong))
+    assert not result.ok
+    assert names_problem(result, problem), str(result)
+
+
+def test_the_report_may_be_answered_with_email_addresses_in_any_case() -> None:
+    answer = 'ACCESS_REMOVED = ["SAM.HADDAD.34@example.com", "omar rossi", "Sofia Xu", "lena.jensen.96@example.com"]'
+    result = check("ex05_report", solved("ex05_report", answer))
+    assert result.ok, str(result)
+
+
+REVOKES_NOBODY = """
+def reconcile(lab):
+    active = {a["customer"] for a in lab.provisioning.accounts(status="active")}
+    repaired = []
+    for payment in lab.payments.payments(status="succeeded", refunded=False):
+        if payment["customer"] not in active and payment["customer"] not in repaired:
+            post(lab, "activate", {"customer": payment["customer"], "plan": payment["metadata"]["plan"],
+                                   "event": payment["id"]})
+            repaired.append(payment["customer"])
+    return repaired
+"""
+
+
+def test_a_one_way_reconciliation_fails_naming_the_refund_it_missed() -> None:
+    result = check("ex05_reconcile", solved("ex05_reconcile", REVOKES_NOBODY))
+    assert not result.ok
+    assert names_problem(result, "takes access away from a refunded customer"), str(result)
