@@ -44,7 +44,9 @@ def _output_text(cell: dict) -> str:
 
 
 def _quoted_numbers(markdown: str) -> list[str]:
-    lines = [line for line in markdown.splitlines() if not line.lstrip().startswith("#")]
+    # Headings are not quotes, and neither is a notebook's stated time: it is computed from the notebook's own
+    # words and cells ("**Time:** about 45 min (…)"), not read from the lab.
+    lines = [line for line in markdown.splitlines() if not line.lstrip().startswith(("#", "**Time:**"))]
     text = _LIST_MARKER.sub(" ", _LINK_TARGET.sub("]", _CODE_SPAN.sub(" ", "\n".join(lines))))
     return [match.replace(",", "") for match in _NUMBER.findall(text)]
 

@@ -270,7 +270,9 @@ def _frame(
     ax.set_yticks(range(len(names)), names)
     locator = mdates.AutoDateLocator(tz=timezone.utc)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=timezone.utc))
+    formatter = mdates.ConciseDateFormatter(locator, tz=timezone.utc)
+    formatter.formats[2] = "%a %d"  # day ticks read "Sun 22", not "22"
+    ax.xaxis.set_major_formatter(formatter)
     ax.set_xlabel("lab time (UTC)")
     ax.set_ylabel("")
     ax.grid(axis="x", color="#dddddd", zorder=0)
