@@ -25,6 +25,7 @@ _TRIGGER = ("#e8f0fe", "#1a73e8")
 _STEP = ("#e6f4ea", "#1e8e3e")
 _ALERT = ("#fef7e0", "#b06000")
 _NOBODY = ("#fce8e6", "#c5221f")
+_FAIL = "#b06000"
 
 
 def flow_diagram(automation: Any, ax: Any = None) -> Any:
@@ -51,9 +52,15 @@ def flow_diagram(automation: Any, ax: Any = None) -> Any:
     lefts = [span / 2 - _GAP / 2 - width, span / 2 + _GAP / 2]
     for left, (head, rest) in zip(lefts, branches, strict=True):
         _box(ax, left, bottom, f"{head}\n{rest}", colours, width=width)
-    for index in range(1, columns):
-        for left in lefts:
-            _arrow(ax, _x(index) + _WIDTH / 2, top, left + width / 2, bottom + _HEIGHT, dashed=True)
+    # Every step's failure drops onto one dashed line, which leads to both boxes: no crossing arrows.
+    bus = (top + bottom + _HEIGHT) / 2
+    drops = [_x(index) + _WIDTH / 2 for index in range(1, columns)]
+    ends = [left + width / 2 for left in lefts]
+    for x in drops:
+        ax.plot([x, x], [top, bus], color=_FAIL, linestyle="--", lw=1.3)
+    ax.plot([min(drops + ends), max(drops + ends)], [bus, bus], color=_FAIL, linestyle="--", lw=1.3)
+    for x in ends:
+        _arrow(ax, x, bus, x, bottom + _HEIGHT, dashed=True)
     ax.set_xlim(-0.2, span + 0.2)
     ax.set_ylim(-0.2, top + _HEIGHT + 0.2)
     ax.set_aspect("equal")
