@@ -146,7 +146,8 @@ def timeline(
                 if kind in ("logged", "dead")
                 else {"color": COLOURS[{"work failed": "failed", "work done": "succeeded"}.get(kind, kind)]}
             )
-            artist = ax.scatter([_num(x) for x in xs], ys, zorder=3, **colour, **style)
+            # The dead-letter square goes on top of the retry rings it would otherwise hide under.
+            artist = ax.scatter([_num(x) for x in xs], ys, zorder=5 if kind == "dead" else 3, **colour, **style)
             legend.append(artist)
     if marks.get("retry"):
         xs, ys = zip(*marks["retry"], strict=True)
@@ -165,8 +166,9 @@ def timeline(
     shown_faults: dict[tuple[str, bool], Any] = {}
     for name, kind, begin, finish, planned in windows:
         lane = f"{name} faults"
-        if lane not in lanes.names:
-            continue
+        if lane not in lanes.names or (end is not None and begin > end) or (start is not None and finish <= start):
+            continue  # outside the stretch shown: no bar, and no legend entry for it
+        begin = max(begin, start) if start is not None else begin
         y = lanes.names.index(lane)
         bars = ax.broken_barh(
             [(_num(begin), _num(finish) - _num(begin))],
