@@ -32,7 +32,9 @@ def names_problem(result: Any, problem: str) -> bool:
 # -- the solution passes ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("exercise_id", ["ex05_alert", "ex05_reconcile", "ex05_chaos"])
+@pytest.mark.parametrize(
+    "exercise_id", ["ex05_alert_rule", "ex05_report", "ex05_alert", "ex05_reconcile", "ex05_chaos"]
+)
 def test_the_solution_passes(exercise_id: str) -> None:
     result = check(exercise_id, solved(exercise_id))
     assert result.ok, str(result)
@@ -159,7 +161,7 @@ def test_wrong_reconciliations_fail_naming_the_problem(change: Any, problem: str
 NAIVE_RECEIVER = """
 RETRY_POLICY = "none"
 
-def receive(request, lab):
+def receive(request, lab, secret):
     event = request.json
     if event["type"] == "payment_intent.succeeded":
         payment = event["data"]["object"]
@@ -169,7 +171,7 @@ def receive(request, lab):
 """
 
 NO_DEDUPE_RECEIVER = """
-def receive(request, lab):
+def receive(request, lab, secret):
     event = request.json
     if event["type"] != "payment_intent.succeeded":
         return 200
@@ -183,7 +185,7 @@ def receive(request, lab):
 """
 
 PYTHON_API_RECEIVER = """
-def receive(request, lab):
+def receive(request, lab, secret):
     event = request.json
     if event["type"] == "payment_intent.succeeded":
         payment = event["data"]["object"]
@@ -193,6 +195,17 @@ def receive(request, lab):
 """
 
 
+def _solution_receive_source() -> str:
+    return next(cell.source for cell in read_cells(SOLUTION) if "def receive" in cell.source)
+
+
+UNVERIFIED = ('verify_stripe(request.body, request.headers.get("Stripe-Signature", ""), secret)', "pass  # trusts all")
+PER_CUSTOMER = (
+    'if any(a["event"] in (event["id"], payment["id"]) for a in done.json()["data"]):',
+    'if done.json()["data"]:',
+)
+
+
 @pytest.mark.parametrize(
     ("wrong", "problem"),
     [
@@ -200,11 +213,113 @@ def receive(request, lab):
         (NO_DEDUPE_RECEIVER, "activated more than once"),
         (PYTHON_API_RECEIVER, "got no alert"),
         (ALERT_ON_GIVE_UP, "got no alert"),
+        (UNVERIFIED, "a forged webhook"),
+        (PER_CUSTOMER, "activated only once"),
+        ('RETRY_POLICY = "none"', "after the outage for access"),
+        ("def receive(request, lab):\n    return 200\n", "receive raised TypeError"),
     ],
-    ids=["naive-receiver", "no-dedupe", "python-api", "alert-on-give-up"],
+    ids=[
+        "naive-receiver",
+        "no-dedupe",
+        "python-api",
+        "alert-on-give-up",
+        "unverified",
+        "per-customer",
+        "no-retries",
+        "old-signature",
+    ],
 )
-def test_wrong_integrations_fail_the_chaos_check_naming_the_seed(wrong: str, problem: str) -> None:
+def test_wrong_integrations_fail_the_chaos_check_naming_the_seed(wrong: Any, problem: str) -> None:
+    if isinstance(wrong, tuple):
+        source = _solution_receive_source()
+        assert wrong[0] in source
+        wrong = source.replace(*wrong)
     result = check("ex05_chaos", solved("ex05_chaos", wrong))
     assert not result.ok
     assert "seed " in result.message and problem in result.message, result.message
     assert result.hints
+
+
+# -- the core path: an alert rule as a spec, a report read back ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "problem"),
+    [("ex05_alert_rule", "all four answers are still empty"), ("ex05_report", "are still empty")],
+)
+def test_the_untouched_core_exercises_fail_saying_what_to_fill_in(exercise_id: str, problem: str) -> None:
+    result = check(exercise_id, notebook_namespace(EXERCISE, exercise_id))
+    assert not result.ok
+    assert names_problem(result, problem), str(result)
+    assert result.hints
+
+
+def _rule(**answers: Any) -> str:
+    rule = {"who": "dana.ops@example.com", "when": "first failure", "remind every": "2 h", "all clear": True}
+    rule.update(answers)
+    return f"ALERT_RULE = {rule!r}"
+
+
+@pytest.mark.parametrize(
+    ("wrong", "problem"),
+    [
+        (_rule(who="the ops team"), "names one person by email address"),
+        (_rule(who="dana@example.com, sam@example.com"), "names one person by email address"),
+        (_rule(when="sender gives up"), "someone hears within 15 min"),
+        (_rule(**{"remind every": "15 min"}), "sends at most 6 emails"),
+        (_rule(**{"remind every": "sometimes"}), "says how often to remind"),
+        (_rule(**{"all clear": False}), "says when it is over"),
+    ],
+    ids=["a-team", "two-people", "waits-for-give-up", "every-look", "vague", "no-all-clear"],
+)
+def test_wrong_alert_specs_fail_naming_the_problem(wrong: str, problem: str) -> None:
+    result = check("ex05_alert_rule", solved("ex05_alert_rule", wrong))
+    assert not result.ok
+    assert names_problem(result, problem), str(result)
+    assert result.hints
+
+
+LOST = '["Zoe Silva", "Luis Adeyemi", "Ibrahim Varga", "Uma Bauer", "Noah Tanaka"]'
+REFUNDED = '["Sam Haddad", "Omar Rossi", "Sofia Xu", "Lena Jensen"]'
+
+
+@pytest.mark.parametrize(
+    ("wrong", "problem"),
+    [
+        (f"GIVEN_ACCESS = {REFUNDED}\nACCESS_REMOVED = {LOST}", "GIVEN_ACCESS names the 5"),
+        ('ACCESS_REMOVED = ["Lena Jensen"]', "ACCESS_REMOVED names the 4"),
+        ("ACCESS_REMOVED = []", "ACCESS_REMOVED names the 4"),
+        ('GIVEN_ACCESS = ["Zoe Silva", "Ada Lovelace"]', "every name is a customer"),
+        ('WHY_REMOVED = "a bug"', "WHY_REMOVED says in a sentence"),
+    ],
+    ids=["swapped", "only-the-outage-night", "one-way", "invented-name", "no-why"],
+)
+def test_wrong_readings_of_the_report_fail_naming_the_problem(wrong: str, problem: str) -> None:
+    result = check("ex05_report", solved("ex05_report", wrong))
+    assert not result.ok
+    assert names_problem(result, problem), str(result)
+
+
+def test_the_report_may_be_answered_with_email_addresses_in_any_case() -> None:
+    answer = 'ACCESS_REMOVED = ["SAM.HADDAD.34@example.com", "omar rossi", "Sofia Xu", "lena.jensen.96@example.com"]'
+    result = check("ex05_report", solved("ex05_report", answer))
+    assert result.ok, str(result)
+
+
+REVOKES_NOBODY = """
+def reconcile(lab):
+    active = {a["customer"] for a in lab.provisioning.accounts(status="active")}
+    repaired = []
+    for payment in lab.payments.payments(status="succeeded", refunded=False):
+        if payment["customer"] not in active and payment["customer"] not in repaired:
+            post(lab, "activate", {"customer": payment["customer"], "plan": payment["metadata"]["plan"],
+                                   "event": payment["id"]})
+            repaired.append(payment["customer"])
+    return repaired
+"""
+
+
+def test_a_one_way_reconciliation_fails_naming_the_refund_it_missed() -> None:
+    result = check("ex05_reconcile", solved("ex05_reconcile", REVOKES_NOBODY))
+    assert not result.ok
+    assert names_problem(result, "takes access away from a refunded customer"), str(result)

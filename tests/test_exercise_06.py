@@ -115,3 +115,50 @@ def test_the_catalogue_documents_every_automation_of_the_course_and_is_current()
         assert automation.validate() == []  # every course automation names a person and reads only what it gets
     for section in ("### Trigger", "### Steps", "### When it fails", "### Who is alerted", "### How to test it"):
         assert written.count(section) == len(course_automations())
+
+
+# -- the core path: the seven-question map and a retry policy, checked -------------------------
+
+
+def mapped(**answers: str) -> dict[str, Any]:
+    """The solution's map namespace, with some answers (or RETRY_POLICY / RETRY_WHY) replaced: a wrong answer."""
+    ns = notebook_namespace(SOLUTION, "ex06_map")
+    for key, value in answers.items():
+        if key in ("RETRY_POLICY", "RETRY_WHY"):
+            ns[key] = value
+        else:
+            ns["CANCELLATION_MAP"] = {**ns["CANCELLATION_MAP"], key.replace("_", " ") + "?": value}
+    return ns
+
+
+def test_the_solved_map_passes() -> None:
+    result = check("ex06_map", mapped())
+    assert result.ok, str(result)
+
+
+def test_the_untouched_map_fails_saying_it_is_empty() -> None:
+    result = check("ex06_map", notebook_namespace(EXERCISE, "ex06_map"))
+    assert not result.ok and "the map is still empty" in result.message
+    assert result.hints
+
+
+@pytest.mark.parametrize(
+    ("answers", "problem"),
+    [
+        ({"What event starts it": "a new form submission in the CRM"}, "starts on a cancelled subscription"),
+        ({"What data is required": "their email and phone number"}, "needs the customer"),
+        ({"Which system does each step": "the mailer sends an email"}, "the CRM creates the retention task"),
+        ({"What if a step fails": "it fails and we move on"}, "a failing step is tried again"),
+        ({"Who is told": "the customer success team"}, "names one person to tell"),
+        ({"What if data is missing": "?"}, "answers every question"),
+        ({"RETRY_POLICY": "none"}, "chooses a retry policy that tries again"),
+        ({"RETRY_POLICY": "forever"}, "chooses a retry policy that tries again"),
+        ({"RETRY_WHY": "it is better"}, "says why"),
+    ],
+    ids=["wrong-trigger", "no-customer", "wrong-system", "no-retry", "a-team", "blank", "none", "unknown", "no-why"],
+)
+def test_wrong_maps_fail_naming_the_problem(answers: dict[str, str], problem: str) -> None:
+    result = check("ex06_map", mapped(**answers))
+    assert not result.ok
+    assert names_problem(result, problem), str(result)
+    assert result.hints

@@ -32,6 +32,7 @@ SANDBOX_FACE = [
 ]
 COURSE_FACE = [
     "ACTIONS",
+    "AlertRule",
     "Automation",
     "CATALOGUE",
     "FIRST_WAIT",
@@ -42,8 +43,10 @@ COURSE_FACE = [
     "Step",
     "TRIGGERS",
     "WorkQueue",
+    "backoff_draws",
     "bar_compare",
     "before_after",
+    "before_after_story",
     "check",
     "confirm_paid_invoices",
     "connect_receiver",
@@ -57,6 +60,7 @@ COURSE_FACE = [
     "reflection",
     "render_catalogue",
     "retain_cancelled_customers",
+    "retry_crowd",
     "run_case_study",
     "systems_map",
     "timeline",

@@ -192,3 +192,56 @@ def test_a_flow_diagram_shows_each_step_and_where_a_failure_goes() -> None:
     drawn = texts(flow_diagram(silent))
     assert "nobody is told" in drawn and "THEN (2)" not in drawn
     assert "data.email" in drawn
+
+
+def test_a_flow_diagram_lists_each_field_once_and_draws_both_failure_paths() -> None:
+    from simulators.course.automations.examples import welcome_new_leads
+    from simulators.course.plots import flow_diagram
+
+    drawn = [text.get_text() for text in flow_diagram(welcome_new_leads()).axes[0].texts]
+    assert not [t for t in drawn if t.count("data.name") > 1], drawn  # "data.name, data.name" was a bug
+    assert "IF DATA IS MISSING" in drawn and "IF A STEP FAILS" in drawn
+
+
+def test_timeline_draws_a_queues_retries_and_dead_letters_and_named_moments() -> None:
+    from simulators.course.handling import WorkQueue
+
+    with Lab(seed=3, systems=["provisioning"]) as lab:
+
+        def work(item: object) -> None:
+            raise RuntimeError("provisioning is down")
+
+        queue = WorkQueue(lab, work, max_attempts=3, name="patient")
+        queue.put({"customer": "cus_1"})
+        lab.advance(minutes=30)
+        fig = timeline(lab, queues=[queue], moments={"someone looks": lab.clock.now()})
+        ax = fig.axes[0]
+        assert "patient queue: work" in [t.get_text() for t in ax.get_yticklabels()]
+        assert points(fig, "work tried, failed") == 3
+        assert points(fig, "gave up: parked on the dead-letter list") == 1
+        assert points(fig, "retry (attempt 2 or later)") == 2
+        assert "someone looks" in [t.get_text() for t in ax.texts]
+
+
+def test_backoff_waits_are_drawn_on_a_doubling_axis_in_words() -> None:
+    from simulators.course.handling import default_backoff
+    from simulators.course.plots import backoff_draws
+
+    ax = backoff_draws(default_backoff).axes[0]
+    assert ax.get_yscale() == "log"
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert "10 s" in ticks and "1 h" in ticks and not any("10^" in t or "$" in t for t in ticks)
+
+
+def test_the_case_study_bars_write_minutes_as_minutes_and_zero_as_none() -> None:
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from simulators.course.plots import before_after_story
+
+    before = SimpleNamespace(lost=[1] * 5, kept_access=[1] * 4, time_to_notice=timedelta(days=4, hours=23))
+    after = SimpleNamespace(lost=[], kept_access=[], time_to_notice=timedelta(minutes=5))
+    fig = before_after_story(before, after)
+    written = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert {"5", "4", "none", "4 days 23 h", "5 min"} <= set(written)
+    assert "0.1" not in written

@@ -3,20 +3,31 @@
 The learner's whole integration (receiver, retry policy, alert rule and nightly
 reconciliation) runs under 20 seeded random schedules of outages on
 provisioning and on the learner's own endpoint, with customers paying,
-declining, asking for refunds, and duplicate deliveries. It passes only if, in
-every schedule, every paying customer ends up activated, nobody is activated
-twice or without paying, and every outage raised an alert to the named person.
-The verdict names the first seed that lost something and what was lost.
+declining, asking for refunds, a returning customer who pays a second time,
+duplicate deliveries, and one forged webhook (a signature made with the wrong
+secret). It passes only if, in every schedule, every paying customer ends up
+activated, each payment activates once (so a second purchase activates again:
+dedupe on the event, not the customer), nobody is activated without paying,
+the forged delivery is refused with a 4xx, every paying customer has access
+within 12 hours of the outage that caught them (retries, not only the nightly
+repair), and every outage raised an alert to
+the named person. The verdict names the first seed that lost something and
+what was lost.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 from typing import Any
 
+import requests
+
 from simulators.course.checking import Checklist, exercise, fail
+from simulators.http import lab_request
 from simulators.lab import Lab
+from simulators.webhooks.signing import sign_stripe
 
 from .ex05_common import (
     EVENTS,
@@ -35,14 +46,22 @@ SEEDS = tuple(range(1, 21))
 SYSTEMS = ["mailer", "provisioning", "payments"]
 #: How soon after an outage begins the named person must have heard of it.
 ALERT_WITHIN = timedelta(hours=1)
+#: How long after the outage that caught their payment a paying customer may wait for access. The nightly
+#: reconciliation is the safety net, not the plan: retries should get there first.
+ACCESS_WITHIN = timedelta(hours=12)
 
 HINTS = (
-    "Make receive() answer 503 whenever provisioning did not confirm the activation, and skip customers who "
-    "already have an active account; pick RETRY_POLICY = 'stripe'.",
-    "No single fix is enough: retries recover what an outage dropped, only if the receiver admits failure; "
-    "the alert tells a person; the reconciliation repairs whatever is still missing; and checking before "
-    "activating keeps duplicates and late retries from activating anyone twice.",
+    "Verify first: verify_stripe(request.body, request.headers.get('Stripe-Signature', ''), secret), and answer 400 "
+    "when it raises SignatureError. Then look for an activation of this payment (GET /activations?customer=…, an "
+    "activation whose 'event' is this event's id or the payment's id) and answer 200 if there is one; otherwise "
+    "activate and answer 503 whenever provisioning did not confirm it. Pick RETRY_POLICY = 'stripe'.",
+    "No single fix is enough: the signature keeps forgers out; retries recover what an outage dropped, only if the "
+    "receiver admits failure; the alert tells a person; the reconciliation repairs whatever is still missing; and "
+    "checking for this payment's activation (not the customer's) keeps duplicates and late retries from activating "
+    "twice without blocking a customer's second purchase.",
 )
+#: Where the returning customer pays a second time, and the forged webhook arrives (before any outage).
+RENEWAL_AFTER, FORGERY_AFTER = 20 * 60, 40 * 60
 
 
 def plan_outages(rng: random.Random, start: float) -> list[dict[str, Any]]:
@@ -68,12 +87,14 @@ def run_schedule(ns: dict[str, Any], seed: int, person: str) -> list[str]:
         pay = lab.payments
         pay.update_endpoint(pay.provisioning_endpoint["id"], disabled=True)  # the learner's receiver replaces it
         receive = ns["receive"]
-        endpoint = lab.host(lambda request: receive(request, lab), name="receiver")
+        secret: dict[str, str] = {}
+        endpoint = lab.host(lambda request: receive(request, lab, secret["value"]), name="receiver")
         policy = ns.get("RETRY_POLICY", "none")
         try:
             added = pay.add_endpoint(endpoint.url, EVENTS, retry_policy=policy)
         except Exception as exc:  # a bad policy name from the learner
             return [f"RETRY_POLICY = {policy!r} was refused: {exc}"]
+        secret["value"] = added["secret"]
         pay.knobs(duplicates=0.1)
         failures: list[str] = []
         start = lab.clock.time()
@@ -92,14 +113,62 @@ def run_schedule(ns: dict[str, Any], seed: int, person: str) -> list[str]:
             name="learner: reconcile",
         )
         lab.traffic.schedule(per_day=10, days=1, decline_rate=0.1, cancel_rate=0.1)
+        returning = pay.create_customer(f"returning.{seed}@example.com", name="Rita Returning")["id"]
+        pay.pay(returning, 1900, metadata={"plan": "basic"})
+        lab.clock.call_at(
+            start + RENEWAL_AFTER,
+            lambda: pay.pay(returning, 4900, metadata={"plan": "pro"}),
+            name="chaos: a customer buys again",
+        )
+        forger = pay.create_customer(f"mallory.{seed}@example.com", name="Mallory")["id"]
+        lab.clock.call_at(
+            start + FORGERY_AFTER, lambda: _forge(endpoint.url, forger, failures), name="chaos: a forged webhook"
+        )
         for outage in outages:  # someone always pays in the middle of an outage
             moment = outage["start"] + rng.uniform(0.1, 0.6) * (outage["end"] - outage["start"])
             lab.clock.call_at(moment, lambda: lab.traffic.purchase(1), name="chaos: a purchase during the outage")
         lab.clock.run_until(next_hour(lab, RECONCILE_HOUR) + timedelta(days=1, hours=1))
-        return _verdict(lab, outages, person, failures, endpoint)
+        return _verdict(lab, outages, person, failures, endpoint, returning)
 
 
-def _verdict(lab: Lab, outages: list[dict[str, Any]], person: str, failures: list[str], endpoint: Any) -> list[str]:
+def _forge(url: str, customer: str, failures: list[str]) -> None:
+    """Post a payment webhook signed with the wrong secret, as someone who wants a free account would."""
+    event = {
+        "id": "evt_forged000000",
+        "object": "event",
+        "type": "payment_intent.succeeded",
+        "data": {
+            "object": {
+                "id": "pi_forged000000",
+                "object": "payment_intent",
+                "customer": customer,
+                "amount": 4900,
+                "status": "succeeded",
+                "metadata": {"plan": "pro"},
+            }
+        },
+    }
+    body = json.dumps(event).encode()
+    try:
+        answer = lab_request(
+            "POST",
+            url,
+            data=body,
+            timeout=5,
+            headers={"Content-Type": "application/json", "Stripe-Signature": sign_stripe(body, "whsec_not_the_secret")},
+        )
+    except requests.RequestException:
+        return  # the receiver was down on purpose: nothing got in
+    if not 400 <= answer.status_code < 500:
+        failures.append(
+            f"a forged webhook (signed with the wrong secret) was answered {answer.status_code}, not 400: "
+            "verify the Stripe-Signature before anything else"
+        )
+
+
+def _verdict(
+    lab: Lab, outages: list[dict[str, Any]], person: str, failures: list[str], endpoint: Any, returning: str
+) -> list[str]:
     problems = list(dict.fromkeys(failures))[:2]
     if endpoint.failures:
         problems.append(f"receive raised {endpoint.failures[0].error}")
@@ -111,13 +180,33 @@ def _verdict(lab: Lab, outages: list[dict[str, Any]], person: str, failures: lis
         problems.append(
             f"{len(lost)} paid customer(s) never got access: {', '.join(emails.get(c, c) for c in lost[:3])}"
         )
+    slow = []
+    for customer, payment in paid.items():
+        moments = [a["at"] for a in lab.provisioning.activations(customer)]
+        caught = [o["end"] for o in outages if o["start"] <= payment["created"] <= o["end"]]
+        if moments and min(moments) - max([payment["created"], *caught]) > ACCESS_WITHIN.total_seconds():
+            slow.append(customer)
+    if slow and not lost:
+        problems.append(
+            f"{len(slow)} paid customer(s) waited more than {int(ACCESS_WITHIN.total_seconds() // 3600)} h after the "
+            f"outage for access (for example {emails.get(slow[0], slow[0])}): only the nightly reconciliation "
+            "caught them; let the sender retry (RETRY_POLICY) and answer 503 when the work failed"
+        )
     counts: dict[str, int] = {}
     for activation in lab.provisioning.activations():
         counts[activation["customer"]] = counts.get(activation["customer"], 0) + 1
-    twice = [c for c, n in counts.items() if n > 1]
+    payments_of: dict[str, int] = {}
+    for payment in lab.payments.payments(status="succeeded"):
+        payments_of[payment["customer"]] = payments_of.get(payment["customer"], 0) + 1
+    twice = [c for c, n in counts.items() if n > max(1, payments_of.get(c, 0))]
     if twice:
         problems.append(
             f"{len(twice)} customer(s) activated more than once: {', '.join(emails.get(c, c) for c in twice[:3])}"
+        )
+    if 0 < counts.get(returning, 0) < 2:
+        problems.append(
+            "a customer who paid twice (a second purchase) was activated only once: look for an activation of "
+            "this event or payment, not of this customer"
         )
     unpaid = [c for c in counts if c not in ever_paid(lab)]
     if unpaid:

@@ -1,11 +1,13 @@
 """Exercise 05, part 2: the reconciliation.
 
 `reconcile(lab)` compares the payment system's payments with provisioning's
-accounts, activates every customer who paid and has no active account, and
-returns the ids of the customers it activated. The check builds a lab where
-provisioning missed some payments and holds every case a reconciliation meets:
-payments that succeeded, failed, were refunded or were cancelled, a customer
-who paid twice, and a customer who is already fine.
+accounts both ways: it activates every customer who paid and has no active
+account, takes access away from every customer whose payment was refunded and
+whose account is still active, and returns the ids of the customers it
+activated. The check builds a lab where provisioning missed some payments and
+holds every case a reconciliation meets: payments that succeeded, failed, were
+refunded (before and after their account was opened) or were cancelled, a
+customer who paid twice, and a customer who is already fine.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ HINTS = (
     "Make a set of customers with an active account (lab.provisioning.accounts(status='active')), then walk "
     "lab.payments.payments(status='succeeded', refunded=False) and activate each customer not in the set, once.",
     "A reconciliation compares the source of truth (money that stayed paid) with the result (accounts) and "
-    "repairs only the difference: no declined or cancelled payments, no refunds, nobody twice.",
+    "repairs only the difference, both ways: paid and no account, and an account with no payment that stands.",
+)
+REVOKE_HINTS = (
+    "Walk lab.payments.payments(status='succeeded', refunded=True): a customer among them with an active account "
+    "and no other payment that stands gets requests.post(lab.provisioning.url + '/accounts/deactivate', "
+    "json={'customer': ..., 'event': payment_id}, timeout=5).",
+    HINTS[1],
 )
 
 
@@ -31,6 +39,10 @@ def _scene(lab):  # type: ignore[no-untyped-def]
     who = {}
     who["fine"] = _customer(lab, "fine")
     pay.pay(who["fine"], 1900, metadata={"plan": "basic"})
+    who["kept"] = _customer(lab, "kept")
+    kept = pay.pay(who["kept"], 4900, metadata={"plan": "pro"})
+    lab.settle()
+    pay.refund(kept["id"])  # provisioning's handler ignores refunds: the account stays active
     lab.settle()
     lab.provisioning.faults.down()
     who["lost"] = _customer(lab, "lost")
@@ -114,6 +126,13 @@ def check(ns, lab):
                 HINTS[1],
             ),
         )
+    kept = provisioning.account_for(who["kept"])
+    c.expect(
+        kept is not None and kept["status"] == "inactive",
+        "takes access away from a refunded customer who still had it",
+        "a customer who was refunded still has an active account: the reconciliation looks one way only",
+        hints=REVOKE_HINTS,
+    )
     expected = {who["lost"], who["twice"]}
     got = set(returned) if isinstance(returned, (list, tuple, set)) else None
     c.expect(

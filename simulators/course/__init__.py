@@ -20,15 +20,26 @@ if TYPE_CHECKING:
     from .automations.examples import confirm_paid_invoices, retain_cancelled_customers, welcome_new_leads
     from .checking import check
     from .handling import FIRST_WAIT, LONGEST_WAIT, WorkQueue, connect_receiver, default_backoff
-    from .plots import bar_compare, before_after, cost_vs_delay, flow_diagram, systems_map, timeline
+    from .plots import (
+        backoff_draws,
+        bar_compare,
+        before_after,
+        before_after_story,
+        cost_vs_delay,
+        flow_diagram,
+        retry_crowd,
+        systems_map,
+        timeline,
+    )
     from .polling import Race
-    from .scenarios import CATALOGUE, FIXES, ON_CALL, course_automations, describe_span, run_case_study
+    from .scenarios import CATALOGUE, FIXES, ON_CALL, AlertRule, course_automations, describe_span, run_case_study
     from .widgets import control_panel
     from .worksheets import export_worksheet, reflection
 
 #: Each public name and the module (below this package) that defines it.
 _WHERE = {
     "ACTIONS": "automations",
+    "AlertRule": "scenarios",
     "Automation": "automations",
     "CATALOGUE": "scenarios",
     "FIRST_WAIT": "handling",
@@ -39,8 +50,10 @@ _WHERE = {
     "Step": "automations",
     "TRIGGERS": "automations",
     "WorkQueue": "handling",
+    "backoff_draws": "plots",
     "bar_compare": "plots",
     "before_after": "plots",
+    "before_after_story": "plots",
     "check": "checking",
     "confirm_paid_invoices": "automations.examples",
     "connect_receiver": "handling",
@@ -54,6 +67,7 @@ _WHERE = {
     "reflection": "worksheets",
     "render_catalogue": "automations",
     "retain_cancelled_customers": "automations.examples",
+    "retry_crowd": "plots",
     "run_case_study": "scenarios",
     "systems_map": "plots",
     "timeline": "plots",
@@ -62,6 +76,7 @@ _WHERE = {
 
 __all__ = [
     "ACTIONS",
+    "AlertRule",
     "Automation",
     "CATALOGUE",
     "FIRST_WAIT",
@@ -72,8 +87,10 @@ __all__ = [
     "Step",
     "TRIGGERS",
     "WorkQueue",
+    "backoff_draws",
     "bar_compare",
     "before_after",
+    "before_after_story",
     "check",
     "confirm_paid_invoices",
     "connect_receiver",
@@ -87,6 +104,7 @@ __all__ = [
     "reflection",
     "render_catalogue",
     "retain_cancelled_customers",
+    "retry_crowd",
     "run_case_study",
     "systems_map",
     "timeline",

@@ -11,10 +11,19 @@ paid and never got in writes to support. Each fix is one switch:
 
 - "retries": the payment system retries failed deliveries (policy "stripe")
   instead of trying once (policy "none");
-- "alert": every 15 minutes a watch job reads the delivery log and emails the
-  on-call person when deliveries to provisioning failed;
+- "alert": every 15 minutes a watch job reads the delivery log; when
+  deliveries to provisioning start failing it emails the on-call person once,
+  reminds them at most every two hours while the failures go on, and tells
+  them when deliveries succeed again (one email a look would be 19 emails in
+  six hours: alert fatigue);
 - "reconciliation": every night at 02:00 a job compares payments with
-  activations, activates whoever paid and has no account, and reports it.
+  accounts both ways: it activates whoever paid and has no account, removes
+  access from whoever has an account and no payment that still stands (a
+  refund), and reports both by name.
+
+Provisioning's handler (the company's) activates on a payment and ignores
+refunds, so refunded customers keep their access: a second silent failure,
+which only the reconciliation's second direction finds.
 
 Every figure in the result is read back from the lab's own data (payments,
 accounts, the delivery log, the mailer), never from the scenario's intentions.
@@ -52,7 +61,43 @@ OUTAGE_HOURS = 6.0
 #: How long nobody noticed in the story; the run ends then.
 UNNOTICED_DAYS = 5
 WATCH_EVERY = timedelta(minutes=15)
+#: While failures go on, the on-call person hears again at most this often.
+REMIND_EVERY = timedelta(hours=2)
 RECONCILE_AT_HOUR = 2
+#: When the first alert goes out: at the first failed delivery, or when the sender gives up on one.
+ALERT_ON = ("first failure", "sender gives up")
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """Who is told, when, and how often: the alert of the lesson's formula, as a spec."""
+
+    person: str = ON_CALL
+    #: "first failure" (the first failed delivery) or "sender gives up" (its last retry failed).
+    on: str = "first failure"
+    #: While failures go on, remind at most this often (WATCH_EVERY: an email every look).
+    remind_every: timedelta = REMIND_EVERY
+    #: Send one more email when deliveries succeed again.
+    all_clear: bool = True
+
+    def __post_init__(self) -> None:
+        if self.on not in ALERT_ON:
+            raise ValueError(f"on is one of {', '.join(map(repr, ALERT_ON))}, not {self.on!r}")
+        if self.remind_every < WATCH_EVERY:
+            raise ValueError(f"remind_every is at least {describe_span(WATCH_EVERY)} (the watch looks that often)")
+
+    def describe(self) -> str:
+        """The rule in one sentence."""
+        when = (
+            "at the first failed delivery" if self.on == "first failure" else "when the sender gives up on a delivery"
+        )
+        often = (
+            "again at every look (every 15 min) while failures go on"
+            if self.remind_every <= WATCH_EVERY
+            else f"again at most every {describe_span(self.remind_every)} while failures go on"
+        )
+        clear = ", and once more when deliveries succeed again" if self.all_clear else ""
+        return f"Email {self.person} {when}, {often}{clear}."
 
 
 @dataclass(frozen=True)
@@ -69,6 +114,10 @@ class CaseStudy:
     paid: int
     #: Of them, those without an active account at the end: who, paid when, which plan.
     lost: list[dict[str, Any]]
+    #: Customers whose payment was refunded and whose account is still active at the end.
+    kept_access: list[dict[str, Any]]
+    #: Accounts active at the end.
+    active: int
     #: When the first delivery to provisioning failed (None: none did).
     first_failure: datetime | None
     #: When a person was first told something was wrong, and how (None: nobody was told).
@@ -76,10 +125,14 @@ class CaseStudy:
     noticed_by: str | None
     #: Delivery attempts to provisioning that failed.
     failed_deliveries: int
-    #: Alert emails the on-call person received.
+    #: Alert emails about failed deliveries the on-call person received.
     alerts: int
+    #: Reconciliation reports the on-call person received.
+    reports: int
     #: Customers the nightly reconciliation activated.
     repaired: list[str]
+    #: Customers the nightly reconciliation took access away from (refunded, still active).
+    revoked: list[str]
     #: The longest a paying customer who got access waited for it.
     longest_wait: timedelta
     wall_seconds: float = field(compare=False)
@@ -101,9 +154,12 @@ class CaseStudy:
             "fixes": self.label,
             "paid customers": self.paid,
             "paid, no access": len(self.lost),
+            "refunded, kept access": len(self.kept_access),
             "failed deliveries": self.failed_deliveries,
             "alert emails": self.alerts,
-            "repaired overnight": len(self.repaired),
+            "reconciliation reports": self.reports,
+            "given access overnight": len(self.repaired),
+            "access removed overnight": len(self.revoked),
             "time to notice": describe_span(self.time_to_notice)
             if self.time_to_notice is not None
             else "nobody was told",
@@ -121,11 +177,16 @@ class CaseStudy:
             else "nobody was ever told"
         )
         access = f"{len(self.lost)} of them never got access" if self.lost else "every one of them got access"
-        return f"{self.paid} customers paid; {access}; {self.failed_deliveries} deliveries failed; {told}."
+        kept = (
+            f"{len(self.kept_access)} refunded customer{'s' if len(self.kept_access) != 1 else ''} kept access"
+            if self.kept_access
+            else "no refunded customer kept access"
+        )
+        return f"{self.paid} customers paid; {access}; {kept}; {self.failed_deliveries} deliveries failed; {told}."
 
 
 def describe_span(span: timedelta | None) -> str:
-    """'5 days 0 h', '3 h 12 min', '14 min': a lab duration a person reads at a glance."""
+    """'5 days 0 h', '3 h 12 min', '2 h', '14 min': a lab duration a person reads at a glance."""
     if span is None:
         return "never"
     minutes = int(span.total_seconds() // 60)
@@ -134,7 +195,7 @@ def describe_span(span: timedelta | None) -> str:
     if days:
         return f"{days} day{'s' if days != 1 else ''} {hours} h"
     if hours:
-        return f"{hours} h {minutes} min"
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{minutes} min"
 
 
@@ -145,12 +206,15 @@ def run_case_study(
     lab: Lab | None = None,
     per_day: int = PER_DAY,
     outage_hours: float = OUTAGE_HOURS,
+    alert_rule: AlertRule | None = None,
 ) -> CaseStudy:
     """Replay the case study with the given fixes switched on; return its figures.
 
     Pass a fresh `lab` to keep it afterwards (for a timeline picture); it must
     be unused, and the caller stops it. Otherwise a lab seeded with `seed` is
-    started and stopped here.
+    started and stopped here. `alert_rule` is the "alert" fix's rule (default:
+    `AlertRule()`: the on-call person, at the first failure, reminders every two
+    hours, an all-clear).
     """
     asked = set(fixes)
     chosen = tuple(fix for fix in FIXES if fix in asked)
@@ -168,13 +232,15 @@ def run_case_study(
 
         lab = Lab(seed=seed, systems=SYSTEMS)
     try:
-        return _run(lab, chosen, per_day, outage_hours, began)
+        return _run(lab, chosen, per_day, outage_hours, began, alert_rule or AlertRule())
     finally:
         if own:
             lab.stop()
 
 
-def _run(lab: Lab, fixes: tuple[str, ...], per_day: int, outage_hours: float, began: float) -> CaseStudy:
+def _run(
+    lab: Lab, fixes: tuple[str, ...], per_day: int, outage_hours: float, began: float, rule: AlertRule
+) -> CaseStudy:
     if lab.payments.events():
         raise ValueError("run_case_study needs a fresh lab: this one has payments already")
     payments, provisioning = lab.payments, lab.provisioning
@@ -199,7 +265,7 @@ def _run(lab: Lab, fixes: tuple[str, ...], per_day: int, outage_hours: float, be
         )
         day += timedelta(days=1)
     if "alert" in fixes:
-        watch = DeliveryWatch(lab, endpoint["id"], ON_CALL)
+        watch = DeliveryWatch(lab, endpoint["id"], rule)
         lab.clock.every(WATCH_EVERY, watch, name="watch: failed deliveries to provisioning")
     if "reconciliation" in fixes:
         nightly = NightlyReconciliation(lab, ON_CALL)
@@ -212,7 +278,14 @@ def _run(lab: Lab, fixes: tuple[str, ...], per_day: int, outage_hours: float, be
     lab.clock.call_at(end, lambda: _complaint(lab), name="a customer writes to support")
     lab.clock.run_until(end)
     return _figures(
-        lab, fixes, outage_start, outage_end, began, repaired=nightly.repaired if "reconciliation" in fixes else []
+        lab,
+        fixes,
+        outage_start,
+        outage_end,
+        began,
+        repaired=nightly.repaired if "reconciliation" in fixes else [],
+        revoked=nightly.revoked if "reconciliation" in fixes else [],
+        person=rule.person,
     )
 
 
@@ -220,75 +293,141 @@ def _run(lab: Lab, fixes: tuple[str, ...], per_day: int, outage_hours: float, be
 
 
 class DeliveryWatch:
-    """Email `person` when deliveries to one endpoint failed since the last look."""
+    """Tell a person when deliveries to one endpoint start failing, remind them sparingly, and say when it is over.
 
-    def __init__(self, lab: Lab, endpoint_id: str, person: str) -> None:
-        self.lab, self.endpoint_id, self.person = lab, endpoint_id, person
+    One email a look (every 15 minutes) is what a watch does first; in a
+    six-hour outage that is a couple of dozen emails that all say the same
+    thing, and a person soon stops reading them (alert fatigue). So the watch
+    keeps one incident open: the first email opens it, a reminder goes out at
+    most every `rule.remind_every` while failures go on, and one all-clear
+    closes it when a delivery succeeds again.
+    """
+
+    def __init__(self, lab: Lab, endpoint_id: str, rule: AlertRule | str = ON_CALL) -> None:
+        self.lab, self.endpoint_id = lab, endpoint_id
+        self.rule = rule if isinstance(rule, AlertRule) else AlertRule(person=rule)
+        self.person = self.rule.person
         self.since = lab.clock.time()
+        #: The open incident: when it began, when the last email went, failures counted so far.
+        self.opened: float | None = None
+        self.last_sent = 0.0
+        self.failures = 0
+        self.looks_with_failures = 0
+        self.emails = 0
 
     def __call__(self) -> None:
         now = self.lab.clock.time()
-        failed = self.lab.payments.outbox.store.query(
-            "SELECT event_id, at, error FROM attempts WHERE endpoint_id = ? AND outcome = 'failed' AND at > ? AND at <= ?"
-            " ORDER BY seq",
+        rows = self.lab.payments.outbox.store.query(
+            "SELECT event_id, at, error, outcome, next_attempt_at FROM attempts"
+            " WHERE endpoint_id = ? AND at > ? AND at <= ? ORDER BY seq",
             (self.endpoint_id, self.since, now),
         )
         self.since = now
-        if not failed:
-            return
-        events = sorted({row["event_id"] for row in failed})
-        self.lab.mailer.send(
-            self.person,
-            f"{len(failed)} webhook deliveries to provisioning failed in the last {int(WATCH_EVERY.total_seconds() // 60)} min",
-            f"Last error: {failed[-1]['error']}.\nEvents affected: {', '.join(events)}.\n"
-            "Customers who paid may be waiting for their accounts.",
-            kind="alert",
-            tags=["deliveries"],
-        )
+        failed = [row for row in rows if row["outcome"] == "failed"]
+        if self.rule.on == "sender gives up":
+            failed = [row for row in failed if row["next_attempt_at"] is None]
+        succeeded = [row for row in rows if row["outcome"] == "succeeded"]
+        if failed:
+            self.looks_with_failures += 1
+            self.failures += len(failed)
+            if self.opened is None:
+                self.opened = now
+                self._send(
+                    "Webhook deliveries to provisioning are failing",
+                    f"{len(failed)} deliver{'y' if len(failed) == 1 else 'ies'} failed in the last "
+                    f"{describe_span(WATCH_EVERY)}. Last error: {failed[-1]['error']}.\n"
+                    "Customers who paid may be waiting for their accounts.\n"
+                    f"You will hear again at most every {describe_span(self.rule.remind_every)} while this goes on,"
+                    " and when deliveries succeed again.",
+                    now,
+                )
+            elif now - self.last_sent >= self.rule.remind_every.total_seconds():
+                self._send(
+                    "Still failing: webhook deliveries to provisioning",
+                    f"{self.failures} deliveries have failed since {_clock(self.opened)}. "
+                    f"Last error: {failed[-1]['error']}.",
+                    now,
+                )
+        elif succeeded and self.opened is not None:
+            if self.rule.all_clear:
+                self._send(
+                    "Resolved: webhook deliveries to provisioning succeed again",
+                    f"From {_clock(self.opened)} to {_clock(now)}, {self.failures} deliveries failed. "
+                    "They succeed again now. Check tomorrow's reconciliation report for anyone still missing.",
+                    now,
+                )
+            self.opened, self.failures = None, 0
+
+    def _send(self, subject: str, body: str, now: float) -> None:
+        self.lab.mailer.send(self.person, subject, body, kind="alert", tags=["deliveries"])
+        self.last_sent = now
+        self.emails += 1
+
+
+def _clock(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%a %H:%M")
 
 
 class NightlyReconciliation:
-    """Compare payments with accounts, activate whoever paid and has none, and report it."""
+    """Compare payments with accounts both ways, repair both gaps, and report them by name.
+
+    Paid and no account: activate. An active account and no payment that still
+    stands (the money was refunded): take the access away.
+    """
 
     def __init__(self, lab: Lab, person: str) -> None:
         self.lab, self.person = lab, person
         self.repaired: list[str] = []
+        self.revoked: list[str] = []
 
     def __call__(self) -> None:
-        missing = missing_accounts(self.lab)
+        names = customer_names(self.lab)
         fixed: list[str] = []
+        removed: list[str] = []
         failed: list[str] = []
-        for customer, payment in missing.items():
-            try:
-                response = lab_request(
-                    "POST",
-                    self.lab.provisioning.url + "/accounts/activate",
-                    timeout=5,
-                    json={
-                        "customer": customer,
-                        "plan": (payment.get("metadata") or {}).get("plan", "basic"),
-                        "event": payment["id"],
-                    },
-                )
-            except requests.RequestException as exc:
-                failed.append(f"{customer} ({type(exc).__name__})")
-                continue
-            (fixed if response.ok else failed).append(
-                customer if response.ok else f"{customer} (HTTP {response.status_code})"
-            )
+        for customer, payment in missing_accounts(self.lab).items():
+            plan = (payment.get("metadata") or {}).get("plan", "basic")
+            if self._post("activate", {"customer": customer, "plan": plan, "event": payment["id"]}, failed, names):
+                fixed.append(customer)
+        for customer, refund in unpaid_accounts(self.lab).items():
+            if self._post("deactivate", {"customer": customer, "event": refund["id"]}, failed, names):
+                removed.append(customer)
         self.repaired.extend(fixed)
-        if not fixed and not failed:
+        self.revoked.extend(removed)
+        if not fixed and not removed and not failed:
             return
-        day = self.lab.clock.now().strftime("%Y-%m-%d")
-        body = "".join(f"activated {customer}: paid, but had no account\n" for customer in fixed)
-        body += "".join(f"could not activate {customer}; will try again tomorrow\n" for customer in failed)
+        day = self.lab.clock.now().strftime("%A %d %B")
+        body = "".join(f"Gave access to {names.get(c, c)}: paid, but had no account.\n" for c in fixed)
+        body += "".join(
+            f"Removed access from {names.get(c, c)}: refunded, but the account was active.\n" for c in removed
+        )
+        body += "".join(f"Could not reach provisioning for {who}; will try again tomorrow.\n" for who in failed)
         self.lab.mailer.send(
             self.person,
-            f"Reconciliation {day}: {len(fixed) + len(failed)} paid customer(s) had no access",
+            f"Reconciliation {day}: {len(fixed)} given access, {len(removed)} access removed",
             body,
             kind="alert",
             tags=["reconciliation"],
         )
+
+    def _post(self, action: str, body: dict[str, Any], failed: list[str], names: dict[str, str]) -> bool:
+        who = names.get(body["customer"], body["customer"])
+        try:
+            response = lab_request("POST", f"{self.lab.provisioning.url}/accounts/{action}", timeout=5, json=body)
+        except requests.RequestException as exc:
+            failed.append(f"{who} ({type(exc).__name__})")
+            return False
+        if not response.ok:
+            failed.append(f"{who} (HTTP {response.status_code})")
+        return response.ok
+
+
+def customer_names(lab: Lab) -> dict[str, str]:
+    """Customer id → 'Name (email)', the way a person reads a report."""
+    return {
+        c["id"]: f"{c['name']} ({c['email']})" if c.get("name") else str(c.get("email") or c["id"])
+        for c in lab.payments.customers()
+    }
 
 
 def missing_accounts(lab: Lab) -> dict[str, dict[str, Any]]:
@@ -299,6 +438,17 @@ def missing_accounts(lab: Lab) -> dict[str, dict[str, Any]]:
         if payment.get("customer"):
             paid[payment["customer"]] = payment
     return {customer: payment for customer, payment in paid.items() if customer not in active}
+
+
+def unpaid_accounts(lab: Lab) -> dict[str, dict[str, Any]]:
+    """Customer → their refunded payment, for every active account whose customer has no payment that stands."""
+    standing = {p["customer"] for p in lab.payments.payments(status="succeeded", refunded=False) if p.get("customer")}
+    refunded = {p["customer"]: p for p in lab.payments.payments(status="succeeded", refunded=True) if p.get("customer")}
+    return {
+        account["customer"]: refunded[account["customer"]]
+        for account in lab.provisioning.accounts(status="active")
+        if account["customer"] not in standing and account["customer"] in refunded
+    }
 
 
 def _complaint(lab: Lab) -> None:
@@ -322,7 +472,15 @@ def _complaint(lab: Lab) -> None:
 
 
 def _figures(
-    lab: Lab, fixes: tuple[str, ...], outage_start: datetime, outage_end: datetime, began: float, repaired: list[str]
+    lab: Lab,
+    fixes: tuple[str, ...],
+    outage_start: datetime,
+    outage_end: datetime,
+    began: float,
+    *,
+    repaired: list[str],
+    revoked: list[str],
+    person: str,
 ) -> CaseStudy:
     payments, provisioning = lab.payments, lab.provisioning
     endpoint_id = payments.provisioning_endpoint["id"]  # type: ignore[index]
@@ -332,6 +490,7 @@ def _figures(
         first_paid.setdefault(payment["customer"], payment)
     accounts = {account["customer"]: account for account in provisioning.accounts()}
     emails = {customer["id"]: customer["email"] for customer in payments.customers()}
+    names = {customer["id"]: customer.get("name") for customer in payments.customers()}
     lost, waits = [], []
     for customer, payment in first_paid.items():
         account = accounts.get(customer)
@@ -339,14 +498,26 @@ def _figures(
             lost.append(
                 {
                     "customer": customer,
+                    "name": names.get(customer),
                     "email": emails.get(customer),
                     "plan": (payment.get("metadata") or {}).get("plan"),
+                    "amount": payment["amount"],
                     "paid_at": datetime.fromtimestamp(payment["created"], tz=timezone.utc),
                 }
             )
             continue
         first = min(a["at"] for a in provisioning.activations(customer))
         waits.append(max(0, first - payment["created"]))
+    kept = [
+        {
+            "customer": refund["customer"],
+            "name": names.get(refund["customer"]),
+            "email": emails.get(refund["customer"]),
+            "amount": refund["amount"],
+            "paid_at": datetime.fromtimestamp(refund["created"], tz=timezone.utc),
+        }
+        for refund in unpaid_accounts(lab).values()
+    ]
     start_ts = outage_start.timestamp()
     told = [
         m for m in lab.mailer.inbox() if m["created"] >= start_ts and (m["kind"] == "alert" or "complaint" in m["tags"])
@@ -365,12 +536,16 @@ def _figures(
         outage_end=outage_end,
         paid=len(first_paid),
         lost=lost,
+        kept_access=kept,
+        active=len(provisioning.accounts(status="active")),
         first_failure=datetime.fromtimestamp(failed["first"], tz=timezone.utc) if failed and failed["first"] else None,
         noticed_at=datetime.fromtimestamp(noticed["created"], tz=timezone.utc) if noticed else None,
         noticed_by=_who_told(noticed) if noticed else None,
         failed_deliveries=int(failed["n"]) if failed else 0,
-        alerts=len(lab.mailer.alerts(to=ON_CALL)),
+        alerts=sum("deliveries" in m["tags"] for m in lab.mailer.alerts(to=person)),
+        reports=sum("reconciliation" in m["tags"] for m in lab.mailer.alerts(to=person)),
         repaired=list(repaired),
+        revoked=list(revoked),
         longest_wait=timedelta(seconds=max(waits, default=0)),
         wall_seconds=round(time.perf_counter() - began, 3),
     )
@@ -412,9 +587,11 @@ def case_study_automation(alert: str | None = ON_CALL) -> Any:
         ),
         alert=alert,
         description="The case study's automation. Every payment that succeeds gives the customer their account. "
-        "Around it run the fixes of notebook 05: the sender retries failed deliveries, a watch job "
-        "emails the on-call person within fifteen minutes of a failed delivery, and a nightly "
-        "reconciliation at 02:00 activates anyone who paid and has no account.",
+        "Around it run the fixes of notebook 05: the sender retries failed deliveries; a watch job "
+        "emails the on-call person within fifteen minutes of the first failed delivery, reminds them "
+        "at most every two hours while failures go on, and says when they stop; and a nightly "
+        "reconciliation at 02:00 compares payments with accounts both ways, activating anyone who "
+        "paid and has no account and removing access from anyone refunded who still has it.",
     )
 
 

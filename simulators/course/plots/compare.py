@@ -113,3 +113,51 @@ def _point(result: Mapping[str, Any] | Any) -> tuple[str, float, float]:
         return getattr(result, name)
 
     return str(field("label")), float(field("requests")), float(field("delay"))
+
+
+def before_after_story(
+    before: Any,
+    after: Any,
+    *,
+    labels: tuple[str, str] = ("the story", "all three fixes"),
+) -> Figure:
+    """Two runs of the case study side by side: who lost out, and how long until a person knew.
+
+    `before` and `after` have `lost`, `kept_access` (lists) and `time_to_notice` (a timedelta or None).
+    The time is drawn in hours but written as a person says it ("4 days 23 h", "5 min"), so five
+    minutes never reads "0.1"; a bar of zero is written "none", so it is visible even when it has no height.
+    """
+    from simulators.course.scenarios import describe_span
+
+    fig, (people, waited) = _two_axes()
+    measures = ("paid, never got in", "refunded, kept access")
+    width = 0.38
+    for offset, run, label, colour in ((-width / 2, before, labels[0], BEFORE), (width / 2, after, labels[1], AFTER)):
+        counts = [len(run.lost), len(run.kept_access)]
+        bars = people.bar([x + offset for x in range(2)], counts, width, label=label, color=colour)
+        people.bar_label(bars, labels=[str(n) if n else "none" for n in counts], padding=2)
+    people.set_xticks(range(2), measures)
+    people.set_ylabel("customers")
+    people.set_title("Customers on the wrong side")
+    people.legend(frameon=False)
+    spans = [before.time_to_notice, after.time_to_notice]
+    hours = [span.total_seconds() / 3600 if span is not None else 0.0 for span in spans]
+    bars = waited.bar(range(2), hours, 0.6, color=[BEFORE, AFTER])
+    waited.bar_label(bars, labels=[describe_span(span) if span is not None else "nobody knew" for span in spans])
+    waited.set_xticks(range(2), labels)
+    waited.set_ylabel("hours")
+    waited.set_title("Until a person knew")
+    for ax in (people, waited):
+        ax.margins(y=0.18)
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def _two_axes() -> tuple[Figure, tuple[Any, Any]]:
+    from simulators.course.plots.figure import new_figure
+
+    fig, left = new_figure(10, 3.8)
+    left.remove()
+    first, second = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    return fig, (first, second)

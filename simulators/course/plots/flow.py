@@ -4,8 +4,10 @@
     flow_diagram(welcome)
 
 The boxes follow the lesson's formula from left to right; the dashed arrows
-are the failure path. An automation with no one to alert ends in a red box,
-because that is the silent failure waiting to happen.
+are the failure paths, one box each: data missing (stop, no retry: waiting
+will not bring it) and a step failing (the sender retries; steps already done
+are not repeated). Both say who is told. An automation with no one to alert
+ends in red boxes, because that is the silent failure waiting to happen.
 """
 
 from __future__ import annotations
@@ -23,28 +25,42 @@ _TRIGGER = ("#e8f0fe", "#1a73e8")
 _STEP = ("#e6f4ea", "#1e8e3e")
 _ALERT = ("#fef7e0", "#b06000")
 _NOBODY = ("#fce8e6", "#c5221f")
+_FAIL = "#b06000"
 
 
 def flow_diagram(automation: Any, ax: Any = None) -> Any:
     """Draw `automation` (an Automation spec) as boxes and arrows; return the Figure."""
     steps = list(automation.steps)
     columns = 1 + len(steps)
-    fig, ax = figure_of(ax, max(6.0, 2.2 * columns + 1.0), 3.6)
+    fig, ax = figure_of(ax, max(7.0, 2.2 * columns + 1.0), 3.6)
     top, bottom = 1.9, 0.0
     trigger_text = f"WHEN\n{automation.when}\nhappens in {system_name(automation.source)}"
     _box(ax, 0, top, trigger_text, _TRIGGER)
     for index, step in enumerate(steps, start=1):
-        inputs = ", ".join(step.paths()) or "fixed values"
+        inputs = ", ".join(dict.fromkeys(step.paths())) or "fixed values"  # a field used twice is listed once
         _box(ax, _x(index), top, f"THEN ({index})\n{_wrap(step.phrase(), 22)}\nusing {_wrap(inputs, 26)}", _STEP)
         _arrow(ax, _x(index - 1) + _WIDTH, top + _HEIGHT / 2, _x(index), top + _HEIGHT / 2)
     span = _x(columns - 1) + _WIDTH
-    alert_x = (span - _WIDTH * 1.4) / 2
-    if automation.alert:
-        _box(ax, alert_x, bottom, f"IF A STEP FAILS\nalert {automation.alert}", _ALERT, width=_WIDTH * 1.4)
-    else:
-        _box(ax, alert_x, bottom, "IF A STEP FAILS\nnobody is told", _NOBODY, width=_WIDTH * 1.4)
-    for index in range(1, columns):
-        _arrow(ax, _x(index) + _WIDTH / 2, top, alert_x + _WIDTH * 0.7, bottom + _HEIGHT, dashed=True)
+    told = f"alert {automation.alert}" if automation.alert else "nobody is told"
+    colours = _ALERT if automation.alert else _NOBODY
+    width = _WIDTH * 1.1
+    span = max(span, 2 * width + _GAP)
+    branches = (
+        ("IF DATA IS MISSING", f"stop, no retry;\n{told}"),
+        ("IF A STEP FAILS", f"the sender retries later;\n{told}"),
+    )
+    lefts = [span / 2 - _GAP / 2 - width, span / 2 + _GAP / 2]
+    for left, (head, rest) in zip(lefts, branches, strict=True):
+        _box(ax, left, bottom, f"{head}\n{rest}", colours, width=width)
+    # Every step's failure drops onto one dashed line, which leads to both boxes: no crossing arrows.
+    bus = (top + bottom + _HEIGHT) / 2
+    drops = [_x(index) + _WIDTH / 2 for index in range(1, columns)]
+    ends = [left + width / 2 for left in lefts]
+    for x in drops:
+        ax.plot([x, x], [top, bus], color=_FAIL, linestyle="--", lw=1.3)
+    ax.plot([min(drops + ends), max(drops + ends)], [bus, bus], color=_FAIL, linestyle="--", lw=1.3)
+    for x in ends:
+        _arrow(ax, x, bus, x, bottom + _HEIGHT, dashed=True)
     ax.set_xlim(-0.2, span + 0.2)
     ax.set_ylim(-0.2, top + _HEIGHT + 0.2)
     ax.set_aspect("equal")

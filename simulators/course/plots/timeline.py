@@ -1,15 +1,18 @@
 """The timeline: what happened in a lab, lane by lane, on the lab clock.
 
 Lanes, top to bottom: events each sender recorded; delivery attempts per
-sender → receiver (delivered, failed, and retries ringed); fault windows per
-system (what really happened, and what is scheduled); provisioning's
-activations; alerts. Labels use the lab's names, never ports, so the picture is
-the same run after run.
+sender → receiver (delivered, failed, and retries ringed); the work each
+`WorkQueue` passed in `queues=` did (tries that failed, retries ringed, work
+done, jobs parked on the dead-letter list); fault windows per system (what
+really happened, and what is scheduled); provisioning's activations; alerts.
+`moments=` draws a labelled dashed line at each named moment ("a customer
+complains"). Labels use the lab's names, never ports, so the picture is the
+same run after run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -35,7 +38,10 @@ COLOURS = {
     "errors": "#e07b00",
     "slow": "#8e6cc0",
     "fail_after_work": "#6b4f2a",
+    "dead": "#444444",
 }
+#: The shortest stretch a timeline shows: enough to tell minutes apart without squeezing them together.
+MIN_SPAN = 15 * 60
 FAULT_NAMES = {"down": "down", "errors": "error answers", "slow": "slow", "fail_after_work": "fails after work"}
 
 
@@ -59,8 +65,10 @@ def timeline(
     title: str | None = None,
     *,
     activations: bool = True,
+    queues: Iterable[Any] = (),
+    moments: Mapping[str, When] | None = None,
 ) -> Figure:
-    """Draw the lab's events, deliveries, retries, faults and alerts on the lab clock; return the Figure."""
+    """Draw the lab's events, deliveries, retries, queued work, faults and alerts on the lab clock; return the Figure."""
     start = to_timestamp(since) if since is not None else None
     end = to_timestamp(until) if until is not None else None
     now = lab.clock.time()
@@ -85,6 +93,20 @@ def timeline(
         mark(outcome, float(row["at"]), lane)
         if row["number"] > 1:
             mark("retry", float(row["at"]), lane)
+    for queue in queues:
+        lane = f"{queue.name} queue: work"
+        for entry in queue.log:
+            at = entry.at.timestamp()
+            if entry.what == "done":
+                mark("work done", at, lane)
+            elif entry.what.startswith("failed"):
+                mark("work failed", at, lane)
+                if "dead-letter" in entry.what:
+                    mark("dead", at, lane)
+            else:
+                continue
+            if entry.attempt > 1:
+                mark("retry", at, lane)
     windows = _fault_windows(lab, now)
     for name, _kind, begin, finish, _planned in windows:
         if (end is None or begin <= end) and (start is None or finish >= start):
@@ -107,6 +129,11 @@ def timeline(
         "succeeded": dict(marker="o", s=36, label="delivery succeeded"),
         "failed": dict(marker="X", s=48, label="delivery failed"),
         "skipped": dict(marker="s", s=28, label="delivery skipped (endpoint disabled or deleted)"),
+        "work failed": dict(marker="X", s=48, label="work tried, failed"),
+        "work done": dict(marker="o", s=36, label="work done"),
+        "dead": dict(
+            marker="s", s=90, label="gave up: parked on the dead-letter list", facecolors="none", linewidths=1.6
+        ),
         "activation": dict(marker="D", s=30, label="account activated"),
         "alert": dict(marker="^", s=70, label="alert emailed to a person"),
         "logged": dict(marker="^", s=70, label="problem logged, nobody told", facecolors="none", linewidths=1.2),
@@ -114,8 +141,13 @@ def timeline(
     for kind, style in styles.items():
         if marks.get(kind):
             xs, ys = zip(*marks[kind], strict=True)
-            colour = {"edgecolors": COLOURS["alert"]} if kind == "logged" else {"color": COLOURS[kind]}
-            artist = ax.scatter([_num(x) for x in xs], ys, zorder=3, **colour, **style)
+            colour = (
+                {"edgecolors": COLOURS["alert" if kind == "logged" else "dead"]}
+                if kind in ("logged", "dead")
+                else {"color": COLOURS[{"work failed": "failed", "work done": "succeeded"}.get(kind, kind)]}
+            )
+            # The dead-letter square goes on top of the retry rings it would otherwise hide under.
+            artist = ax.scatter([_num(x) for x in xs], ys, zorder=5 if kind == "dead" else 3, **colour, **style)
             legend.append(artist)
     if marks.get("retry"):
         xs, ys = zip(*marks["retry"], strict=True)
@@ -134,8 +166,9 @@ def timeline(
     shown_faults: dict[tuple[str, bool], Any] = {}
     for name, kind, begin, finish, planned in windows:
         lane = f"{name} faults"
-        if lane not in lanes.names:
-            continue
+        if lane not in lanes.names or (end is not None and begin > end) or (start is not None and finish <= start):
+            continue  # outside the stretch shown: no bar, and no legend entry for it
+        begin = max(begin, start) if start is not None else begin
         y = lanes.names.index(lane)
         bars = ax.broken_barh(
             [(_num(begin), _num(finish) - _num(begin))],
@@ -161,6 +194,19 @@ def timeline(
         )
 
     _frame(ax, lanes.names, marks, windows, start, end, now, lab)
+    for label, moment in (moments or {}).items():
+        x = _num(to_timestamp(moment))
+        ax.axvline(x, color="#444444", linestyle="--", linewidth=1.2, zorder=2)
+        ax.annotate(
+            label,
+            (x, 0),
+            xytext=(-6, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            fontsize="small",
+            backgroundcolor="white",
+        )
     ax.set_title(title if title is not None else "What happened, on the lab clock")
     if legend:
         ax.legend(
@@ -218,15 +264,17 @@ def _frame(
     times += [t for _, _, begin, finish, _ in windows for t in (begin, finish)]
     low = start if start is not None else min(times, default=lab.clock.start.timestamp())
     high = end if end is not None else max(times, default=now)
-    if high - low < 3600:
-        high = low + 3600
+    if high - low < MIN_SPAN:
+        high = low + MIN_SPAN
     pad = (high - low) * 0.03
     ax.set_xlim(_num(low - pad), _num(high + pad))
     ax.set_ylim(max(len(names), 1) - 0.5, -0.5)
     ax.set_yticks(range(len(names)), names)
     locator = mdates.AutoDateLocator(tz=timezone.utc)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=timezone.utc))
+    formatter = mdates.ConciseDateFormatter(locator, tz=timezone.utc)
+    formatter.formats[2] = "%a %d"  # day ticks read "Sun 22", not "22"
+    ax.xaxis.set_major_formatter(formatter)
     ax.set_xlabel("lab time (UTC)")
     ax.set_ylabel("")
     ax.grid(axis="x", color="#dddddd", zorder=0)
