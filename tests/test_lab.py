@@ -12,6 +12,8 @@ import requests
 
 from simulators import Lab
 from simulators.lab import SYSTEMS
+from simulators.payments.cards import DECLINING
+from simulators.traffic import _DECLINES
 
 
 def _open_fds() -> int:
@@ -137,3 +139,7 @@ def test_servers_refuse_connections_once_the_lab_stops() -> None:
     lab.stop()
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_traffic_declines_only_with_cards_the_payment_system_declines() -> None:
+    assert _DECLINES and all(name in DECLINING for name in _DECLINES)

@@ -9,7 +9,6 @@ from typing import Any
 
 import requests
 
-from ..payments.catalogue import TYPES
 from ..payments.client import PaymentsClient, PaymentsError
 from ..payments.connection import ConnectionMissing, connect
 
@@ -101,7 +100,6 @@ RECIPES: dict[str, Callable[[PaymentsClient, Made], Any]] = {
     "invoice.payment_succeeded": _subscription,
     "invoice.payment_failed": lambda api, made: _subscription(api, made, "pm_card_chargeDeclined"),
 }
-assert set(RECIPES) == set(TYPES), "every event type the payment system sends can be triggered"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
