@@ -197,12 +197,17 @@ def excerpt(text: Any, limit: int = 160) -> str:
 
 def pretty_json(value: Any) -> str:
     """A JSON document (or JSON text) shown indented in a <pre>."""
+    original = value if isinstance(value, str) else "(nested too deeply to show)"
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past what the parser can follow: show the text
             return f"<pre>{esc(value)}</pre>"
-    return f"<pre>{esc(json.dumps(value, indent=2, default=str))}</pre>"
+    try:
+        text = json.dumps(value, indent=2, default=str)
+    except RecursionError:  # indenting recurses in Python, a level at a time: show the text as it came
+        text = original
+    return f"<pre>{esc(text)}</pre>"
 
 
 def fault_text(active: dict[str, dict[str, Any]]) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import traceback
 from typing import Any
 
+from .. import learner
 from ..links import public_url
-from . import nav_links
+from . import could_not_draw, nav_links
 from .layout import (
     badge,
     cards,
@@ -35,15 +35,8 @@ PURPOSES = {
 
 def render_overview(lab: Any) -> str:
     """The HTML page at `lab.url + "/"`."""
-    try:
-        body = _body(lab)
-    except Exception as exc:  # noqa: BLE001 - the page boundary: show what broke, never a 500
-        body = section(
-            "This page could not be drawn",
-            f"<p>Drawing the lab overview raised <code>{esc(type(exc).__name__)}: {esc(exc)}</code>.</p>"
-            f"<pre>{esc(traceback.format_exc(limit=6))}</pre>",
-            css="error",
-        )
+    drawn = learner.call(_body, lab, where="lab overview", now=lab.clock.now)
+    body = could_not_draw("the lab overview", drawn.failure) if drawn.failure is not None else str(drawn.value)
     nav = nav_links(lab.control.port, [(name, system.port) for name, system in lab.systems.items()])
     return page("lab overview", body, clock=lab.clock, nav=nav, here="overview")
 

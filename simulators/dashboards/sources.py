@@ -55,7 +55,7 @@ def event_of(body: str) -> dict[str, Any]:
     """The `id` and `type` a webhook body names, when it is JSON that names them."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # a logged body may be anything, nested past the parser's reach too
         return {}
     if not isinstance(data, dict):
         return {}
