@@ -127,9 +127,9 @@ def create_admin_app(
             if not _is_number(value) or value < 0:
                 raise ApiError(400, f"{unit} must be a finite number of zero or more, not {value!r}", param=unit)
             if value * span(**{unit: 1}) > MAX_ADVANCE:
-                raise ApiError(400, "advance at most a year at a time", param=unit)
+                raise ApiError(400, f"advance at most a year at a time, not {value!r} {unit}", param=unit)
         if span(**body) > MAX_ADVANCE:
-            raise ApiError(400, "advance at most a year at a time", param=next(iter(body)))
+            raise ApiError(400, f"advance at most a year at a time, not {span(**body) / 86400:g} days", param="days")
         now = clock.advance(**body)
         return jsonify({"now": now.isoformat(), "timestamp": int(now.timestamp())})
 

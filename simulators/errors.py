@@ -139,7 +139,6 @@ def install(app: Flask, *, new_request_id: Any) -> None:
     """
     app.config.setdefault("MAX_CONTENT_LENGTH", MAX_BODY_BYTES)
 
-    @app.before_request
     def _stamp() -> None:
         g.request_id = new_request_id()
         # Checked up front: parsers called with silent=True would otherwise swallow it.
@@ -152,6 +151,10 @@ def install(app: Flask, *, new_request_id: Any) -> None:
                 f"The JSON body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep; send a flatter document.",
                 code="json_too_deep",
             )
+
+    # First of all the app's hooks, wherever install() is called: a system's own checks (the payment
+    # system's parameter reading, say) must never meet a body these limits refuse.
+    app.before_request_funcs.setdefault(None, []).insert(0, _stamp)
 
     @app.after_request
     def _header(response: Response) -> Response:

@@ -145,7 +145,7 @@ class Faults:
             length_field = next((unit for unit, length in lengths.items() if length), "seconds")
             finish = begin + span(seconds, minutes, hours, days)
             if not math.isfinite(finish) or finish > LATEST:
-                raise FaultSettingError(length_field, "a fault window must end before the year 10000")
+                raise FaultSettingError(length_field, f"{length_field} makes the window end after the year 9999")
         if finish <= begin:
             raise FaultSettingError("end", "a fault window must end after it starts")
         planned = FaultWindow(kind, begin, finish, spec.as_params())

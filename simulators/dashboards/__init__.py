@@ -114,7 +114,7 @@ def _render(system: Any, rest: str, module: ModuleType, nav: Nav) -> tuple[str, 
     else:
         drawn = learner.call(module.render, view, where=f"{system.name} dashboard", now=system.clock.now)
     if drawn.failure is None:
-        parts: tuple[str, str] = drawn.value
+        parts: Any = drawn.value
         title, body = parts
     else:
         body = could_not_draw(f"the {system.name} dashboard", drawn.failure, "The system itself may be fine; the page")
