@@ -142,9 +142,10 @@ def status_of(value: Any, field: str, low: int, high: int, why: str) -> int:
             value = int(value)  # 503.0 from a JSON encoder that writes every number as a float
         else:
             raise FaultSettingError(field, f"{field} is a whole HTTP status code from {low} to {high}, not {value!r}")
-    if not low <= value <= high:
-        raise FaultSettingError(field, f"{why}: {field} must be {low}-{high}, not {value}")
-    return value
+    status: int = value
+    if not low <= status <= high:
+        raise FaultSettingError(field, f"{why}: {field} must be {low}-{high}, not {status}")
+    return status
 
 
 def retry_after_of(value: Any) -> int | str:

@@ -55,4 +55,4 @@ class LoopbackHostsOnly:
             type="invalid_request_error",
             code="host_not_allowed",
         )
-        return answer(environ, start_response)  # type: ignore[no-any-return]
+        return answer(environ, start_response)

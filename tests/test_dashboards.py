@@ -390,3 +390,9 @@ def test_times_are_shown_on_the_lab_clock() -> None:
     assert layout.lab_time(None) == ""
     assert layout.fault_text({}).count("no faults") == 1
     assert "slow 2 s" in layout.fault_text({"slow": {"seconds": 2.0, "rate": 1.0}})
+
+
+def test_the_overview_names_no_folder_of_this_machine(provisioning_lab: Lab) -> None:
+    page, raw = _get(provisioning_lab.url + "/")
+    assert "Your lab" in page.text and str(provisioning_lab.state_dir) not in raw
+    assert "a temporary folder" in page.text

@@ -13,7 +13,7 @@ from typing import Any
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
+    parser: argparse.ArgumentParser = sub.add_parser(
         "serve",
         help="run every simulated system in real time until Ctrl-C",
         description="Run the payment, provisioning, CRM and mailer systems on free 127.0.0.1 ports, in real time, "
@@ -50,7 +50,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 def connection_details(lab: Any) -> dict[str, Any]:
     """What a client needs: URLs, keys, secrets, the admin token."""
-    details = lab.describe()
+    details: dict[str, Any] = lab.describe()
     for name, system in lab.systems.items():
         for attribute in ("api_key", "webhook_url"):
             value = getattr(system, attribute, None)

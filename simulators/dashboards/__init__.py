@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from flask import Response, request
+from flask import Flask, Response, request
 
 from .. import learner
 from ..errors import ApiError
@@ -65,7 +65,7 @@ def mount(system: Any, pages: ModuleType = generic, nav: Nav = list) -> None:
 
     A system whose app already answers `/` keeps it (learner endpoints answer every path).
     """
-    app = system.app
+    app: Flask = system.app
     if any(rule.rule == "/" for rule in app.url_map.iter_rules()):
         return
 

@@ -170,7 +170,7 @@ def status_badge(status: int | None) -> str:
     return badge(status, "ok" if 200 <= int(status) < 300 else "bad")
 
 
-def lab_time(ts: float | int | None, clock: Any = None) -> str:
+def lab_time(ts: float | int | str | None, clock: Any = None) -> str:
     """A moment on the lab clock, as people read it: `Mon 2 Mar 09:00:05 (day 1)`."""
     if ts is None or ts == "":
         return ""

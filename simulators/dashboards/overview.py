@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from .. import learner
@@ -50,7 +51,7 @@ def _body(lab: Any) -> str:
     body = "<h1>Your lab</h1>"
     body += (
         f'<p class="lead">Every simulated system, where to find it, and what is wrong with it right now. '
-        f"Seed {code(lab.seed)} · clock {esc(mode)} · state in {code(lab.state_dir)}</p>"
+        f"Seed {code(lab.seed)} · clock {esc(mode)} · state in {_state_folder(lab)}</p>"
     )
     body += cards(
         [
@@ -72,6 +73,13 @@ def _body(lab: Any) -> str:
     )
     body += _alerts_section(lab)
     return body
+
+
+def _state_folder(lab: Any) -> str:
+    # Its name, not its path: a page never maps this machine's folders (the kernel has lab.state_dir).
+    if getattr(lab, "_temporary", False):
+        return "a temporary folder, removed when the lab stops"
+    return code(Path(lab.state_dir).name)
 
 
 def _systems_table(lab: Any, systems: list[Any]) -> str:

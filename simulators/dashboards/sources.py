@@ -37,7 +37,7 @@ def find(system: Any, object_id: str) -> dict[str, Any] | None:
 
 def recent_requests(system: Any, *, limit: int = 20) -> list[dict[str, Any]]:
     """The newest requests the system got, without the dashboard's own page views."""
-    rows = system.store.query(
+    rows: list[dict[str, Any]] = system.store.query(
         "SELECT * FROM requests WHERE NOT (method = 'GET' AND (path = '/' OR path LIKE '/dashboard/%'))"
         " ORDER BY seq DESC LIMIT ?",
         (limit,),
