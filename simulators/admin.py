@@ -7,19 +7,27 @@ down can still be brought back up.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
-from datetime import datetime
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from . import errors
+from . import errors, faultspec
 from .alerts import AlertSink
 from .clock import Clock, span
 from .errors import ApiError
-from .faults import KINDS
+from .faultspec import FaultSettingError
+from .hosts import LoopbackHostsOnly
 from .ids import IdFactory
 from .service import Service, flask_app
+
+#: The units a window's length and a clock move are given in.
+UNITS = ("seconds", "minutes", "hours", "days")
+#: The longest clock move: further than any lesson needs, and short of dates Python cannot write.
+MAX_ADVANCE = 366 * 86400
 
 
 def create_admin_app(
@@ -36,6 +44,7 @@ def create_admin_app(
     """The control server's app: `lookup(name)` finds a system or endpoint, `overview()` draws the root page."""
     app = flask_app(__name__)
     errors.install(app, new_request_id=lambda: ids.new("req"))
+    app.wsgi_app = LoopbackHostsOnly(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.before_request
     def _require_token() -> None:
@@ -44,7 +53,8 @@ def create_admin_app(
         offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not offered:
             raise ApiError(401, "the admin API needs the lab's admin token: Authorization: Bearer hl_admin_…")
-        if not hmac.compare_digest(offered, token):
+        # As bytes: compare_digest refuses a str with non-ASCII characters, and a header may carry any.
+        if not hmac.compare_digest(offered.encode("utf-8", "surrogateescape"), token.encode()):
             raise ApiError(401, "that admin token is not this lab's (see `hooklab serve` or lab.admin_token)")
 
     @app.get("/admin/status")
@@ -66,10 +76,9 @@ def create_admin_app(
         faults = _service(lookup, name).faults
         body = _json_object()
         kind = _fault_kind(body.pop("kind", None))
-        try:
-            faults.set(kind, **body)
-        except (TypeError, ValueError) as exc:
-            raise ApiError(400, f"cannot set fault {kind!r}: {exc}") from None
+        with _naming_the_field(f"cannot set fault {kind!r}"):
+            spec = faultspec.parse(kind, body)
+        faults.apply(spec)
         return jsonify(faults.status())
 
     @app.delete("/admin/systems/<name>/faults")
@@ -86,15 +95,20 @@ def create_admin_app(
         kind = _fault_kind(body.pop("kind", None))
         start = _moment(body.pop("start", None), "start")
         end = _moment(body.pop("end"), "end") if "end" in body else None
-        lengths = {unit: body.pop(unit) for unit in ("seconds", "minutes", "hours", "days") if unit in body}
-        if any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in lengths.values()):
-            raise ApiError(400, "seconds, minutes, hours and days must be numbers")
-        if end is None and not lengths:
-            raise ApiError(400, "give the window an end, or a length in seconds, minutes, hours or days")
-        try:
-            window = faults.window(kind, start, end, **lengths, **body)
-        except (TypeError, ValueError) as exc:
-            raise ApiError(400, f"cannot schedule {kind!r}: {exc}") from None
+        lengths = {unit: body.pop(unit) for unit in UNITS if unit in body}
+        for unit, length in lengths.items():
+            if not _is_number(length) or length < 0:
+                raise ApiError(400, f"{unit} must be a finite number of zero or more, not {length!r}", param=unit)
+        if end is None and not any(lengths.values()):
+            raise ApiError(400, "give the window an end, or a length in seconds, minutes, hours or days", param="end")
+        # The fault's own settings sit beside the window's, as in faults.window(); `params` may hold them too.
+        settings = body.pop("params", {})
+        if not isinstance(settings, dict):
+            raise ApiError(
+                400, f"params must be a JSON object of the fault's settings, not {settings!r}", param="params"
+            )
+        with _naming_the_field(f"cannot schedule {kind!r}"):
+            window = faults.window(kind, start, end, **lengths, params={**settings, **body})
         return jsonify(window.as_dict())
 
     @app.get("/admin/clock")
@@ -104,13 +118,18 @@ def create_admin_app(
     @app.post("/admin/clock/advance")
     def advance() -> Response:
         body = _json_object()
-        unknown = set(body) - {"seconds", "minutes", "hours", "days"}
+        unknown = sorted(str(key) for key in body if key not in UNITS)
         if unknown:
-            raise ApiError(400, f"advance takes seconds, minutes, hours and days, not {', '.join(sorted(unknown))}")
-        if any(not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0 for v in body.values()):
-            raise ApiError(400, "seconds, minutes, hours and days must be numbers of zero or more")
-        if span(**body) > 366 * 86400:
-            raise ApiError(400, "advance at most a year at a time")
+            raise ApiError(
+                400, f"advance takes seconds, minutes, hours and days, not {', '.join(unknown)}", param=unknown[0]
+            )
+        for unit, value in body.items():
+            if not _is_number(value) or value < 0:
+                raise ApiError(400, f"{unit} must be a finite number of zero or more, not {value!r}", param=unit)
+            if value * span(**{unit: 1}) > MAX_ADVANCE:
+                raise ApiError(400, f"advance at most a year at a time, not {value!r} {unit}", param=unit)
+        if span(**body) > MAX_ADVANCE:
+            raise ApiError(400, f"advance at most a year at a time, not {span(**body) / 86400:g} days", param="days")
         now = clock.advance(**body)
         return jsonify({"now": now.isoformat(), "timestamp": int(now.timestamp())})
 
@@ -122,9 +141,23 @@ def create_admin_app(
 
 
 def _fault_kind(kind: Any) -> str:
-    if kind not in KINDS:
-        raise ApiError(400, f"kind must be one of {', '.join(KINDS)}, not {kind!r}", param="kind")
-    return str(kind)
+    try:
+        return faultspec.kind_of(kind)
+    except FaultSettingError as exc:
+        raise ApiError(400, str(exc), param="kind") from None
+
+
+@contextmanager
+def _naming_the_field(doing: str) -> Iterator[None]:
+    """Turn a `FaultSettingError` into the 400 that names its field."""
+    try:
+        yield
+    except FaultSettingError as exc:
+        raise ApiError(400, f"{doing}: {exc}", param=exc.field) from None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _service(lookup: Callable[[str], Service], name: str) -> Service:
@@ -148,11 +181,15 @@ def _json_object() -> dict[str, Any]:
 
 
 def _moment(value: Any, name: str) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if _is_number(value):
         return float(value)
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             pass
+        else:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)  # as the lab clock reads a naive time
+            return moment.timestamp()
     raise ApiError(400, f"{name} must be a unix time or an ISO 8601 date-time, not {value!r}", param=name)

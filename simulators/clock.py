@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
+
+from . import learner
 
 #: Every lab starts here unless told otherwise: a Monday morning, so "day 21"
 #: and "nightly at 02:00" read naturally in the notebooks.
@@ -163,6 +165,8 @@ class Clock:
     def advance(self, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0) -> datetime:
         """Move the clock forward, running everything that falls due on the way."""
         delta = span(seconds, minutes, hours, days)
+        if not math.isfinite(delta):
+            raise ValueError(f"the lab clock moves by a finite time, not {delta!r} seconds")
         if delta < 0:
             raise ValueError("the lab clock only moves forward")
         return self.run_until(self.time() + delta)
@@ -170,6 +174,8 @@ class Clock:
     def run_until(self, when: When) -> datetime:
         """Run every job due up to `when`, in order, then stop the clock there."""
         target = to_timestamp(when)
+        if not math.isfinite(target):
+            raise ValueError(f"the lab clock runs until a finite moment, not {when!r}")
         if self.realtime:
             with self._cond:
                 self._offset += max(0.0, target - self.time())
@@ -223,9 +229,10 @@ class Clock:
                     return
                 self._running = job
             try:
-                job.fn()
-            except Exception as exc:  # learner code runs here: catch at this one boundary
-                self._record_failure(job, exc)
+                # A job may be learner code (a nightly job, an automation): its failure is recorded, the clock runs on.
+                outcome = learner.call(job.fn, where=f"scheduled job {job.name!r}", now=self.now)
+                if outcome.failure is not None:
+                    self._record_failure(job, outcome.failure)
             finally:
                 with self._cond:
                     self._running = None
@@ -246,13 +253,8 @@ class Clock:
                 self._cond.wait(0.5 if self.realtime else None)
         return None
 
-    def _record_failure(self, job: Job, exc: Exception) -> None:
-        failure = JobFailure(
-            name=job.name,
-            at=self.now(),
-            error=f"{type(exc).__name__}: {exc}",
-            traceback="".join(traceback.format_exception(exc)),
-        )
+    def _record_failure(self, job: Job, raised: learner.HandlerFailure) -> None:
+        failure = JobFailure(name=job.name, at=raised.at, error=raised.error, traceback=raised.traceback)
         self.failures.append(failure)
         if self._on_failure is not None:
             self._on_failure(failure)

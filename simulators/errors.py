@@ -1,22 +1,31 @@
-"""One JSON error shape for every system, and the request id on every response.
+"""One JSON error shape for every system, one renderer for it, and the request id on every response.
 
 The shape is Stripe's envelope, `{"error": {"type", "code", "message", "param"}}`,
-so the official SDK raises the right exception and every other system's errors
-read the same way.
+so the official SDK raises the right exception; the lab's other systems, the
+admin API and learner endpoints use the same envelope with their own `type`s
+and `code`s, so every error a learner meets reads the same way. `json_error`
+is the one place such a body is made: Flask's handlers here, the fault layer,
+the Host check and the learner boundary all call it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("hooklab")
 
 MAX_BODY_BYTES = 1024 * 1024
+#: Deeper JSON than this is refused before any parser sees it: Python's parsers recurse, and
+#: `[` × 60,000 would end in a RecursionError (a 500) here, in a page that shows the body, or in learner code.
+MAX_JSON_DEPTH = 100
 
 _TYPES = {
     400: "invalid_request_error",
@@ -72,13 +81,55 @@ class ApiError(Exception):
         error.update(self.extra)
         return {"error": error}
 
+    def response(self) -> Response:
+        return json_error(self.status, self.message, headers=self.headers, body=self.body())
 
-def error_response(err: ApiError) -> Response:
-    response = jsonify(err.body())
-    response.status_code = err.status
-    for name, value in err.headers.items():
+
+def json_error(
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    param: str | None = None,
+    type: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    body: dict[str, Any] | None = None,
+) -> Response:
+    """The JSON error answer: a WSGI app too, so middleware outside Flask answers with it as well."""
+    if body is None:
+        body = ApiError(status, message, code=code, param=param, type=type).body()
+    response = Response(json.dumps(body), status=status, mimetype="application/json")
+    for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def error_response(err: ApiError) -> Response:
+    return err.response()
+
+
+def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether `body`, read as JSON, nests arrays and objects deeper than `limit` (a cheap scan, no parsing)."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # the usual case, decided in C
+    depth = 0
+    for byte in _brackets_only(_STRINGS.sub(b"", body)):
+        depth += 1 if byte in b"[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _brackets_only(data: bytes) -> bytes:
+    return data.translate(None, _NOT_BRACKETS)
+
+
+def _looks_like_json(body: bytes, content_type: str) -> bool:
+    return "json" in content_type.lower() or body.lstrip()[:1] in (b"[", b"{")
 
 
 def install(app: Flask, *, new_request_id: Any) -> None:
@@ -88,12 +139,22 @@ def install(app: Flask, *, new_request_id: Any) -> None:
     """
     app.config.setdefault("MAX_CONTENT_LENGTH", MAX_BODY_BYTES)
 
-    @app.before_request
     def _stamp() -> None:
         g.request_id = new_request_id()
         # Checked up front: parsers called with silent=True would otherwise swallow it.
         if (request.content_length or 0) > MAX_BODY_BYTES:
             raise ApiError(413, f"The request body is larger than the {MAX_BODY_BYTES // 1024} KB this system accepts.")
+        body = request.get_data(cache=True)
+        if body and _looks_like_json(body, request.content_type or "") and json_depth_exceeds(body):
+            raise ApiError(
+                400,
+                f"The JSON body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep; send a flatter document.",
+                code="json_too_deep",
+            )
+
+    # First of all the app's hooks, wherever install() is called: a system's own checks (the payment
+    # system's parameter reading, say) must never meet a body these limits refuse.
+    app.before_request_funcs.setdefault(None, []).insert(0, _stamp)
 
     @app.after_request
     def _header(response: Response) -> Response:
@@ -120,7 +181,8 @@ def install(app: Flask, *, new_request_id: Any) -> None:
 
     @app.errorhandler(Exception)
     def _bug(err: Exception) -> Response:
-        # A 500 is always a bug in hooklab: log the traceback where a developer sees it.
+        # A 500 is always a bug in hooklab: the traceback goes to the log, where a developer sees it,
+        # never into the answer (it names files on this machine).
         log.error("unhandled error on %s %s\n%s", request.method, request.path, traceback.format_exc())
         return error_response(
             ApiError(500, f"hooklab hit an internal error ({type(err).__name__}); this is a bug.", type="api_error")

@@ -9,13 +9,15 @@ Four kinds, each the failure a real integration meets:
   handler without dedupe does the work twice).
 
 Switch one now (`faults.errors(rate=0.5)`) or schedule a window on the lab
-clock (`faults.window("down", start=..., hours=6)`). `FaultLayer` is the WSGI
-middleware that applies them per request.
+clock (`faults.window("down", start=..., hours=6)`). Settings are checked
+when given, windows when scheduled (`simulators.faultspec`), so nothing set
+here can break a request later. `FaultLayer` is the WSGI middleware that
+applies them per request.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import random
 import threading
 import time
@@ -24,9 +26,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from . import faultspec
 from .clock import Clock, When, span, to_timestamp
+from .errors import json_error
+from .faultspec import KINDS, FaultSettingError, FaultSpec
 
-KINDS = ("down", "errors", "slow", "fail_after_work")
+__all__ = ["KINDS", "FaultLayer", "FaultSettingError", "FaultWindow", "Faults"]
+
+#: The latest moment a window may name: datetime's own end (9999-12-31).
+LATEST = datetime(9999, 12, 31, tzinfo=timezone.utc).timestamp()
 
 
 @dataclass
@@ -61,7 +69,7 @@ class Faults:
         self._rng = rng
         self._set_down = set_down
         self._lock = threading.Lock()
-        self._active: dict[str, dict[str, Any]] = {}
+        self._active: dict[str, FaultSpec] = {}
         self._open: dict[str, FaultWindow] = {}
         #: Every fault that has been on, for timelines and alerts checks.
         self.windows: list[FaultWindow] = []
@@ -72,47 +80,36 @@ class Faults:
 
     def down(self) -> None:
         """Stop listening: connections to this system are refused."""
-        self._switch_on("down", {})
+        self._switch_on("down", faultspec.DownFault())
 
     def up(self) -> None:
         """Listen again (clears `down`)."""
         self.clear("down")
 
-    def errors(self, rate: float = 1.0, status: int = 503, retry_after: int | None = None) -> None:
-        """Answer `status` to this share of requests, without doing the work."""
-        _check_rate(rate)
-        if not 400 <= status <= 599:
-            raise ValueError(f"an error status is 4xx or 5xx, not {status}")
-        params: dict[str, Any] = {"rate": rate, "status": status}
-        if retry_after is not None:
-            params["retry_after"] = retry_after
-        self._switch_on("errors", params)
+    def errors(self, rate: float = 1.0, status: int = 503, retry_after: int | str | None = None) -> None:
+        """Answer `status` (4xx or 5xx) to this share of requests, without doing the work."""
+        self.apply(faultspec.ErrorsFault(rate, status, retry_after))
 
     def slow(self, seconds: float = 2.0, rate: float = 1.0) -> None:
         """Wait `seconds` (real seconds) before answering this share of requests."""
-        _check_rate(rate)
-        if seconds <= 0:
-            raise ValueError(f"a delay is positive, not {seconds!r}")
-        self._switch_on("slow", {"seconds": seconds, "rate": rate})
+        self.apply(faultspec.SlowFault(seconds, rate))
 
     def fail_after_work(self, rate: float = 1.0, status: int = 500) -> None:
-        """Do the work, then answer `status` anyway for this share of requests."""
-        _check_rate(rate)
-        self._switch_on("fail_after_work", {"rate": rate, "status": status})
+        """Do the work, then answer `status` (a 5xx) anyway for this share of requests."""
+        self.apply(faultspec.FailAfterWork(rate, status))
 
     def set(self, kind: str, **params: Any) -> None:
-        """Switch a fault on by name: the admin API and the control panel use this."""
-        switch = {"down": self.down, "errors": self.errors, "slow": self.slow, "fail_after_work": self.fail_after_work}
-        if kind not in switch:
-            raise ValueError(f"unknown fault {kind!r}; choose one of {', '.join(KINDS)}")
-        switch[kind](**params)
+        """Switch a fault on by name and settings: raises `FaultSettingError` (a ValueError) naming a bad field."""
+        self.apply(faultspec.parse(kind, params))
+
+    def apply(self, spec: FaultSpec) -> None:
+        """Switch on a fault already checked (`faultspec.parse`)."""
+        self._switch_on(_kind_name(spec), spec)
 
     def clear(self, kind: str | None = None) -> None:
         """Switch one fault off, or all of them."""
-        kinds = KINDS if kind is None else (kind,)
+        kinds = KINDS if kind is None else (faultspec.kind_of(kind),)
         for one in kinds:
-            if one not in KINDS:
-                raise ValueError(f"unknown fault {one!r}; choose one of {', '.join(KINDS)}")
             self._switch_off(one)
 
     # -- scheduling -------------------------------------------------------
@@ -135,16 +132,25 @@ class Faults:
         The fault's own settings go in `params` or as keywords; `slow`'s delay must
         go in `params={"seconds": 3}`, since `seconds=` here is the window's length.
         """
-        params = {**(params or {}), **more_params}
-        if kind not in KINDS:
-            raise ValueError(f"unknown fault {kind!r}; choose one of {', '.join(KINDS)}")
-        begin = to_timestamp(start)
-        finish = to_timestamp(end) if end is not None else begin + span(seconds, minutes, hours, days)
+        # Checked now, not when the window opens: a bad setting must be refused to whoever set it.
+        spec = faultspec.parse(kind, {**(params or {}), **more_params})
+        lengths = {"seconds": seconds, "minutes": minutes, "hours": hours, "days": days}
+        for unit, length in lengths.items():
+            if isinstance(length, bool) or not isinstance(length, (int, float)) or not math.isfinite(length):
+                raise FaultSettingError(unit, f"{unit} must be a finite number, not {length!r}")
+        begin = _moment(start, "start")
+        if end is not None:
+            finish = _moment(end, "end")
+        else:
+            length_field = next((unit for unit, length in lengths.items() if length), "seconds")
+            finish = begin + span(seconds, minutes, hours, days)
+            if not math.isfinite(finish) or finish > LATEST:
+                raise FaultSettingError(length_field, f"{length_field} makes the window end after the year 9999")
         if finish <= begin:
-            raise ValueError("a fault window must end after it starts")
-        planned = FaultWindow(kind, begin, finish, dict(params))
+            raise FaultSettingError("end", "a fault window must end after it starts")
+        planned = FaultWindow(kind, begin, finish, spec.as_params())
         self.scheduled.append(planned)
-        self._clock.call_at(begin, lambda: self.set(kind, **params), name=f"{self.name}: {kind} on")
+        self._clock.call_at(begin, lambda: self.apply(spec), name=f"{self.name}: {kind} on")
         self._clock.call_at(finish, lambda: self.clear(kind), name=f"{self.name}: {kind} off")
         return planned
 
@@ -152,7 +158,7 @@ class Faults:
 
     def active(self) -> dict[str, dict[str, Any]]:
         with self._lock:
-            return {kind: dict(params) for kind, params in self._active.items()}
+            return {kind: spec.as_params() for kind, spec in self._active.items()}
 
     @property
     def is_down(self) -> bool:
@@ -161,26 +167,26 @@ class Faults:
     def status(self) -> dict[str, Any]:
         return {"system": self.name, "active": self.active(), "windows": [w.as_dict() for w in self.windows]}
 
-    def roll(self, kind: str) -> dict[str, Any] | None:
-        """The fault's parameters if it strikes this request, else None."""
+    def roll(self, kind: str) -> FaultSpec | None:
+        """The fault if it strikes this request, else None."""
         with self._lock:
-            params = self._active.get(kind)
-            if params is None:
+            spec = self._active.get(kind)
+            if spec is None:
                 return None
             # Draw for every request while a fault is on, so the seeded sequence
             # depends only on the requests, not on which rate was set.
-            hit = self._rng.random() < params.get("rate", 1.0)
-            return dict(params) if hit else None
+            hit = self._rng.random() < getattr(spec, "rate", 1.0)
+            return spec if hit else None
 
     # -- internals --------------------------------------------------------
 
-    def _switch_on(self, kind: str, params: dict[str, Any]) -> None:
+    def _switch_on(self, kind: str, spec: FaultSpec) -> None:
         with self._lock:
-            self._active[kind] = params
+            self._active[kind] = spec
             now = self._clock.time()
             if kind in self._open:
                 self._open[kind].end = now
-            opened = FaultWindow(kind, now, None, dict(params))
+            opened = FaultWindow(kind, now, None, spec.as_params())
             self._open[kind] = opened
             self.windows.append(opened)
         if kind == "down" and self._set_down is not None:
@@ -206,19 +212,19 @@ class FaultLayer:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         slow = self.faults.roll("slow")
-        if slow is not None:
-            time.sleep(slow["seconds"])
+        if isinstance(slow, faultspec.SlowFault):
+            time.sleep(slow.seconds)
         error = self.faults.roll("errors")
-        if error is not None:
+        if isinstance(error, faultspec.ErrorsFault):
             environ["hooklab.fault"] = "errors"
-            headers = {"Retry-After": str(error["retry_after"])} if "retry_after" in error else {}
-            headers["Request-Id"] = self.new_request_id()
-            return _json_error(
-                start_response, error["status"], f"{self.faults.name} is failing on purpose (injected fault)", headers
-            )
+            headers = {"Request-Id": self.new_request_id()}
+            if error.retry_after is not None:
+                headers["Retry-After"] = str(error.retry_after)
+            answer = _injected(error.status, f"{self.faults.name} is failing on purpose (injected fault)", headers)
+            return answer(environ, start_response)  # type: ignore[no-any-return]
         broken = self.faults.roll("fail_after_work")
-        if broken is None:
-            return self.app(environ, start_response)
+        if not isinstance(broken, faultspec.FailAfterWork):
+            return self.app(environ, start_response)  # type: ignore[no-any-return]
         environ["hooklab.fault"] = "fail_after_work"
         # Run the app to the end so its work is done, then throw its answer away.
         result = self.app(environ, lambda *args, **kwargs: lambda data: None)
@@ -230,30 +236,34 @@ class FaultLayer:
             if close is not None:
                 close()
         headers = {"Request-Id": self.new_request_id()}
-        return _json_error(
-            start_response, broken["status"], f"{self.faults.name} did the work, then failed (injected fault)", headers
-        )
+        answer = _injected(broken.status, f"{self.faults.name} did the work, then failed (injected fault)", headers)
+        return answer(environ, start_response)  # type: ignore[no-any-return]
 
 
-def _json_error(start_response: Callable[..., Any], status: int, message: str, extra: dict[str, str]) -> list[bytes]:
+def _injected(status: int, message: str, headers: dict[str, str]) -> Any:
     kind = "rate_limit_error" if status == 429 else "api_error"
-    body = json.dumps({"error": {"type": kind, "code": "injected_fault", "message": message}}).encode()
-    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-    headers.extend(extra.items())
-    reason = {
-        429: "Too Many Requests",
-        500: "Internal Server Error",
-        502: "Bad Gateway",
-        503: "Service Unavailable",
-        504: "Gateway Timeout",
-    }
-    start_response(f"{status} {reason.get(status, 'Error')}", headers)
-    return [body]
+    return json_error(status, message, type=kind, code="injected_fault", headers=headers)
 
 
-def _check_rate(rate: float) -> None:
-    if not 0.0 <= rate <= 1.0:
-        raise ValueError(f"a rate is between 0 and 1, not {rate!r}")
+def _kind_name(spec: FaultSpec) -> str:
+    return {
+        faultspec.DownFault: "down",
+        faultspec.ErrorsFault: "errors",
+        faultspec.SlowFault: "slow",
+        faultspec.FailAfterWork: "fail_after_work",
+    }[type(spec)]
+
+
+def _moment(when: When, field: str) -> float:
+    if isinstance(when, bool):
+        raise FaultSettingError(field, f"{field} must be a date-time or a unix time, not {when!r}")
+    try:
+        moment = to_timestamp(when)
+    except (TypeError, ValueError, OverflowError):
+        raise FaultSettingError(field, f"{field} must be a date-time or a unix time, not {when!r}") from None
+    if not math.isfinite(moment) or not 0 <= moment <= LATEST:
+        raise FaultSettingError(field, f"{field} must fall between 1970 and the year 9999, not {when!r}")
+    return moment
 
 
 def _iso(ts: float) -> str:

@@ -1,8 +1,11 @@
-"""The boundary between the lab and learner code.
+"""The boundary between the lab and learner code: `call` is the one place it runs and may raise.
 
-Learner functions run inside request threads and clock jobs. Whatever they
-do — return garbage, raise, or work — the lab answers over HTTP, records what
-happened (with the traceback), and keeps running.
+Learner functions run inside request threads (`run_handler`), clock jobs,
+checks, control-panel buttons, automations and dashboard pages. Each of those
+goes through `call`, which catches whatever the code raises and hands back an
+`Outcome`: the value, or a `HandlerFailure` with the traceback for the record.
+So the lab answers over HTTP, shows what happened, and keeps running. Nothing
+else in hooklab catches every exception.
 """
 
 from __future__ import annotations
@@ -12,9 +15,13 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import Request, Response, jsonify, request
+
+from .errors import json_error
+
+T = TypeVar("T")
 
 
 class WebhookRequest:
@@ -36,7 +43,7 @@ class WebhookRequest:
         """The body parsed as JSON, or None when it is not JSON."""
         try:
             return json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # a RecursionError: nested deeper than Python's parser goes
             return None
 
     def __repr__(self) -> str:
@@ -56,6 +63,31 @@ class HandlerFailure:
         return f"{self.where} failed at {self.at:%Y-%m-%d %H:%M}: {self.error}"
 
 
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a call into learner code came to: its value, or the failure (and the exception) it raised."""
+
+    value: T | None = None
+    failure: HandlerFailure | None = None
+    exception: BaseException | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def call(fn: Callable[..., T], *args: Any, where: str, now: Callable[[], datetime]) -> Outcome[T]:
+    """Run `fn(*args)`, which may be learner code, and return what came of it, never raising.
+
+    KeyboardInterrupt still ends the call: it is the learner stopping a cell.
+    """
+    try:
+        return Outcome(fn(*args))
+    except (Exception, SystemExit) as exc:  # the one boundary: learner code may raise anything, even exit()
+        failure = HandlerFailure(where, now(), f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc)))
+        return Outcome(None, failure, exc)
+
+
 def run_handler(
     fn: Callable[..., Any],
     args: tuple[Any, ...],
@@ -65,15 +97,13 @@ def run_handler(
     failures: list[HandlerFailure],
 ) -> Response:
     """Call a learner's handler and turn whatever happens into an HTTP answer."""
+    outcome = call(fn, *args, where=where, now=now)
+    if outcome.failure is not None:
+        failures.append(outcome.failure)
+        request.environ["hooklab.error"] = outcome.failure.traceback
+        return _error(500, f"your handler raised {outcome.failure.error}", "handler_error")
     try:
-        result = fn(*args)
-    except Exception as exc:  # learner code: the one place we catch everything
-        failure = HandlerFailure(where, now(), f"{type(exc).__name__}: {exc}", traceback.format_exc())
-        failures.append(failure)
-        request.environ["hooklab.error"] = failure.traceback
-        return _error(500, f"your handler raised {failure.error}", "handler_error")
-    try:
-        return as_response(result)
+        return as_response(outcome.value)
     except TypeError as exc:
         failure = HandlerFailure(where, now(), str(exc), "")
         failures.append(failure)
@@ -113,6 +143,4 @@ def as_response(result: Any) -> Response:
 
 
 def _error(status: int, message: str, kind: str) -> Response:
-    response = jsonify({"error": {"type": kind, "message": message}})
-    response.status_code = status
-    return response
+    return json_error(status, message, type=kind, code=kind)

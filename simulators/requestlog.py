@@ -146,7 +146,7 @@ def _peek_body(environ: dict[str, Any]) -> bytes:
         return b""
     if length <= 0 or length > 1024 * 1024:
         return b""  # too large: the app answers 413 without reading it
-    data = environ["wsgi.input"].read(length)
+    data: bytes = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(data)
     return data
 

@@ -1,8 +1,10 @@
 """What every simulated system shares: a store, ids, faults, a request log, a server.
 
 A system subclasses `Service` and builds its Flask app in `create_app()`.
-The WSGI stack, outermost first: request log → faults → the app (whose
-errors are JSON and whose responses carry a request id).
+The WSGI stack, outermost first: the Host check (a request another site's
+page sent through a rebound name is not this system's traffic, so it is not
+logged) → request log → faults → the app (whose errors are JSON and whose
+responses carry a request id).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from werkzeug.routing import Rule
 from . import errors
 from .context import SystemContext
 from .faults import FaultLayer, Faults
+from .hosts import LoopbackHostsOnly
 from .ids import IdFactory
 from .requestlog import RequestLog, RequestLogLayer
 from .server import BackgroundServer
@@ -38,7 +41,7 @@ class Service:
         self.app = self.create_app()
         errors.install(self.app, new_request_id=self.new_request_id)
         stack: Any = FaultLayer(self.app, self.faults, new_request_id=self.new_request_id)
-        self.server = BackgroundServer(RequestLogLayer(stack, self.requests), port, name=ctx.name)
+        self.server = BackgroundServer(LoopbackHostsOnly(RequestLogLayer(stack, self.requests)), port, name=ctx.name)
 
     def create_app(self) -> Flask:
         raise NotImplementedError

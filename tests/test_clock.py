@@ -114,3 +114,36 @@ def test_stop_is_idempotent_and_refuses_new_work() -> None:
     clock.stop()
     with pytest.raises(RuntimeError, match="stopped"):
         clock.call_soon(lambda: None)
+
+
+@pytest.mark.parametrize(
+    "move",
+    [
+        lambda clock: clock.advance(seconds=float("nan")),
+        lambda clock: clock.advance(days=float("inf")),
+        lambda clock: clock.run_until(float("nan")),
+    ],
+)
+def test_the_clock_refuses_a_move_that_is_not_a_finite_time(move) -> None:
+    clock = Clock()
+    try:
+        before = clock.time()
+        with pytest.raises(ValueError, match="finite"):
+            move(clock)
+        assert clock.time() == before
+        assert clock.advance(minutes=1) is not None and clock.time() == before + 60
+    finally:
+        clock.stop()
+
+
+def test_a_job_that_calls_exit_is_recorded_and_the_clock_runs_on() -> None:
+    clock = Clock()
+    ran: list[str] = []
+    try:
+        clock.call_later(1, lambda: exit(3), name="quitter")
+        clock.call_later(2, lambda: ran.append("after"), name="after")
+        clock.advance(seconds=5)
+        assert ran == ["after"]
+        assert [f.name for f in clock.failures] == ["quitter"] and "SystemExit" in clock.failures[0].error
+    finally:
+        clock.stop()

@@ -70,8 +70,12 @@ class _Page(HTMLParser):
         raise AssertionError(f"no link {text!r} on the page; links: {self.links}")
 
 
+#: What a browser sends when it opens a page.
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
 def _get(url: str, status: int = 200) -> tuple[_Page, str]:
-    response = requests.get(url, timeout=10)
+    response = requests.get(url, headers=BROWSER, timeout=10)
     assert response.status_code == status, response.text[:500]
     assert response.headers["Content-Type"].startswith("text/html")
     return _Page(response.text), response.text
@@ -200,6 +204,46 @@ def test_an_unknown_detail_page_is_a_404_page_with_a_way_back(provisioning_lab: 
     assert "has nothing at" in page.text
     page, _ = _get(provisioning_lab.provisioning.url + "/dashboard/" + "%3Cb%3E", status=404)
     assert "<b>" in page.text
+
+
+def test_an_unknown_detail_page_is_json_for_a_program(provisioning_lab: Lab) -> None:
+    # A script (requests sends Accept: */*) gets the lab's JSON error, as at every other unknown URL.
+    response = requests.get(provisioning_lab.provisioning.url + "/dashboard/requests/999", timeout=10)
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert "no dashboard page at /dashboard/requests/999" in response.json()["error"]["message"]
+
+
+def test_a_page_that_fails_to_draw_shows_no_traceback_and_no_file_path(
+    provisioning_lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulators.dashboards import provisioning as provisioning_page
+
+    def broken(view: Any) -> tuple[str, str]:
+        open("/nowhere/hooklab/accounts.db")  # noqa: SIM115 - raises, naming an absolute path
+        return "", ""
+
+    monkeypatch.setattr(provisioning_page, "render", broken)
+    page, raw = _get(provisioning_lab.provisioning.url + "/")
+    assert "This page could not be drawn" in page.text and "FileNotFoundError" in page.text
+    assert "Traceback" not in raw and 'File "' not in raw
+    assert "/nowhere/hooklab" not in raw and ".py" not in raw
+
+
+@pytest.mark.parametrize("depth", [2_000, 60_000])
+def test_a_dashboard_survives_a_deeply_nested_body_it_logged(provisioning_lab: Lab, depth: int) -> None:
+    system = provisioning_lab.provisioning
+    nested = "[" * depth + "]" * depth
+    for body in (nested, "[" * depth):  # well formed and cut short, as the log's excerpt cuts it
+        response = requests.post(
+            system.webhook_url, data=body, headers={"Content-Type": "application/json"}, timeout=10
+        )
+        assert response.status_code == 400 and response.headers["Content-Type"].startswith("application/json")
+    page, raw = _get(system.url + "/")
+    assert "This page could not be drawn" not in page.text and "Traceback" not in raw
+    for entry in system.requests.entries(path_prefix="/webhooks"):
+        detail, raw = _get(system.url + f"/dashboard/requests/{entry['seq']}")
+        assert "This page could not be drawn" not in detail.text and "Traceback" not in raw
 
 
 def test_a_page_that_fails_to_draw_says_what_failed_instead_of_a_500(
@@ -346,3 +390,9 @@ def test_times_are_shown_on_the_lab_clock() -> None:
     assert layout.lab_time(None) == ""
     assert layout.fault_text({}).count("no faults") == 1
     assert "slow 2 s" in layout.fault_text({"slow": {"seconds": 2.0, "rate": 1.0}})
+
+
+def test_the_overview_names_no_folder_of_this_machine(provisioning_lab: Lab) -> None:
+    page, raw = _get(provisioning_lab.url + "/")
+    assert "Your lab" in page.text and str(provisioning_lab.state_dir) not in raw
+    assert "a temporary folder" in page.text

@@ -197,3 +197,131 @@ def test_a_slow_window_takes_its_delay_in_params(provisioning_lab: Lab) -> None:
         requests.get(system.url + "/accounts", timeout=0.15)
     provisioning_lab.advance(hours=1)
     assert system.faults.active() == {}
+
+
+# -- settings are checked when given: a 400 naming the field, and nothing changed ----------------------
+
+FAULTS = "/admin/systems/provisioning/faults"
+WINDOWS = "/admin/systems/provisioning/faults/windows"
+
+
+def _start(lab: Lab) -> int:
+    return lab.clock.timestamp() + 3600
+
+
+#: (path, JSON text, the field the 400 must name). Raw text, since NaN is not JSON most encoders write.
+BAD_SETTINGS = [
+    (FAULTS, '{"kind": "down", "rate": 0.5}', "rate"),
+    (FAULTS, '{"kind": "errors", "rate": "0.5"}', "rate"),
+    (FAULTS, '{"kind": "errors", "rate": true}', "rate"),
+    (FAULTS, '{"kind": "errors", "status": 429.5}', "status"),
+    (FAULTS, '{"kind": "errors", "status": "abc"}', "status"),
+    (FAULTS, '{"kind": "errors", "status": 200}', "status"),
+    (FAULTS, '{"kind": "errors", "status": 999}', "status"),
+    (FAULTS, '{"kind": "errors", "status": 429, "retry_after": "x"}', "retry_after"),
+    (FAULTS, '{"kind": "errors", "status": 429, "retry_after": "1\\r\\nSet-Cookie: pwn=1"}', "retry_after"),
+    (FAULTS, '{"kind": "errors", "status": 429, "retry_after": -5}', "retry_after"),
+    (FAULTS, '{"kind": "slow", "seconds": true}', "seconds"),
+    (FAULTS, '{"kind": "slow", "seconds": NaN}', "seconds"),
+    (FAULTS, '{"kind": "slow", "seconds": Infinity}', "seconds"),
+    (FAULTS, '{"kind": "slow", "seconds": 1, "rate": NaN}', "rate"),
+    (FAULTS, '{"kind": "fail_after_work", "status": 999}', "status"),
+    (FAULTS, '{"kind": "fail_after_work", "status": 200}', "status"),
+    (FAULTS, '{"kind": "fail_after_work", "status": 404}', "status"),
+    (FAULTS, '{"kind": "fail_after_work", "rate": 5}', "rate"),
+    (WINDOWS, '{"kind": "errors", "start": START, "hours": 1, "status": 999}', "status"),
+    (WINDOWS, '{"kind": "errors", "start": START, "hours": 1, "rate": 5}', "rate"),
+    (WINDOWS, '{"kind": "errors", "start": START, "hours": 1, "retry_after": "1\\r\\nX: y"}', "retry_after"),
+    (WINDOWS, '{"kind": "slow", "start": START, "hours": 1, "params": {"seconds": NaN}}', "seconds"),
+    (WINDOWS, '{"kind": "fail_after_work", "start": START, "hours": 1, "status": 200}', "status"),
+    (WINDOWS, '{"kind": "down", "start": START, "days": 1e308}', "days"),
+    (WINDOWS, '{"kind": "down", "start": START, "hours": NaN}', "hours"),
+    (WINDOWS, '{"kind": "down", "start": NaN, "hours": 1}', "start"),
+    (WINDOWS, '{"kind": "down", "start": 1e300, "hours": 1}', "start"),
+    (WINDOWS, '{"kind": "down", "start": START, "end": 1e300}', "end"),
+    ("/admin/clock/advance", '{"seconds": NaN}', "seconds"),
+    ("/admin/clock/advance", '{"days": 1e308}', "days"),
+    ("/admin/clock/advance", '{"hours": Infinity}', "hours"),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "field"), BAD_SETTINGS, ids=[f"{p.rsplit('/', 1)[1]}:{t}" for p, t, _ in BAD_SETTINGS]
+)
+def test_a_bad_setting_is_a_400_naming_the_field_and_changes_nothing(
+    provisioning_lab: Lab, path: str, text: str, field: str
+) -> None:
+    system = provisioning_lab.provisioning
+    before = (system.faults.active(), list(system.faults.scheduled), len(provisioning_lab.clock.pending()))
+    now = provisioning_lab.clock.time()
+    response = requests.post(
+        provisioning_lab.url + path,
+        data=text.replace("START", str(_start(provisioning_lab))),
+        headers={"Authorization": f"Bearer {provisioning_lab.admin_token}", "Content-Type": "application/json"},
+        timeout=5,
+    )
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["param"] == field, error
+    assert field in error["message"] or field.replace("_", " ") in error["message"]
+    assert "unexpected keyword" not in error["message"] and "not supported between" not in error["message"]
+    assert (system.faults.active(), list(system.faults.scheduled), len(provisioning_lab.clock.pending())) == before
+    assert provisioning_lab.clock.time() == now
+    # Still answering, now and after any window would have opened, with no header anyone injected.
+    provisioning_lab.advance(hours=3)
+    answer = requests.get(system.url + "/accounts", timeout=5)
+    assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
+    overview = requests.get(provisioning_lab.url + "/", timeout=5)
+    assert overview.status_code == 200 and "could not be drawn" not in overview.text
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f: f.fail_after_work(status=200),
+        lambda f: f.fail_after_work(status=999),
+        lambda f: f.errors(status=429.5),
+        lambda f: f.errors(retry_after="1\r\nSet-Cookie: pwn=1"),
+        lambda f: f.slow(seconds=float("nan")),
+        lambda f: f.errors(rate=True),
+        lambda f: f.set("down", rate=0.5),
+        lambda f: f.window("errors", start=0, hours=1, status=999),
+        lambda f: f.window("errors", start=0, hours=1, rate=5),
+        lambda f: f.window("down", start=0, days=1e308),
+    ],
+)
+def test_the_python_api_refuses_the_same_settings(provisioning_lab: Lab, call) -> None:
+    faults = provisioning_lab.provisioning.faults
+    with pytest.raises(ValueError):
+        call(faults)
+    assert faults.active() == {} and faults.scheduled == []
+
+
+def test_retry_after_is_sent_as_seconds_or_an_http_date(provisioning_lab: Lab) -> None:
+    system = provisioning_lab.provisioning
+    for given, sent in [(30, "30"), ("45", "45"), ("Wed, 21 Oct 2026 07:28:00 GMT", "Wed, 21 Oct 2026 07:28:00 GMT")]:
+        system.faults.errors(status=429, retry_after=given)
+        response = requests.get(system.url + "/accounts", timeout=5)
+        assert response.status_code == 429 and response.headers["Retry-After"] == sent
+
+
+def test_a_request_under_an_accepted_fault_gets_json_and_is_logged(provisioning_lab: Lab) -> None:
+    system = provisioning_lab.provisioning
+    url = provisioning_lab.url + FAULTS
+    auth = {"Authorization": f"Bearer {provisioning_lab.admin_token}"}
+    for setting in ({"kind": "errors", "status": 429.0}, {"kind": "fail_after_work", "status": 502}):
+        assert requests.post(url, json=setting, headers=auth, timeout=5).status_code == 200
+        logged = system.requests.count()
+        response = requests.get(system.url + "/accounts", timeout=5)
+        assert response.status_code == int(setting["status"])
+        assert response.json()["error"]["code"] == "injected_fault"
+        assert system.requests.count() == logged + 1
+        requests.delete(url, headers=auth, timeout=5)
+
+
+def test_a_scheduled_bad_window_never_reaches_the_overview(provisioning_lab: Lab) -> None:
+    # The window is refused when given, so the overview has nothing it cannot draw.
+    with pytest.raises(ValueError):
+        provisioning_lab.provisioning.faults.window("down", start=provisioning_lab.clock.now(), days=1e308)
+    page = requests.get(provisioning_lab.url + "/", timeout=5)
+    assert page.status_code == 200 and "could not be drawn" not in page.text

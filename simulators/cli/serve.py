@@ -13,7 +13,7 @@ from typing import Any
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
+    parser: argparse.ArgumentParser = sub.add_parser(
         "serve",
         help="run every simulated system in real time until Ctrl-C",
         description="Run the payment, provisioning, CRM and mailer systems on free 127.0.0.1 ports, in real time, "
@@ -50,7 +50,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 def connection_details(lab: Any) -> dict[str, Any]:
     """What a client needs: URLs, keys, secrets, the admin token."""
-    details = lab.describe()
+    details: dict[str, Any] = lab.describe()
     for name, system in lab.systems.items():
         for attribute in ("api_key", "webhook_url"):
             value = getattr(system, attribute, None)
@@ -67,10 +67,30 @@ def serve_file() -> Path:
     return Path(os.environ.get("HOOKLAB_HOME", ".hooklab")) / "serve.json"
 
 
+def write_secret(path: Path, text: str) -> None:
+    """Write `text` readable by this user only: the file holds the API key, webhook secrets and admin token."""
+    private_folder(path.parent)
+    # Created 0600 from the first byte (a chmod after writing leaves a moment when others can read it),
+    # and an existing file is narrowed too, since open() keeps the mode of a file that is already there.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        os.fchmod(out.fileno(), 0o600)
+        out.write(text)
+
+
+def private_folder(folder: Path) -> None:
+    """Make `folder` if it is missing, with only this user let in (one that exists is the user's to set)."""
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True)
+        folder.chmod(0o700)  # mkdir's mode passes through the umask
+
+
 def run(args: argparse.Namespace) -> int:
     from ..lab import Lab
     from ..server import ServerError
 
+    if args.state_dir is not None:
+        private_folder(Path(args.state_dir))  # its SQLite files hold the same secrets as serve.json
     try:
         lab = Lab(
             seed=args.seed,
@@ -94,8 +114,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         details = connection_details(lab)
         path = serve_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(details, indent=2))
+        write_secret(path, json.dumps(details, indent=2))
         if args.json:
             print(json.dumps(details), flush=True)
         else:

@@ -7,24 +7,33 @@ times on the lab clock. Links between a system's own pages are relative, so
 they keep working behind jupyter-server-proxy; links to other systems come
 from `simulators.links.public_url`.
 
-A page never answers 500: if drawing it fails, the page says what failed.
+A page never answers 500: if drawing it fails, the page says what failed (the
+exception's type and message, never a traceback, which names files on this
+machine; the traceback goes to the log). An unknown detail page is a 404: an
+HTML page for a browser that asked for one (`Accept: text/html`), the lab's
+JSON error for everything else, as every other unknown URL.
 """
 
 from __future__ import annotations
 
-import traceback
+import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from flask import Response
+from flask import Flask, Response, request
 
+from .. import learner
+from ..errors import ApiError
 from ..links import public_url
 from . import generic
 from .layout import esc, page, section
 
-__all__ = ["Nav", "View", "mount", "nav_links", "render_dashboard", "render_page"]
+log = logging.getLogger("hooklab")
+
+__all__ = ["Nav", "View", "could_not_draw", "mount", "nav_links", "render_dashboard", "render_page", "without_paths"]
 
 #: The header links of every page: (label, URL) pairs, asked for afresh each time a page is drawn.
 Nav = Callable[[], list[tuple[str, str]]]
@@ -56,7 +65,7 @@ def mount(system: Any, pages: ModuleType = generic, nav: Nav = list) -> None:
 
     A system whose app already answers `/` keeps it (learner endpoints answer every path).
     """
-    app = system.app
+    app: Flask = system.app
     if any(rule.rule == "/" for rule in app.url_map.iter_rules()):
         return
 
@@ -67,7 +76,14 @@ def mount(system: Any, pages: ModuleType = generic, nav: Nav = list) -> None:
     @app.get("/dashboard/<path:rest>")
     def dashboard_page(rest: str) -> Response:
         html, status = render_page(system, rest, pages, nav)
+        if status == 404 and not browser_wants_html():
+            raise ApiError(404, f"{system.name} has no dashboard page at /dashboard/{rest}.")
         return Response(html, status=status, mimetype="text/html")
+
+
+def browser_wants_html() -> bool:
+    """Whether this request asked for a page (a browser's Accept), rather than taking anything (`*/*`)."""
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
 def render_dashboard(system: Any, pages: ModuleType = generic, nav: Nav = list) -> str:
@@ -84,28 +100,44 @@ def render_page(system: Any, rest: str, pages: ModuleType = generic, nav: Nav = 
 def _render(system: Any, rest: str, module: ModuleType, nav: Nav) -> tuple[str, int]:
     view = View(system, rest)
     title = getattr(system, "title", system.name)
-    try:
-        if rest:
-            drawn = module.detail(view, rest.split("/"))
-            if drawn is None:
-                body = section(
-                    "No such page",
-                    f"<p>{esc(system.name)} has nothing at <code>/dashboard/{esc(rest)}</code>.</p>"
-                    f'<p><a href="{esc(view.href())}">Back to the {esc(system.name)} dashboard</a></p>',
-                )
-                return _frame(system, f"{system.name}: not found", body, nav), 404
-            title, body = drawn
-        else:
-            title, body = module.render(view)
-    except Exception as exc:  # noqa: BLE001 - the page boundary: show what broke, never a 500
-        body = section(
-            "This page could not be drawn",
-            f"<p>Drawing the {esc(system.name)} dashboard raised <code>{esc(type(exc).__name__)}: {esc(exc)}</code>."
-            " The system itself may be fine; the page reloads by itself.</p>"
-            f"<pre>{esc(traceback.format_exc(limit=6))}</pre>",
-            css="error",
-        )
+    drawn: learner.Outcome[Any]
+    if rest:
+        # A page module may be a learner's, and any page may meet stored data it did not expect: the page boundary.
+        drawn = learner.call(module.detail, view, rest.split("/"), where=f"{system.name} page", now=system.clock.now)
+        if drawn.ok and drawn.value is None:
+            body = section(
+                "No such page",
+                f"<p>{esc(system.name)} has nothing at <code>/dashboard/{esc(rest)}</code>.</p>"
+                f'<p><a href="{esc(view.href())}">Back to the {esc(system.name)} dashboard</a></p>',
+            )
+            return _frame(system, f"{system.name}: not found", body, nav), 404
+    else:
+        drawn = learner.call(module.render, view, where=f"{system.name} dashboard", now=system.clock.now)
+    if drawn.failure is None:
+        parts: Any = drawn.value
+        title, body = parts
+    else:
+        body = could_not_draw(f"the {system.name} dashboard", drawn.failure, "The system itself may be fine; the page")
     return _frame(system, title, body, nav), 200
+
+
+def could_not_draw(what: str, failure: learner.HandlerFailure, more: str = "The page") -> str:
+    """The section a page shows instead of what failed: what raised, never the traceback (it goes to the log)."""
+    log.error("drawing %s failed\n%s", what, failure.traceback)
+    return section(
+        "This page could not be drawn",
+        f"<p>Drawing {esc(what)} raised <code>{esc(without_paths(failure.error))}</code>."
+        f" {esc(more)} reloads by itself.</p>",
+        css="error",
+    )
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/'\"<>]+){2,}")
+
+
+def without_paths(text: str) -> str:
+    """`text` with every absolute file path cut to its last part: a page must not map this machine's folders."""
+    return _PATH.sub(lambda match: "…/" + re.split(r"[\\/]", match.group(0))[-1], text)
 
 
 def _frame(system: Any, title: str, body: str, nav: Nav) -> str:

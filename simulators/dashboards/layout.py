@@ -170,7 +170,7 @@ def status_badge(status: int | None) -> str:
     return badge(status, "ok" if 200 <= int(status) < 300 else "bad")
 
 
-def lab_time(ts: float | int | None, clock: Any = None) -> str:
+def lab_time(ts: float | int | str | None, clock: Any = None) -> str:
     """A moment on the lab clock, as people read it: `Mon 2 Mar 09:00:05 (day 1)`."""
     if ts is None or ts == "":
         return ""
@@ -197,12 +197,17 @@ def excerpt(text: Any, limit: int = 160) -> str:
 
 def pretty_json(value: Any) -> str:
     """A JSON document (or JSON text) shown indented in a <pre>."""
+    original = value if isinstance(value, str) else "(nested too deeply to show)"
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past what the parser can follow: show the text
             return f"<pre>{esc(value)}</pre>"
-    return f"<pre>{esc(json.dumps(value, indent=2, default=str))}</pre>"
+    try:
+        text = json.dumps(value, indent=2, default=str)
+    except RecursionError:  # indenting recurses in Python, a level at a time: show the text as it came
+        text = original
+    return f"<pre>{esc(text)}</pre>"
 
 
 def fault_text(active: dict[str, dict[str, Any]]) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import traceback
+from pathlib import Path
 from typing import Any
 
+from .. import learner
 from ..links import public_url
-from . import nav_links
+from . import could_not_draw, nav_links
 from .layout import (
     badge,
     cards,
@@ -35,15 +36,8 @@ PURPOSES = {
 
 def render_overview(lab: Any) -> str:
     """The HTML page at `lab.url + "/"`."""
-    try:
-        body = _body(lab)
-    except Exception as exc:  # noqa: BLE001 - the page boundary: show what broke, never a 500
-        body = section(
-            "This page could not be drawn",
-            f"<p>Drawing the lab overview raised <code>{esc(type(exc).__name__)}: {esc(exc)}</code>.</p>"
-            f"<pre>{esc(traceback.format_exc(limit=6))}</pre>",
-            css="error",
-        )
+    drawn = learner.call(_body, lab, where="lab overview", now=lab.clock.now)
+    body = could_not_draw("the lab overview", drawn.failure) if drawn.failure is not None else str(drawn.value)
     nav = nav_links(lab.control.port, [(name, system.port) for name, system in lab.systems.items()])
     return page("lab overview", body, clock=lab.clock, nav=nav, here="overview")
 
@@ -57,7 +51,7 @@ def _body(lab: Any) -> str:
     body = "<h1>Your lab</h1>"
     body += (
         f'<p class="lead">Every simulated system, where to find it, and what is wrong with it right now. '
-        f"Seed {code(lab.seed)} · clock {esc(mode)} · state in {code(lab.state_dir)}</p>"
+        f"Seed {code(lab.seed)} · clock {esc(mode)} · state in {_state_folder(lab)}</p>"
     )
     body += cards(
         [
@@ -79,6 +73,13 @@ def _body(lab: Any) -> str:
     )
     body += _alerts_section(lab)
     return body
+
+
+def _state_folder(lab: Any) -> str:
+    # Its name, not its path: a page never maps this machine's folders (the kernel has lab.state_dir).
+    if getattr(lab, "_temporary", False):
+        return "a temporary folder, removed when the lab stops"
+    return code(Path(lab.state_dir).name)
 
 
 def _systems_table(lab: Any, systems: list[Any]) -> str:

@@ -37,7 +37,7 @@ def find(system: Any, object_id: str) -> dict[str, Any] | None:
 
 def recent_requests(system: Any, *, limit: int = 20) -> list[dict[str, Any]]:
     """The newest requests the system got, without the dashboard's own page views."""
-    rows = system.store.query(
+    rows: list[dict[str, Any]] = system.store.query(
         "SELECT * FROM requests WHERE NOT (method = 'GET' AND (path = '/' OR path LIKE '/dashboard/%'))"
         " ORDER BY seq DESC LIMIT ?",
         (limit,),
@@ -55,7 +55,7 @@ def event_of(body: str) -> dict[str, Any]:
     """The `id` and `type` a webhook body names, when it is JSON that names them."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # a logged body may be anything, nested past the parser's reach too
         return {}
     if not isinstance(data, dict):
         return {}

@@ -129,3 +129,26 @@ def test_a_clock_job_that_hangs_is_named_when_the_lab_cannot_settle(lab: Lab) ->
         release.set()
     lab.settle()
     _still_serving(lab)
+
+
+def test_learner_call_is_the_one_boundary() -> None:
+    from datetime import datetime, timezone
+
+    from simulators import learner
+
+    def now() -> datetime:
+        return datetime(2026, 3, 2, tzinfo=timezone.utc)
+
+    assert learner.call(lambda a, b: a + b, 2, 3, where="sum", now=now).value == 5
+    raised = learner.call(lambda: {}["missing"], where="lookup", now=now)
+    assert not raised.ok and isinstance(raised.exception, KeyError)
+    assert raised.failure is not None and raised.failure.error == "KeyError: 'missing'"
+    assert "Traceback" in raised.failure.traceback and raised.failure.where == "lookup"
+    exited = learner.call(exit, 2, where="quits", now=now)
+    assert isinstance(exited.exception, SystemExit) and exited.failure is not None
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):  # the learner stopping a cell must still stop it
+        learner.call(interrupted, where="cell", now=now)

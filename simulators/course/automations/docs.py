@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from simulators.course.automations import mapping, triggers
+from simulators.course.automations.model import Recipe, Step
 from simulators.course.automations.triggers import system_name
-
-if TYPE_CHECKING:
-    from simulators.course.automations.spec import Automation, Step
 
 _RETRIES = {
     "crm": "the CRM retries on the Standard Webhooks schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h)",
@@ -17,7 +14,7 @@ _RETRIES = {
 }
 
 
-def automation_markdown(automation: Automation, *, level: int = 1) -> str:
+def automation_markdown(automation: Recipe, *, level: int = 1) -> str:
     h = "#" * level
     lines = [f"{h} {automation.name}", "", f"> {automation.describe()}", ""]
     if automation.description:
@@ -34,7 +31,7 @@ def automation_markdown(automation: Automation, *, level: int = 1) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _trigger_section(automation: Automation, h: str) -> list[str]:
+def _trigger_section(automation: Recipe, h: str) -> list[str]:
     trigger = automation.trigger
     lines = [
         f"{h}# Trigger",
@@ -77,7 +74,7 @@ def _step_section(number: int, step: Step, h: str) -> list[str]:
     return lines
 
 
-def _failure_section(automation: Automation, h: str) -> list[str]:
+def _failure_section(automation: Recipe, h: str) -> list[str]:
     who = automation.alert or "nobody (no alert person is set: failures go unnoticed)"
     retry = _RETRIES.get(automation.source, "the source retries on its own schedule")
     return [
@@ -107,7 +104,7 @@ def _failure_section(automation: Automation, h: str) -> list[str]:
     ]
 
 
-def _testing_section(automation: Automation, h: str) -> list[str]:
+def _testing_section(automation: Recipe, h: str) -> list[str]:
     trigger = automation.trigger
     systems = ["mailer", automation.source, *(str(step.destination) for step in automation.steps)]
     ordered = [name for name in ("mailer", "crm", "provisioning", "payments") if name in systems]
@@ -140,7 +137,7 @@ def _testing_section(automation: Automation, h: str) -> list[str]:
     ]
 
 
-def render_catalogue(automations: Iterable[Automation], title: str = "Automations") -> str:
+def render_catalogue(automations: Iterable[Recipe], title: str = "Automations") -> str:
     """One Markdown document describing every automation in the list."""
     items = list(automations)
     lines = [
@@ -160,7 +157,7 @@ def render_catalogue(automations: Iterable[Automation], title: str = "Automation
         )
     lines.append("")
     for automation in items:
-        lines += [automation.to_markdown(level=2).rstrip(), ""]
+        lines += [automation_markdown(automation, level=2).rstrip(), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

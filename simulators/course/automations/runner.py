@@ -22,6 +22,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from simulators.course.automations.actions import ActionFailed
 from simulators.course.automations.mapping import MissingData, resolve
+from simulators.course.automations.model import Recipe, Step
 from simulators.course.automations.triggers import system_name
 from simulators.errors import ApiError
 from simulators.http import lab_request
@@ -29,14 +30,13 @@ from simulators.learner import WebhookRequest
 from simulators.webhooks.signing import SignatureError, verify_stripe
 
 if TYPE_CHECKING:
-    from simulators.course.automations.spec import Automation, Step
     from simulators.lab import Lab
 
 
 class Installation:
     """One automation, live in one lab."""
 
-    def __init__(self, automation: Automation, lab: Lab) -> None:
+    def __init__(self, automation: Recipe, lab: Lab) -> None:
         self.automation = automation
         self.lab = lab
         self._lock = threading.Lock()

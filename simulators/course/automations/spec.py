@@ -15,17 +15,20 @@ Automation(
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from simulators.course.automations import actions as action_catalogue
 from simulators.course.automations import mapping, triggers
+from simulators.course.automations.docs import automation_markdown
+from simulators.course.automations.model import Step
+from simulators.course.automations.runner import Installation
 from simulators.mailer.messages import looks_like_address
 
 if TYPE_CHECKING:
-    from simulators.course.automations.runner import Installation
     from simulators.lab import Lab
+
+__all__ = ["Automation", "Step"]
 
 #: Problems that make an automation impossible to run (rather than merely fragile).
 _BLOCKING = (
@@ -38,39 +41,6 @@ _BLOCKING = (
     "no name",
     "unknown input",
 )
-
-
-@dataclass(frozen=True)
-class Step:
-    """One action in a destination system, with where each input comes from."""
-
-    action: str
-    destination: str | None = None
-    using: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.destination is None and "." in self.action:
-            destination, _, name = self.action.partition(".")  # Step("crm.create_contact") reads naturally too
-            object.__setattr__(self, "destination", destination)
-            object.__setattr__(self, "action", name)
-        object.__setattr__(self, "using", dict(self.using))
-
-    @property
-    def key(self) -> str:
-        return f"{self.destination}.{self.action}"
-
-    @property
-    def definition(self) -> action_catalogue.Action | None:
-        return action_catalogue.ACTIONS.get(self.key)
-
-    def paths(self) -> list[str]:
-        return [path for value in self.using.values() for path in mapping.paths_in(value)]
-
-    def phrase(self) -> str:
-        """ "create a contact in the CRM"."""
-        definition = self.definition
-        label = definition.label if definition else self.action.replace("_", " ")
-        return f"{label} in {triggers.system_name(str(self.destination))}"
 
 
 @dataclass
@@ -217,10 +187,6 @@ class Automation:
 
     def install(self, lab: Lab) -> Automation:
         """Subscribe to the source's webhooks in `lab` and act on every delivery; returns self."""
-        from simulators.course.automations.runner import (
-            Installation,
-        )  # the runner needs the lab's systems; import when used
-
         if self._installation is not None and not self._installation.lab.stopped:
             raise RuntimeError(f"{self.name!r} is already installed; call uninstall() first")
         problems = self.blocking_problems()
@@ -259,6 +225,4 @@ class Automation:
 
     def to_markdown(self, level: int = 1) -> str:
         """Documentation a colleague could use to fix this automation months from now."""
-        from simulators.course.automations.docs import automation_markdown
-
         return automation_markdown(self, level=level)

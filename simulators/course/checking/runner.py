@@ -13,10 +13,12 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import simulators
+from simulators import learner
 from simulators.course.checking.checklist import CheckFailed, _Stop
 from simulators.course.checking.notebook import NotebookError
 from simulators.course.checking.registry import Exercise, as_result
@@ -57,54 +59,68 @@ def run_check(
 def _evaluate(
     exercise: Exercise, namespace: Mapping[str, Any] | Callable[[], Mapping[str, Any]], labs: list[Any]
 ) -> CheckResult:
-    try:
-        ns = namespace() if callable(namespace) else namespace
-        missing = [name for name in exercise.needs if name not in ns]
-        if missing:
-            names = ", ".join(f"`{name}`" for name in missing)
-            return _verdict(
-                exercise,
-                f"I can't find {names}: run the exercise cell that defines {'it' if len(missing) == 1 else 'them'}, then this check again",
-                exercise.hints,
-                missing=missing,
-            )
-        if exercise.wants_lab:
-            from simulators.lab import Lab  # a check without a lab never pays for one
-
-            lab = Lab(seed=exercise.seed, systems=exercise.systems)
-            labs.append(lab)
-            try:
-                value = exercise.fn(ns, lab=lab)
-            finally:
-                lab.stop()
-        else:
-            value = exercise.fn(ns)
-        result = as_result(value)
-        if not result.ok and not result.hints:
-            result = CheckResult(result.ok, result.title, result.message, exercise.hints, result.details, result.steps)
-        return result.with_exercise(exercise.id, exercise.title)
-    except _Stop as stop:
-        return _evaluate_stop(exercise, stop)
-    except CheckFailed as failed:
-        return _verdict(exercise, failed.message, failed.hints or exercise.hints)
-    except NotebookError as exc:
+    # A check runs learner code from start to end, so all of it goes through the one boundary;
+    # what it raised decides the verdict. A check runs outside any lab, so its moments are wall time.
+    outcome = learner.call(_judge, exercise, namespace, labs, where=f"check {exercise.id}", now=_wall_time)
+    if outcome.failure is None and isinstance(outcome.value, CheckResult):
+        return outcome.value
+    exc = outcome.exception
+    if isinstance(exc, _Stop):
+        return _evaluate_stop(exercise, exc)
+    if isinstance(exc, CheckFailed):
+        return _verdict(exercise, exc.message, exc.hints or exercise.hints)
+    if isinstance(exc, NotebookError):
         return _verdict(exercise, str(exc), (), notebook_error=True)
-    except SyntaxError as exc:
+    if isinstance(exc, SyntaxError):
         if not (exc.filename or "").startswith("<"):
             return _explain(exercise, exc)
         cell = (exc.filename or "<your cell>").strip("<>")
         return _verdict(
             exercise, f"{cell} has a syntax error on line {exc.lineno}: {exc.msg}", exercise.hints, error="SyntaxError"
         )
-    except SystemExit as exc:
+    if isinstance(exc, SystemExit):
         return _verdict(
             exercise,
             f"your code called exit({exc.code if exc.code is not None else ''}), which ends the program",
             exercise.hints,
             error="SystemExit",
         )
-    except Exception as exc:  # the one place a check catches everything: learner code may raise anything
-        return _explain(exercise, exc)
+    assert isinstance(exc, Exception)  # noqa: S101 - learner.call catches Exception and SystemExit only
+    return _explain(exercise, exc)
+
+
+def _wall_time() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _judge(
+    exercise: Exercise, namespace: Mapping[str, Any] | Callable[[], Mapping[str, Any]], labs: list[Any]
+) -> CheckResult:
+    ns = namespace() if callable(namespace) else namespace
+    missing = [name for name in exercise.needs if name not in ns]
+    if missing:
+        names = ", ".join(f"`{name}`" for name in missing)
+        return _verdict(
+            exercise,
+            f"I can't find {names}: run the exercise cell that defines {'it' if len(missing) == 1 else 'them'}, then this check again",
+            exercise.hints,
+            missing=missing,
+        )
+    if exercise.wants_lab:
+        from simulators.lab import Lab  # a check without a lab never pays for one
+
+        lab = Lab(seed=exercise.seed, systems=exercise.systems)
+        labs.append(lab)
+        try:
+            value = exercise.fn(ns, lab=lab)
+        finally:
+            lab.stop()
+    else:
+        value = exercise.fn(ns)
+    result = as_result(value)
+    if not result.ok and not result.hints:
+        result = CheckResult(result.ok, result.title, result.message, exercise.hints, result.details, result.steps)
+    return result.with_exercise(exercise.id, exercise.title)
 
 
 def _evaluate_stop(exercise: Exercise, stop: _Stop) -> CheckResult:
