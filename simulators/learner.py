@@ -14,7 +14,7 @@ import json
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Generic, TypeVar
 
 from flask import Request, Response, jsonify, request
@@ -76,15 +76,18 @@ class Outcome(Generic[T]):
         return self.failure is None
 
 
-def call(fn: Callable[..., T], *args: Any, where: str, now: Callable[[], datetime]) -> Outcome[T]:
+def call(fn: Callable[..., T], *args: Any, where: str, now: Callable[[], datetime] | None = None) -> Outcome[T]:
     """Run `fn(*args)`, which may be learner code, and return what came of it, never raising.
+
+    `now` dates a failure (the lab's clock where there is a lab; the wall clock otherwise).
 
     KeyboardInterrupt still ends the call: it is the learner stopping a cell.
     """
     try:
         return Outcome(fn(*args))
     except (Exception, SystemExit) as exc:  # the one boundary: learner code may raise anything, even exit()
-        failure = HandlerFailure(where, now(), f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc)))
+        when = now() if now is not None else datetime.now(timezone.utc)
+        failure = HandlerFailure(where, when, f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc)))
         return Outcome(None, failure, exc)
 
 

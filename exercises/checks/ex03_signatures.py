@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulators.course.checking import Checklist, exercise, fail
+from simulators.learner import call
 
 HINTS = (
     "Split the header on commas into `key=value` pairs: one `t`, one or more `v1`.",
@@ -223,12 +224,13 @@ def _judge(verify: Verify, case: Case, secret: str) -> str | None:
     """None if the verifier judged every request of the case right, else what it did instead."""
     for label, header in case.headers:
         about = "" if label == "this header" else f" for {label}"
-        try:
-            verdict = verify(case.payload, header, secret)
-        except NotImplementedError:
-            raise
-        except Exception as exc:  # learner code: name what it raised, judge the other cases
-            return f"raised {type(exc).__name__}{about}"
+        # Learner code: name what it raised, and judge the other cases.
+        judged = call(verify, case.payload, header, secret, where="verify")
+        if isinstance(judged.exception, NotImplementedError):
+            raise judged.exception  # the stub: the runner names it
+        if judged.exception is not None:
+            return f"raised {type(judged.exception).__name__}{about}"
+        verdict = judged.value
         if not isinstance(verdict, bool):
             return f"returned {_short(verdict)}{about}; return True or False"
         if verdict != case.genuine:

@@ -27,6 +27,7 @@ import requests
 from simulators.course.checking import Checklist, exercise, fail
 from simulators.http import lab_request
 from simulators.lab import Lab
+from simulators.payments import PaymentsError
 from simulators.webhooks.signing import sign_stripe
 
 from .ex05_common import (
@@ -92,7 +93,7 @@ def run_schedule(ns: dict[str, Any], seed: int, person: str) -> list[str]:
         policy = ns.get("RETRY_POLICY", "none")
         try:
             added = pay.add_endpoint(endpoint.url, EVENTS, retry_policy=policy)
-        except Exception as exc:  # a bad policy name from the learner
+        except (PaymentsError, ValueError) as exc:  # a bad policy name from the learner
             return [f"RETRY_POLICY = {policy!r} was refused: {exc}"]
         secret["value"] = added["secret"]
         pay.knobs(duplicates=0.1)

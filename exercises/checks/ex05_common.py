@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from simulators.learner import call
 from simulators.mailer.messages import looks_like_address
 
 WATCH_EVERY = 15 * 60
@@ -32,10 +33,10 @@ def alert_job(lab: Any, rule: Any, endpoint_id: str, failures: list[str]) -> Any
 
     def watch() -> None:
         now = float(lab.clock.time())
-        try:
-            rule(lab, endpoint_id, state["since"])
-        except Exception as exc:  # learner code: recorded for the verdict, never kills the lab
-            failures.append(f"alert_on_failures raised {type(exc).__name__}: {exc}")
+        # Learner code: what it raised is recorded for the verdict and never kills the lab.
+        outcome = call(rule, lab, endpoint_id, state["since"], where="alert_on_failures", now=lab.clock.now)
+        if outcome.failure is not None:
+            failures.append(f"alert_on_failures raised {outcome.failure.error}")
         state["since"] = now
 
     return watch
@@ -45,10 +46,9 @@ def reconcile_job(lab: Any, reconcile: Any, failures: list[str]) -> Any:
     """A clock job that runs the learner's reconciliation."""
 
     def nightly() -> None:
-        try:
-            reconcile(lab)
-        except Exception as exc:  # learner code
-            failures.append(f"reconcile raised {type(exc).__name__}: {exc}")
+        outcome = call(reconcile, lab, where="reconcile", now=lab.clock.now)  # learner code, as above
+        if outcome.failure is not None:
+            failures.append(f"reconcile raised {outcome.failure.error}")
 
     return nightly
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from simulators.learner import call
+
 if TYPE_CHECKING:
     from simulators.endpoints import Endpoint
     from simulators.lab import Lab
@@ -169,10 +171,10 @@ class WorkQueue:
         if job.status != "queued":
             return
         job.attempts += 1
-        try:
-            self.work(job.item)
-        except Exception as exc:  # the work is learner code: any error means "not done yet"
-            job.last_error = describe_error(exc)
+        # The work is learner code: any error means "not done yet".
+        done = call(self.work, job.item, where=f"{self.name} work", now=self.lab.clock.now)
+        if done.exception is not None:
+            job.last_error = describe_error(done.exception)
             self._after_failure(job)
             return
         job.status = "done"
@@ -185,11 +187,13 @@ class WorkQueue:
                 job, job.attempts, f"failed; gave up after {job.attempts} attempts → dead-letter list", job.last_error
             )
             return
-        try:
-            delay = float(self.backoff(job.attempts, self.rng))
-        except Exception as exc:  # learner code again: a broken backoff must not lose the job
+        # Learner code again: a broken backoff must not lose the job.
+        waited = call(lambda: float(self.backoff(job.attempts, self.rng)), where="backoff()", now=self.lab.clock.now)
+        if waited.failure is not None or waited.value is None:
             delay = FIRST_WAIT
-            job.last_error = f"{job.last_error}; backoff() raised {type(exc).__name__}: {exc}"
+            job.last_error = f"{job.last_error}; backoff() raised {waited.failure.error if waited.failure else ''}"
+        else:
+            delay = waited.value
         delay = max(0.0, delay)
         next_at = self.lab.clock.time() + delay
         self._write(job, job.attempts, "failed", job.last_error, datetime.fromtimestamp(next_at, tz=timezone.utc))
@@ -203,10 +207,10 @@ class WorkQueue:
     def _fields(self, item: Any) -> dict[str, Any]:
         if self.about is None:
             return {}
-        try:
-            return dict(self.about(item))
-        except Exception:  # noqa: BLE001 - a log label must never cost the work itself
-            return {}
+        about = self.about
+        # A log label must never cost the work itself.
+        labelled = call(lambda: dict(about(item)), where="about()", now=self.lab.clock.now)
+        return labelled.value if labelled.value is not None else {}
 
 
 def describe_error(exc: BaseException) -> str:

@@ -20,7 +20,7 @@ LOG_ROWS = 15
 ALERT_ROWS = 5
 
 
-class ControlPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
+class ControlPanel(widgets.VBox):  # ipywidgets has no type hints
     """One lab at a glance, with its switches."""
 
     def __init__(self, lab: Any, *, log_rows: int = LOG_ROWS, alert_rows: int = ALERT_ROWS) -> None:

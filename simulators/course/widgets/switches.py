@@ -14,7 +14,7 @@ ERROR_STATUSES = (500, 502, 503, 429)
 _WIDE = {"description_width": "initial"}
 
 
-class FaultSwitches(widgets.HBox):  # type: ignore[misc]  # ipywidgets has no type hints
+class FaultSwitches(widgets.HBox):  # ipywidgets has no type hints
     """down · error rate + status · slow · fail after work, for one service."""
 
     def __init__(self, label: str, service: Any, *, slow_seconds: float, report: Callable[[str], None]) -> None:
