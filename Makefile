@@ -48,7 +48,7 @@ test: $(STAMP) $(CHP)
 
 # Re-run every notebook top to bottom and save it (after changing code a notebook shows).
 notebooks: $(STAMP)
-	$(BIN)/python -m simulators.notebooks execute $(wildcard notebooks/*.ipynb exercises/*.ipynb solutions/*.ipynb)
+	$(BIN)/python -m simulators.course.notebooks execute $(wildcard notebooks/*.ipynb exercises/*.ipynb solutions/*.ipynb)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
