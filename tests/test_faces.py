@@ -123,3 +123,54 @@ def test_notebooks_import_only_from_the_two_faces() -> None:
                     if module not in ("simulators", "simulators.course"):
                         strays.append(f"{notebook.relative_to(ROOT)} cell {index}: {module}")
     assert strays == []
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_the_package_has_no_import_circle_not_even_a_type_only_one() -> None:
+    modules = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+    def owner(name: str) -> str:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name
+
+    graph = {
+        name: {
+            target
+            for _, imported in _imports(path)
+            if (target := owner(imported)) and target != name and not name.startswith(target + ".")
+        }
+        for name, path in modules.items()
+    }
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            here = todo.pop()
+            if here == goal:
+                return True
+            if here not in seen:
+                seen.add(here)
+                todo.extend(graph.get(here, ()))
+        return False
+
+    circles = sorted(f"{a} <-> {b}" for a in graph for b in graph[a] if a < b and reaches(b, a))
+    assert circles == []
+
+
+def test_an_import_inside_a_function_says_why_beside_it() -> None:
+    silent = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for inner in ast.walk(node):
+                    if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                        here, above = lines[inner.lineno - 1], lines[inner.lineno - 2]
+                        if "#" not in here and not above.strip().startswith("#") and "import" not in above:
+                            silent.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
+    assert silent == []

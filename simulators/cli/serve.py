@@ -11,6 +11,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ..lab import Lab
+from ..server import ServerError
+
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
@@ -86,8 +89,6 @@ def private_folder(folder: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..lab import Lab
-    from ..server import ServerError
 
     if args.state_dir is not None:
         private_folder(Path(args.state_dir))  # its SQLite files hold the same secrets as serve.json

@@ -35,14 +35,15 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import requests
 
+from simulators.course.automations import Automation, Step, render_catalogue
+from simulators.course.automations.examples import lesson_examples
 from simulators.http import lab_request
-
-if TYPE_CHECKING:
-    from simulators.lab import Lab
+from simulators.lab import Lab
 
 FIXES = ("retries", "alert", "reconciliation")
 #: The named person failures are reported to.
@@ -228,8 +229,6 @@ def run_case_study(
     began = time.perf_counter()
     own = lab is None
     if lab is None:
-        from simulators.lab import Lab
-
         lab = Lab(seed=seed, systems=SYSTEMS)
     try:
         return _run(lab, chosen, per_day, outage_hours, began, alert_rule or AlertRule())
@@ -576,8 +575,6 @@ CATALOGUE = "docs/automations.md"
 
 def case_study_automation(alert: str | None = ON_CALL) -> Any:
     """The case study's flow written as the lesson's formula: a payment activates an account."""
-    from simulators.course.automations import Automation, Step
-
     return Automation(
         "Activate paying customers",
         when="payment_intent.succeeded",
@@ -597,22 +594,16 @@ def case_study_automation(alert: str | None = ON_CALL) -> Any:
 
 def course_automations() -> list[Any]:
     """Every automation the course builds, in the order the notebooks meet them."""
-    from simulators.course.automations.examples import lesson_examples
-
     return [*lesson_examples(), case_study_automation()]
 
 
 def render_course_catalogue() -> str:
     """docs/automations.md as it should read: one Markdown page for every automation in the course."""
-    from simulators.course.automations import render_catalogue
-
     return render_catalogue(course_automations(), title="hooklab's automations")
 
 
 def write_course_catalogue(root: str | None = None) -> str:
     """Regenerate docs/automations.md (under `root`, default the current folder); return its path."""
-    from pathlib import Path
-
     path = Path(root or ".") / CATALOGUE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_course_catalogue(), encoding="utf-8")

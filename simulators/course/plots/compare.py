@@ -7,7 +7,8 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from simulators.course.plots.figure import figure_of
+from simulators.course.plots.figure import figure_of, new_figure
+from simulators.course.scenarios import describe_span
 
 BAR = "#4062bb"
 BEFORE, AFTER = "#b3261e", "#1a7f37"
@@ -127,7 +128,6 @@ def before_after_story(
     The time is drawn in hours but written as a person says it ("4 days 23 h", "5 min"), so five
     minutes never reads "0.1"; a bar of zero is written "none", so it is visible even when it has no height.
     """
-    from simulators.course.scenarios import describe_span
 
     fig, (people, waited) = _two_axes()
     measures = ("paid, never got in", "refunded, kept access")
@@ -155,7 +155,6 @@ def before_after_story(
 
 
 def _two_axes() -> tuple[Figure, tuple[Any, Any]]:
-    from simulators.course.plots.figure import new_figure
 
     fig, left = new_figure(10, 3.8)
     left.remove()

@@ -19,6 +19,7 @@ class LabFigure(Figure):
     """A matplotlib Figure that is displayed once, then left alone by pyplot."""
 
     def _ipython_display_(self) -> None:
+        # IPython is there whenever a notebook shows a figure; scripts that only save one never load it.
         from IPython.core.pylabtools import print_figure
         from IPython.display import display
 
