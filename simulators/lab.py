@@ -76,7 +76,8 @@ class Lab:
         self.seed = seed if seed is not None else secrets.randbits(32)
         self._temporary = state_dir is None
         self.state_dir = Path(tempfile.mkdtemp(prefix="hooklab-")) if state_dir is None else Path(state_dir)
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        # 0700: the state folder holds every system's secrets (an existing folder keeps its mode: it is the learner's).
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.realtime = realtime
         # Real senders wait 10-30 s; in virtual time a short wait keeps a
         # "slow" fault from stalling three simulated weeks.

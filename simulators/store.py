@@ -37,6 +37,9 @@ class Store:
         self.path = Path(path) if str(path) != ":memory:" else None
         # isolation_level=None: we open transactions ourselves, explicitly.
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        if self.path is not None:
+            # The files hold API keys and webhook secrets: on a shared hub node only their owner may read them.
+            self.path.chmod(0o600)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._depth = 0

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from simulators import Lab
 from simulators.lab import SYSTEMS
+from tests.chromium import launched_chromium
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,6 +27,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _worksheet_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     # A test must never write into the learner's real worksheet.
     monkeypatch.setenv("HOOKLAB_WORKSHEET", str(tmp_path_factory.mktemp("worksheet") / "worksheet.json"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium per test process: Playwright's sync API allows one running instance per thread."""
+    with launched_chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -143,3 +143,14 @@ def test_servers_refuse_connections_once_the_lab_stops() -> None:
 
 def test_traffic_declines_only_with_cards_the_payment_system_declines() -> None:
     assert _DECLINES and all(name in DECLINING for name in _DECLINES)
+
+
+def test_a_named_state_folder_and_its_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    folder = tmp_path / "state"
+    with Lab(seed=3, state_dir=folder, systems=["provisioning", "payments"]) as lab:
+        lab.payments.pay(lab.payments.create_customer("ada@example.com")["id"], 2000)
+        lab.settle()
+        files = sorted(folder.glob("*.sqlite3*"))
+        assert files, "the lab keeps its state in SQLite files"
+        assert oct(folder.stat().st_mode & 0o777) == "0o700"
+        assert {path.name: oct(path.stat().st_mode & 0o777) for path in files} == {path.name: "0o600" for path in files}

@@ -13,11 +13,10 @@ import pwd
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.chromium import launched_chromium, unavailable
+from tests.chromium import unavailable
 from tests.classroom.hub import (
     ROOT,
     VENV_BIN,
@@ -77,9 +76,3 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         for name in made:
             remove_user(name)
         put_back(changed)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launched_chromium() as launched:
-        yield launched
