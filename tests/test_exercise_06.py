@@ -86,6 +86,24 @@ def test_the_untouched_stub_fails_saying_what_the_spec_lacks() -> None:
             ],
             "NEW_LEAD explains why it exists",
         ),
+        (
+            [
+                (
+                    "Every lead from the website's contact form lands in the CRM and hears from us at once.",
+                    "x",
+                )
+            ],
+            "NEW_LEAD explains why it exists",
+        ),
+        (
+            [
+                (
+                    "Customer success calls everyone who cancels, while the reason is still fresh.",
+                    "TODO: write this",
+                )
+            ],
+            "CANCELLATION explains why it exists",
+        ),
     ],
     ids=[
         "no-alert",
@@ -94,6 +112,8 @@ def test_the_untouched_stub_fails_saying_what_the_spec_lacks() -> None:
         "welcome-goes-to-marketing",
         "task-without-customer",
         "no-description",
+        "placeholder-description",
+        "todo-description",
     ],
 )
 def test_wrong_designs_fail_naming_the_problem(changes: list[tuple[str, str]], problem: str) -> None:

@@ -127,6 +127,10 @@ def _cancellation(c: Checklist, spec: Automation, lab: Any) -> None:
     spec.uninstall()
 
 
+#: Fewest words a description needs to say why an automation exists (one short sentence).
+MIN_DESCRIPTION_WORDS = 6
+
+
 @exercise(
     "ex06_design",
     notebook="06_designing_automations",
@@ -143,10 +147,19 @@ def check(ns, lab):
     _new_lead(c, new_lead, lab)
     _cancellation(c, cancellation, lab)
     for name, spec in (("NEW_LEAD", new_lead), ("CANCELLATION", cancellation)):
+        words = spec.description.split()
+        if not words:
+            seen = f"{name} has no description, so its documentation cannot say why it was built"
+        else:
+            seen = (
+                f"{name}'s description {spec.description.strip()[:60]!r} is {len(words)} word"
+                f"{'s' if len(words) != 1 else ''}: too short to say why it was built"
+            )
         c.expect(
-            bool(spec.description.strip()),
+            # A sentence, not a placeholder: "x" or "TODO" documents nothing six months from now.
+            len(words) >= MIN_DESCRIPTION_WORDS,
             f"{name} explains why it exists (description=...)",
-            f"{name} has no description, so its documentation cannot say why it was built",
+            seen,
             hints=(
                 'Add description="...": one or two sentences on why this automation exists.',
                 "Documentation that says what without why leaves the next person guessing.",
