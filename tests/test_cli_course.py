@@ -230,3 +230,13 @@ def test_worksheet_export_writes_markdown_and_html(tmp_path: Path) -> None:
 def test_worksheet_export_rejects_an_unknown_format(tmp_path: Path) -> None:
     done = hooklab("worksheet", "export", "--out", str(tmp_path), "--format", "pdf")
     assert done.returncode == 2 and "a worksheet format is one of md, html, not pdf" in done.stdout
+
+
+def test_every_untouched_exercise_stub_fails_its_check_and_none_crashes() -> None:
+    """The course as a learner first gets it: `hooklab check` from the repository, nothing written yet."""
+    done = hooklab("check", "--json", cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    statuses = {result["exercise"]: result["status"] for result in report["results"]}
+    assert report["passed"] == 0 and len(statuses) >= 16, statuses
+    assert set(statuses.values()) == {"fail"}, statuses  # a verdict for each: no error, no timeout

@@ -311,23 +311,17 @@ class DeliveryWatch:
         self.opened: float | None = None
         self.last_sent = 0.0
         self.failures = 0
-        self.looks_with_failures = 0
         self.emails = 0
 
     def __call__(self) -> None:
         now = self.lab.clock.time()
-        rows = self.lab.payments.outbox.store.query(
-            "SELECT event_id, at, error, outcome, next_attempt_at FROM attempts"
-            " WHERE endpoint_id = ? AND at > ? AND at <= ? ORDER BY seq",
-            (self.endpoint_id, self.since, now),
-        )
+        rows = self.lab.payments.outbox.attempts(endpoint_id=self.endpoint_id, after=self.since, until=now)
         self.since = now
         failed = [row for row in rows if row["outcome"] == "failed"]
         if self.rule.on == "sender gives up":
             failed = [row for row in failed if row["next_attempt_at"] is None]
         succeeded = [row for row in rows if row["outcome"] == "succeeded"]
         if failed:
-            self.looks_with_failures += 1
             self.failures += len(failed)
             if self.opened is None:
                 self.opened = now

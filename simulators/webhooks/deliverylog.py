@@ -162,18 +162,33 @@ class DeliveryLog:
         return rows
 
     def attempts(
-        self, *, event_id: str | None = None, delivery_id: str | None = None, endpoint_id: str | None = None
+        self,
+        *,
+        event_id: str | None = None,
+        delivery_id: str | None = None,
+        endpoint_id: str | None = None,
+        after: float | None = None,
+        until: float | None = None,
     ) -> list[dict[str, Any]]:
-        """Attempts, oldest first."""
-        return self._select("attempts", event_id=event_id, delivery_id=delivery_id, endpoint_id=endpoint_id)
+        """Attempts, oldest first; `after` < at <= `until` (lab time) narrows them to a stretch, as a watch job looks."""
+        return self._select(
+            "attempts", event_id=event_id, delivery_id=delivery_id, endpoint_id=endpoint_id, after=after, until=until
+        )
 
-    def _select(self, table: str, **equals: str | None) -> list[dict[str, Any]]:
+    def _select(
+        self, table: str, *, after: float | None = None, until: float | None = None, **equals: str | None
+    ) -> list[dict[str, Any]]:
         # Table and column names come from this module only; values are bound.
-        sql, params = f"SELECT * FROM {table} WHERE 1 = 1", []  # noqa: S608
+        sql = f"SELECT * FROM {table} WHERE 1 = 1"  # noqa: S608
+        params: list[object] = []
         for column, value in equals.items():
             if value is not None:
                 sql += f" AND {column} = ?"
                 params.append(value)
+        for condition, moment in (("at > ?", after), ("at <= ?", until)):
+            if moment is not None:
+                sql += f" AND {condition}"
+                params.append(moment)
         return self.store.query(sql + " ORDER BY seq", tuple(params))
 
     def pending_count(self, event_id: str) -> int:

@@ -21,17 +21,10 @@ from typing import Any
 
 import pytest
 
+from tests.jupyterlab_page import VISIBLE, start_run_all, tracebacks, wait_for_idle_kernel, wait_run_all
 from tests.lab_like_make import ROOT, MakeLab, copy_course
 
 RUN_TIMEOUT_MS = 180_000
-#: True once every code cell of the visible notebook shows an execution count such as [3].
-EVERY_CELL_RAN = """() => {
-    const notebook = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    if (!notebook) return false;
-    const prompts = [...notebook.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
-    return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:?$/.test(p));
-}"""
-VISIBLE = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
 
 @dataclass(frozen=True)
@@ -79,26 +72,10 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeLab]:
         server.stop()
 
 
-def _wait_for_idle_kernel(page: Any) -> None:
-    # JupyterLab may ask which kernel a fresh notebook should use: answer whenever it asks.
-    choose = page.get_by_role("button", name="Select", exact=True)
-    idle = page.locator(VISIBLE).get_by_text(re.compile(r"Python 3.*\| Idle")).first
-    status = page.get_by_text(re.compile(r"Python 3.*\| Idle")).first
-    deadline = time.monotonic() + 90
-    while True:
-        if choose.is_visible():
-            choose.click()
-        elif (idle.is_visible() or status.is_visible()) and page.locator(".jp-Dialog").count() == 0:
-            return
-        assert time.monotonic() < deadline, "the notebook's kernel never became idle"
-        time.sleep(0.2)
-
-
 def _run_all(page: Any, snap: Any, name: str) -> None:
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+    start_run_all(page)
     try:
-        page.wait_for_function(EVERY_CELL_RAN, timeout=RUN_TIMEOUT_MS)
+        wait_run_all(page, RUN_TIMEOUT_MS)
     except Exception:
         snap(f"{name}-run-all-failed")
         raise
@@ -108,12 +85,6 @@ def _run_cell(page: Any, text: str) -> None:
     """Run the one code cell of the visible notebook that holds `text`, as a learner would (Ctrl+Enter)."""
     page.locator(f"{VISIBLE} .jp-CodeCell", has_text=text).first.locator(".cm-content").click()
     page.keyboard.press("Control+Enter")
-
-
-def _tracebacks(page: Any) -> Any:
-    return page.locator(
-        f"{VISIBLE} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", has_text="Traceback"
-    )
 
 
 def _check_output(page: Any, check_id: str) -> Any:
@@ -133,7 +104,7 @@ def test_a_learner_walks_from_the_lesson_to_a_passing_check_and_an_exported_work
     lesson = f"notebooks/{journey.lesson}.ipynb"
     page.goto(f"{lab_server.url}/lab/workspaces/journey-{journey.track}/tree/{lesson}?reset&token={lab_server.token}")
     page.locator(VISIBLE).first.wait_for()
-    _wait_for_idle_kernel(page)
+    wait_for_idle_kernel(page)
     step("lesson-open")
 
     # 2. Follow the lesson's own link to its exercise.
@@ -141,7 +112,7 @@ def test_a_learner_walks_from_the_lesson_to_a_passing_check_and_an_exported_work
     link.scroll_into_view_if_needed()
     link.click()
     page.locator(".lm-TabBar-tab.lm-mod-current", has_text=f"{journey.exercise}.ipynb").wait_for(timeout=30_000)
-    _wait_for_idle_kernel(page)
+    wait_for_idle_kernel(page)
     step("exercise-open")
 
     # 3. Run the untouched exercise: the check says not yet, with a hint.
@@ -162,15 +133,15 @@ def test_a_learner_walks_from_the_lesson_to_a_passing_check_and_an_exported_work
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
     verdict.get_by_text("PASS").first.wait_for(timeout=RUN_TIMEOUT_MS)
     assert "NOT YET" not in verdict.inner_text()
-    assert _tracebacks(page).count() == 0, _tracebacks(page).first.inner_text()
+    assert tracebacks(page).count() == 0, tracebacks(page).first.inner_text()
     verdict.scroll_into_view_if_needed()
     step("check-passes")
 
     # 5. Back to the lesson: run it, and answer its reflection question in the box under the question.
     page.locator(".lm-TabBar-tab", has_text=f"{journey.lesson}.ipynb").first.click()
-    _wait_for_idle_kernel(page)
+    wait_for_idle_kernel(page)
     _run_all(page, snap, f"journey-{journey.track}-lesson")
-    assert _tracebacks(page).count() == 0, _tracebacks(page).first.inner_text()
+    assert tracebacks(page).count() == 0, tracebacks(page).first.inner_text()
     box = page.locator(f"{VISIBLE} .jp-CodeCell", has_text=f'reflection("{journey.question}")').locator("textarea")
     box.scroll_into_view_if_needed()
     box.fill(journey.answer)
@@ -186,7 +157,7 @@ def test_a_learner_walks_from_the_lesson_to_a_passing_check_and_an_exported_work
     confirm = page.locator(".jp-Dialog .jp-mod-accept")
     confirm.wait_for()  # "Restart the kernel?": yes
     confirm.click()
-    _wait_for_idle_kernel(page)
+    wait_for_idle_kernel(page)
     for cell in ("import export_worksheet, reflection", f'reflection("{journey.question}")', "export_worksheet()"):
         _run_cell(page, cell)
     # The fresh kernel numbers them 1, 2, 3: once the export cell shows [3], all three ran.

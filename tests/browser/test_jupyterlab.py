@@ -16,18 +16,12 @@ import nbformat
 import requests
 
 from simulators import Lab
+from tests.jupyterlab_page import start_run_all, tracebacks, wait_for_idle_kernel, wait_run_all
 
 PANEL_NOTEBOOK = "notebooks/panel_check.ipynb"
 WELCOME = "notebooks/00_welcome.ipynb"
 PORT_IN_LINK = re.compile(r"(?:127\.0\.0\.1:|/proxy/)(\d+)")
 RUN_ALL_TIMEOUT_MS = 120_000
-#: True once every code cell shows an execution count such as [3] (not [*] or [ ]).
-EVERY_CELL_RAN = """() => {
-    const notebook = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    if (!notebook) return false;
-    const prompts = [...notebook.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
-    return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:?$/.test(p));
-}"""
 
 
 def _write_panel_notebook(root: Path) -> None:
@@ -68,28 +62,14 @@ def _open_and_run_all(page: Any, jupyter: Any, path: str, snap: Any) -> None:
     workspace = re.sub(r"\W", "-", Path(path).stem)
     page.goto(f"{jupyter.url}/lab/workspaces/{workspace}/tree/{path}?reset&token={jupyter.token}")
     page.locator(".jp-NotebookPanel").first.wait_for()
-    # JupyterLab may ask which kernel a fresh notebook should use, early or late: answer
-    # whenever it asks, and go on only once the kernel is idle with no dialog open.
-    choose = page.get_by_role("button", name="Select", exact=True)
-    idle = page.get_by_text(re.compile(r"Python 3.*\| Idle")).first
-    deadline = time.monotonic() + 60
-    while True:
-        if choose.is_visible():
-            choose.click()
-        elif idle.is_visible() and page.locator(".jp-Dialog").count() == 0:
-            break
-        assert time.monotonic() < deadline, "the notebook's kernel never became idle"
-        time.sleep(0.2)
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+    wait_for_idle_kernel(page, timeout=60)
+    start_run_all(page)
     try:
-        page.wait_for_function(EVERY_CELL_RAN, timeout=RUN_ALL_TIMEOUT_MS)
+        wait_run_all(page, RUN_ALL_TIMEOUT_MS)
     except Exception:
         snap("jupyterlab-run-all-failed")  # what the page showed when the test gave up
         raise
-    errors = page.locator(
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", has_text="Traceback"
-    )
+    errors = tracebacks(page)
     assert errors.count() == 0, errors.first.inner_text()
 
 

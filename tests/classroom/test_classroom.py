@@ -25,15 +25,9 @@ import requests
 from tests.chromium import screenshot
 from tests.classroom.conftest import LEARNERS
 from tests.classroom.hub import PASSWORD, ROOT, VENV_BIN, Hub, listening_ports_of, processes_of
+from tests.jupyterlab_page import VISIBLE, start_run_all, tracebacks, wait_for_idle_kernel, wait_run_all
 
 RUN_ALL_TIMEOUT_MS = 300_000
-#: True once every code cell shows an execution count such as [3] (not [*] or [ ]).
-EVERY_CELL_RAN = """() => {
-    const notebook = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    if (!notebook) return false;
-    const prompts = [...notebook.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
-    return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:?$/.test(p));
-}"""
 WELCOME = "notebooks/00_welcome.ipynb"
 CASE_STUDY = "notebooks/05_case_study_silent_failure.ipynb"
 EXERCISE = "exercises/00_first_payment.ipynb"
@@ -65,31 +59,15 @@ def _open(page: Any, hub: Hub, user: str, path: str) -> None:
     workspace = re.sub(r"\W", "-", Path(path).stem)
     page.goto(f"{hub.url}/user/{user}/lab/workspaces/{workspace}/tree/{path}?reset")
     page.locator(".jp-NotebookPanel").first.wait_for(timeout=120_000)
-    choose = page.get_by_role("button", name="Select", exact=True)
-    idle = page.get_by_text(re.compile(r"Python 3.*\| Idle")).first
-    deadline = time.monotonic() + 120
-    while True:
-        if choose.is_visible():
-            choose.click()
-        elif idle.is_visible() and page.locator(".jp-Dialog").count() == 0:
-            break
-        assert time.monotonic() < deadline, f"{user}'s kernel for {path} never became idle"
-        time.sleep(0.2)
-
-
-def _start_run_all(page: Any) -> None:
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+    wait_for_idle_kernel(page, timeout=120)
 
 
 def _wait_run_all(page: Any, name: str) -> None:
     try:
-        page.wait_for_function(EVERY_CELL_RAN, timeout=RUN_ALL_TIMEOUT_MS)
+        wait_run_all(page, RUN_ALL_TIMEOUT_MS)
     finally:
         screenshot(page, name)
-    errors = page.locator(
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", has_text="Traceback"
-    )
+    errors = tracebacks(page)
     assert errors.count() == 0, errors.first.inner_text()
 
 
@@ -97,7 +75,7 @@ def test_each_learner_logs_in_and_runs_the_welcome_notebook(hub: Hub, browser: A
     for user in LEARNERS:
         page = _page_for(browser, hub, user)
         _open(page, hub, user, WELCOME)
-        _start_run_all(page)
+        start_run_all(page)
         _wait_run_all(page, f"classroom-{user}-welcome")
         assert page.get_by_text("NOT YET").count() >= 1 or page.get_by_text("PASS").count() >= 1
 
@@ -107,7 +85,7 @@ def test_three_learners_run_the_case_study_at_the_same_time(hub: Hub, browser: A
         _open(_page_for(browser, hub, user), hub, user, CASE_STUDY)
     started = time.monotonic()
     for user in LEARNERS:  # every kernel works at once; the browser only waits
-        _start_run_all(pages[user])
+        start_run_all(pages[user])
     for user in LEARNERS:
         _wait_run_all(pages[user], f"classroom-{user}-case-study")
     took = time.monotonic() - started
@@ -167,9 +145,9 @@ def test_learners_pass_or_fail_their_own_checks_and_the_instructor_grades_them_i
     for user, verdict in ((ada, "NOT YET"), (bo, "PASS")):
         page = _page_for(browser, hub, user)
         _open(page, hub, user, EXERCISE)
-        _start_run_all(page)
+        start_run_all(page)
         _wait_run_all(page, f"classroom-{user}-exercise-00")
-        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        panel = page.locator(VISIBLE)
         assert panel.locator(".hooklab-check", has_text=verdict).count() >= 1, verdict
     report = tmp_path / "grades.csv"
     homes = [str(Path(pwd.getpwnam(user).pw_dir) / "hooklab") for user in LEARNERS]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from simulators.course.checking import load_checks, registry
 from simulators.course.checking.batch import course_root, notebook_groups, run_notebook
+from simulators.course.commands import add_check_options
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -24,23 +25,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         type=Path,
         help="a notebook (any file name: name the exercise too), or a folder of notebooks, to check instead",
     )
-    parser.add_argument(
-        "--timeout", type=float, default=None, help="seconds each exercise may run (default: the exercise's own)"
-    )
-    parser.add_argument(
-        "--checks",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="also load check modules from this .py file or folder (repeatable)",
-    )
-    parser.add_argument(
-        "--no-course-checks",
-        dest="course_checks",
-        action="store_false",
-        help="run only the checks loaded with --checks, not the course's own exercises",
-    )
+    add_check_options(parser)
     parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     return parser
 

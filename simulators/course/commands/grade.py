@@ -8,6 +8,7 @@ from pathlib import Path
 
 from simulators.course.checking import load_checks, registry
 from simulators.course.checking.batch import grade, write_gradebook, write_gradescope, write_report, write_steps
+from simulators.course.commands import add_check_options
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -43,24 +44,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         "--gradescope", type=Path, metavar="DIR", help="also write Gradescope's DIR/<learner>/results.json"
     )
     parser.add_argument("--points", type=int, default=10, help="points per exercise in the gradebook (default 10)")
-    parser.add_argument(
-        "--timeout", type=float, default=None, help="seconds each exercise may run (default: the exercise's own)"
-    )
     parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="learners checked at once")
-    parser.add_argument(
-        "--checks",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="also load check modules from this .py file or folder (repeatable)",
-    )
-    parser.add_argument(
-        "--no-course-checks",
-        dest="course_checks",
-        action="store_false",
-        help="run only the checks loaded with --checks, not the course's own exercises",
-    )
+    add_check_options(parser)
     return parser
 
 
