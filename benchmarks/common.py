@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import statistics
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
+
+from simulators.learner import WebhookRequest
 
 
 def ms(seconds: float) -> float:
@@ -35,3 +38,28 @@ def verdict(value: float | None, target: float, *, higher_is_better: bool) -> st
         return "not measured"
     ok = value >= target if higher_is_better else value <= target
     return "meets target" if ok else "below target"
+
+
+class Arrivals:
+    """A learner endpoint that counts what arrives and notes when."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.want = 0
+        self.arrived: dict[str, float] = {}
+        self.done = threading.Event()
+        self._lock = threading.Lock()
+
+    def __call__(self, request: WebhookRequest) -> None:
+        now = time.perf_counter()
+        with self._lock:
+            self.count += 1
+            payload = request.json or {}
+            self.arrived.setdefault(payload.get("id", ""), now)
+            if self.count >= self.want:
+                self.done.set()
+
+    def expect(self, n: int) -> None:
+        with self._lock:
+            self.count, self.want = 0, n
+            self.done.clear()

@@ -14,41 +14,18 @@ noise from the rest of the machine; ratios are of the sums over the rounds.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from typing import Any
 
 import stripe
-from common import median
+from common import Arrivals, median
 from floors import Floors, interleaved
 
 from simulators import Lab
-from simulators.learner import WebhookRequest
 from simulators.payments.client import PaymentsClient
 
 # About the size of the webhook body the lab sends for a payment, so both limits move the same bytes.
 _FLOOR_BODY = json.dumps({"id": "evt_" + "x" * 24, "data": {"object": {"note": "y" * 1500}}}).encode()
-
-
-class _Arrivals:
-    """A learner endpoint that counts deliveries and says when the expected number arrived."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.want = 0
-        self.done = threading.Event()
-        self._lock = threading.Lock()
-
-    def __call__(self, request: WebhookRequest) -> None:
-        with self._lock:
-            self.count += 1
-            if self.count >= self.want:
-                self.done.set()
-
-    def expect(self, n: int) -> None:
-        with self._lock:
-            self.count, self.want = 0, n
-            self.done.clear()
 
 
 def _ratios(lab: list[float], limit: list[float]) -> dict[str, Any]:
@@ -61,7 +38,7 @@ def _ratios(lab: list[float], limit: list[float]) -> dict[str, Any]:
 
 
 def measure(n: int = 300, sdk_calls: int = 300, rounds: int = 3, seed: int = 1) -> dict[str, Any]:
-    arrivals = _Arrivals()
+    arrivals = Arrivals()
     with Lab(seed=seed, realtime=True, systems=["payments"]) as lab, Floors(_FLOOR_BODY) as floors:
         lab.payments.rate_limit(None)
         endpoint = lab.host(arrivals, name="sink")

@@ -12,15 +12,13 @@ end_to_end.py.
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 import requests
-from common import median
+from common import Arrivals, median
 
 from simulators import Lab
-from simulators.learner import WebhookRequest
 from simulators.server import BackgroundServer
 
 
@@ -51,31 +49,6 @@ class _Raw:
         self.server.stop()
 
 
-class _Sink:
-    """A learner endpoint that counts what arrives and notes when."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.want = 0
-        self.arrived: dict[str, float] = {}
-        self.done = threading.Event()
-        self._lock = threading.Lock()
-
-    def __call__(self, request: WebhookRequest) -> None:
-        now = time.perf_counter()
-        with self._lock:
-            self.count += 1
-            payload = request.json or {}
-            self.arrived.setdefault(payload.get("id", ""), now)
-            if self.count >= self.want:
-                self.done.set()
-
-    def expect(self, n: int) -> None:
-        with self._lock:
-            self.count, self.want = 0, n
-            self.done.clear()
-
-
 def throughput(n: int = 1000, chunks: int = 10, seed: int = 1) -> dict[str, Any]:
     """Delivery rate of the payment system's outbox against the raw limit, chunk by chunk.
 
@@ -85,7 +58,7 @@ def throughput(n: int = 1000, chunks: int = 10, seed: int = 1) -> dict[str, Any]
     (one outer transaction), so the clock measures delivering, not enqueueing.
     """
     per_chunk = max(1, n // chunks)
-    sink = _Sink()
+    sink = Arrivals()
     lab_times, raw_times = [], []
     with Lab(seed=seed, realtime=True, systems=["payments"]) as lab:
         endpoint = lab.host(sink, name="sink")
