@@ -97,11 +97,11 @@ def test_three_learners_run_the_case_study_at_the_same_time(hub: Hub, browser: A
         saved = Path(pwd.getpwnam(user).pw_dir) / "hooklab" / CASE_STUDY
         deadline = time.monotonic() + 30
         while True:
-            text = "".join(
-                "".join(output.get("text", ""))
-                for cell in json.loads(saved.read_text())["cells"]
-                for output in cell.get("outputs", [])
-            )
+            try:
+                cells = json.loads(saved.read_text())["cells"]
+            except ValueError:
+                cells = []  # JupyterLab is still writing the file: look again
+            text = "".join("".join(output.get("text", "")) for cell in cells for output in cell.get("outputs", []))
             found = re.search(r"(\d+) customers paid", text)
             if found or time.monotonic() > deadline:
                 break
