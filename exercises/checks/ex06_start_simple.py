@@ -1,0 +1,165 @@
+"""Exercise 06 (core track): start simple. Pick the smallest first version of an automation, and what to add later.
+
+No code to write. The team asks for one automation with five actions; the
+learner picks the first version (`FIRST_VERSION`, letters from the list), the
+order to add the rest (`ADD_LATER`), says why the small version comes first
+(`WHY_SMALL`), and writes the first line of its documentation
+(`DOCUMENTATION`). The check reads the letters against the request: the first
+version does what the customer paid for, still tells a person when it fails,
+and is one action; the rest come one at a time, each after what it needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulators.course.checking import Checklist, exercise, fail
+
+#: The team's request, one letter per piece, as the notebook lists it.
+PIECES = {
+    "A": "open the customer's account in provisioning",
+    "B": "send the customer a welcome email",
+    "C": "add the customer to the CRM as a contact",
+    "D": "create a CRM task for an onboarding call with that contact",
+    "E": "email the sales team that a new customer arrived",
+    "F": "tell dana.ops@example.com when a step fails",
+}
+PAID_FOR = "A"
+ALERT = "F"
+ACTIONS = ("A", "B", "C", "D", "E")
+#: Which piece needs which before it: the onboarding task is for the contact.
+NEEDS = {"D": "C"}
+MIN_WORDS = 8
+WHY_WORDS = (
+    "look",
+    "debug",
+    "test",
+    "find",
+    "fix",
+    "break",
+    "fewer",
+    "few ",
+    "simple",
+    "one at a time",
+    "one step",
+    "works",
+    "moving part",
+    "easier",
+    "easy",
+    "less",
+)
+HINTS = (
+    "Use the letters of the list. The first version is the one action the customer paid for, plus the person "
+    "told when it fails; everything else goes to ADD_LATER, in an order where nothing comes before what it needs.",
+    "A two-step automation is easier to build, test and debug than a chain: when it breaks there are few places "
+    "to look. Once it works reliably, add one step at a time.",
+)
+
+
+def _letters(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        return None
+    return [v.strip().upper() for v in value]
+
+
+def _listed(letters: list[str]) -> str:
+    return ", ".join(letters) if letters else "nothing"
+
+
+@exercise(
+    "ex06_start_simple",
+    notebook="06_start_simple",
+    title="Core: start simple",
+    needs=["FIRST_VERSION", "ADD_LATER", "WHY_SMALL", "DOCUMENTATION"],
+    hints=HINTS,
+    systems=[],
+    timeout=30,
+)
+def check(ns: dict[str, Any]) -> Any:
+    answers = ("FIRST_VERSION", "ADD_LATER", "WHY_SMALL", "DOCUMENTATION")
+    if all(ns[name] is Ellipsis for name in answers):
+        fail("the answers are still `...`: replace each ... with your choice, then run this check", *HINTS)
+    first, later = _letters(ns["FIRST_VERSION"]), _letters(ns["ADD_LATER"])
+    c = Checklist()
+    strange = [v for v in (first or []) + (later or []) if v not in PIECES]
+    c.require(
+        first is not None and later is not None and not strange,
+        "FIRST_VERSION and ADD_LATER are lists of letters from the request",
+        f"{strange[0]!r} is not one of the letters {', '.join(PIECES)}"
+        if strange
+        else "write each as a list of letters in quotes, such as ['A', 'B']",
+        hints=("Write the letters, such as ['A', 'B'], not the words they stand for.", *HINTS),
+    )
+    assert first is not None and later is not None
+    c.expect(
+        PAID_FOR in first,
+        "the first version does what the customer paid for (A: open the account)",
+        f"your first version is {_listed(first)}: a customer who paid still has no account",
+        hints=("What did the customer pay for? Without it, nothing else matters to them.", *HINTS),
+    )
+    c.expect(
+        ALERT in first,
+        "the first version still tells a person when it fails (F)",
+        "nobody is told when the first version fails: that is how the case study's silent failure began",
+        hints=("Even the smallest version names the person who hears of a failure.", *HINTS),
+    )
+    actions = [v for v in first if v in ACTIONS]
+    c.expect(
+        len(actions) == 1,
+        "the first version is one action, not a chain",
+        f"your first version has {len(actions)} actions ({_listed(actions)}): when it breaks, there are "
+        f"{len(actions)} places to look"
+        if actions
+        else "your first version does nothing",
+        hints=HINTS,
+    )
+    rest = [v for v in ACTIONS if v not in first]
+    missing = [v for v in rest if v not in later]
+    twice = sorted({v for v in later if later.count(v) > 1 or v in first})
+    c.expect(
+        not missing and not twice,
+        "ADD_LATER adds each other action once",
+        f"ADD_LATER leaves out {_listed(missing)} ({PIECES[missing[0]]})"
+        if missing
+        else f"ADD_LATER has {_listed(twice)} again: each piece goes in once",
+        hints=HINTS,
+    )
+    order = [(step, need) for step, need in NEEDS.items() if step in later and need in later]
+    wrong = [(step, need) for step, need in order if later.index(step) < later.index(need)]
+    c.expect(
+        not wrong,
+        "each later action comes after what it needs",
+        f"{wrong[0][0]} comes before {wrong[0][1]}: the onboarding task needs the contact to exist first"
+        if wrong
+        else "",
+        hints=HINTS,
+    )
+    for name, label, words, nudge in (
+        (
+            "WHY_SMALL",
+            "WHY_SMALL says why the small version comes first",
+            WHY_WORDS,
+            "Say what a small first version makes easier when something goes wrong.",
+        ),
+        (
+            "DOCUMENTATION",
+            "DOCUMENTATION says what the automation does and why it exists",
+            ("pay", "paid", "account", "access"),
+            "Write it for the colleague who inherits it: when does it run, what does it do, and for whom?",
+        ),
+    ):
+        text = ns[name]
+        count = len(text.split()) if isinstance(text, str) else 0
+        c.expect(
+            count >= MIN_WORDS and any(word in text.lower() for word in words),
+            label,
+            f"{name} is empty"
+            if not count
+            else f"{name} has {count} words: write a sentence of at least {MIN_WORDS}"
+            if count < MIN_WORDS
+            else f"{name} does not say it: {nudge[0].lower()}{nudge[1:]}",
+            hints=(nudge, *HINTS),
+        )
+    return c.result()
