@@ -74,7 +74,11 @@ def check(ns: dict[str, Any]) -> Any:
         f"acts on every genuine delivery ({_labels(genuine)})",
         f"you refuse {_labels(refused)}, but the lab's verifier accepts it: the fingerprints match and it was signed"
         " moments before it arrived"
-        + (" (a refund is unwelcome news, but genuine)" if any("refunded" in d.says for d in _pick(pile, refused)) else ""),
+        + (
+            " (a refund is unwelcome news, but genuine)"
+            if any("refunded" in d.says for d in _pick(pile, refused))
+            else ""
+        ),
         hints=HINTS,
     )
     forged = [label for label in pile.labels if truth[label] != ACT]

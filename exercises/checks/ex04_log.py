@@ -132,9 +132,7 @@ def check(ns: dict[str, Any]) -> Any:
     c.expect(
         not leaked,
         "a log line never holds a secret or a card number",
-        f"{leaked[0]!r} must never be written to a log: everyone who can read the log could use it"
-        if leaked
-        else "",
+        f"{leaked[0]!r} must never be written to a log: everyone who can read the log could use it" if leaked else "",
         hints=("Logs are read by many people and kept for months: leave out anything that must stay secret.", *HINTS),
     )
     left_out = [f for f in REQUIRED if f not in picked_norm]
