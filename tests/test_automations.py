@@ -199,6 +199,16 @@ def test_to_markdown_documents_everything_a_colleague_needs() -> None:
     assert "nobody (no alert person is set" in broken and "- no one is alerted if it fails" in broken
 
 
+def test_a_folded_page_shows_its_summary_and_folds_every_section_below_it() -> None:
+    automation = welcome_new_leads()
+    whole, folded = automation.to_markdown(level=3), automation.to_markdown(level=3, folded=True)
+    shown, rest = folded.split("<details><summary>Read the whole page</summary>")
+    assert f"> {automation.describe()}" in shown and "#### " not in shown
+    assert "the 2 steps" in shown
+    assert rest.rstrip().endswith("</details>") and rest.count("<details>") == 0
+    assert whole.split("#### Trigger", 1)[1].strip() in rest, "nothing of the page is lost, only folded"
+
+
 def test_render_catalogue_is_one_document_for_many() -> None:
     automations = [*lesson_examples(), welcome_new_leads(alert=None)]
     text = render_catalogue(automations)

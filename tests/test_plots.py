@@ -245,3 +245,39 @@ def test_the_case_study_bars_write_minutes_as_minutes_and_zero_as_none() -> None
     written = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert {"5", "4", "none", "4 days 23 h", "5 min"} <= set(written)
     assert "0.1" not in written
+
+
+def test_a_zoomed_timeline_adds_a_close_up_with_a_lane_per_job_and_the_wait_on_the_dead_letter_list() -> None:
+    from datetime import timedelta
+
+    from simulators.course.handling import WorkQueue
+
+    with Lab(seed=3, systems=["payments", "provisioning"]) as lab:
+
+        def work(item: object) -> None:
+            raise RuntimeError("provisioning is down")
+
+        queue = WorkQueue(lab, work, max_attempts=4, name="patient", about=lambda item: item)
+        ada = lab.payments.create_customer("ada@example.com", name="Ada Lovelace")["id"]
+        queue.put({"customer": ada})
+        queue.put({"customer": "cus_unknown"})
+        started = lab.clock.now()
+        lab.advance(hours=2)
+        queue.replay_dead_letters()
+        fig = timeline(lab, since=started, queues=[queue], zoom=(started, started + timedelta(minutes=5)))
+        top, close = fig.axes
+        whole_lanes = [t.get_text() for t in top.get_yticklabels()]
+        close_lanes = [t.get_text() for t in close.get_yticklabels()]
+        assert [lane for lane in whole_lanes if "queue" in lane] == ["patient queue: work"]
+        assert [lane for lane in close_lanes if "queue" in lane] == [
+            "patient queue: Ada Lovelace",
+            "patient queue: cus_unknown",
+        ]
+        assert close.get_title() == f"Close-up: {started:%H:%M} to {started + timedelta(minutes=15):%H:%M}"
+        assert "close-up below" in [t.get_text() for t in top.texts]
+        assert close.get_legend() is not None and top.get_legend() is None, "one legend, under the close-up"
+        waiting = [c for c in top.collections if c.get_label() == "waiting on the dead-letter list"]
+        assert len(waiting) == 1, "jobs parked together draw one bar"
+        assert "waiting on the dead-letter list" in [t.get_text() for t in close.get_legend().get_texts()]
+        with pytest.raises(ValueError, match="pass no ax"):
+            timeline(lab, queues=[queue], zoom=(started, started + timedelta(minutes=1)), ax=top)

@@ -14,11 +14,21 @@ _RETRIES = {
 }
 
 
-def automation_markdown(automation: Recipe, *, level: int = 1) -> str:
+def automation_markdown(automation: Recipe, *, level: int = 1, folded: bool = False) -> str:
+    """The page; `folded` shows the summary and folds the sections below it, for reading in a notebook."""
     h = "#" * level
     lines = [f"{h} {automation.name}", "", f"> {automation.describe()}", ""]
     if automation.description:
         lines += [automation.description.strip(), ""]
+    if folded:
+        count = len(automation.steps)
+        lines += [
+            f"Below the fold: the trigger and what it carries, the {count} step{'s' if count != 1 else ''}, what"
+            " happens when it fails, who is alerted, how to test it, and known problems.",
+            "",
+            "<details><summary>Read the whole page</summary>",
+            "",
+        ]
     lines += _trigger_section(automation, h)
     lines += [f"{h}# Steps", "", "The steps run in order; a step runs only if the ones before it succeeded.", ""]
     for number, step in enumerate(automation.steps, 1):
@@ -28,6 +38,8 @@ def automation_markdown(automation: Recipe, *, level: int = 1) -> str:
     problems = automation.validate()
     lines += [f"{h}# Known problems", ""]
     lines += [f"- {problem}" for problem in problems] if problems else ["None found by `validate()`."]
+    if folded:
+        lines += ["", "</details>"]
     return "\n".join(lines).rstrip() + "\n"
 
 

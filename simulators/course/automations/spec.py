@@ -223,6 +223,6 @@ class Automation:
 
     # -- documenting ------------------------------------------------------
 
-    def to_markdown(self, level: int = 1) -> str:
-        """Documentation a colleague could use to fix this automation months from now."""
-        return automation_markdown(self, level=level)
+    def to_markdown(self, level: int = 1, *, folded: bool = False) -> str:
+        """Documentation a colleague could use to fix this automation months from now (`folded`: summary first)."""
+        return automation_markdown(self, level=level, folded=folded)

@@ -34,6 +34,12 @@ def new_figure(width: float, height: float) -> tuple[LabFigure, Any]:
     return fig, fig.add_subplot()
 
 
+def new_figure_rows(width: float, heights: list[float]) -> tuple[LabFigure, list[Any]]:
+    """A figure with one Axes per row, each as tall as asked, sharing nothing but the width."""
+    fig = cast(LabFigure, plt.figure(figsize=(width, sum(heights)), FigureClass=LabFigure))
+    return fig, list(fig.subplots(len(heights), 1, gridspec_kw={"height_ratios": heights}))
+
+
 def figure_of(ax: Any, width: float, height: float) -> tuple[Figure, Any]:
     """Draw on the caller's Axes if given, else on a new figure."""
     if ax is not None:

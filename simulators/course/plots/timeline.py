@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from simulators.clock import When, to_timestamp
-from simulators.course.plots.figure import figure_of
+from simulators.course.plots.figure import figure_of, new_figure_rows
 from simulators.course.widgets.deliveries import attempts as delivery_attempts
 from simulators.course.widgets.deliveries import senders
 
@@ -57,6 +57,29 @@ class Lanes:
         return self.names.index(name)
 
 
+@dataclass
+class Drawing:
+    """What one panel shows: its lanes, the marks on them, the fault windows and the jobs parked on dead letters."""
+
+    start: float | None
+    end: float | None
+    lanes: Lanes = field(default_factory=Lanes)
+    marks: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
+    windows: list[tuple[str, str, float, float, bool]] = field(default_factory=list)
+    parked: list[tuple[int, float, float]] = field(default_factory=list)
+
+    def within(self, ts: float) -> bool:
+        return (self.start is None or ts >= self.start) and (self.end is None or ts <= self.end)
+
+    def mark(self, kind: str, ts: float, lane: str) -> None:
+        if self.within(ts):
+            self.marks.setdefault(kind, []).append((ts, self.lanes(lane)))
+
+    @property
+    def height(self) -> float:
+        return 1.6 + 0.5 * max(len(self.lanes.names), 1)
+
+
 def timeline(
     lab: Any,
     since: When | None = None,
@@ -67,22 +90,67 @@ def timeline(
     activations: bool = True,
     queues: Iterable[Any] = (),
     moments: Mapping[str, When] | None = None,
+    zoom: tuple[When, When] | None = None,
 ) -> Figure:
-    """Draw the lab's events, deliveries, retries, queued work, faults and alerts on the lab clock; return the Figure."""
+    """Draw the lab's events, deliveries, retries, queued work, faults and alerts on the lab clock; return the Figure.
+
+    `zoom=(start, end)` adds a close-up of that stretch below the whole picture, for moments too close together
+    to tell apart at the whole picture's scale (six retries in five minutes of a three-hour outage).
+    """
     start = to_timestamp(since) if since is not None else None
     end = to_timestamp(until) if until is not None else None
     now = lab.clock.time()
+    queues = list(queues)
+    whole = _collect(lab, start, end, now, queues, activations)
+    if zoom is None:
+        fig, ax = figure_of(ax, 10, whole.height)
+        legend = _draw(ax, whole, now, lab, moments)
+        ax.set_title(title if title is not None else "What happened, on the lab clock")
+        _legend(ax, legend)
+        fig.tight_layout()
+        return fig
+    if ax is not None:
+        raise ValueError("a timeline with a zoom draws its own two panels: pass no ax")
+    begin, finish = to_timestamp(zoom[0]), to_timestamp(zoom[1])
+    if not finish > begin:
+        raise ValueError("zoom=(start, end) needs an end after its start")
+    finish = max(finish, begin + MIN_SPAN)
+    close = _collect(lab, begin, finish, now, queues, activations, per_job=True)
+    fig, (top, bottom) = new_figure_rows(10, [whole.height, close.height])
+    legend = _draw(top, whole, now, lab, moments)
+    top.set_title(title if title is not None else "What happened, on the lab clock")
+    top.axvspan(_num(begin), _num(finish), color="#555555", alpha=0.12, zorder=1)
+    top.annotate(
+        "close-up below",
+        (_num(finish), -0.5),
+        xytext=(4, -2),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize="small",
+        color="#444444",
+    )
+    _draw(bottom, close, now, lab, moments)
+    bottom.set_title(f"Close-up: {_clock(begin)} to {_clock(finish)}", fontsize="medium")
+    _legend(bottom, legend)
+    fig.tight_layout()
+    return fig
 
-    def within(ts: float) -> bool:
-        return (start is None or ts >= start) and (end is None or ts <= end)
 
-    lanes = Lanes()
-    marks: dict[str, list[tuple[float, int]]] = {}
-
-    def mark(kind: str, ts: float, lane: str) -> None:
-        if within(ts):
-            marks.setdefault(kind, []).append((ts, lanes(lane)))
-
+def _collect(
+    lab: Any,
+    start: float | None,
+    end: float | None,
+    now: float,
+    queues: list[Any],
+    activations: bool,
+    *,
+    per_job: bool = False,
+) -> Drawing:
+    """What to draw between `start` and `end`; `per_job` gives each queued job a lane of its own."""
+    drawing = Drawing(start, end)
+    names = _customer_names(lab) if per_job else {}
+    mark, lanes = drawing.mark, drawing.lanes
     for name, system in lab.systems.items():
         if name in senders(lab):
             for at in _event_times(system):
@@ -94,21 +162,36 @@ def timeline(
         if row["number"] > 1:
             mark("retry", float(row["at"]), lane)
     for queue in queues:
-        lane = f"{queue.name} queue: work"
+        parked_since: dict[str, float] = {}
+        parked_lane: dict[str, str] = {}
+        parked: dict[str, list[tuple[float, float]]] = {}
         for entry in queue.log:
+            lane = f"{queue.name} queue: " + (_job_name(entry, names) if per_job else "work")
             at = entry.at.timestamp()
+            if entry.what.startswith("replayed") and entry.job in parked_since:
+                parked.setdefault(lane, []).append((parked_since.pop(entry.job), at))
             if entry.what == "done":
                 mark("work done", at, lane)
             elif entry.what.startswith("failed"):
                 mark("work failed", at, lane)
                 if "dead-letter" in entry.what:
                     mark("dead", at, lane)
+                    parked_since[entry.job] = at
+                    parked_lane[entry.job] = lane
             else:
                 continue
             if entry.attempt > 1:
                 mark("retry", at, lane)
-    windows = _fault_windows(lab, now)
-    for name, _kind, begin, finish, _planned in windows:
+        for job, since in parked_since.items():
+            parked.setdefault(parked_lane[job], []).append((since, now))
+        drawing.parked += [(lanes(lane), b, f) for lane, spans in parked.items() for b, f in _merged(spans)]
+    drawing.parked = [
+        (y, max(b, start) if start is not None else b, min(f, end) if end is not None else f)
+        for y, b, f in drawing.parked
+        if (end is None or b <= end) and (start is None or f >= start)
+    ]
+    drawing.windows = _fault_windows(lab, now)
+    for name, _kind, begin, finish, _planned in drawing.windows:
         if (end is None or begin <= end) and (start is None or finish >= start):
             lanes(f"{name} faults")
     if activations and "provisioning" in lab.systems:
@@ -121,8 +204,12 @@ def timeline(
     if "mailer" in lab.systems:
         for message in lab.mailer.alerts():
             mark("alert", float(message["created"]), "alerts")
+    return drawing
 
-    fig, ax = figure_of(ax, 10, 1.6 + 0.5 * max(len(lanes.names), 1))
+
+def _draw(ax: Any, drawing: Drawing, now: float, lab: Any, moments: Mapping[str, When] | None) -> list[Any]:
+    """Draw one panel; return the legend's handles."""
+    marks, lanes, windows, start, end = drawing.marks, drawing.lanes, drawing.windows, drawing.start, drawing.end
     legend: list[Any] = []
     styles = {
         "event": dict(marker="o", s=28, label="event recorded"),
@@ -193,6 +280,17 @@ def timeline(
             )
         )
 
+    for number, (y, begin, finish) in enumerate(drawing.parked):
+        bar = ax.broken_barh(
+            [(_num(begin), _num(finish) - _num(begin))],
+            (y - 0.18, 0.36),
+            facecolors=COLOURS["dead"],
+            alpha=0.25,
+            zorder=2,
+            label="waiting on the dead-letter list",
+        )
+        if number == 0:
+            legend.append(bar)
     _frame(ax, lanes.names, marks, windows, start, end, now, lab)
     for label, moment in (moments or {}).items():
         x = _num(to_timestamp(moment))
@@ -207,15 +305,42 @@ def timeline(
             fontsize="small",
             backgroundcolor="white",
         )
-    ax.set_title(title if title is not None else "What happened, on the lab clock")
+    return legend
+
+
+def _legend(ax: Any, legend: list[Any]) -> None:
     if legend:
         ax.legend(
             handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False, fontsize="small"
         )
     else:
         ax.text(0.5, 0.5, "nothing has happened yet", transform=ax.transAxes, ha="center", va="center", color="#666")
-    fig.tight_layout()
-    return fig
+
+
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Overlapping spans as one: jobs parked together draw one bar, not a darker pile of them."""
+    out: list[tuple[float, float]] = []
+    for begin, finish in sorted(spans):
+        if out and begin <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], finish))
+        else:
+            out.append((begin, finish))
+    return out
+
+
+def _customer_names(lab: Any) -> dict[str, str]:
+    if "payments" not in lab.systems:
+        return {}
+    return {c["id"]: c.get("name") or c["email"] for c in lab.payments.customers()}
+
+
+def _job_name(entry: Any, names: dict[str, str]) -> str:
+    customer = entry.fields.get("customer")
+    return names.get(customer, customer) if customer else entry.job
+
+
+def _clock(ts: float) -> str:
+    return f"{datetime.fromtimestamp(ts, tz=timezone.utc):%H:%M}"
 
 
 def _event_times(system: Any) -> list[float]:
