@@ -46,8 +46,13 @@ LESSON_ITEMS = [
     "Idea: the trigger-action pattern",
     "Idea: the automation formula",
     "Idea: webhooks instead of polling",
-    "Idea: verify, acknowledge, retry, log",
-    "Idea: designing a workflow",
+    "Idea: verify",
+    "Idea: acknowledge",
+    "Idea: retry",
+    "Idea: log",
+    "Idea: map the flow",
+    "Idea: start simple",
+    "Idea: document",
     "Case study",
     "Takeaway 1",
     "Takeaway 2",
@@ -237,6 +242,71 @@ def test_every_lesson_item_maps_to_a_notebook_and_a_checked_exercise(item: str) 
     ids = re.findall(r"`(ex\d\d_\w+)`", row)
     assert ids, f"{item}: a checked exercise"
     assert set(ids) <= set(registered), f"{item}: unknown exercises {set(ids) - set(registered)}"
+
+
+#: The core exercises that must check an item: the ideas the developer track alone used to check.
+CORE_CHECKS = {
+    "Idea: verify": {"ex03_trust"},
+    "Idea: acknowledge": {"ex04_log"},
+    "Idea: log": {"ex04_log"},
+    "Idea: start simple": {"ex06_start_simple"},
+    "Idea: document": {"ex06_start_simple"},
+    "Takeaway 4": {"ex06_start_simple"},
+}
+#: Developer-track lessons that hold one core exercise, announced in their first cell.
+CORE_IN_DEVELOPER = {"03": "03_trust.ipynb", "04": "04_read_the_log.ipynb"}
+CORE_PART = re.compile(r"\*\*On the core track\?\*\* \*\*Time:\*\* about (\d+) min\b(.*?)(?=\n\n|\Z)", re.DOTALL)
+
+
+def _is_core_exercise(exercise: object) -> bool:
+    """A core exercise: its notebook is on the core track alone, or (a notebook of both tracks) its title says Core."""
+    first = markdown(ROOT / "exercises" / f"{exercise.notebook}.ipynb")[0]  # type: ignore[attr-defined]
+    if track_of(first) != "core":
+        return False
+    return bool(re.search(r"^\*\*Track:\*\* core ·", first, re.MULTILINE)) or exercise.title.startswith("Core")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("item", [i for i in LESSON_ITEMS if not i.startswith("Reflection")])
+def test_every_lesson_item_is_checked_on_the_core_track(item: str) -> None:
+    """No half-checked row: each item has a core exercise (the developer track does the core ones too)."""
+    from simulators.course.checking import load_checks
+
+    registered = {e.id: e for e in load_checks().all()}
+    [row] = [cells_ for name, cells_ in _map_rows().items() if name.startswith(item)]
+    core_part = " ".join(row[1:]).split("developer:")[0]
+    core = set(re.findall(r"`(ex\d\d_\w+)`", core_part))
+    assert core, f"{item}: no core exercise checks it"
+    assert all(_is_core_exercise(registered[e]) for e in core), f"{item}: {core} are not all core exercises"
+    assert CORE_CHECKS.get(item, set()) <= core, f"{item}: checked on the core track by {CORE_CHECKS[item]}"
+
+
+@pytest.mark.parametrize(("number", "exercise"), sorted(CORE_IN_DEVELOPER.items()))
+def test_a_developer_lesson_sends_the_core_track_to_its_core_exercise_with_an_honest_time(
+    number: str, exercise: str
+) -> None:
+    [lesson] = [p for p in LESSONS if p.name.startswith(number)]
+    part = CORE_PART.search(markdown(lesson)[0])
+    assert part, f"{lesson.stem}: a `**On the core track?** **Time:** about N min` paragraph in the first cell"
+    assert f"](../exercises/{exercise})" in part.group(2), f"it links the core exercise {exercise}"
+    first = markdown(ROOT / "exercises" / exercise)[0]
+    assert track_of(first) == "core"
+    minutes = stated_minutes(first)
+    assert minutes is not None
+    honest = math.ceil(len(part.group(0).split()) / WORDS_PER_MINUTE) + minutes
+    assert int(part.group(1)) >= honest, f"{lesson.stem}: the core part takes {honest} min"
+    row = [r for r in _map_rows().values() if f"]({lesson.name})" in r[0]]
+    assert row and f"core: {part.group(1)} min" in " ".join(row[0]), "the course map states the same core time"
+
+
+def test_the_core_track_states_its_whole_time_honestly() -> None:
+    """The core track's total: each core lesson's honest time plus the core part of each developer lesson."""
+    stated = re.search(r"This is the whole lesson: about (\d+) h (\d+) min", _course_map())
+    assert stated, "the core track states its whole time as `about H h M min`"
+    honest = sum(computed_minutes(lesson) for lesson in LESSONS if lesson.name[:2] in CORE_TRACK)
+    for number in CORE_IN_DEVELOPER:
+        [lesson] = [p for p in LESSONS if p.name.startswith(number)]
+        honest += int(CORE_PART.search(markdown(lesson)[0]).group(1))  # type: ignore[union-attr]
+    assert int(stated.group(1)) * 60 + int(stated.group(2)) >= honest, f"the core track takes {honest} min"
 
 
 def test_the_course_map_states_both_tracks_with_prerequisites_and_honest_times() -> None:
