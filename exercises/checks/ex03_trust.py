@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulators.course.checking import Checklist, exercise, fail
-from simulators.course.suspect_deliveries import ACT, CHOICES, suspect_deliveries
+from simulators.course.trust import ACT, CHOICES, suspect_deliveries
 
 MIN_WORDS = 8
 REPLAY_WORDS = ("again", "replay", "captur", "copied", "copy", "resen", "re-sen", "reuse", "twice", "someone else")

@@ -16,6 +16,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .activation_log import activation_morning
     from .automations import ACTIONS, TRIGGERS, Automation, Step, render_catalogue
     from .automations.examples import confirm_paid_invoices, retain_cancelled_customers, welcome_new_leads
     from .checking import check
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     )
     from .polling import Race
     from .scenarios import CATALOGUE, FIXES, ON_CALL, AlertRule, course_automations, describe_span, run_case_study
+    from .trust import suspect_deliveries
     from .widgets import control_panel
     from .worksheets import export_worksheet, reflection
 
@@ -50,6 +52,7 @@ _WHERE = {
     "Step": "automations",
     "TRIGGERS": "automations",
     "WorkQueue": "handling",
+    "activation_morning": "activation_log",
     "backoff_draws": "plots",
     "bar_compare": "plots",
     "before_after": "plots",
@@ -69,6 +72,7 @@ _WHERE = {
     "retain_cancelled_customers": "automations.examples",
     "retry_crowd": "plots",
     "run_case_study": "scenarios",
+    "suspect_deliveries": "trust",
     "systems_map": "plots",
     "timeline": "plots",
     "welcome_new_leads": "automations.examples",
@@ -87,6 +91,7 @@ __all__ = [
     "Step",
     "TRIGGERS",
     "WorkQueue",
+    "activation_morning",
     "backoff_draws",
     "bar_compare",
     "before_after",
@@ -106,6 +111,7 @@ __all__ = [
     "retain_cancelled_customers",
     "retry_crowd",
     "run_case_study",
+    "suspect_deliveries",
     "systems_map",
     "timeline",
     "welcome_new_leads",

@@ -75,6 +75,8 @@ class Morning:
     lines: tuple[LogLine, ...]
     paid: tuple[str, ...]
     active: tuple[str, ...]
+    #: What a line of a log could hold, for the exercise's list.
+    fields = LOG_FIELDS
 
     def never_activated(self) -> list[str]:
         """Names of customers who paid and have no active account."""

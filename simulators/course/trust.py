@@ -89,6 +89,9 @@ class Pile:
 
     deliveries: tuple[Delivery, ...]
 
+    #: The answers a learner chooses from.
+    choices = CHOICES
+
     @property
     def labels(self) -> list[str]:
         return [delivery.label for delivery in self.deliveries]
