@@ -70,9 +70,9 @@ def battery(payload: bytes, secret: str, now: int) -> list[Case]:
             ("Sign `t.payload` with the whole secret string (including whsec_) as the key.", HINTS[1]),
         ),
         Case(
-            "accepts one signed four minutes ago (inside the tolerance)",
+            "accepts one signed 4 min 50 s ago (just inside the tolerance)",
             payload,
-            _one(f"t={now - 240},v1={_sign(payload, secret, now - 240)}"),
+            _one(f"t={now - 290},v1={_sign(payload, secret, now - 290)}"),
             True,
             (
                 "Allow up to 300 seconds between t and now.",
@@ -121,6 +121,17 @@ def battery(payload: bytes, secret: str, now: int) -> list[Case]:
                 "Compare t with time.time(): more than 300 seconds old is too old.",
                 "A valid signature proves who sent it,"
                 " not when you received it: without a tolerance, a captured webhook can be replayed forever.",
+            ),
+        ),
+        Case(
+            "rejects one signed 5 min 10 s ago (just past the tolerance)",
+            payload,
+            _one(f"t={now - 310},v1={_sign(payload, secret, now - 310)}"),
+            False,
+            (
+                "The tolerance is 300 seconds: more than that is too old, however little more.",
+                "Stripe's libraries refuse anything older than five minutes; a longer window gives a replayed"
+                " webhook longer to work.",
             ),
         ),
         Case(
@@ -178,6 +189,16 @@ def battery(payload: bytes, secret: str, now: int) -> list[Case]:
             _one(f"t={now},v0={good}"),
             False,
             ("Only v1= values are signatures you check.", "Other schemes in the header are not yours to trust."),
+        ),
+        Case(
+            "accepts a header whose parts come in another order (v1 before t)",
+            payload,
+            _one(f"v1={good},t={now}"),
+            True,
+            (
+                "Find t= and v1= by their names, not by their place in the header.",
+                "The header is a list of key=value pairs: nothing promises which comes first.",
+            ),
         ),
         Case(
             "accepts two v1 signatures when the second is right (secret rotation)",

@@ -83,6 +83,17 @@ def check(ns):  # type: ignore[no-untyped-def]
         f"after the 3rd failure it waited between {min(spread):.3g} s and {max(spread):.3g} s",
         hints=("Multiply the wait by rng.uniform(0.5, 1.5).", HINTS[1]),
     )
+    capped = waits[20]
+    c.expect(
+        len(set(capped)) >= DRAWS // 3 and (max(capped) - min(capped)) / LONGEST_WAIT >= 0.3,
+        "keeps spreading retries out after the cap",
+        f"after the 20th failure every wait was between {min(capped):.4g} s and {max(capped):.4g} s",
+        hints=(
+            "Cap first, then multiply by the jitter: min(LONGEST_WAIT, ...) * rng.uniform(0.5, 1.5).",
+            "The clients that failed together keep failing together: once every wait is the cap, they would all"
+            " come back in the same second unless the capped wait is stretched at random too.",
+        ),
+    )
     again = _waits(backoff, 3, seed=5) == _waits(backoff, 3, seed=5)
     c.expect(
         again,

@@ -88,12 +88,12 @@ def _receiver_errors(pipeline) -> str | None:  # type: ignore[no-untyped-def]
     hints=HINTS,
     timeout=150,
 )
-def check(ns):  # type: ignore[no-untyped-def]
+def check(ns, variant):  # type: ignore[no-untyped-def]
     ns["backoff"](1, random.Random(0))  # the first exercise's stub stops us here, named
     c = Checklist()
 
     # 1. Provisioning is down: the receiver must still answer at once, and the work happen when it is back.
-    lab, pipeline = _start(ns, 400)
+    lab, pipeline = _start(ns, variant.lab_seed(400))
     try:
         lab.provisioning.faults.down()
         intents = lab.traffic.purchase(n=2, decline_rate=0.0)
@@ -129,12 +129,42 @@ def check(ns):  # type: ignore[no-untyped-def]
             seen,
             hints=("Raise in `activate` when provisioning cannot be reached or does not answer 2xx.", HINTS[1]),
         )
+        wrong_plan = [
+            (intent["customer"], (intent.get("metadata") or {}).get("plan"), account.get("plan") if account else None)
+            for intent in intents
+            for account in [lab.provisioning.account_for(intent["customer"])]
+            if (account or {}).get("plan") != (intent.get("metadata") or {}).get("plan")
+        ]
+        c.expect(
+            not wrong_plan,
+            "gives each customer the plan they paid for",
+            "{} paid for {!r} and got {!r}".format(*wrong_plan[0]) if wrong_plan else "",
+            hints=(
+                "Send the plan too: json={'customer': ..., 'plan': payment['metadata']['plan'], 'event': ...}.",
+                "Provisioning cannot guess what was bought: the plan travels in the payment's metadata.",
+            ),
+        )
+        returning = customers[0]
+        lab.payments.pay(returning, 4900, metadata={"plan": "pro"})
+        lab.advance(minutes=30)
+        pipeline.catch_up()
+        again = len(lab.provisioning.activations(returning))
+        c.expect(
+            again == 2,
+            "activates a customer again when they buy a second time",
+            f"after a second purchase, {returning} has {again} activation(s): the second payment was taken for a"
+            " duplicate of the first",
+            hints=(
+                "Look for an activation whose 'event' is this event's id, not any activation of this customer.",
+                "A duplicate is the same event delivered twice; a second purchase is a new event, and new money.",
+            ),
+        )
     finally:
         lab.stop()
 
     # 2. Ten seeded storms: errors, slowness, crashes after the work, an outage, duplicates, out-of-order.
     lost = twice = unpaid = None
-    for seed in SEEDS:
+    for seed in variant.seeds(SEEDS):
         lab, pipeline = _start(ns, seed)
         try:
             _storm(lab, pipeline, seed)

@@ -9,6 +9,8 @@ endpoint goes down while customers pay, with retries still pending.
 
 from __future__ import annotations
 
+import re
+
 from simulators.course.checking import Checklist, exercise, fail
 
 from .ex05_common import EVENTS, on_call
@@ -19,6 +21,14 @@ HINTS = (
     "Alert on the first failed attempt, not when the sender gives up (that can take days). One email per "
     "look, to one named person, saying what failed; nothing at all when nothing failed.",
 )
+
+
+def _names_count(text: str, count: int) -> bool:
+    """Whether `text` states `count` as a number of its own (not inside "15 minutes" or an id)."""
+    for match in re.finditer(rf"(?<![\w.]){count}(?![\w.])", text):
+        if not re.match(r"\s*(min|minute|minutes|h|hour|hours|s|sec|seconds)\b", text[match.end() :]):
+            return True
+    return False
 
 
 def _pay(lab, n, email_prefix):  # type: ignore[no-untyped-def]
@@ -37,7 +47,7 @@ def _pay(lab, n, email_prefix):  # type: ignore[no-untyped-def]
     seed=51,
     timeout=90,
 )
-def check(ns, lab):
+def check(ns, lab, variant):
     person = on_call(ns)
     if person is None:
         fail(
@@ -72,7 +82,7 @@ def check(ns, lab):
     # The endpoint goes down while two customers pay; the sender keeps retrying.
     trouble_since = lab.clock.time()
     receiver.faults.down()
-    _pay(lab, 2, "unlucky")
+    _pay(lab, variant.rng("ex05_alert").randint(2, 5) if variant.seed else 2, "unlucky")
     lab.settle()
     lab.advance(minutes=15)
     failed = [
@@ -108,9 +118,10 @@ def check(ns, lab):
     events = {a["event_id"] for a in failed}
     text = " ".join(m["subject"] + " " + m["body"] for m in to_person)
     c.expect(
-        str(len(failed)) in text or any(event in text for event in events),
+        _names_count(text, len(failed)) or any(event in text for event in events),
         "says what failed (how many, or which events)",
-        "the email names neither the number of failures nor any event id",
+        "the email names neither the number of failures nor any event id"
+        + (f" (the {len(failed)} in it is a time, not the count)" if str(len(failed)) in text else ""),
         hints=(
             "Put the count or the event ids in the subject or body.",
             "The person must be able to act on the alert without digging.",
