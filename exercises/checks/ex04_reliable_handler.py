@@ -96,7 +96,8 @@ def check(ns, variant):  # type: ignore[no-untyped-def]
     lab, pipeline = _start(ns, variant.lab_seed(400))
     try:
         lab.provisioning.faults.down()
-        intents = lab.traffic.purchase(n=2, decline_rate=0.0)
+        # One of each plan, so a receiver that drops the plan is seen giving 'basic' to a 'pro' customer.
+        intents = lab.traffic.purchase(n=1, plan="pro") + lab.traffic.purchase(n=1, plan="basic")
         pipeline.catch_up()
         _stubs(lab, pipeline)
         first = lab.payments.outbox.attempts(endpoint_id=pipeline.webhook_endpoint["id"])
@@ -163,8 +164,12 @@ def check(ns, variant):  # type: ignore[no-untyped-def]
         lab.stop()
 
     # 2. Ten seeded storms: errors, slowness, crashes after the work, an outage, duplicates, out-of-order.
+    # Only for a receiver that got the calm case right: the storms would repeat its complaint, slowly.
     lost = twice = unpaid = None
-    for seed in variant.seeds(SEEDS):
+    seeds = variant.seeds(SEEDS) if c.ok else ()
+    if not c.ok:
+        lost = twice = unpaid = "not tried yet: the storms start once the steps above hold"
+    for seed in seeds:
         lab, pipeline = _start(ns, seed)
         try:
             _storm(lab, pipeline, seed)

@@ -24,15 +24,19 @@ HINTS = (
 )
 
 
-def _spec(ns: dict[str, Any], name: str, when: str, source: str) -> Automation:
+def _spec(c: Checklist, ns: dict[str, Any], name: str, when: str, source: str) -> Automation:
     spec = ns[name]
     if not isinstance(spec, Automation):
         fail(f"{name} must be an Automation(...), not {type(spec).__name__}", *HINTS)
-    if (spec.source, spec.when) != (source, when):
-        fail(f"{name} starts on {spec.when!r} in {spec.source!r}; this flow starts on {when!r} in {source!r}", *HINTS)
+    where = "the CRM" if source == "crm" else "the payment system"
+    c.require(
+        (spec.source, spec.when) == (source, when),
+        f"{name} starts on {when} in {where}",
+        f"{name} starts on {spec.when!r} in {spec.source!r}; this flow starts on {when!r} in {source!r}",
+        hints=HINTS,
+    )
     problems = spec.validate()
-    if problems:
-        fail(f"{name} is not ready: " + "; ".join(problems), *HINTS)
+    c.require(not problems, f"{name} is ready (validate() finds no problems)", "; ".join(problems), hints=HINTS)
     return replace(spec)  # a fresh copy: the learner's object stays uninstalled
 
 
@@ -141,9 +145,9 @@ MIN_DESCRIPTION_WORDS = 6
     timeout=120,
 )
 def check(ns, lab):
-    new_lead = _spec(ns, "NEW_LEAD", "form.submitted", "crm")
-    cancellation = _spec(ns, "CANCELLATION", "customer.subscription.deleted", "payments")
     c = Checklist()
+    new_lead = _spec(c, ns, "NEW_LEAD", "form.submitted", "crm")
+    cancellation = _spec(c, ns, "CANCELLATION", "customer.subscription.deleted", "payments")
     _new_lead(c, new_lead, lab)
     _cancellation(c, cancellation, lab)
     for name, spec in (("NEW_LEAD", new_lead), ("CANCELLATION", cancellation)):
