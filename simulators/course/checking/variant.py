@@ -5,8 +5,8 @@ check scene (amounts, ids, which deliveries drop, when the outages fall) is
 seeded by their learner id. The id is HOOKLAB_LEARNER when set (the grader
 sets it for each learner it replays; an empty value means the course's own
 scene, which the project's tests and saved notebook outputs use), else the hub
-user name JUPYTERHUB_USER, else an id written on first use to
-`~/.hooklab/learner` (readable by its owner only). The course's printed
+user name JUPYTERHUB_USER (also kept in `~/.hooklab/learner`, for the grader), else
+an id written on first use to `~/.hooklab/learner` (readable by its owner only). The course's printed
 notebook outputs never depend on it: only the checks' scenes do.
 """
 
@@ -37,8 +37,28 @@ def learner_id(home: Path | None = None) -> str:
             return named.strip()
         hub = os.environ.get(HUB_USER_ENV, "").strip()
         if hub:
+            _remember(state_folder(), hub)
             return hub
     return saved_learner_id(state_folder(home))
+
+
+def _remember(folder: Path, learner: str) -> None:
+    """Keep the hub user name in the state folder too, so a grader reading the home replays the same scene."""
+    path = folder / LEARNER_FILE
+    try:
+        if path.read_text(encoding="utf-8").strip() == learner:
+            return
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(learner + "\n")
+    except OSError:
+        pass  # a read-only home: the grader falls back to the folder's name
 
 
 def saved_learner_id(folder: Path, *, create: bool = True) -> str:
