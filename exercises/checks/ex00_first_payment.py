@@ -3,6 +3,20 @@
 The learner writes `first_payment(lab)`: Ada pays 2000 cents for the pro plan
 through the payment system; the payment's webhook reaches provisioning, which
 activates her account; the function returns that account.
+
+Clause (exercise notebook) → step → a wrong answer only that step catches
+(tests/wrong_answers/ex00_first_payment/):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| (given) the line that creates Ada | Ada is a customer of the payment system | deletes that line |
+| Ada pays ... through `lab.payments.pay` | Ada pays through the payment system | pays-for-someone-else |
+| pays `2000` cents | she pays 2000 cents, once | a-tenth-of-the-price, pays-twice |
+| Return her account | returns her account from provisioning | returns-the-payment |
+| her account | the account is Ada's | returns Grace's account |
+| the webhook ... opens her account | her account is active; the account was opened once, by the payment's webhook | activates-by-hand-too |
+| for the `pro` plan | she gets the pro plan | forgets-the-plan |
+| cents (not dollars) | (the payment system's own 400: an error, not an attempt) | pays-in-dollars |
 """
 
 from __future__ import annotations
