@@ -112,6 +112,16 @@ def check(ns, variant):  # type: ignore[no-untyped-def]
                 "The sender waits only a second or so: acknowledge first, do the work after.",
             ),
         )
+        delivered = {a["event_id"] for a in first}
+        c.expect(
+            bool(delivered) and delivered <= pipeline.seen,
+            "remembers each event id it has seen (`seen`)",
+            f"`seen` holds {len(delivered & pipeline.seen)} of the {len(delivered)} event ids delivered",
+            hints=(
+                "In `receive`, seen.add(event['id']) once you have queued it, and return 200 early when it is there.",
+                "Remembering ids at the door makes a duplicate delivery cost nothing: no second job, no second look.",
+            ),
+        )
         lab.provisioning.faults.up()
         lab.advance(hours=12)
         pipeline.catch_up()

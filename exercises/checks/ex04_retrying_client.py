@@ -22,8 +22,7 @@ PAYLOAD = {"customer": "cus_test", "plan": "basic", "event": "evt_test"}
 #: A 429's Retry-After in the check: longer than any first backoff, so only reading the header meets it.
 RETRY_AFTER = 90
 HINTS = (
-    "Build it with tenacity.Retrying(stop=..., wait=..., retry=..., sleep=sleep) and call"
-    " requests.post(url, json=payload, timeout=5, allow_redirects=False) inside it.",
+    "Take the task's bullets one at a time: each is one argument of tenacity's Retrying(...) or of requests.post(...).",
     "Retry only what can get better by waiting (5xx, 429, timeouts, refused connections); a 4xx or a redirect"
     " will answer the same next time, so raise at once. Every HTTP call needs a timeout.",
 )

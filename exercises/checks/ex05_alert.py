@@ -16,8 +16,8 @@ from simulators.course.checking import Checklist, exercise, fail
 from .ex05_common import EVENTS, on_call
 
 HINTS = (
-    "Read lab.payments.outbox.attempts(endpoint_id=endpoint_id) and keep the attempts whose outcome is "
-    "'failed' and whose 'at' is after `since`.",
+    "Print what the delivery log holds for this endpoint (lab.payments.outbox.attempts(endpoint_id=...)): which"
+    " of its fields say that an attempt failed, and when?",
     "Alert on the first failed attempt, not when the sender gives up (that can take days). One email per "
     "look, to one named person, saying what failed; nothing at all when nothing failed.",
 )
@@ -117,13 +117,21 @@ def check(ns, lab, variant):
     )
     events = {a["event_id"] for a in failed}
     text = " ".join(m["subject"] + " " + m["body"] for m in to_person)
+    counted, named = _names_count(text, len(failed)), all(event in text for event in events)
+    if not counted and not named:
+        seen = "the email names neither the number of failures nor the event ids" + (
+            f" (the {len(failed)} in it is a time, not the count)" if str(len(failed)) in text else ""
+        )
+    elif not counted:
+        seen = f"the email does not say how many attempts failed ({len(failed)})"
+    else:
+        seen = f"the email names {sum(event in text for event in events)} of the {len(events)} events that failed"
     c.expect(
-        _names_count(text, len(failed)) or any(event in text for event in events),
-        "says what failed (how many, or which events)",
-        "the email names neither the number of failures nor any event id"
-        + (f" (the {len(failed)} in it is a time, not the count)" if str(len(failed)) in text else ""),
+        counted and named,
+        "says what failed: how many, and which events",
+        seen,
         hints=(
-            "Put the count or the event ids in the subject or body.",
+            "Put the number of failed attempts and the ids of their events in the subject or body.",
             "The person must be able to act on the alert without digging.",
         ),
     )

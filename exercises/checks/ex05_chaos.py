@@ -52,10 +52,8 @@ ALERT_WITHIN = timedelta(hours=1)
 ACCESS_WITHIN = timedelta(hours=12)
 
 HINTS = (
-    "Verify first: verify_stripe(request.body, request.headers.get('Stripe-Signature', ''), secret), and answer 400 "
-    "when it raises SignatureError. Then look for an activation of this payment (GET /activations?customer=…, an "
-    "activation whose 'event' is this event's id or the payment's id) and answer 200 if there is one; otherwise "
-    "activate and answer 503 whenever provisioning did not confirm it. Pick RETRY_POLICY = 'stripe'.",
+    "Walk one webhook through your receive() on paper: who could have sent it, has this payment been handled"
+    " already, and what does your answer tell the sender when provisioning did not confirm the work?",
     "No single fix is enough: the signature keeps forgers out; retries recover what an outage dropped, only if the "
     "receiver admits failure; the alert tells a person; the reconciliation repairs whatever is still missing; and "
     "checking for this payment's activation (not the customer's) keeps duplicates and late retries from activating "

@@ -28,8 +28,8 @@ HEAR_WITHIN = timedelta(minutes=15)
 NEVER = timedelta(days=30)
 
 ALERT_HINTS = (
-    "Fill in all four answers: one person's email address; 'first failure'; how often to remind "
-    "(such as '2 h'); and True for the all-clear.",
+    "Fill in all four answers; the task above the cell says what each may be: who, when the first email goes,"
+    " how often to remind, and whether to say when it is over.",
     "An alert is for a person who will act: tell them at the first failure (the sender may retry for days), "
     "remind them rarely enough that they keep reading, and tell them when it is over.",
 )

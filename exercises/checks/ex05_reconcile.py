@@ -13,10 +13,11 @@ customer who paid twice, and a customer who is already fine.
 from __future__ import annotations
 
 from simulators.course.checking import Checklist, exercise
+from simulators.learner import call
 
 HINTS = (
-    "Make a set of customers with an active account (lab.provisioning.accounts(status='active')), then walk "
-    "lab.payments.payments(status='succeeded', refunded=False) and activate each customer not in the set, once.",
+    "Write down the two lists you are comparing, who paid and who has an active account, then ask of each"
+    " customer: which list are they missing from?",
     "A reconciliation compares the source of truth (money that stayed paid) with the result (accounts) and "
     "repairs only the difference, both ways: paid and no account, and an account with no payment that stands.",
 )
@@ -157,6 +158,24 @@ def check(ns, lab):
         hints=(
             "Look at who is active now, every run, before activating anyone.",
             "A job that runs every night must be safe to run again.",
+        ),
+    )
+    # Provisioning is unreachable for tonight's run: skip, and let tomorrow's run repair.
+    provisioning.faults.down()
+    late = _customer(lab, "late")
+    lab.payments.pay(late, 1900, metadata={"plan": "basic"})  # its webhook is lost: tonight has work to do
+    lab.settle()
+    tonight = call(ns["reconcile"], lab, where="reconcile")
+    provisioning.faults.up()
+    c.expect(
+        tonight.failure is None,
+        "skips a customer when provisioning cannot be reached (tomorrow's run tries again)",
+        f"with provisioning down, reconcile raised {tonight.failure.error.split(':', 1)[0]}"
+        if tonight.failure is not None
+        else "",
+        hints=(
+            "Wrap each request in try/except requests.RequestException and leave that customer for tomorrow.",
+            "A nightly job that crashes on the first unreachable customer repairs nobody after them.",
         ),
     )
     return c.result()

@@ -651,6 +651,19 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "finished without an error",
         "Never raises on a 5xx, so the queue marks failed work done.",
     ),
+    (
+        "ex04_reliable_handler",
+        "ignores-seen",
+        [
+            (
+                '    if event["id"] in seen:\n        return 200  # a duplicate delivery: already queued\n    seen.add(event["id"])\n',
+                "",
+            )
+        ],
+        "remembers each event id it has seen (`seen`)",
+        "`seen` holds 0 of the",
+        "Leaves `seen` alone and counts on the queue's key to drop duplicates.",
+    ),
     # -- ex05_alert -----------------------------------------------------------------------------------
     (
         "ex05_alert",
@@ -695,7 +708,7 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
                 ' check the dashboard.", kind="alert")',
             )
         ],
-        "says what failed (how many, or which events)",
+        "says what failed: how many, and which events",
         "names neither",
         "Says something failed but not what, so the person must go digging.",
     ),
@@ -787,6 +800,28 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "returns the ids of the customers it activated",
         "it returned None",
         "Repairs silently, with no report.",
+    ),
+    (
+        "ex05_reconcile",
+        "crashes-when-provisioning-is-down",
+        [
+            (
+                '    try:\n        return requests.post(f"{lab.provisioning.url}/accounts/{action}", json=body, timeout=5).ok\n'
+                "    except requests.RequestException:\n        return False",
+                '    return requests.post(f"{lab.provisioning.url}/accounts/{action}", json=body, timeout=5).ok',
+            )
+        ],
+        "skips a customer when provisioning cannot be reached (tomorrow's run tries again)",
+        "reconcile raised ConnectionError",
+        "Lets one unreachable request end the whole night's run.",
+    ),
+    (
+        "ex05_alert",
+        "count-only",
+        [("\\nEvents affected: {', '.join(events)}", "")],
+        "says what failed: how many, and which events",
+        "of the",
+        "Says how many failed but not which events, so the person cannot look them up.",
     ),
     # -- ex05_chaos -------------------------------------------------------------------------------------
     (
