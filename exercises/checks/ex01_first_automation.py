@@ -6,6 +6,21 @@ receipt_email, mentioning the amount, and alert ops@example.com if it fails.
 The check reads the formula's parts, asks `validate()`, then installs it in a
 live lab: a payment gets its receipt, a payment without an address alerts ops,
 and a mailer outage delays the receipt without losing it.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex01_first_automation/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| **When** a payment succeeds (`payment_intent.succeeded`) | the trigger is payment_intent.succeeded | invoice-trigger |
+| **in** the payment system | the source system is the payment system | source-is-the-mailer |
+| **then** send an email **in** the mailer | the action sends an email through the mailer | a send_task step instead |
+| **using** the address on the payment as `to` | validate() finds no problems; a paying customer gets one receipt email | invoice-email-field |
+| a subject or body that mentions the amount paid | the receipt says how much was paid | no-amount |
+| (the same) — the amount of *each* payment | every receipt says its own payment's amount | hard-coded-amount |
+| **and alert** `ops@example.com` | ops@example.com is alerted if it fails | no-alert, alert-typo |
+| **if it fails** (no address on a payment) | a payment with no email address alerts ops@example.com | alert sent to the customer's field |
+| (the check's story) the mailer goes down for an hour | while the mailer is down, the failure is reported …; once the mailer is back, the delayed receipt arrives | an alert= that is not an address (validate() first) |
 """
 
 from __future__ import annotations

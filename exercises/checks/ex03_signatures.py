@@ -7,6 +7,20 @@ battery of crafted requests at it: tampered, re-serialised, wrong secret, too
 old, from the future, missing or malformed headers, another scheme, and
 several `v1` signatures during a secret rotation. Each case is named, with
 its own hint. Timestamps are the real wall clock, as on the real internet.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex03_signatures/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| 1. the header has a timestamp `t` and at least one `v1` | rejects malformed headers without raising; rejects a missing header … | crashes-without-a-header |
+| 2. one `v1` equals the HMAC of `t.payload` keyed with the whole secret | accepts real deliveries …; accepts a genuine webhook; rejects a body changed …; re-serialised; another secret; another timestamp | secret without whsec_ |
+| … compared with `hmac.compare_digest` | compares signatures in constant time | compares-with-equals |
+| 3. `t` within `TOLERANCE` of now, in either direction | accepts one signed 4 min 50 s ago; rejects … ten minutes later; rejects one signed 5 min 10 s ago; rejects … ten minutes in the future | no-tolerance, ten-minute-tolerance, old-side-only |
+| several `v1` values: accept if any one matches | accepts two v1 signatures when the second is right | first-v1-only |
+| values under other names (`v0=`) are not signatures | rejects a header with only a v0 signature | reads v0 as v1 |
+| (a header is key=value pairs, in any order) | accepts a header whose parts come in another order | t-must-come-first |
+| never raise | rejects a missing header …; rejects malformed headers … without raising | crashes-without-a-header |
 """
 
 from __future__ import annotations

@@ -7,6 +7,19 @@ doing it). `simulators.course.handling.connect_receiver` wires them between paym
 and provisioning with the learner's `backoff`. The check runs the pipeline
 under seeded faults — destination errors, slow answers, crashes after the
 work, a short outage, duplicate and out-of-order deliveries — across ten seeds.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex04_reliable_handler/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| `receive` … Answer at once (return 200) | answers 2xx at once, even while provisioning is down | does the work inline |
+| put the work for a `payment_intent.succeeded` on the queue … acknowledge other events without queueing them | activates only customers whose payment succeeded | queues-declined-cards |
+| `seen` … use it to skip an event id you have already queued | remembers each event id it has seen (`seen`) | ignores-seen |
+| `activate` … `{"customer", "plan", "event"}` (the plan is in the payment's metadata) | gives each customer the plan they paid for | forgets-the-plan |
+| Raise when provisioning does not answer 2xx, so the queue tries again | activates each customer once provisioning is back; loses no paid customer under 10 seeded storms | swallows-errors, ignores-error-answers |
+| Before activating, ask whether an activation for this event already exists | activates no one twice (duplicates, crashes after the work) | no-check-before-activating |
+| (for this event, not this customer) | activates a customer again when they buy a second time | dedupes-per-customer |
 """
 
 from __future__ import annotations

@@ -6,6 +6,23 @@ timeouts with exponential backoff, give up after a few tries by raising, never
 follow a redirect nor retry a 4xx, and give every request a timeout. The check
 scripts each answer with `responses`, as a team's unit tests would: here, and
 only here, the fake server is the lesson.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex04_retrying_client/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| POSTs `payload` as JSON and returns the Response when the answer is a 2xx | returns the answer when the first try works | returns response.json() |
+| retries a 5xx | retries 500 and 502, waiting before each try, and returns the success | retry only on exceptions |
+| … a timeout | retries a request that timed out | retries HTTP answers only |
+| … and a refused connection | retries a refused connection | timeouts-only |
+| waiting longer each time (`wait_exponential_jitter`) | waits longer after each failure (backoff), not the same time | fixed-wait-with-retry-after |
+| after a `429` waits at least its `Retry-After` | waits at least as long as a 429's Retry-After asks | fixed-thirty-seconds |
+| never retries a 4xx other than 429 … and raises | does not retry a 400, 401 or 404, and raises | retries-every-error |
+| never follows a redirect … and raises | treats a redirect as a failure: raises, never follows it | follows-redirects, never-raises |
+| gives up after a few tries by raising | gives up after a few tries, and raises | never-gives-up |
+| gives every request a `timeout=` | gives the request a timeout | no-timeout |
+| waits by calling `sleep(seconds)` | (every wait is read from `sleep`; a real sleep would hit the time budget) | ignores sleep: a timeout verdict |
 """
 
 from __future__ import annotations

@@ -5,6 +5,19 @@ log and emails the named person ON_CALL (kind "alert") once when deliveries to
 the endpoint failed after `since`; it stays quiet otherwise and returns how
 many failed attempts it found. The check runs it against a live lab whose
 endpoint goes down while customers pay, with retries still pending.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex05_alert/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| find the attempts … that failed after `since` | does not repeat failures from before `since`; returns the number of failed attempts it found | ignores-since |
+| if there are any, send one email | sends one email per look, not one per failure | one-email-per-failure |
+| to the person in `ON_CALL` | emails ON_CALL when deliveries fail (before the sender gives up) | alerts-a-list |
+| `kind="alert"` | marks it as an alert (kind="alert") | ordinary-email |
+| saying how many failed and which events | says what failed: how many, and which events | says-nothing-useful, count-only |
+| send nothing when nothing failed | stays quiet when every delivery succeeded | always-sends |
+| return the number of failed attempts it found | returns 0 when nothing failed; returns the number of failed attempts it found | counts-events |
 """
 
 from __future__ import annotations

@@ -13,6 +13,22 @@ within 12 hours of the outage that caught them (retries, not only the nightly
 repair), and every outage raised an alert to
 the named person. The verdict names the first seed that lost something and
 what was lost.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex05_chaos/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| your `RETRY_POLICY` | RETRY_POLICY is a schedule the sender knows | unknown-policy |
+| (your code runs every time) | your receiver, alert rule and reconciliation run without raising | receive(request, lab) with the old signature |
+| the forged webhook is refused (a 4xx) and activates nobody | a forged webhook … is refused with a 4xx | trusts-every-webhook |
+| every customer who paid … has an active account | every paying customer gets access | a receiver that never activates and no reconciliation |
+| … within twelve hours of the outage that caught their payment | every paying customer has access within 12 h of the outage that caught them | no-retries, answers-200-on-failure |
+| nobody twice for one payment | nobody is activated twice for one payment | no-duplicate-check |
+| and the second purchase again | a customer who pays again is activated again | dedupes-per-customer |
+| (only those who paid) | nobody is activated without paying | activates on payment_failed too |
+| (through provisioning's HTTP API) | nothing reaches provisioning while it is down | calls lab.provisioning.activate directly |
+| every outage reached `ON_CALL` as an alert | every outage raised an alert to the named person | alerts-only-when-the-sender-gives-up |
 """
 
 from __future__ import annotations

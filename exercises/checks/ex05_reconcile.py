@@ -8,6 +8,21 @@ activated. The check builds a lab where provisioning missed some payments and
 holds every case a reconciliation meets: payments that succeeded, failed, were
 refunded (before and after their account was opened) or were cancelled, a
 customer who paid twice, and a customer who is already fine.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex05_reconcile/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| every customer who paid and has no active account: activate | activates the customer who paid while provisioning was down | walks accounts only |
+| … with `"plan"` from `metadata["plan"]` | gives them the plan they paid for | everyone-basic |
+| (payments that went through and were not refunded) | does not activate a declined card / a refunded payment / a cancelled payment | counts-refunded-money |
+| a customer who paid twice | activates a customer who paid twice exactly once | one-repair-per-payment |
+| a customer who is already fine | leaves a customer who already has access alone | activates-everyone |
+| every customer with an active account whose payment was refunded: deactivate | takes access away from a refunded customer who still had it | one-way-only |
+| Return the list of customer ids you activated | returns the ids of the customers it activated | returns-nothing |
+| (a nightly job) run again, nothing left to repair | does nothing when run again | keeps its own 'done' list that forgets |
+| If provisioning cannot be reached, skip that customer | skips a customer when provisioning cannot be reached | crashes-when-provisioning-is-down |
 """
 
 from __future__ import annotations
