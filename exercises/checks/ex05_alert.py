@@ -11,7 +11,7 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 
 | Clause | Step | Wrong answer |
 |---|---|---|
-| find the attempts … that failed after `since` | does not repeat failures from before `since`; returns the number of failed attempts it found | ignores-since |
+| find the attempts … that failed after `since` | does not repeat failures from before `since` (its count in the email goes wrong first) | ignores-since |
 | if there are any, send one email | sends one email per look, not one per failure | one-email-per-failure |
 | to the person in `ON_CALL` | emails ON_CALL when deliveries fail (before the sender gives up) | alerts-a-list |
 | `kind="alert"` | marks it as an alert (kind="alert") | ordinary-email |

@@ -716,8 +716,8 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "ex05_alert",
         "ignores-since",
         [(' and attempt["at"] > since', "")],
-        "returns the number of failed attempts it found",
-        "the log shows",
+        "says what failed: how many, and which events",
+        "does not say how many attempts failed",
         "Reports every failure ever, at every look.",
     ),
     (
