@@ -22,7 +22,7 @@ WRONG = {
     # Opening the account by hand: the action happens, but no trigger caused it.
     "activates without paying": (
         PREFIX + '    return lab.provisioning.activate(customer["id"], plan="pro")\n',
-        ["Ada pays through the payment system", "the account was opened by the payment's webhook"],
+        ["Ada pays through the payment system", "the account was opened once, by the payment's webhook"],
     ),
     "forgets the plan": (
         PREFIX + '    lab.payments.pay(customer["id"], 2000)\n    lab.settle()\n'
@@ -32,7 +32,7 @@ WRONG = {
     "pays a tenth of the price": (
         PREFIX + '    lab.payments.pay(customer["id"], 200, metadata={"plan": "pro"})\n    lab.settle()\n'
         '    return lab.provisioning.account_for(customer["id"])\n',
-        ["she pays 2000 cents"],
+        ["she pays 2000 cents, once"],
     ),
     "returns the payment, not the account": (
         PREFIX + '    payment = lab.payments.pay(customer["id"], 2000, metadata={"plan": "pro"})\n    lab.settle()\n'
@@ -54,14 +54,14 @@ def _with_learner_cell(tmp_path: Path, source: str) -> Path:
 def test_the_check_passes_on_the_solution_notebook(exercise) -> None:  # type: ignore[no-untyped-def]
     [result] = run_notebook(ROOT / "solutions" / NOTEBOOK, [exercise])
     assert result.ok, str(result)
-    assert result.message == "all 7 checks pass"
+    assert result.message == "all 8 checks pass"
 
 
 def test_the_check_calls_the_untouched_stub_a_stub(exercise) -> None:  # type: ignore[no-untyped-def]
     [result] = run_notebook(ROOT / "exercises" / NOTEBOOK, [exercise])
     assert not result.ok
     assert result.message.startswith("`first_payment` is still the stub")
-    assert "lab.settle()" in result.hints[0]
+    assert "lab.settle()" not in result.hints[0], "the first hint nudges; it never gives the answer"
 
 
 @pytest.mark.parametrize("wrong", list(WRONG), ids=list(WRONG))
@@ -88,4 +88,4 @@ def test_a_missing_customer_is_named_rather_than_a_traceback(exercise, tmp_path:
         notebook_namespace(_with_learner_cell(tmp_path, "def first_payment(lab):\n    return None\n"), EXERCISE),
     )
     assert not result.ok
-    assert result.message.startswith("no customer with the email ada@example.com")
+    assert "no customer with the email ada@example.com" in result.message

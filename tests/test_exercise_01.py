@@ -52,9 +52,13 @@ WRONG = {
             "a payment with no email address alerts ops@example.com",
             "while the mailer is down, the failure is reported for ops@example.com",
             "once the mailer is back, the delayed receipt arrives (the payment system retries)",
+            "every receipt says its own payment's amount",
         ],
     ),
-    "receipt without the amount": (_spec(subject="Thank you for your payment"), ["the receipt says how much was paid"]),
+    "receipt without the amount": (
+        _spec(subject="Thank you for your payment"),
+        ["the receipt says how much was paid", "every receipt says its own payment's amount"],
+    ),
 }
 
 
@@ -70,7 +74,7 @@ def _with_learner_cell(tmp_path: Path, source: str) -> Path:
 def test_the_check_passes_on_the_solution_notebook(exercise) -> None:  # type: ignore[no-untyped-def]
     [result] = run_notebook(ROOT / "solutions" / NOTEBOOK, [exercise])
     assert result.ok, str(result)
-    assert result.message == "all 10 checks pass"
+    assert result.message == "all 11 checks pass"
 
 
 def test_the_check_says_the_untouched_stub_is_still_none(exercise) -> None:  # type: ignore[no-untyped-def]

@@ -133,7 +133,7 @@ GOOD = {
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        ({"RETRY_WHEN": "lambda r: r.status_code >= 400"}, "does not retry a 400, and raises"),
+        ({"RETRY_WHEN": "lambda r: r.status_code >= 400"}, "does not retry a 400, 401 or 404, and raises"),
         ({"HONOUR_RETRY_AFTER": False}, "waits at least as long as a 429's Retry-After asks"),
         ({"OPTIONS": "dict(timeout=5)"}, "treats a redirect as a failure: raises, never follows it"),
         ({"OPTIONS": "dict(allow_redirects=False)"}, "gives the request a timeout"),
@@ -184,7 +184,8 @@ def activate(event, provisioning_url):
     if done.ok and any(a["event"] == event["id"] for a in done.json()["data"]):
         return
     requests.post(f"{provisioning_url}/accounts/activate",
-                  json={"customer": payment["customer"], "plan": "basic", "event": event["id"]}, timeout=5)
+                  json={"customer": payment["customer"], "plan": payment["metadata"]["plan"], "event": event["id"]},
+                  timeout=5)
 """
 EVERY_EVENT = """
 def receive(request, queue, seen):

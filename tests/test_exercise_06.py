@@ -40,14 +40,19 @@ def test_the_solution_passes() -> None:
 def test_the_untouched_stub_fails_saying_what_the_spec_lacks() -> None:
     result = check("ex06_design", notebook_namespace(EXERCISE, "ex06_design"))
     assert not result.ok
-    assert "NEW_LEAD is not ready" in result.message and "no one is alerted" in result.message
+    assert (
+        "NEW_LEAD is ready (validate() finds no problems)" in result.message and "no one is alerted" in result.message
+    )
     assert "has no steps" in result.message
 
 
 @pytest.mark.parametrize(
     ("changes", "problem"),
     [
-        ([('alert="success.lead@example.com",', "alert=None,")], "CANCELLATION is not ready: no one is alerted"),
+        (
+            [('alert="success.lead@example.com",', "alert=None,")],
+            "CANCELLATION is ready (validate() finds no problems) — no one is alerted",
+        ),
         (
             [
                 (

@@ -3,21 +3,35 @@
 The learner writes `first_payment(lab)`: Ada pays 2000 cents for the pro plan
 through the payment system; the payment's webhook reaches provisioning, which
 activates her account; the function returns that account.
+
+Clause (exercise notebook) → step → a wrong answer only that step catches
+(tests/wrong_answers/ex00_first_payment/):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| (given) the line that creates Ada | Ada is a customer of the payment system | deletes that line |
+| Ada pays ... through `lab.payments.pay` | Ada pays through the payment system | pays-for-someone-else |
+| pays `2000` cents | she pays 2000 cents, once | a-tenth-of-the-price, pays-twice |
+| Return her account | returns her account from provisioning | returns-the-payment |
+| her account | the account is Ada's | returns Grace's account |
+| the webhook ... opens her account | her account is active; the account was opened once, by the payment's webhook | activates-by-hand-too |
+| for the `pro` plan | she gets the pro plan | forgets-the-plan |
+| cents (not dollars) | (the payment system's own 400: an error, not an attempt) | pays-in-dollars |
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from simulators.course.checking import Checklist, exercise, fail
+from simulators.course.checking import Checklist, exercise
 
 EMAIL = "ada@example.com"
 AMOUNT = 2000
 PLAN = "pro"
 
 HINTS = (
-    'Three lines do it: lab.payments.pay(customer["id"], 2000, metadata={"plan": "pro"}), then lab.settle(),'
-    ' then return lab.provisioning.account_for(customer["id"]).',
+    "Follow the three numbered steps above the cell, in order: cause the payment, wait for its webhook, then"
+    " look up the account. Each step names the one call it needs.",
     "Paying is the trigger; the payment system tells provisioning with a webhook, and activating the account is"
     " the action. You only cause the trigger: the account has to come from the webhook, not from you.",
 )
@@ -35,28 +49,33 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
     returned = ns["first_payment"](lab)
     lab.settle()  # a webhook still on its way is the learner's to wait for, but the lab's view should be final
     customers = [customer for customer in lab.payments.customers() if customer.get("email") == EMAIL]
-    if not customers:
-        fail(f"no customer with the email {EMAIL} exists in the payment system: keep the line that creates Ada", *HINTS)
+    c = Checklist()
+    c.require(
+        bool(customers),
+        "Ada is a customer of the payment system",
+        f"no customer with the email {EMAIL} exists in the payment system: keep the line that creates Ada",
+        hints=HINTS,
+    )
     ids = {customer["id"] for customer in customers}
     paid = [pi for pi in lab.payments.payments("succeeded") if pi.get("customer") in ids]
-    c = Checklist()
     c.expect(
         bool(paid),
         "Ada pays through the payment system",
         "the payment system has no successful payment from Ada",
         hints=(
-            'Use lab.payments.pay(customer["id"], 2000, ...) with the card that works (the default, pm_card_visa).',
+            "Step 1 is a call on lab.payments, with the card that works (the default, pm_card_visa).",
             HINTS[1],
         ),
     )
     if paid:  # the amount is worth a verdict only once there is a payment to read it from
+        amounts = sorted(pi.get("amount") for pi in paid)
         c.expect(
-            any(pi.get("amount") == AMOUNT for pi in paid),
-            f"she pays {AMOUNT} cents",
-            f"her payments were {sorted(pi.get('amount') for pi in paid)} cents",
+            amounts == [AMOUNT],
+            f"she pays {AMOUNT} cents, once",
+            f"her payments were {amounts} cents" + (": she was charged more than once" if len(amounts) > 1 else ""),
             hints=(
-                "Amounts are in cents: twenty dollars is 2000.",
-                "Payment systems count money in the smallest unit.",
+                "Amounts are in cents: twenty dollars is 2000. Call pay once: every call charges her again.",
+                "Payment systems count money in the smallest unit, and every payment is real money taken.",
             ),
         )
     c.require(
@@ -64,7 +83,7 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
         "returns her account from provisioning",
         f"first_payment returned {_short(returned)}",
         hints=(
-            'Wait for the webhook with lab.settle(), then return lab.provisioning.account_for(customer["id"]).',
+            "Steps 2 and 3: wait for the webhook, then return what provisioning has for her (not the payment).",
             "The webhook reaches provisioning a moment after the payment: read the account once it has arrived.",
         ),
     )
@@ -76,11 +95,22 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
     )
     c.expect(account.get("status") == "active", "her account is active", f"its status is {account.get('status')!r}")
     activations = lab.provisioning.activations(returned["customer"])
+    # The webhook's activation names the event of her own payment; one made by hand names none, or another.
+    paid_events = {
+        event["id"]
+        for event in lab.payments.events("payment_intent.succeeded")
+        if event["data"]["object"].get("id") in {pi["id"] for pi in paid}
+    }
+    by_hand = [a for a in activations if a.get("event") not in paid_events]
     c.expect(
-        bool(paid) and any(a.get("event") for a in activations),
-        "the account was opened by the payment's webhook",
-        "the account was activated directly, not by a payment event",
-        hints=HINTS[1:] + HINTS[:1],
+        bool(paid) and len(activations) == 1 and not by_hand,
+        "the account was opened once, by the payment's webhook",
+        f"provisioning shows {len(activations)} activations, {len(by_hand)} of them not made by her payment's webhook:"
+        " the account was also activated directly",
+        hints=(
+            "Leave lab.provisioning.activate alone: provisioning opens the account itself when the webhook arrives.",
+            HINTS[1],
+        ),
     )
     c.expect(
         account.get("plan") == PLAN,

@@ -6,6 +6,21 @@ receipt_email, mentioning the amount, and alert ops@example.com if it fails.
 The check reads the formula's parts, asks `validate()`, then installs it in a
 live lab: a payment gets its receipt, a payment without an address alerts ops,
 and a mailer outage delays the receipt without losing it.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex01_first_automation/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| **When** a payment succeeds (`payment_intent.succeeded`) | the trigger is payment_intent.succeeded | invoice-trigger |
+| **in** the payment system | the source system is the payment system | source-is-the-mailer |
+| **then** send an email **in** the mailer | the action sends an email through the mailer | a send_task step instead |
+| **using** the address on the payment as `to` | validate() finds no problems; a paying customer gets one receipt email | invoice-email-field |
+| a subject or body that mentions the amount paid | the receipt says how much was paid | no-amount |
+| (the same) — the amount of *each* payment | every receipt says its own payment's amount | hard-coded-amount |
+| **and alert** `ops@example.com` | ops@example.com is alerted if it fails | no-alert, alert-typo |
+| **if it fails** (no address on a payment) | a payment with no email address alerts ops@example.com | alert sent to the customer's field |
+| (the check's story) the mailer goes down for an hour | while the mailer is down, the failure is reported …; once the mailer is back, the delayed receipt arrives | an alert= that is not an address (validate() first) |
 """
 
 from __future__ import annotations
@@ -42,7 +57,7 @@ DATA_HINTS = (
     hints=HINTS,
     timeout=60,
 )
-def check(ns: dict[str, Any], lab: Any) -> Any:
+def check(ns: dict[str, Any], lab: Any, variant: Any) -> Any:
     receipt = ns["receipt"]
     if receipt is None:
         fail(
@@ -93,15 +108,25 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
     # A copy: the learner's own may already be installed in their notebook's lab.
     live = dataclasses.replace(receipt).install(lab)
     try:
-        _run_live(c, live, lab)
+        _run_live(c, live, lab, _amounts(variant))
     finally:
         live.uninstall()
     return c.result()
 
 
-def _run_live(c: Checklist, receipt: Automation, lab: Any) -> None:
+def _amounts(variant: Any) -> tuple[int, int, int]:
+    """The three payments' amounts in cents: the course's, or this learner's own."""
+    if not variant.seed:
+        return 2000, 1500, 3000
+    rng = variant.rng("ex01")
+    first, late = rng.sample(range(1200, 9900, 100), 2)
+    return first, rng.randrange(1000, 9900, 100), late
+
+
+def _run_live(c: Checklist, receipt: Automation, lab: Any, amounts: tuple[int, int, int]) -> None:
+    amount, no_address, late_amount = amounts
     customer = lab.payments.create_customer(BUYER, name="Grace Hopper")
-    _pay(lab, customer["id"], 2000, BUYER)
+    _pay(lab, customer["id"], amount, BUYER)
     lab.settle()
     mails = lab.mailer.inbox(to=BUYER, kind="email")
     c.expect(
@@ -112,13 +137,13 @@ def _run_live(c: Checklist, receipt: Automation, lab: Any) -> None:
     )
     text = " ".join(f"{m.get('subject', '')} {m.get('body', '')}" for m in mails)
     c.expect(
-        bool(mails) and "2000" in text,
+        bool(mails) and str(amount) in text,
         "the receipt says how much was paid",
-        "the email does not mention the amount (2000)" if mails else "there is no email to read",
+        f"the email does not mention the amount ({amount})" if mails else "there is no email to read",
         hints=("Put {data.object.amount} in the subject or the body.", DATA_HINTS[1]),
     )
 
-    _pay(lab, customer["id"], 1500, None)  # a payment with no address: the step cannot run
+    _pay(lab, customer["id"], no_address, None)  # a payment with no address: the step cannot run
     lab.settle()
     alerts = lab.mailer.alerts(to=ALERT)
     c.expect(
@@ -129,7 +154,7 @@ def _run_live(c: Checklist, receipt: Automation, lab: Any) -> None:
     )
 
     lab.mailer.faults.window("down", start=lab.clock.now(), hours=1)
-    _pay(lab, customer["id"], 3000, LATE_BUYER)
+    _pay(lab, customer["id"], late_amount, LATE_BUYER)
     lab.settle()
     during = len(lab.mailer.inbox(to=LATE_BUYER))
     raised = [alert for alert in lab.alerts if alert.source == "automation" and ALERT in alert.message]
@@ -146,6 +171,19 @@ def _run_live(c: Checklist, receipt: Automation, lab: Any) -> None:
         "once the mailer is back, the delayed receipt arrives (the payment system retries)",
         f"{LATE_BUYER} got {len(after)} emails three hours later",
         hints=HINTS,
+    )
+    late_text = " ".join(f"{m.get('subject', '')} {m.get('body', '')}" for m in after)
+    c.expect(
+        bool(after) and str(late_amount) in late_text,
+        "every receipt says its own payment's amount",
+        f"{LATE_BUYER} paid {late_amount} and the receipt says {late_text.strip()[:80]!r}: an amount typed into the"
+        " text is right for one payment only"
+        if after
+        else "there is no receipt to read",
+        hints=(
+            "Put {data.object.amount} in the subject or body, not a number: the event fills it in for each payment.",
+            DATA_HINTS[1],
+        ),
     )
 
 

@@ -7,6 +7,20 @@ beyond quoted words: each slot is chosen from the lists the notebook prints.
 The check reads each slot, then builds the automation the slots describe and
 runs it in a live lab: a refund creates one task naming the customer and the
 amount, and with the CRM down Lin is alerted.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex01_formula/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| Whenever a customer gets their money back | the trigger is a refund (charge.refunded) | cancellation-trigger |
+| (where that happens) | the source is the payment system | source-is-the-crm |
+| put a to-do | the action creates a task (a to-do for a person) | an-email-not-a-task |
+| in the CRM | the destination is the CRM | destination-mailer |
+| The to-do should say who the customer is and how much we refunded | the data says who it is and how much was refunded | who-only, amount-not-refunded |
+| If making the to-do fails, tell me: lin@example.com | lin@example.com is alerted if it fails | alerts-billing |
+| (run for real) a refund makes one task naming the customer and amount | your rule, run for real: Hedy's refund made one task … | none reaches it: the slots are judged first |
+| (run for real) with the CRM down, Lin hears | with the CRM down, lin@example.com is told | none reaches it: the slots are judged first |
 """
 
 from __future__ import annotations

@@ -7,6 +7,19 @@ gives a reason in a sentence. The check compares the readings with the race the
 learner ran (`race` in their notebook), and each choice and reason with what
 the case needs: a promise of access within a minute, a tool with no webhooks,
 and a nightly check that nothing was missed.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex02_poll_or_push/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| Replace each `...` with a number from the table: requests of poll 1 h | you read how many requests hourly polling made | wrong-row |
+| … the median delay of poll 3 h, in minutes | you read how long half the payments waited …, in minutes | median-in-hours |
+| … the webhooks' requests | you read how many requests the webhooks made | webhooks-counted-per-event |
+| 1. access within a minute of paying | case 1 (access within a minute): webhooks | polls-for-fast-access |
+| 2. a tool that can only read a list | case 2 (a tool with no webhooks): polling | case_2 = "webhooks" |
+| 3. make sure no payment was missed | case 3 (a nightly check …): polling | trusts-webhooks-to-report-misses |
+| a reason of one sentence (at least six words) that says what decides it | case N: the reason says why | reason-too-short, vague-reason |
 """
 
 from __future__ import annotations

@@ -5,6 +5,18 @@ The learner writes `poll_new_events(base_url, api_key, cursor)` returning
 cursor is None), oldest first, following every page. The check runs it against
 a live payment system under bursts (several pages at once, many events in the
 same second) and over two lab hours of seeded sign-ups.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex02_poller/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| every event … when `cursor` is `None`, every event there is, oldest first | with no cursor, returns all N events so far, oldest first | first-page-only, newest-first |
+| `cursor`: the next call starts exactly where this one ended | when nothing happened, returns no events | keeps-the-old-cursor, starting-after-the-cursor |
+| even when … the new events fill several pages | a burst of N events in one second (three pages) arrives whole | one-page-per-poll |
+| even when a burst … pays in the same second (an event's time, or its id?) | events made in the same second as the last poll are not missed | timestamp-cursor (caught first by the burst) |
+| never miss an event | twelve polls over two lab hours see each of N events exactly once | a poll that drops its last page over time |
+| never hand one back twice | never hands back an event twice | a cursor one event behind |
 """
 
 from __future__ import annotations

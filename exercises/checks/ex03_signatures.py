@@ -7,6 +7,20 @@ battery of crafted requests at it: tampered, re-serialised, wrong secret, too
 old, from the future, missing or malformed headers, another scheme, and
 several `v1` signatures during a secret rotation. Each case is named, with
 its own hint. Timestamps are the real wall clock, as on the real internet.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex03_signatures/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| 1. the header has a timestamp `t` and at least one `v1` | rejects malformed headers without raising; rejects a missing header … | crashes-without-a-header |
+| 2. one `v1` equals the HMAC of `t.payload` keyed with the whole secret | accepts real deliveries …; accepts a genuine webhook; rejects a body changed …; re-serialised; another secret; another timestamp | secret without whsec_ |
+| … compared with `hmac.compare_digest` | compares signatures in constant time | compares-with-equals |
+| 3. `t` within `TOLERANCE` of now, in either direction | accepts one signed 4 min 50 s ago; rejects … ten minutes later; rejects one signed 5 min 10 s ago; rejects … ten minutes in the future | no-tolerance, ten-minute-tolerance, old-side-only |
+| several `v1` values: accept if any one matches | accepts two v1 signatures when the second is right | first-v1-only |
+| values under other names (`v0=`) are not signatures | rejects a header with only a v0 signature | reads v0 as v1 |
+| (a header is key=value pairs, in any order) | accepts a header whose parts come in another order | t-must-come-first |
+| never raise | rejects a missing header …; rejects malformed headers … without raising | crashes-without-a-header |
 """
 
 from __future__ import annotations
@@ -70,9 +84,9 @@ def battery(payload: bytes, secret: str, now: int) -> list[Case]:
             ("Sign `t.payload` with the whole secret string (including whsec_) as the key.", HINTS[1]),
         ),
         Case(
-            "accepts one signed four minutes ago (inside the tolerance)",
+            "accepts one signed 4 min 50 s ago (just inside the tolerance)",
             payload,
-            _one(f"t={now - 240},v1={_sign(payload, secret, now - 240)}"),
+            _one(f"t={now - 290},v1={_sign(payload, secret, now - 290)}"),
             True,
             (
                 "Allow up to 300 seconds between t and now.",
@@ -121,6 +135,17 @@ def battery(payload: bytes, secret: str, now: int) -> list[Case]:
                 "Compare t with time.time(): more than 300 seconds old is too old.",
                 "A valid signature proves who sent it,"
                 " not when you received it: without a tolerance, a captured webhook can be replayed forever.",
+            ),
+        ),
+        Case(
+            "rejects one signed 5 min 10 s ago (just past the tolerance)",
+            payload,
+            _one(f"t={now - 310},v1={_sign(payload, secret, now - 310)}"),
+            False,
+            (
+                "The tolerance is 300 seconds: more than that is too old, however little more.",
+                "Stripe's libraries refuse anything older than five minutes; a longer window gives a replayed"
+                " webhook longer to work.",
             ),
         ),
         Case(
@@ -178,6 +203,16 @@ def battery(payload: bytes, secret: str, now: int) -> list[Case]:
             _one(f"t={now},v0={good}"),
             False,
             ("Only v1= values are signatures you check.", "Other schemes in the header are not yours to trust."),
+        ),
+        Case(
+            "accepts a header whose parts come in another order (v1 before t)",
+            payload,
+            _one(f"v1={good},t={now}"),
+            True,
+            (
+                "Find t= and v1= by their names, not by their place in the header.",
+                "The header is a list of key=value pairs: nothing promises which comes first.",
+            ),
         ),
         Case(
             "accepts two v1 signatures when the second is right (secret rotation)",

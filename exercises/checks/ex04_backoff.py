@@ -3,6 +3,18 @@
 The learner writes `backoff(attempt, rng)`: seconds to wait after the
 `attempt`-th failure — FIRST_WAIT, doubling each time, never more than
 LONGEST_WAIT, each wait stretched or shrunk at random using `rng`.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex04_backoff/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| after the first failure, wait about `FIRST_WAIT` | waits about FIRST_WAIT (10 s) after the first failure | off-by-one |
+| double the wait after each further failure | doubles the wait after each failure | grows-linearly |
+| never wait longer than `LONGEST_WAIT` | stops growing at LONGEST_WAIT (3600 s) | no-cap |
+| then stretch or shrink the wait at random, ×0.5 to ×1.5 | spreads retries out at random (jitter); keeps spreading retries out after the cap | no-jitter, caps-after-jitter |
+| using `rng.uniform(...)`, the `rng` you are given | draws its jitter from the rng it is given | global-random |
+| how many seconds to wait | returns a number of seconds; never waits a negative time | additive-jitter |
 """
 
 from __future__ import annotations
@@ -82,6 +94,17 @@ def check(ns):  # type: ignore[no-untyped-def]
         "spreads retries out at random (jitter)",
         f"after the 3rd failure it waited between {min(spread):.3g} s and {max(spread):.3g} s",
         hints=("Multiply the wait by rng.uniform(0.5, 1.5).", HINTS[1]),
+    )
+    capped = waits[20]
+    c.expect(
+        len(set(capped)) >= DRAWS // 3 and (max(capped) - min(capped)) / LONGEST_WAIT >= 0.3,
+        "keeps spreading retries out after the cap",
+        f"after the 20th failure every wait was between {min(capped):.4g} s and {max(capped):.4g} s",
+        hints=(
+            "Cap first, then multiply by the jitter: min(LONGEST_WAIT, ...) * rng.uniform(0.5, 1.5).",
+            "The clients that failed together keep failing together: once every wait is the cap, they would all"
+            " come back in the same second unless the capped wait is stretched at random too.",
+        ),
     )
     again = _waits(backoff, 3, seed=5) == _waits(backoff, 3, seed=5)
     c.expect(

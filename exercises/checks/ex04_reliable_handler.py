@@ -7,6 +7,19 @@ doing it). `simulators.course.handling.connect_receiver` wires them between paym
 and provisioning with the learner's `backoff`. The check runs the pipeline
 under seeded faults — destination errors, slow answers, crashes after the
 work, a short outage, duplicate and out-of-order deliveries — across ten seeds.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex04_reliable_handler/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| `receive` … Answer at once (return 200) | answers 2xx at once, even while provisioning is down | does the work inline |
+| put the work for a `payment_intent.succeeded` on the queue … acknowledge other events without queueing them | activates only customers whose payment succeeded | queues-declined-cards |
+| `seen` … use it to skip an event id you have already queued | remembers each event id it has seen (`seen`) | ignores-seen |
+| `activate` … `{"customer", "plan", "event"}` (the plan is in the payment's metadata) | gives each customer the plan they paid for | forgets-the-plan |
+| Raise when provisioning does not answer 2xx, so the queue tries again | activates each customer once provisioning is back; loses no paid customer under 10 seeded storms | swallows-errors, ignores-error-answers |
+| Before activating, ask whether an activation for this event already exists | activates no one twice (duplicates, crashes after the work) | no-check-before-activating |
+| (for this event, not this customer) | activates a customer again when they buy a second time | dedupes-per-customer |
 """
 
 from __future__ import annotations
@@ -88,15 +101,16 @@ def _receiver_errors(pipeline) -> str | None:  # type: ignore[no-untyped-def]
     hints=HINTS,
     timeout=150,
 )
-def check(ns):  # type: ignore[no-untyped-def]
+def check(ns, variant):  # type: ignore[no-untyped-def]
     ns["backoff"](1, random.Random(0))  # the first exercise's stub stops us here, named
     c = Checklist()
 
     # 1. Provisioning is down: the receiver must still answer at once, and the work happen when it is back.
-    lab, pipeline = _start(ns, 400)
+    lab, pipeline = _start(ns, variant.lab_seed(400))
     try:
         lab.provisioning.faults.down()
-        intents = lab.traffic.purchase(n=2, decline_rate=0.0)
+        # One of each plan, so a receiver that drops the plan is seen giving 'basic' to a 'pro' customer.
+        intents = lab.traffic.purchase(n=1, plan="pro") + lab.traffic.purchase(n=1, plan="basic")
         pipeline.catch_up()
         _stubs(lab, pipeline)
         first = lab.payments.outbox.attempts(endpoint_id=pipeline.webhook_endpoint["id"])
@@ -109,6 +123,16 @@ def check(ns):  # type: ignore[no-untyped-def]
             hints=(
                 "In `receive`, queue.put(event, key=event['id']) and return 200; do the work in `activate`.",
                 "The sender waits only a second or so: acknowledge first, do the work after.",
+            ),
+        )
+        delivered = {a["event_id"] for a in first}
+        c.expect(
+            bool(delivered) and delivered <= pipeline.seen,
+            "remembers each event id it has seen (`seen`)",
+            f"`seen` holds {len(delivered & pipeline.seen)} of the {len(delivered)} event ids delivered",
+            hints=(
+                "In `receive`, seen.add(event['id']) once you have queued it, and return 200 early when it is there.",
+                "Remembering ids at the door makes a duplicate delivery cost nothing: no second job, no second look.",
             ),
         )
         lab.provisioning.faults.up()
@@ -129,12 +153,46 @@ def check(ns):  # type: ignore[no-untyped-def]
             seen,
             hints=("Raise in `activate` when provisioning cannot be reached or does not answer 2xx.", HINTS[1]),
         )
+        wrong_plan = [
+            (intent["customer"], (intent.get("metadata") or {}).get("plan"), account.get("plan") if account else None)
+            for intent in intents
+            for account in [lab.provisioning.account_for(intent["customer"])]
+            if (account or {}).get("plan") != (intent.get("metadata") or {}).get("plan")
+        ]
+        c.expect(
+            not wrong_plan,
+            "gives each customer the plan they paid for",
+            "{} paid for {!r} and got {!r}".format(*wrong_plan[0]) if wrong_plan else "",
+            hints=(
+                "Send the plan too: json={'customer': ..., 'plan': payment['metadata']['plan'], 'event': ...}.",
+                "Provisioning cannot guess what was bought: the plan travels in the payment's metadata.",
+            ),
+        )
+        returning = customers[0]
+        lab.payments.pay(returning, 4900, metadata={"plan": "pro"})
+        lab.advance(minutes=30)
+        pipeline.catch_up()
+        again = len(lab.provisioning.activations(returning))
+        c.expect(
+            again == 2,
+            "activates a customer again when they buy a second time",
+            f"after a second purchase, {returning} has {again} activation(s): the second payment was taken for a"
+            " duplicate of the first",
+            hints=(
+                "Look for an activation whose 'event' is this event's id, not any activation of this customer.",
+                "A duplicate is the same event delivered twice; a second purchase is a new event, and new money.",
+            ),
+        )
     finally:
         lab.stop()
 
     # 2. Ten seeded storms: errors, slowness, crashes after the work, an outage, duplicates, out-of-order.
+    # Only for a receiver that got the calm case right: the storms would repeat its complaint, slowly.
     lost = twice = unpaid = None
-    for seed in SEEDS:
+    seeds = variant.seeds(SEEDS) if c.ok else ()
+    if not c.ok:
+        lost = twice = unpaid = "not tried yet: the storms start once the steps above hold"
+    for seed in seeds:
         lab, pipeline = _start(ns, seed)
         try:
             _storm(lab, pipeline, seed)

@@ -6,6 +6,23 @@ timeouts with exponential backoff, give up after a few tries by raising, never
 follow a redirect nor retry a 4xx, and give every request a timeout. The check
 scripts each answer with `responses`, as a team's unit tests would: here, and
 only here, the fake server is the lesson.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex04_retrying_client/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| POSTs `payload` as JSON and returns the Response when the answer is a 2xx | returns the answer when the first try works | returns response.json() |
+| retries a 5xx | retries 500 and 502, waiting before each try, and returns the success | retry only on exceptions |
+| … a timeout | retries a request that timed out | retries HTTP answers only |
+| … and a refused connection | retries a refused connection | timeouts-only |
+| waiting longer each time (`wait_exponential_jitter`) | waits longer after each failure (backoff), not the same time | fixed-wait-with-retry-after |
+| after a `429` waits at least its `Retry-After` | waits at least as long as a 429's Retry-After asks | fixed-thirty-seconds |
+| never retries a 4xx other than 429 … and raises | does not retry a 400, 401 or 404, and raises | retries-every-error |
+| never follows a redirect … and raises | treats a redirect as a failure: raises, never follows it | follows-redirects, never-raises |
+| gives up after a few tries by raising | gives up after a few tries, and raises | never-gives-up |
+| gives every request a `timeout=` | gives the request a timeout | no-timeout |
+| waits by calling `sleep(seconds)` | (every wait is read from `sleep`; a real sleep would hit the time budget) | ignores sleep: a timeout verdict |
 """
 
 from __future__ import annotations
@@ -19,9 +36,10 @@ from simulators.learner import call
 URL = "https://provisioning.example.test/accounts/activate"
 ELSEWHERE = "https://login.example.test/sign-in"
 PAYLOAD = {"customer": "cus_test", "plan": "basic", "event": "evt_test"}
+#: A 429's Retry-After in the check: longer than any first backoff, so only reading the header meets it.
+RETRY_AFTER = 90
 HINTS = (
-    "Build it with tenacity.Retrying(stop=..., wait=..., retry=..., sleep=sleep) and call"
-    " requests.post(url, json=payload, timeout=5, allow_redirects=False) inside it.",
+    "Take the task's bullets one at a time: each is one argument of tenacity's Retrying(...) or of requests.post(...).",
     "Retry only what can get better by waiting (5xx, 429, timeouts, refused connections); a 4xx or a redirect"
     " will answer the same next time, so raise at once. Every HTTP call needs a timeout.",
 )
@@ -101,11 +119,14 @@ def check(ns):  # type: ignore[no-untyped-def]
         hints=("retry=retry_if_result(lambda r: r.status_code >= 500 or r.status_code == 429), and a wait=.", HINTS[1]),
     )
 
-    busy = _run(fn, [dict(status=429, headers={"Retry-After": "30"}), dict(json={"status": "active"}, status=200)])
+    # Longer than any first backoff, so only a wait that reads the header can meet it.
+    busy = _run(
+        fn, [dict(status=429, headers={"Retry-After": str(RETRY_AFTER)}), dict(json={"status": "active"}, status=200)]
+    )
     c.expect(
-        busy.status == 200 and len(busy.waits) == 1 and busy.waits[0] >= 30,
+        busy.status == 200 and len(busy.waits) == 1 and busy.waits[0] >= RETRY_AFTER,
         "waits at least as long as a 429's Retry-After asks",
-        f"{busy.said()}, waiting {[round(w, 2) for w in busy.waits]} s after Retry-After: 30",
+        f"{busy.said()}, waiting {[round(w, 2) for w in busy.waits]} s after Retry-After: {RETRY_AFTER}",
         hints=(
             "Write a wait function that reads retry_state.outcome.result().headers['Retry-After'].",
             "A 429 says: slow down. Its Retry-After is the number of seconds the server wants you to wait.",
@@ -120,6 +141,19 @@ def check(ns):  # type: ignore[no-untyped-def]
         "retries a request that timed out",
         slow.said(),
         hints=("Add retry_if_exception_type((requests.Timeout, requests.ConnectionError)).", HINTS[1]),
+    )
+    refused = _run(
+        fn,
+        [
+            dict(body=requests.exceptions.ConnectionError("connection refused")),
+            dict(json={"status": "active"}, status=200),
+        ],
+    )
+    c.expect(
+        refused.status == 200 and len(refused.calls) == 2,
+        "retries a refused connection (the server is restarting)",
+        refused.said(),
+        hints=("Retry requests.ConnectionError as well as requests.Timeout.", HINTS[1]),
     )
 
     moved = _run(
@@ -141,11 +175,16 @@ def check(ns):  # type: ignore[no-untyped-def]
         ),
     )
 
-    wrong = _run(fn, [dict(status=400, json={"error": {"message": "customer is required"}})] * 5)
+    retried = ""
+    for status in (400, 401, 404):
+        wrong = _run(fn, [dict(status=status, json={"error": {"message": "refused"}})] * 5)
+        if not (wrong.error is not None and len(wrong.calls) == 1):
+            retried = f"for a {status}, {wrong.said()}"
+            break
     c.expect(
-        wrong.error is not None and len(wrong.calls) == 1,
-        "does not retry a 400, and raises",
-        wrong.said(),
+        not retried,
+        "does not retry a 400, 401 or 404, and raises",
+        retried,
         hints=("Retry only 5xx and 429 answers; raise for the rest.", HINTS[1]),
     )
 
@@ -155,5 +194,16 @@ def check(ns):  # type: ignore[no-untyped-def]
         "gives up after a few tries, and raises",
         down.said(),
         hints=("stop=stop_after_attempt(5), and reraise or raise once tenacity gives up.", HINTS[1]),
+    )
+    waits = down.waits
+    c.expect(
+        len(waits) >= 2 and waits[-1] >= 1.5 * waits[0],
+        "waits longer after each failure (backoff), not the same time",
+        f"between its tries it waited {[round(w, 2) for w in waits]} s",
+        hints=(
+            "Use wait_exponential_jitter(initial=1, max=60), not wait_fixed: the wait must grow.",
+            "A fixed wait brings every client back at the same pace however long the outage lasts; doubling"
+            " waits give a struggling server room to recover.",
+        ),
     )
     return c.result()

@@ -5,20 +5,43 @@ log and emails the named person ON_CALL (kind "alert") once when deliveries to
 the endpoint failed after `since`; it stays quiet otherwise and returns how
 many failed attempts it found. The check runs it against a live lab whose
 endpoint goes down while customers pay, with retries still pending.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex05_alert/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| find the attempts … that failed after `since` | does not repeat failures from before `since` (its count in the email goes wrong first) | ignores-since |
+| if there are any, send one email | sends one email per look, not one per failure | one-email-per-failure |
+| to the person in `ON_CALL` | emails ON_CALL when deliveries fail (before the sender gives up) | alerts-a-list |
+| `kind="alert"` | marks it as an alert (kind="alert") | ordinary-email |
+| saying how many failed and which events | says what failed: how many, and which events | says-nothing-useful, count-only |
+| send nothing when nothing failed | stays quiet when every delivery succeeded | always-sends |
+| return the number of failed attempts it found | returns 0 when nothing failed; returns the number of failed attempts it found | counts-events |
 """
 
 from __future__ import annotations
+
+import re
 
 from simulators.course.checking import Checklist, exercise, fail
 
 from .ex05_common import EVENTS, on_call
 
 HINTS = (
-    "Read lab.payments.outbox.attempts(endpoint_id=endpoint_id) and keep the attempts whose outcome is "
-    "'failed' and whose 'at' is after `since`.",
+    "Print what the delivery log holds for this endpoint (lab.payments.outbox.attempts(endpoint_id=...)): which"
+    " of its fields say that an attempt failed, and when?",
     "Alert on the first failed attempt, not when the sender gives up (that can take days). One email per "
     "look, to one named person, saying what failed; nothing at all when nothing failed.",
 )
+
+
+def _names_count(text: str, count: int) -> bool:
+    """Whether `text` states `count` as a number of its own (not inside "15 minutes" or an id)."""
+    for match in re.finditer(rf"(?<![\w.]){count}(?![\w.])", text):
+        if not re.match(r"\s*(min|minute|minutes|h|hour|hours|s|sec|seconds)\b", text[match.end() :]):
+            return True
+    return False
 
 
 def _pay(lab, n, email_prefix):  # type: ignore[no-untyped-def]
@@ -37,7 +60,7 @@ def _pay(lab, n, email_prefix):  # type: ignore[no-untyped-def]
     seed=51,
     timeout=90,
 )
-def check(ns, lab):
+def check(ns, lab, variant):
     person = on_call(ns)
     if person is None:
         fail(
@@ -72,7 +95,7 @@ def check(ns, lab):
     # The endpoint goes down while two customers pay; the sender keeps retrying.
     trouble_since = lab.clock.time()
     receiver.faults.down()
-    _pay(lab, 2, "unlucky")
+    _pay(lab, variant.rng("ex05_alert").randint(2, 5) if variant.seed else 2, "unlucky")
     lab.settle()
     lab.advance(minutes=15)
     failed = [
@@ -107,12 +130,21 @@ def check(ns, lab):
     )
     events = {a["event_id"] for a in failed}
     text = " ".join(m["subject"] + " " + m["body"] for m in to_person)
+    counted, named = _names_count(text, len(failed)), all(event in text for event in events)
+    if not counted and not named:
+        seen = "the email names neither the number of failures nor the event ids" + (
+            f" (the {len(failed)} in it is a time, not the count)" if str(len(failed)) in text else ""
+        )
+    elif not counted:
+        seen = f"the email does not say how many attempts failed ({len(failed)})"
+    else:
+        seen = f"the email names {sum(event in text for event in events)} of the {len(events)} events that failed"
     c.expect(
-        str(len(failed)) in text or any(event in text for event in events),
-        "says what failed (how many, or which events)",
-        "the email names neither the number of failures nor any event id",
+        counted and named,
+        "says what failed: how many, and which events",
+        seen,
         hints=(
-            "Put the count or the event ids in the subject or body.",
+            "Put the number of failed attempts and the ids of their events in the subject or body.",
             "The person must be able to act on the alert without digging.",
         ),
     )

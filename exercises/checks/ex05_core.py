@@ -7,6 +7,20 @@ within fifteen minutes, without being buried in emails, and hear when it is
 over. `GIVEN_ACCESS` and `ACCESS_REMOVED` are the names a learner reads off the
 nightly reconciliation's reports; the check replays the same run and compares
 them with what the reconciliation really did.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex05_alert_rule/ and ex05_report/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| Part A: `"who"`: one person's email address | names one person by email address | a-team-not-a-person, two-people |
+| `"when"`: first failure or sender gives up | says when the first email goes; someone hears within 15 min of the first failed delivery | asap; waits-for-the-sender |
+| `"remind every"`: such as 15 min, 2 h, never | says how often to remind; sends at most 6 emails about one six-hour outage | remind-often; reminds-every-look |
+| `"all clear"`: True or False | says whether to send an all-clear; says when it is over | all clear "yes"; no-all-clear |
+| Fill in the four answers | the rule is filled in | the untouched stub |
+| Part B: who was given access (copy the names as the reports write them) | every name is a customer in the reports; GIVEN_ACCESS names the 5 … | misspelt-name; first-report-only, lists-swapped |
+| … and who had their access removed | ACCESS_REMOVED names the 4 refunded customers … | one-missing |
+| say, in a sentence, why those customers still had access | WHY_REMOVED says in a sentence why they still had access | why-in-one-word, why-without-the-refund |
 """
 
 from __future__ import annotations
@@ -28,8 +42,8 @@ HEAR_WITHIN = timedelta(minutes=15)
 NEVER = timedelta(days=30)
 
 ALERT_HINTS = (
-    "Fill in all four answers: one person's email address; 'first failure'; how often to remind "
-    "(such as '2 h'); and True for the all-clear.",
+    "Fill in all four answers; the task above the cell says what each may be: who, when the first email goes,"
+    " how often to remind, and whether to say when it is over.",
     "An alert is for a person who will act: tell them at the first failure (the sender may retry for days), "
     "remind them rarely enough that they keep reading, and tell them when it is over.",
 )

@@ -8,15 +8,31 @@ activated. The check builds a lab where provisioning missed some payments and
 holds every case a reconciliation meets: payments that succeeded, failed, were
 refunded (before and after their account was opened) or were cancelled, a
 customer who paid twice, and a customer who is already fine.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex05_reconcile/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| every customer who paid and has no active account: activate | activates the customer who paid while provisioning was down | walks accounts only |
+| … with `"plan"` from `metadata["plan"]` | gives them the plan they paid for | everyone-basic |
+| (payments that went through and were not refunded) | does not activate a declined card / a refunded payment / a cancelled payment | counts-refunded-money |
+| a customer who paid twice | activates a customer who paid twice exactly once | one-repair-per-payment |
+| a customer who is already fine | leaves a customer who already has access alone | activates-everyone |
+| every customer with an active account whose payment was refunded: deactivate | takes access away from a refunded customer who still had it | one-way-only |
+| Return the list of customer ids you activated | returns the ids of the customers it activated | returns-nothing |
+| (a nightly job) run again, nothing left to repair | does nothing when run again | keeps its own 'done' list that forgets |
+| If provisioning cannot be reached, skip that customer | skips a customer when provisioning cannot be reached | crashes-when-provisioning-is-down |
 """
 
 from __future__ import annotations
 
 from simulators.course.checking import Checklist, exercise
+from simulators.learner import call
 
 HINTS = (
-    "Make a set of customers with an active account (lab.provisioning.accounts(status='active')), then walk "
-    "lab.payments.payments(status='succeeded', refunded=False) and activate each customer not in the set, once.",
+    "Write down the two lists you are comparing, who paid and who has an active account, then ask of each"
+    " customer: which list are they missing from?",
     "A reconciliation compares the source of truth (money that stayed paid) with the result (accounts) and "
     "repairs only the difference, both ways: paid and no account, and an account with no payment that stands.",
 )
@@ -157,6 +173,24 @@ def check(ns, lab):
         hints=(
             "Look at who is active now, every run, before activating anyone.",
             "A job that runs every night must be safe to run again.",
+        ),
+    )
+    # Provisioning is unreachable for tonight's run: skip, and let tomorrow's run repair.
+    provisioning.faults.down()
+    late = _customer(lab, "late")
+    lab.payments.pay(late, 1900, metadata={"plan": "basic"})  # its webhook is lost: tonight has work to do
+    lab.settle()
+    tonight = call(ns["reconcile"], lab, where="reconcile")
+    provisioning.faults.up()
+    c.expect(
+        tonight.failure is None,
+        "skips a customer when provisioning cannot be reached (tomorrow's run tries again)",
+        f"with provisioning down, reconcile raised {tonight.failure.error.split(':', 1)[0]}"
+        if tonight.failure is not None
+        else "",
+        hints=(
+            "Wrap each request in try/except requests.RequestException and leave that customer for tomorrow.",
+            "A nightly job that crashes on the first unreachable customer repairs nobody after them.",
         ),
     )
     return c.result()

@@ -6,6 +6,21 @@ retention outreach (a task in the CRM). The check refuses a spec with no one
 to alert or one that reads data its trigger does not carry, then runs both in
 a live lab: the happy path, a form without an email, and the CRM down when a
 cancellation arrives.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex06_design/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| New lead: when someone submits the contact form | NEW_LEAD starts on form.submitted in the CRM | starts on customer.created |
+| add them to the CRM as a contact | a new lead becomes a CRM contact; a form without an email creates no contact | contact step reads data.name as the email |
+| and send them a welcome email | the lead gets one welcome email | no-welcome-email, welcomes-twice |
+| Cancellation: when a customer cancels their subscription | CANCELLATION starts on customer.subscription.deleted …; nothing happens while the customer stays subscribed | wrong-cancellation-trigger |
+| a task in the CRM for customer success to call them | a cancellation creates one retention task; the task says which customer cancelled | emails-instead-of-a-task; task-names-nobody |
+| The check refuses a spec that alerts nobody or reads data its trigger does not carry | NEW_LEAD / CANCELLATION is ready (validate() finds no problems) | nobody-alerted |
+| a lead without an email | a form without an email alerts … once | alert goes to the lead |
+| a cancellation that arrives while the CRM is down | the CRM being down alerts …; once the CRM is back, the retry creates the task (once) | a step that catches its own error |
+| `description=...` | NEW_LEAD / CANCELLATION explains why it exists | description-x |
 """
 
 from __future__ import annotations
@@ -24,15 +39,19 @@ HINTS = (
 )
 
 
-def _spec(ns: dict[str, Any], name: str, when: str, source: str) -> Automation:
+def _spec(c: Checklist, ns: dict[str, Any], name: str, when: str, source: str) -> Automation:
     spec = ns[name]
     if not isinstance(spec, Automation):
         fail(f"{name} must be an Automation(...), not {type(spec).__name__}", *HINTS)
-    if (spec.source, spec.when) != (source, when):
-        fail(f"{name} starts on {spec.when!r} in {spec.source!r}; this flow starts on {when!r} in {source!r}", *HINTS)
+    where = "the CRM" if source == "crm" else "the payment system"
+    c.require(
+        (spec.source, spec.when) == (source, when),
+        f"{name} starts on {when} in {where}",
+        f"{name} starts on {spec.when!r} in {spec.source!r}; this flow starts on {when!r} in {source!r}",
+        hints=HINTS,
+    )
     problems = spec.validate()
-    if problems:
-        fail(f"{name} is not ready: " + "; ".join(problems), *HINTS)
+    c.require(not problems, f"{name} is ready (validate() finds no problems)", "; ".join(problems), hints=HINTS)
     return replace(spec)  # a fresh copy: the learner's object stays uninstalled
 
 
@@ -141,9 +160,9 @@ MIN_DESCRIPTION_WORDS = 6
     timeout=120,
 )
 def check(ns, lab):
-    new_lead = _spec(ns, "NEW_LEAD", "form.submitted", "crm")
-    cancellation = _spec(ns, "CANCELLATION", "customer.subscription.deleted", "payments")
     c = Checklist()
+    new_lead = _spec(c, ns, "NEW_LEAD", "form.submitted", "crm")
+    cancellation = _spec(c, ns, "CANCELLATION", "customer.subscription.deleted", "payments")
     _new_lead(c, new_lead, lab)
     _cancellation(c, cancellation, lab)
     for name, spec in (("NEW_LEAD", new_lead), ("CANCELLATION", cancellation)):

@@ -6,6 +6,22 @@ questions for "when a customer cancels, customer success calls them";
 down. The check reads each answer against what the lab really offers: the
 trigger catalogue (which event, which fields it carries), the systems that
 exist, a named person, and the retry schedules the payment system knows.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex06_map/; other entries describe the mistake in words):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| Answer the seven questions for the cancellation flow | answers every question in a few words | leaves one answer empty |
+| What event starts it? | starts on a cancelled subscription in the payment system | wrong-event |
+| What data is required? | needs the customer (who cancelled) | data-without-the-customer |
+| Where does the data come from? | takes the data from the cancellation event | "from the CRM" |
+| Which system does each step? | the CRM creates the retention task | the-mailer-acts |
+| What if data is missing? | says what happens when the customer is missing | "nothing" |
+| What if a step fails? | a failing step is tried again | failure-just-logged |
+| Who is told? | names one person to tell, by email address | the-team |
+| `RETRY_POLICY` is none, stripe or standard | chooses a retry policy that tries again | no-retries |
+| `RETRY_WHY` says why in a sentence or two | says why, in a sentence or two | why-in-three-words |
 """
 
 from __future__ import annotations

@@ -32,7 +32,9 @@ def execute(path: Path, timeout: int = 300) -> None:
     notebook.metadata["kernelspec"] = KERNEL
     with tempfile.TemporaryDirectory(prefix="hooklab-nb-") as scratch:
         previous = os.environ.get("HOOKLAB_WORKSHEET")
+        learner = os.environ.get("HOOKLAB_LEARNER")
         os.environ["HOOKLAB_WORKSHEET"] = str(Path(scratch) / "worksheet.json")
+        os.environ["HOOKLAB_LEARNER"] = ""  # saved outputs show the course's own check scenes
         try:
             client = NotebookClient(
                 notebook,
@@ -43,10 +45,11 @@ def execute(path: Path, timeout: int = 300) -> None:
             )
             client.execute()
         finally:
-            if previous is None:
-                os.environ.pop("HOOKLAB_WORKSHEET", None)
-            else:
-                os.environ["HOOKLAB_WORKSHEET"] = previous
+            for name, value in (("HOOKLAB_WORKSHEET", previous), ("HOOKLAB_LEARNER", learner)):
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
     nbformat.write(notebook, path)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import simulators
 from simulators.course.checking.registry import CHECKS_ENV, Exercise
 from simulators.course.checking.result import CheckResult, Step, capped
+from simulators.course.checking.variant import LEARNER_ENV, graded_learner_id
 from simulators.course.checking.worker import EXIT_TIMED_OUT
 
 #: Seconds a worker may take to start Python and import hooklab, beyond the checks' own limits.
@@ -47,6 +48,11 @@ class Row:
     def score(self) -> float:
         return self.result.score
 
+    @property
+    def seed(self) -> int:
+        """The seed of the learner's own scene (0: the course's), to replay it."""
+        return int(self.result.details.get("seed", 0))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "learner": self.learner,
@@ -54,6 +60,7 @@ class Row:
             "status": self.status,
             "score": round(self.score, 4),
             "ok": self.ok,
+            "seed": self.seed,
             "message": capped(self.message),
         }
 
@@ -64,11 +71,17 @@ def run_notebook(
     *,
     timeout: float | None = None,
     checks: Iterable[str | Path] = (),
+    learner: str | None = None,
 ) -> list[CheckResult]:
-    """Check `exercises` against the cells of `notebook`, each in a worker process."""
+    """Check `exercises` against the cells of `notebook`, each in a worker process.
+
+    `learner` replays that learner's scene (see `variant.py`); None leaves it to the environment.
+    """
     if not notebook.is_file():
         return [_missing(exercise, notebook) for exercise in exercises]
     env = dict(os.environ)
+    if learner is not None:
+        env[LEARNER_ENV] = learner
     extra = [str(Path(path).resolve()) for path in checks]
     env[CHECKS_ENV] = os.pathsep.join([p for p in env.get(CHECKS_ENV, "").split(os.pathsep) if p] + extra)
     env.setdefault("MPLBACKEND", "Agg")
@@ -201,20 +214,26 @@ def grade(
     jobs: int = 2,
     checks: Iterable[str | Path] = (),
 ) -> list[Row]:
-    """Every exercise for every learner; one learner's failure never stops the others."""
+    """Every exercise for every learner, each in their own scene; one learner's failure never stops the others."""
     checks = list(checks)
+    names = dict(zip(learners, learner_names(learners), strict=True))
+    ids = {learner: graded_learner_id(learner, names[learner]) for learner in learners}
     tasks = [
         (learner, notebook, members)
         for learner in learners
         for notebook, members in notebook_groups(learner_notebooks(learner), exercises)
     ]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        done = list(pool.map(lambda task: run_notebook(task[1], task[2], timeout=timeout, checks=checks), tasks))
+        done = list(
+            pool.map(
+                lambda task: run_notebook(task[1], task[2], timeout=timeout, checks=checks, learner=ids[task[0]]),
+                tasks,
+            )
+        )
     by_key = {}
     for (learner, _, members), results in zip(tasks, done, strict=True):
         for exercise, result in zip(members, results, strict=True):
             by_key[(learner, exercise.id)] = result
-    names = dict(zip(learners, learner_names(learners), strict=True))
     return [
         Row(
             names[learner],
@@ -228,7 +247,7 @@ def grade(
     ]
 
 
-REPORT_COLUMNS = ["learner", "exercise", "status", "score", "ok", "message"]
+REPORT_COLUMNS = ["learner", "exercise", "status", "score", "ok", "seed", "message"]
 STEP_COLUMNS = ["learner", "exercise", "status", "step", "step_status", "message"]
 
 

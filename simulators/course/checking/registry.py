@@ -44,9 +44,9 @@ class Exercise:
     seed: int = 7
     timeout: float = 60.0
 
-    @property
-    def wants_lab(self) -> bool:
-        return "lab" in inspect.signature(self.fn).parameters
+    def wants(self, parameter: str) -> bool:
+        """Whether the check function takes `parameter` (`lab`, `variant`)."""
+        return parameter in inspect.signature(self.fn).parameters
 
     @property
     def source_file(self) -> str | None:

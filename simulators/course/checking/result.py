@@ -110,6 +110,9 @@ class CheckResult:
         ]
         # The first failing step first, as Exercism orders results: the one to fix now.
         out["first_failure"] = next((step["name"] for step in out["steps"] if not step["ok"]), None)
+        # Whose scene this was: a grader replays the same one from these two.
+        out["learner"] = self.details.get("learner", "")
+        out["seed"] = self.details.get("seed", 0)
         return out
 
     # -- rendering --------------------------------------------------------

@@ -13,6 +13,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from simulators.course.checking.checklist import CheckFailed, _Stop
 from simulators.course.checking.notebook import NotebookError
 from simulators.course.checking.registry import Exercise, as_result
 from simulators.course.checking.result import CheckResult
+from simulators.course.checking.variant import Variant, current_variant
 
 LOOP_HINT = "Look for a loop that never ends, or a call that waits forever (every HTTP request needs a timeout=...)."
 
@@ -32,14 +34,30 @@ def run_check(
     namespace: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
     *,
     timeout: float | None = None,
+    variant: Variant | None = None,
 ) -> CheckResult:
-    """Run `exercise`'s check on the learner's namespace (or a function that builds it)."""
+    """Run `exercise`'s check on the learner's namespace (or a function that builds it).
+
+    The scene is `variant`'s (default: the learner's being checked, see `variant.py`); the result's
+    details name the learner and the seed, so a grader can replay the same scene.
+    """
+    chosen = variant if variant is not None else current_variant()
+    result = _run_in_thread(exercise, namespace, timeout, chosen)
+    return replace(result, details={**result.details, "learner": chosen.learner, "seed": chosen.seed})
+
+
+def _run_in_thread(
+    exercise: Exercise,
+    namespace: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+    timeout: float | None,
+    variant: Variant,
+) -> CheckResult:
     limit = timeout if timeout is not None else exercise.timeout
     outcome: list[CheckResult] = []
     labs: list[Any] = []
 
     def attempt() -> None:
-        outcome.append(_evaluate(exercise, namespace, labs))
+        outcome.append(_evaluate(exercise, namespace, labs, variant))
 
     worker = threading.Thread(target=attempt, name=f"hooklab-check-{exercise.id}", daemon=True)
     worker.start()
@@ -57,11 +75,14 @@ def run_check(
 
 
 def _evaluate(
-    exercise: Exercise, namespace: Mapping[str, Any] | Callable[[], Mapping[str, Any]], labs: list[Any]
+    exercise: Exercise,
+    namespace: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+    labs: list[Any],
+    variant: Variant,
 ) -> CheckResult:
     # A check runs learner code from start to end, so all of it goes through the one boundary;
     # what it raised decides the verdict. A check runs outside any lab, so its moments are wall time.
-    outcome = learner.call(_judge, exercise, namespace, labs, where=f"check {exercise.id}", now=_wall_time)
+    outcome = learner.call(_judge, exercise, namespace, labs, variant, where=f"check {exercise.id}", now=_wall_time)
     if outcome.failure is None and isinstance(outcome.value, CheckResult):
         return outcome.value
     exc = outcome.exception
@@ -94,7 +115,10 @@ def _wall_time() -> datetime:
 
 
 def _judge(
-    exercise: Exercise, namespace: Mapping[str, Any] | Callable[[], Mapping[str, Any]], labs: list[Any]
+    exercise: Exercise,
+    namespace: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+    labs: list[Any],
+    variant: Variant,
 ) -> CheckResult:
     ns = namespace() if callable(namespace) else namespace
     missing = [name for name in exercise.needs if name not in ns]
@@ -106,17 +130,18 @@ def _judge(
             exercise.hints,
             missing=missing,
         )
-    if exercise.wants_lab:
+    extra: dict[str, Any] = {"variant": variant} if exercise.wants("variant") else {}
+    if exercise.wants("lab"):
         from simulators.lab import Lab  # a check without a lab never pays for one
 
-        lab = Lab(seed=exercise.seed, systems=exercise.systems)
+        lab = Lab(seed=variant.lab_seed(exercise.seed), systems=exercise.systems)
         labs.append(lab)
         try:
-            value = exercise.fn(ns, lab=lab)
+            value = exercise.fn(ns, lab=lab, **extra)
         finally:
             lab.stop()
     else:
-        value = exercise.fn(ns)
+        value = exercise.fn(ns, **extra)
     result = as_result(value)
     if not result.ok and not result.hints:
         result = CheckResult(result.ok, result.title, result.message, exercise.hints, result.details, result.steps)
