@@ -21,14 +21,13 @@ _IGNORED = (
     "tax",
     "next_invoice_sequence",
     "balance",
-    "test_clock",
 )
 
 
 def init_app(app: Flask, pay: PaymentsCore) -> None:
     @app.post("/v1/customers")
     def create_customer() -> Response:
-        p = httpapi.params(_FIELDS, _IGNORED)
+        p = httpapi.params((*_FIELDS, "test_clock"), _IGNORED)
         paths = p.expand()
         now = pay.now()
         fields = _fields(p)
@@ -55,7 +54,9 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             "preferred_locales": [],
             "shipping": None,
         }
+        clock_id = p.string("test_clock", max_length=200)
         with pay.store.transaction():
+            customer["test_clock"] = _test_clock(pay, clock_id)
             customer["id"] = pay.ids.new("cus")
             pay.db["customer"].insert(customer, created=now)
             pay.emit("customer.created", customer)
@@ -108,6 +109,16 @@ def live(pay: PaymentsCore, customer_id: str, *, param: str = "id") -> dict[str,
     if customer.get("deleted"):
         raise ApiError(404, f"No such customer: {customer_id!r} (it was deleted)", code="resource_missing", param=param)
     return customer
+
+
+def _test_clock(pay: PaymentsCore, clock_id: str | None) -> str | None:
+    """The Stripe test clock a new customer lives on (see test_clocks.py), checked to exist."""
+    if clock_id is None:
+        return None
+    clock = pay.get("test_clock", clock_id, param="test_clock")
+    if clock.get("deleted"):
+        raise ApiError(404, f"No such test_clock: {clock_id!r} (it was deleted)", code="resource_missing", param="test_clock")
+    return clock_id
 
 
 def default_payment_method(customer: dict[str, Any]) -> str | None:
