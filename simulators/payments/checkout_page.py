@@ -45,6 +45,8 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         session = pay.db["checkout_session"].get(session_id)
         if session is None:
             return _html("Checkout not found", "<p>There is no checkout session with this id.</p>", 404)
+        if session["status"] != "open":  # paid already, or expired: nothing more to pay here
+            return _page(session, status=410 if session["status"] == "expired" else 409)
         form = request.form
         email = form.get("email", "").strip()
         name = form.get("name", "").strip() or None
@@ -88,7 +90,8 @@ def _page(session: dict[str, Any], *, error: str | None = None, typed: Any = Non
     back = f"<p><a id='cancel' href='{escape(cancel, quote=True)}'>← Cancel and go back</a></p>" if cancel else ""
     if session["status"] != "open":
         words = {"complete": "This checkout is already complete.", "expired": "This checkout session has expired."}
-        return _html("Checkout", f"{summary}<p id='status'>{words.get(session['status'], '')}</p>{back}", 410 if session["status"] == "expired" else 200)
+        gone = 410 if session["status"] == "expired" else status
+        return _html("Checkout", f"{summary}<p id='status'>{words.get(session['status'], '')}</p>{back}", gone)
     email = typed.get("email") or session.get("customer_email") or ""
     bank = session["mode"] == "payment"
     choose = (
