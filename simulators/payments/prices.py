@@ -118,6 +118,24 @@ def _recurring(interval: str, count: int) -> dict[str, Any]:
 
 
 def init_app(app: Flask, pay: PaymentsCore) -> None:
+    @app.post("/v1/products")
+    def create_product() -> Response:
+        p = httpapi.params(tuple(f for f in products.FIELDS if f != "default_price"), products.IGNORED)
+        paths = p.expand()
+        price_data = p.mapping("default_price_data")
+        with pay.store.transaction():
+            product = products.create(pay, p)
+            if price_data is not None:
+                inner = Params(
+                    {**price_data, "product": product["id"]},
+                    ("currency", "unit_amount", "unit_amount_decimal", "recurring", "product", "tax_behavior"),
+                    ignored=("currency_options", "custom_unit_amount"),
+                    prefix="default_price_data",
+                )
+                price = new(pay, inner, prefix="default_price_data")
+                products.set_default_price(pay, product, price["id"])
+        return pay.render(product, paths)
+
     @app.post("/v1/prices")
     def create_price() -> Response:
         p = httpapi.params(_FIELDS, ignored=("currency_options", "custom_unit_amount", "tiers", "tiers_mode"))

@@ -1,7 +1,8 @@
-"""Products: create, update and delete (list and retrieve are in `listing.py`'s table).
+"""Products: update and delete, and the store side of create (list and retrieve are in `listing.py`'s table).
 
 A product with prices cannot be deleted, as in Stripe: archive it with
-`active=false` instead. `default_price_data` makes its first price at once.
+`active=false` instead. `POST /v1/products` is served by `prices.py`, since
+`default_price_data` makes the product's first price in the same request.
 """
 
 from __future__ import annotations
@@ -16,34 +17,14 @@ from .core import PaymentsCore
 from .params import Params, merge_metadata
 
 DATA_FIELDS = ("name", "active", "metadata", "statement_descriptor", "tax_code", "unit_label", "id")
-_FIELDS = (*DATA_FIELDS, "description", "images", "url", "shippable", "default_price_data", "default_price")
-_IGNORED = ("package_dimensions", "features", "marketing_features", "type")
+FIELDS = (*DATA_FIELDS, "description", "images", "url", "shippable", "default_price_data", "default_price")
+IGNORED = ("package_dimensions", "features", "marketing_features", "type")
 
 
 def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post("/v1/products")
-    def create_product() -> Response:
-        p = httpapi.params(tuple(f for f in _FIELDS if f != "default_price"), _IGNORED)
-        paths = p.expand()
-        price_data = p.mapping("default_price_data")
-        with pay.store.transaction():
-            product = create(pay, p)
-            if price_data is not None:
-                from . import prices  # prices builds on products; a product's first price is the one way back
-
-                inner = Params(
-                    {**price_data, "product": product["id"]},
-                    ("currency", "unit_amount", "unit_amount_decimal", "recurring", "product", "tax_behavior"),
-                    ignored=("currency_options", "custom_unit_amount"),
-                    prefix="default_price_data",
-                )
-                price = prices.new(pay, inner, prefix="default_price_data")
-                set_default_price(pay, product, price["id"])
-        return pay.render(product, paths)
-
     @app.post("/v1/products/<product_id>")
     def update_product(product_id: str) -> Response:
-        p = httpapi.params(tuple(f for f in _FIELDS if f not in ("id", "default_price_data")), _IGNORED)
+        p = httpapi.params(tuple(f for f in FIELDS if f not in ("id", "default_price_data")), IGNORED)
         paths = p.expand()
         fields = _fields(p, creating=False)
         with pay.store.transaction():

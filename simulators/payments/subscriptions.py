@@ -13,6 +13,7 @@ invoice; `always_invoice` invoices and charges them at once; `none` does neither
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Flask, Response
@@ -396,8 +397,6 @@ def _end_trial_now(pay: PaymentsCore, subscription: dict[str, Any], p: Params) -
 
 
 def _date(moment: int) -> str:
-    from datetime import datetime, timezone
-
     return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%d %b %Y")
 
 
