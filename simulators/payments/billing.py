@@ -71,7 +71,11 @@ def subscription_lines(
         unit = 0 if trial else price["unit_amount"]
         interval = (price.get("recurring") or {}).get("interval", "month")
         label = price.get("nickname") or price["id"]
-        what = f"Trial period for {label}" if trial else f"{item['quantity']} × {label} (at ${unit / 100:.2f} / {interval})"
+        what = (
+            f"Trial period for {label}"
+            if trial
+            else f"{item['quantity']} × {label} (at ${unit / 100:.2f} / {interval})"
+        )
         found.append(
             line(
                 pay,
@@ -190,7 +194,12 @@ def draft(
         "pre_payment_credit_notes_amount": 0,
         "starting_balance": 0,
         "status": "draft",
-        "status_transitions": {"finalized_at": None, "marked_uncollectible_at": None, "paid_at": None, "voided_at": None},
+        "status_transitions": {
+            "finalized_at": None,
+            "marked_uncollectible_at": None,
+            "paid_at": None,
+            "voided_at": None,
+        },
         "subscription": subscription["id"] if subscription else None,
         "subtotal": subtotal,
         "subtotal_excluding_tax": subtotal,
@@ -202,6 +211,36 @@ def draft(
         "total_tax_amounts": [],
         "webhooks_delivered_at": None,
     }
+
+
+def redraft(
+    pay: PaymentsCore,
+    invoice: dict[str, Any],
+    *,
+    lines: list[dict[str, Any]] | None = None,
+    discount: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A draft worked out again with other lines or another discount, keeping everything else it had."""
+    redone = draft(
+        pay,
+        pay.get("customer", invoice["customer"]),
+        invoice["lines"]["data"] if lines is None else lines,
+        currency=invoice["currency"],
+        reason=invoice["billing_reason"],
+        period_start=invoice["period_start"],
+        period_end=invoice["period_end"],
+        discount=invoice["discount"] if discount is None else discount,
+        metadata=invoice["metadata"],
+        description=invoice["description"],
+        auto_advance=invoice["auto_advance"],
+        invoice_id=invoice["id"],
+    )
+    redone.update(
+        created=invoice["created"],
+        subscription=invoice["subscription"],
+        default_payment_method=invoice["default_payment_method"],
+    )
+    return redone
 
 
 def _spread_discount(lines: list[dict[str, Any]], discount: dict[str, Any], off: int) -> None:

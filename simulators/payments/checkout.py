@@ -166,7 +166,9 @@ def new(pay: PaymentsCore, p: Params) -> dict[str, Any]:
     currency = items[0]["currency"]
     subtotal = sum(item["amount_subtotal"] for item in items)
     coupon_id = _coupon(p)
-    discount = coupons.redeem(pay, coupon_id, customer=customer_id or "", param="discounts[0][coupon]") if coupon_id else None
+    discount = (
+        coupons.redeem(pay, coupon_id, customer=customer_id or "", param="discounts[0][coupon]") if coupon_id else None
+    )
     off = coupons.amount_off(discount, subtotal)
     session = {
         "id": session_id,
@@ -180,12 +182,19 @@ def new(pay: PaymentsCore, p: Params) -> dict[str, Any]:
         "cancel_url": cancel_url,
         "client_reference_id": p.string("client_reference_id", max_length=200),
         "client_secret": None,
+        "collected_information": None,
         "consent": None,
         "consent_collection": None,
         "created": now,
         "currency": currency,
+        "currency_conversion": None,
         "custom_fields": [],
-        "custom_text": {"after_submit": None, "shipping_address": None, "submit": None, "terms_of_service_acceptance": None},
+        "custom_text": {
+            "after_submit": None,
+            "shipping_address": None,
+            "submit": None,
+            "terms_of_service_acceptance": None,
+        },
         "customer": customer_id,
         "customer_creation": (creation or "if_required") if mode == "payment" else None,
         "customer_details": None,
@@ -193,13 +202,15 @@ def new(pay: PaymentsCore, p: Params) -> dict[str, Any]:
         "discounts": [{"coupon": coupon_id, "promotion_code": None}] if coupon_id else [],
         "expires_at": expires_at,
         "invoice": None,
+        "invoice_creation": {"enabled": False, "invoice_data": None} if mode == "payment" else None,
         "livemode": False,
         "locale": None,
         "metadata": merge_metadata({}, p.metadata()),
         "mode": mode,
         "payment_intent": None,
         "payment_link": None,
-        "payment_method_collection": "always" if mode == "subscription" else None,
+        "payment_method_collection": "always",
+        "payment_method_configuration_details": None,
         "payment_method_options": {},
         "payment_method_types": ["card", "us_bank_account"] if mode == "payment" else ["card"],
         "payment_status": "unpaid",
@@ -233,20 +244,30 @@ def new(pay: PaymentsCore, p: Params) -> dict[str, Any]:
 def _url(p: Params, name: str, *, required: bool) -> str | None:
     value = p.string(name, required=required, max_length=5000)
     if value is not None and not value.startswith(("http://", "https://")):
-        raise ApiError(400, f"Invalid {name}: use an absolute http:// or https:// URL (got {value[:60]!r}).", param=name)
+        raise ApiError(
+            400, f"Invalid {name}: use an absolute http:// or https:// URL (got {value[:60]!r}).", param=name
+        )
     return value
 
 
 def _line_items(pay: PaymentsCore, p: Params, mode: str, session_id: str) -> list[dict[str, Any]]:
     raw = p.items("line_items", max_items=100)
     if not raw:
-        raise ApiError(400, "Missing required param: line_items (such as line_items[0][price]=price_basic_monthly).", param="line_items")
+        raise ApiError(
+            400,
+            "Missing required param: line_items (such as line_items[0][price]=price_basic_monthly).",
+            param="line_items",
+        )
     found = []
     for index, item in enumerate(raw):
         name = f"line_items[{index}]"
         if not isinstance(item, dict):
-            raise ApiError(400, f"Invalid {name}: expected a hash such as {name}[price]=price_basic_monthly.", param=name)
-        inner = Params(item, ("price", "price_data", "quantity"), ignored=("adjustable_quantity", "tax_rates"), prefix=name)
+            raise ApiError(
+                400, f"Invalid {name}: expected a hash such as {name}[price]=price_basic_monthly.", param=name
+            )
+        inner = Params(
+            item, ("price", "price_data", "quantity"), ignored=("adjustable_quantity", "tax_rates"), prefix=name
+        )
         quantity = inner.integer("quantity", minimum=1, maximum=999_999)
         if quantity is None:
             raise ApiError(400, f"Missing required param: {name}[quantity].", param=f"{name}[quantity]")
@@ -258,8 +279,18 @@ def _line_items(pay: PaymentsCore, p: Params, mode: str, session_id: str) -> lis
             price = pay.public(pay.get("price", price_id, param=f"{name}[price]"))
         else:
             assert data is not None
-            fields = ("currency", "unit_amount", "unit_amount_decimal", "product", "product_data", "recurring", "tax_behavior")
-            price = pay.public(prices.new(pay, Params(data, fields, prefix=f"{name}[price_data]"), prefix=f"{name}[price_data]"))
+            fields = (
+                "currency",
+                "unit_amount",
+                "unit_amount_decimal",
+                "product",
+                "product_data",
+                "recurring",
+                "tax_behavior",
+            )
+            price = pay.public(
+                prices.new(pay, Params(data, fields, prefix=f"{name}[price_data]"), prefix=f"{name}[price_data]")
+            )
         if not price["active"]:
             raise ApiError(400, f"Price {price['id']} is archived (active=false).", param=f"{name}[price]")
         if mode == "payment" and price["recurring"]:
@@ -297,7 +328,9 @@ def _subscription_data(p: Params, mode: str) -> tuple[int | None, dict[str, str]
         return None, {}
     if mode != "subscription":
         raise ApiError(400, "subscription_data only goes with mode=subscription.", param="subscription_data")
-    inner = Params(raw, ("trial_period_days", "metadata", "description"), ignored=("trial_settings",), prefix="subscription_data")
+    inner = Params(
+        raw, ("trial_period_days", "metadata", "description"), ignored=("trial_settings",), prefix="subscription_data"
+    )
     return inner.integer("trial_period_days", minimum=1, maximum=730), merge_metadata({}, inner.metadata())
 
 
@@ -307,7 +340,12 @@ def _intent_data(p: Params, mode: str) -> dict[str, str]:
         return {}
     if mode != "payment":
         raise ApiError(400, "payment_intent_data only goes with mode=payment.", param="payment_intent_data")
-    inner = Params(raw, ("metadata", "description"), ignored=("capture_method", "setup_future_usage", "receipt_email"), prefix="payment_intent_data")
+    inner = Params(
+        raw,
+        ("metadata", "description"),
+        ignored=("capture_method", "setup_future_usage", "receipt_email"),
+        prefix="payment_intent_data",
+    )
     return merge_metadata({}, inner.metadata())
 
 
@@ -316,8 +354,12 @@ def _coupon(p: Params) -> str | None:
     if not found:
         return None
     if not isinstance(found[0], dict):
-        raise ApiError(400, "Invalid discounts[0]: expected a hash such as discounts[0][coupon]=SUMMER.", param="discounts[0]")
-    return Params(found[0], ("coupon",), ignored=("promotion_code",), prefix="discounts[0]").string("coupon", max_length=200)
+        raise ApiError(
+            400, "Invalid discounts[0]: expected a hash such as discounts[0][coupon]=SUMMER.", param="discounts[0]"
+        )
+    return Params(found[0], ("coupon",), ignored=("promotion_code",), prefix="discounts[0]").string(
+        "coupon", max_length=200
+    )
 
 
 def expire(pay: PaymentsCore, session: dict[str, Any]) -> None:
@@ -328,7 +370,9 @@ def expire(pay: PaymentsCore, session: dict[str, Any]) -> None:
 
 def schedule_expiry(pay: PaymentsCore, session: dict[str, Any]) -> None:
     session_id = session["id"]
-    pay.clock.call_at(session["expires_at"], lambda: _expire_if_open(pay, session_id), name=f"payments: expire {session_id}")
+    pay.clock.call_at(
+        session["expires_at"], lambda: _expire_if_open(pay, session_id), name=f"payments: expire {session_id}"
+    )
 
 
 def _expire_if_open(pay: PaymentsCore, session_id: str) -> None:
@@ -378,7 +422,9 @@ def bank_for(number: str) -> Card:
     return found
 
 
-def complete(pay: PaymentsCore, session_id: str, *, email: str, name: str | None, method: Card, bank: bool) -> dict[str, Any]:
+def complete(
+    pay: PaymentsCore, session_id: str, *, email: str, name: str | None, method: Card, bank: bool
+) -> dict[str, Any]:
     """Pay for a session with a test card or bank account; raises `Declined` (after recording the attempt)."""
     declined: str | None = None
     with pay.store.transaction():
@@ -449,7 +495,9 @@ def _customer(pay: PaymentsCore, session: dict[str, Any], email: str, name: str 
     return customer
 
 
-def _pay(pay: PaymentsCore, session: dict[str, Any], customer: dict[str, Any] | None, method: Card, bank: bool) -> str | None:
+def _pay(
+    pay: PaymentsCore, session: dict[str, Any], customer: dict[str, Any] | None, method: Card, bank: bool
+) -> str | None:
     intent = pay.db["payment_intent"].get(session["payment_intent"]) if session["payment_intent"] else None
     if intent is None:
         intent = payment_intents.start(
@@ -477,7 +525,11 @@ def _pay(pay: PaymentsCore, session: dict[str, Any], customer: dict[str, Any] | 
 
 def _subscribe(pay: PaymentsCore, session: dict[str, Any], customer: dict[str, Any] | None, method: Card) -> None:
     assert customer is not None
-    items = [{"price": item["price"], "quantity": item["quantity"]} for item in session["_line_items"] if item["price"]["recurring"]]
+    items = [
+        {"price": item["price"], "quantity": item["quantity"]}
+        for item in session["_line_items"]
+        if item["price"]["recurring"]
+    ]
     days = session["_trial_days"]
     subscription = subscriptions.start(
         pay,

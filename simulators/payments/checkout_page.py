@@ -56,7 +56,11 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 raise checkout.Declined("Enter your email address, such as ada@example.com.")
             if bank and session["mode"] != "payment":
                 raise checkout.Declined("Bank debit is only offered for one-off payments here; use a card.")
-            method = checkout.bank_for(form.get("account_number", "")) if bank else checkout.card_for(form.get("card_number", ""))
+            method = (
+                checkout.bank_for(form.get("account_number", ""))
+                if bank
+                else checkout.card_for(form.get("card_number", ""))
+            )
             done = checkout.complete(pay, session_id, email=email, name=name, method=method, bank=bank)
         except checkout.Declined as declined:
             fresh = pay.db["checkout_session"].get(session_id) or session
@@ -67,7 +71,9 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
     def done_page() -> Response:
         """Where `lab.payments.checkout()` sends people by default, when there is no shop to return to."""
         shown = escape(request.args.get("session_id", ""))
-        return _html("Payment complete", f"<p>Thank you! Your payment went through.</p><p class='note'>Session {shown}</p>")
+        return _html(
+            "Payment complete", f"<p>Thank you! Your payment went through.</p><p class='note'>Session {shown}</p>"
+        )
 
 
 def _money(cents: int, currency: str) -> str:
@@ -115,7 +121,7 @@ def _page(session: dict[str, Any], *, error: str | None = None, typed: Any = Non
 <label for="email">Email</label>
 <input type="email" id="email" name="email" required value="{escape(email, quote=True)}">
 <label for="name">Name on card</label>
-<input type="text" id="name" name="name" value="{escape(typed.get('name', ''), quote=True)}">
+<input type="text" id="name" name="name" value="{escape(typed.get("name", ""), quote=True)}">
 {choose}
 <label for="card_number">Card number</label>
 <input type="text" id="card_number" name="card_number" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242">
@@ -123,7 +129,7 @@ def _page(session: dict[str, Any], *, error: str | None = None, typed: Any = Non
 <label for="cvc">CVC</label><input type="text" id="cvc" name="cvc" placeholder="123">
 <p class="note">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p>
 {bank_fields}
-<button type="submit" id="pay">{'Subscribe' if session['mode'] == 'subscription' else 'Pay'} {_money(session['amount_total'], currency)}</button>
+<button type="submit" id="pay">{"Subscribe" if session["mode"] == "subscription" else "Pay"} {_money(session["amount_total"], currency)}</button>
 </form>{back}"""
     return _html("Checkout", body, status)
 

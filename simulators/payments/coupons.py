@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import httpapi, periods
+from . import httpapi, periods, records
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 
@@ -39,7 +39,9 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         coupon = _new(pay, p)
         with pay.store.transaction():
             if pay.db["coupon"].get(coupon["id"]) is not None:
-                raise ApiError(400, f"Coupon already exists: {coupon['id']}.", code="resource_already_exists", param="id")
+                raise ApiError(
+                    400, f"Coupon already exists: {coupon['id']}.", code="resource_already_exists", param="id"
+                )
             pay.db["coupon"].insert(coupon, created=coupon["created"])
             pay.emit("coupon.created", coupon)
         return pay.render(coupon, paths)
@@ -62,10 +64,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
     def delete_coupon(coupon_id: str) -> Response:
         httpapi.params()
         with pay.store.transaction():
-            coupon = live(pay, coupon_id)
-            tombstone = {"id": coupon_id, "object": "coupon", "deleted": True}
-            pay.db["coupon"].replace(tombstone)
-            pay.emit("coupon.deleted", coupon)
+            tombstone = records.delete(pay, live(pay, coupon_id), "coupon.deleted")
         return jsonify(tombstone)
 
 
@@ -109,21 +108,28 @@ def _percent(value: Any) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ApiError(400, f"Invalid percent_off: {str(value)[:40]!r}; use a number such as 25.", param="percent_off") from None
+        raise ApiError(
+            400, f"Invalid percent_off: {str(value)[:40]!r}; use a number such as 25.", param="percent_off"
+        ) from None
     if not 0 < number <= 100:
-        raise ApiError(400, f"Invalid percent_off: must be above 0 and at most 100 (got {number:g}).", param="percent_off")
+        raise ApiError(
+            400, f"Invalid percent_off: must be above 0 and at most 100 (got {number:g}).", param="percent_off"
+        )
     return number
 
 
 def live(pay: PaymentsCore, coupon_id: str, *, param: str = "id") -> dict[str, Any]:
-    coupon = pay.get("coupon", coupon_id, param=param)
-    if coupon.get("deleted"):
-        raise ApiError(404, f"No such coupon: {coupon_id!r} (it was deleted)", code="resource_missing", param=param)
-    return coupon
+    return records.live(pay, "coupon", coupon_id, param=param)
 
 
 def redeem(
-    pay: PaymentsCore, coupon_id: str, *, customer: str, param: str, subscription: str | None = None, invoice: str | None = None
+    pay: PaymentsCore,
+    coupon_id: str,
+    *,
+    customer: str,
+    param: str,
+    subscription: str | None = None,
+    invoice: str | None = None,
 ) -> dict[str, Any]:
     """A discount for a coupon, counting the redemption (inside a transaction)."""
     coupon = live(pay, coupon_id, param=param)
@@ -131,7 +137,12 @@ def redeem(
     if not coupon["valid"] or (coupon["redeem_by"] and coupon["redeem_by"] < now):
         raise ApiError(400, f"Coupon {coupon_id} is no longer valid.", code="coupon_expired", param=param)
     if coupon["max_redemptions"] and coupon["times_redeemed"] >= coupon["max_redemptions"]:
-        raise ApiError(400, f"Coupon {coupon_id} has been redeemed its maximum number of times.", code="coupon_expired", param=param)
+        raise ApiError(
+            400,
+            f"Coupon {coupon_id} has been redeemed its maximum number of times.",
+            code="coupon_expired",
+            param=param,
+        )
     coupon["times_redeemed"] += 1
     if coupon["max_redemptions"] and coupon["times_redeemed"] >= coupon["max_redemptions"]:
         coupon["valid"] = False

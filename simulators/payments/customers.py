@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import cards, httpapi
+from . import cards, httpapi, records
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 
@@ -115,10 +115,7 @@ def _test_clock(pay: PaymentsCore, clock_id: str | None) -> str | None:
     """The Stripe test clock a new customer lives on (see test_clocks.py), checked to exist."""
     if clock_id is None:
         return None
-    clock = pay.get("test_clock", clock_id, param="test_clock")
-    if clock.get("deleted"):
-        raise ApiError(404, f"No such test_clock: {clock_id!r} (it was deleted)", code="resource_missing", param="test_clock")
-    return clock_id
+    return str(records.live(pay, "test_clock", clock_id, param="test_clock")["id"])
 
 
 def default_payment_method(customer: dict[str, Any]) -> str | None:

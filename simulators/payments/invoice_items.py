@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import billing, customers, httpapi
+from . import billing, customers, httpapi, records
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 from .query import Where
@@ -91,7 +91,11 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         price_id = p.string("price", max_length=200)
         amount = p.integer("amount", minimum=-99_999_999, maximum=99_999_999)
         unit = p.integer("unit_amount", minimum=0, maximum=99_999_999)
-        given = [name for name, value in (("price", price_id), ("amount", amount), ("unit_amount", unit)) if value is not None]
+        given = [
+            name
+            for name, value in (("price", price_id), ("amount", amount), ("unit_amount", unit))
+            if value is not None
+        ]
         if len(given) != 1:
             raise ApiError(400, "Give exactly one of price, amount or unit_amount.", param="amount")
         currency = (p.string("currency", max_length=3) or "").lower() or None
@@ -112,7 +116,9 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             if invoice_id is not None:
                 invoice = pay.get("invoice", invoice_id, param="invoice")
                 if invoice["status"] != "draft":
-                    raise ApiError(400, f"Invoice {invoice_id} is {invoice['status']}; add items to a draft only.", param="invoice")
+                    raise ApiError(
+                        400, f"Invoice {invoice_id} is {invoice['status']}; add items to a draft only.", param="invoice"
+                    )
                 if invoice["customer"] != customer["id"]:
                     raise ApiError(400, f"Invoice {invoice_id} belongs to another customer.", param="invoice")
             subscription_id = p.string("subscription", max_length=200)
@@ -142,7 +148,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         metadata = p.metadata()
         description = p.string("description", max_length=500, empty_ok=True)
         with pay.store.transaction():
-            item = _live(pay, item_id)
+            item = records.live(pay, "invoiceitem", item_id)
             if "description" in p:
                 item["description"] = description or None
             item["metadata"] = merge_metadata(item["metadata"], metadata)
@@ -153,14 +159,12 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
     def delete_item(item_id: str) -> Response:
         httpapi.params()
         with pay.store.transaction():
-            item = _live(pay, item_id)
+            item = records.live(pay, "invoiceitem", item_id)
             if item["invoice"] is not None:
                 invoice = pay.get("invoice", item["invoice"])
                 if invoice["status"] != "draft":
                     raise ApiError(400, f"This item is on invoice {invoice['id']}, which is {invoice['status']}.")
-            tombstone = {"id": item_id, "object": "invoiceitem", "deleted": True}
-            pay.db["invoiceitem"].replace(tombstone)
-            pay.emit("invoiceitem.deleted", item)
+            tombstone = records.delete(pay, item, "invoiceitem.deleted")
         return jsonify(tombstone)
 
 
@@ -171,31 +175,8 @@ def pending_filter(p: Params, where: Where) -> None:
         where.raw(f"json_extract(body, '$.invoice') IS {'' if pending else 'NOT '}NULL")
 
 
-def _live(pay: PaymentsCore, item_id: str) -> dict[str, Any]:
-    item = pay.get("invoiceitem", item_id)
-    if item.get("deleted"):
-        raise ApiError(404, f"No such invoiceitem: {item_id!r} (it was deleted)", code="resource_missing", param="id")
-    return item
-
-
 def add_to_draft(pay: PaymentsCore, invoice: dict[str, Any], item: dict[str, Any]) -> None:
     """Put an item on a draft invoice and work its totals out again."""
     lines = [*invoice["lines"]["data"], *billing.item_lines(pay, [item])]
-    customer = pay.get("customer", invoice["customer"])
-    redone = billing.draft(
-        pay,
-        customer,
-        lines,
-        currency=invoice["currency"],
-        reason=invoice["billing_reason"],
-        period_start=invoice["period_start"],
-        period_end=invoice["period_end"],
-        discount=invoice["discount"],
-        metadata=invoice["metadata"],
-        description=invoice["description"],
-        auto_advance=invoice["auto_advance"],
-        invoice_id=invoice["id"],
-    )
-    redone["created"] = invoice["created"]
-    redone["subscription"] = invoice["subscription"]
+    redone = billing.redraft(pay, invoice, lines=lines)
     pay.db["invoice"].replace(redone)

@@ -16,7 +16,7 @@ from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
 from ..jsonapi import envelope
-from . import billing, cards, charges, coupons, customers, httpapi, renewals
+from . import billing, cards, charges, coupons, customers, httpapi, records, renewals
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 from .query import LIST_PARAMS
@@ -97,9 +97,10 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             invoice = pay.get("invoice", invoice_id)
             if invoice["status"] not in ("draft", "open") or (invoice["status"] == "open" and "description" in p):
                 raise ApiError(
-                    400, f"Invoice {invoice_id} is {invoice['status']}; only metadata can change now.", code="invoice_not_editable"
+                    400,
+                    f"Invoice {invoice_id} is {invoice['status']}; only metadata can change now.",
+                    code="invoice_not_editable",
                 )
-            previous: dict[str, Any] = {}
             changes: dict[str, Any] = {"metadata": merge_metadata(invoice["metadata"], metadata)}
             if "description" in p:
                 changes["description"] = description or None
@@ -107,10 +108,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 changes["auto_advance"] = auto_advance
             if method:
                 changes["default_payment_method"] = method
-            for name, value in changes.items():
-                if invoice[name] != value:
-                    previous[name] = invoice[name]
-                    invoice[name] = value
+            previous = records.apply(invoice, changes)
             if previous:
                 pay.db["invoice"].replace(invoice)
                 pay.emit("invoice.updated", invoice, previous)
@@ -209,7 +207,9 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
 
     @app.post("/v1/invoices/create_preview")
     def create_preview() -> Response:
-        p = httpapi.params(_PREVIEW, ignored=("automatic_tax", "customer_details", "schedule", "currency", "preview_mode"))
+        p = httpapi.params(
+            _PREVIEW, ignored=("automatic_tax", "customer_details", "schedule", "currency", "preview_mode")
+        )
         return jsonify(preview(pay, p))
 
 
@@ -220,27 +220,20 @@ def _coupon_param(p: Params) -> str | None:
     found = p.items("discounts", max_items=1)
     if not found:
         return None
-    inner = Params(found[0] if isinstance(found[0], dict) else {}, ("coupon",), ignored=("discount", "promotion_code"), prefix="discounts[0]")
+    inner = Params(
+        found[0] if isinstance(found[0], dict) else {},
+        ("coupon",),
+        ignored=("discount", "promotion_code"),
+        prefix="discounts[0]",
+    )
     return inner.string("coupon", required=True, max_length=200)
 
 
 def _apply_coupon(pay: PaymentsCore, invoice: dict[str, Any], coupon_id: str) -> None:
-    discount = coupons.redeem(pay, coupon_id, customer=invoice["customer"], param="discounts[0][coupon]", invoice=invoice["id"])
-    redone = billing.draft(
-        pay,
-        pay.get("customer", invoice["customer"]),
-        invoice["lines"]["data"],
-        currency=invoice["currency"],
-        reason=invoice["billing_reason"],
-        period_start=invoice["period_start"],
-        period_end=invoice["period_end"],
-        discount=discount,
-        metadata=invoice["metadata"],
-        description=invoice["description"],
-        auto_advance=invoice["auto_advance"],
-        invoice_id=invoice["id"],
+    discount = coupons.redeem(
+        pay, coupon_id, customer=invoice["customer"], param="discounts[0][coupon]", invoice=invoice["id"]
     )
-    redone["subscription"] = invoice["subscription"]
+    redone = billing.redraft(pay, invoice, discount=discount)
     invoice.update(redone)
 
 
@@ -325,7 +318,9 @@ def schedule_finalize(pay: PaymentsCore, invoice: dict[str, Any]) -> None:
     """Finalize and charge a draft with `auto_advance` an hour after it was made (a lab clock job)."""
     invoice_id = invoice["id"]
     due = invoice["created"] + AUTO_FINALIZE_AFTER
-    pay.clock.call_at(max(due, pay.clock.timestamp()), lambda: auto_advance(pay, invoice_id), name=f"payments: finalize {invoice_id}")
+    pay.clock.call_at(
+        max(due, pay.clock.timestamp()), lambda: auto_advance(pay, invoice_id), name=f"payments: finalize {invoice_id}"
+    )
 
 
 def schedule_drafts(pay: PaymentsCore) -> None:

@@ -14,7 +14,7 @@ from flask import Flask, Response
 
 from ..clock import to_timestamp
 from ..errors import ApiError
-from . import httpapi, products
+from . import httpapi, products, records
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 
@@ -157,7 +157,6 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         key = p.string("lookup_key", max_length=200, empty_ok=True)
         with pay.store.transaction():
             price = pay.get("price", price_id)
-            previous: dict[str, Any] = {}
             changes: dict[str, Any] = {"metadata": merge_metadata(price["metadata"], metadata)}
             if active is not None:
                 changes["active"] = active
@@ -165,10 +164,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 changes["nickname"] = nickname or None
             if "lookup_key" in p:
                 changes["lookup_key"] = _claim_key(pay, key or None, p.boolean("transfer_lookup_key"), price["id"])
-            for name, value in changes.items():
-                if price[name] != value:
-                    previous[name] = price[name]
-                    price[name] = value
+            previous = records.apply(price, changes)
             if previous:
                 pay.db["price"].replace(price)
                 pay.emit("price.updated", price, previous)
@@ -183,7 +179,9 @@ def new(pay: PaymentsCore, p: Params, prefix: str = "") -> dict[str, Any]:
 
     currency = (p.string("currency", required=True, max_length=3) or "").lower()
     if len(currency) != 3 or not currency.isalpha():
-        raise ApiError(400, f"Invalid currency: {currency!r}; use a three-letter code such as usd.", param=name("currency"))
+        raise ApiError(
+            400, f"Invalid currency: {currency!r}; use a three-letter code such as usd.", param=name("currency")
+        )
     amount = p.integer("unit_amount", minimum=0, maximum=99_999_999)
     if amount is None and p.raw("unit_amount_decimal") is not None:
         amount = _decimal_amount(p.raw("unit_amount_decimal"), name("unit_amount_decimal"))
@@ -212,7 +210,9 @@ def new(pay: PaymentsCore, p: Params, prefix: str = "") -> dict[str, Any]:
         "currency": currency,
         "custom_unit_amount": None,
         "livemode": False,
-        "lookup_key": _claim_key(pay, p.string("lookup_key", max_length=200), p.boolean("transfer_lookup_key"), price_id),
+        "lookup_key": _claim_key(
+            pay, p.string("lookup_key", max_length=200), p.boolean("transfer_lookup_key"), price_id
+        ),
         "metadata": merge_metadata({}, p.metadata()),
         "nickname": p.string("nickname", max_length=200),
         "product": product["id"],
@@ -235,9 +235,19 @@ def _recurring_param(p: Params, name: str) -> dict[str, Any] | None:
     raw = p.mapping("recurring")
     if raw is None:
         return None
-    inner = Params(raw, ("interval", "interval_count", "usage_type", "trial_period_days"), ignored=("aggregate_usage", "meter"), prefix=name)
+    inner = Params(
+        raw,
+        ("interval", "interval_count", "usage_type", "trial_period_days"),
+        ignored=("aggregate_usage", "meter"),
+        prefix=name,
+    )
     interval = inner.string("interval", required=True, choices=_INTERVALS)
-    count = inner.integer("interval_count", minimum=1, maximum=365 if interval == "day" else 12 if interval == "month" else 52) or 1
+    count = (
+        inner.integer(
+            "interval_count", minimum=1, maximum=365 if interval == "day" else 12 if interval == "month" else 52
+        )
+        or 1
+    )
     inner.string("usage_type", choices=("licensed",))
     made = _recurring(str(interval), count)
     made["trial_period_days"] = inner.integer("trial_period_days", minimum=1, maximum=730)

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import httpapi
+from . import httpapi, records
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 
@@ -38,9 +38,8 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 fields["default_price"] = default
             if "metadata" in fields:
                 fields["metadata"] = merge_metadata(product["metadata"], fields["metadata"])
-            previous = {name: product[name] for name, value in fields.items() if product.get(name) != value}
+            previous = records.apply(product, fields)
             if previous:
-                product.update({name: fields[name] for name in previous})
                 product["updated"] = pay.now()
                 pay.db["product"].replace(product)
                 pay.emit("product.updated", product, previous)
@@ -57,9 +56,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                     "This product cannot be deleted because it has one or more prices; archive it with active=false.",
                     code="resource_in_use",
                 )
-            tombstone = {"id": product_id, "object": "product", "deleted": True}
-            pay.db["product"].replace(tombstone)
-            pay.emit("product.deleted", product)
+            tombstone = records.delete(pay, product, "product.deleted")
         return jsonify(tombstone)
 
 
@@ -124,10 +121,7 @@ def _fields(p: Params, *, creating: bool) -> dict[str, Any]:
 
 
 def live(pay: PaymentsCore, product_id: str, *, param: str = "id") -> dict[str, Any]:
-    product = pay.get("product", product_id, param=param)
-    if product.get("deleted"):
-        raise ApiError(404, f"No such product: {product_id!r} (it was deleted)", code="resource_missing", param=param)
-    return product
+    return records.live(pay, "product", product_id, param=param)
 
 
 def set_default_price(pay: PaymentsCore, product: dict[str, Any], price_id: str) -> None:

@@ -54,7 +54,9 @@ def due(subscription: dict[str, Any]) -> tuple[int, str] | None:
     end = subscription["current_period_end"]
     steps = [(end, "renew")]
     if subscription["status"] == "trialing" and subscription.get("trial_end") and not subscription.get("_trial_notice"):
-        steps.append((max(subscription["trial_end"] - TRIAL_NOTICE, subscription["current_period_start"]), "trial_will_end"))
+        steps.append(
+            (max(subscription["trial_end"] - TRIAL_NOTICE, subscription["current_period_start"]), "trial_will_end")
+        )
     if subscription.get("_retry_at"):
         steps.append((subscription["_retry_at"], "retry"))
     notice = end - UPCOMING_NOTICE
@@ -100,7 +102,9 @@ def schedule_renewal(pay: PaymentsCore, subscription: dict[str, Any]) -> None:
         return
     when, action = step
     subscription_id = subscription["id"]
-    pay.clock.call_at(when, lambda: run_step(pay, subscription_id, when, action), name=f"payments: {action} {subscription_id}")
+    pay.clock.call_at(
+        when, lambda: run_step(pay, subscription_id, when, action), name=f"payments: {action} {subscription_id}"
+    )
 
 
 def run_step(pay: PaymentsCore, subscription_id: str, when: int, action: str) -> bool:

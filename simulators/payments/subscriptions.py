@@ -268,7 +268,11 @@ def _new(
         "metadata": metadata,
         "next_pending_invoice_item_invoice": None,
         "pause_collection": None,
-        "payment_settings": {"payment_method_options": None, "payment_method_types": None, "save_default_payment_method": "off"},
+        "payment_settings": {
+            "payment_method_options": None,
+            "payment_method_types": None,
+            "save_default_payment_method": "off",
+        },
         "pending_invoice_item_interval": None,
         "pending_setup_intent": None,
         "pending_update": None,
@@ -327,7 +331,9 @@ def change_items(
     if new_price["currency"] != subscription["currency"]:
         raise ApiError(400, "The new price must be in the subscription's currency.", param="items[0][price]")
     if not new_price.get("recurring"):
-        raise ApiError(400, f"Price {new_price['id']} is one-off; a subscription needs a recurring price.", param="items[0][price]")
+        raise ApiError(
+            400, f"Price {new_price['id']} is one-off; a subscription needs a recurring price.", param="items[0][price]"
+        )
     previous = {"items": envelope([dict(each) for each in subscription["items"]["data"]], subscription["items"]["url"])}
     now = pay.now()
     start, end = subscription["current_period_start"], subscription["current_period_end"]
@@ -388,7 +394,11 @@ def _end_trial_now(pay: PaymentsCore, subscription: dict[str, Any], p: Params) -
     if subscription["status"] != "trialing":
         raise ApiError(400, "Only a subscription in trial has a trial_end to change.", param="trial_end")
     value = p.raw("trial_end")
-    moment = pay.now() if value == "now" else p.integer("trial_end", minimum=pay.now() + 1, maximum=pay.now() + MAX_TRIAL_DAYS * 86400)
+    moment = (
+        pay.now()
+        if value == "now"
+        else p.integer("trial_end", minimum=pay.now() + 1, maximum=pay.now() + MAX_TRIAL_DAYS * 86400)
+    )
     previous = {"trial_end": subscription["trial_end"], "current_period_end": subscription["current_period_end"]}
     subscription.update(trial_end=moment, current_period_end=moment, billing_cycle_anchor=moment)
     for item in subscription["items"]["data"]:
@@ -423,7 +433,9 @@ def _coupon(p: Params) -> str | None:
     if not found:
         return None
     if not isinstance(found[0], dict):
-        raise ApiError(400, "Invalid discounts[0]: expected a hash such as discounts[0][coupon]=SUMMER.", param="discounts[0]")
+        raise ApiError(
+            400, "Invalid discounts[0]: expected a hash such as discounts[0][coupon]=SUMMER.", param="discounts[0]"
+        )
     return Params(found[0], ("coupon",), ignored=("discount", "promotion_code"), prefix="discounts[0]").string(
         "coupon", required=True, max_length=200
     )
@@ -446,7 +458,9 @@ def _items(pay: PaymentsCore, p: Params) -> list[dict[str, Any]]:
         price_id = inner.string("price", required=True, max_length=200)
         price = pay.get("price", str(price_id), param=f"{name}[price]")
         if not price.get("active", True):
-            raise ApiError(400, f"Price {price_id} is archived (active=false); it cannot be subscribed to.", param=f"{name}[price]")
+            raise ApiError(
+                400, f"Price {price_id} is archived (active=false); it cannot be subscribed to.", param=f"{name}[price]"
+            )
         if not price.get("recurring"):
             raise ApiError(
                 400,

@@ -31,7 +31,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import checkout, httpapi, renewals
+from . import checkout, httpapi, records, renewals
 from .core import PaymentsCore
 
 log = logging.getLogger("hooklab")
@@ -77,7 +77,11 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             target = p.integer("frozen_time", required=True, minimum=0)
             assert target is not None
             if clock["status"] == "advancing":
-                raise ApiError(400, f"Test clock {clock_id} is still advancing; wait until it is ready.", code="test_clock_advancing")
+                raise ApiError(
+                    400,
+                    f"Test clock {clock_id} is still advancing; wait until it is ready.",
+                    code="test_clock_advancing",
+                )
             if target <= clock["frozen_time"]:
                 raise ApiError(
                     400,
@@ -102,19 +106,13 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 for subscription in pay.db["subscription"].find(customer=customer["id"]):
                     if subscription["status"] != "canceled":
                         renewals.cancel(pay, subscription)
-                pay.db["customer"].replace({"id": customer["id"], "object": "customer", "deleted": True})
-                pay.emit("customer.deleted", customer)
-            tombstone = {"id": clock_id, "object": "test_helpers.test_clock", "deleted": True}
-            pay.db["test_clock"].replace(tombstone)
-            pay.emit("test_helpers.test_clock.deleted", clock)
+                records.delete(pay, customer, "customer.deleted")
+            tombstone = records.delete(pay, clock, "test_helpers.test_clock.deleted")
         return jsonify(tombstone)
 
 
 def live(pay: PaymentsCore, clock_id: str, *, param: str = "id") -> dict[str, Any]:
-    clock = pay.get("test_clock", clock_id, param=param)
-    if clock.get("deleted"):
-        raise ApiError(404, f"No such test_clock: {clock_id!r} (it was deleted)", code="resource_missing", param=param)
-    return clock
+    return records.live(pay, "test_clock", clock_id, param=param)
 
 
 def run_advance(pay: PaymentsCore, clock_id: str, target: int) -> None:
