@@ -165,7 +165,7 @@ def new(pay: PaymentsCore, p: Params) -> dict[str, Any]:
     items = _line_items(pay, p, mode, session_id)
     currency = items[0]["currency"]
     subtotal = sum(item["amount_subtotal"] for item in items)
-    coupon_id = _coupon(p)
+    coupon_id = coupons.from_params(p)
     discount = (
         coupons.redeem(pay, coupon_id, customer=customer_id or "", param="discounts[0][coupon]") if coupon_id else None
     )
@@ -349,19 +349,6 @@ def _intent_data(p: Params, mode: str) -> dict[str, str]:
     return merge_metadata({}, inner.metadata())
 
 
-def _coupon(p: Params) -> str | None:
-    found = p.items("discounts", max_items=1)
-    if not found:
-        return None
-    if not isinstance(found[0], dict):
-        raise ApiError(
-            400, "Invalid discounts[0]: expected a hash such as discounts[0][coupon]=SUMMER.", param="discounts[0]"
-        )
-    return Params(found[0], ("coupon",), ignored=("promotion_code",), prefix="discounts[0]").string(
-        "coupon", max_length=200
-    )
-
-
 def expire(pay: PaymentsCore, session: dict[str, Any]) -> None:
     session["status"] = "expired"
     pay.db["checkout_session"].replace(session)
@@ -469,30 +456,7 @@ def _customer(pay: PaymentsCore, session: dict[str, Any], email: str, name: str 
         return customers.live(pay, session["customer"], param="customer")
     if session["mode"] == "payment" and session["customer_creation"] != "always":
         return None
-    now = pay.now()
-    customer: dict[str, Any] = {
-        "id": pay.ids.new("cus"),
-        "object": "customer",
-        "address": None,
-        "balance": 0,
-        "created": now,
-        "currency": None,
-        "default_source": None,
-        "delinquent": False,
-        "description": None,
-        "email": email,
-        "invoice_settings": {"custom_fields": None, "default_payment_method": None, "footer": None},
-        "livemode": False,
-        "metadata": {},
-        "name": name,
-        "phone": None,
-        "preferred_locales": [],
-        "shipping": None,
-        "test_clock": None,
-    }
-    pay.db["customer"].insert(customer, created=now)
-    pay.emit("customer.created", customer)
-    return customer
+    return customers.create(pay, {"email": email, "name": name})
 
 
 def _pay(

@@ -118,6 +118,21 @@ def _percent(value: Any) -> float:
     return number
 
 
+def from_params(p: Params) -> str | None:
+    """The coupon a request applies: `discounts[0][coupon]=…`, or the older `coupon=…`."""
+    if p.raw("coupon") is not None:
+        return p.string("coupon", max_length=200)
+    found = p.items("discounts", max_items=1)
+    if not found:
+        return None
+    if not isinstance(found[0], dict):
+        raise ApiError(
+            400, "Invalid discounts[0]: expected a hash such as discounts[0][coupon]=SUMMER.", param="discounts[0]"
+        )
+    inner = Params(found[0], ("coupon",), ignored=("discount", "promotion_code"), prefix="discounts[0]")
+    return inner.string("coupon", required=True, max_length=200)
+
+
 def live(pay: PaymentsCore, coupon_id: str, *, param: str = "id") -> dict[str, Any]:
     return records.live(pay, "coupon", coupon_id, param=param)
 

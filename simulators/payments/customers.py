@@ -29,37 +29,10 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
     def create_customer() -> Response:
         p = httpapi.params((*_FIELDS, "test_clock"), _IGNORED)
         paths = p.expand()
-        now = pay.now()
         fields = _fields(p)
-        customer: dict[str, Any] = {
-            "id": None,
-            "object": "customer",
-            "address": None,
-            "balance": 0,
-            "created": now,
-            "currency": None,
-            "default_source": None,
-            "delinquent": False,
-            "description": fields.get("description"),
-            "email": fields.get("email"),
-            "invoice_settings": {
-                "custom_fields": None,
-                "default_payment_method": fields.get("default_payment_method"),
-                "footer": None,
-            },
-            "livemode": False,
-            "metadata": merge_metadata({}, fields.get("metadata")),
-            "name": fields.get("name"),
-            "phone": fields.get("phone"),
-            "preferred_locales": [],
-            "shipping": None,
-        }
         clock_id = p.string("test_clock", max_length=200)
         with pay.store.transaction():
-            customer["test_clock"] = _test_clock(pay, clock_id)
-            customer["id"] = pay.ids.new("cus")
-            pay.db["customer"].insert(customer, created=now)
-            pay.emit("customer.created", customer)
+            customer = create(pay, fields, test_clock=_test_clock(pay, clock_id))
         return pay.render(customer, paths)
 
     @app.post("/v1/customers/<customer_id>")
@@ -101,6 +74,38 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             pay.db["customer"].replace(tombstone)
             pay.emit("customer.deleted", customer)
         return jsonify(tombstone)
+
+
+def create(pay: PaymentsCore, fields: dict[str, Any], *, test_clock: str | None = None) -> dict[str, Any]:
+    """Store a new customer from its fields (email, name, …) and emit `customer.created` (inside a transaction)."""
+    now = pay.now()
+    customer: dict[str, Any] = {
+        "id": pay.ids.new("cus"),
+        "object": "customer",
+        "address": None,
+        "balance": 0,
+        "created": now,
+        "currency": None,
+        "default_source": None,
+        "delinquent": False,
+        "description": fields.get("description"),
+        "email": fields.get("email"),
+        "invoice_settings": {
+            "custom_fields": None,
+            "default_payment_method": fields.get("default_payment_method"),
+            "footer": None,
+        },
+        "livemode": False,
+        "metadata": merge_metadata({}, fields.get("metadata")),
+        "name": fields.get("name"),
+        "phone": fields.get("phone"),
+        "preferred_locales": [],
+        "shipping": None,
+        "test_clock": test_clock,
+    }
+    pay.db["customer"].insert(customer, created=now)
+    pay.emit("customer.created", customer)
+    return customer
 
 
 def live(pay: PaymentsCore, customer_id: str, *, param: str = "id") -> dict[str, Any]:

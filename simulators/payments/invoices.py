@@ -53,7 +53,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             cards.card(method, "default_payment_method")
         description = p.string("description", max_length=1500)
         metadata = merge_metadata({}, p.metadata())
-        coupon_id = _coupon_param(p)
+        coupon_id = coupons.from_params(p)
         with pay.store.transaction():
             customer = customers.live(pay, str(customer_id), param="customer")
             subscription_id = p.string("subscription", max_length=200)
@@ -213,22 +213,6 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         return jsonify(preview(pay, p))
 
 
-def _coupon_param(p: Params) -> str | None:
-    """`discounts[0][coupon]=…` (or the older `coupon=…`)."""
-    if p.raw("coupon") is not None:
-        return p.string("coupon", max_length=200)
-    found = p.items("discounts", max_items=1)
-    if not found:
-        return None
-    inner = Params(
-        found[0] if isinstance(found[0], dict) else {},
-        ("coupon",),
-        ignored=("discount", "promotion_code"),
-        prefix="discounts[0]",
-    )
-    return inner.string("coupon", required=True, max_length=200)
-
-
 def _apply_coupon(pay: PaymentsCore, invoice: dict[str, Any], coupon_id: str) -> None:
     discount = coupons.redeem(
         pay, coupon_id, customer=invoice["customer"], param="discounts[0][coupon]", invoice=invoice["id"]
@@ -264,7 +248,7 @@ def preview(pay: PaymentsCore, p: Params) -> dict[str, Any]:
     """The next invoice for a customer (or one subscription), worked out and not stored."""
     customer_id = p.string("customer", max_length=200)
     subscription_id = p.string("subscription", max_length=200)
-    coupon_id = _coupon_param(p)
+    coupon_id = coupons.from_params(p)
     if customer_id is None and subscription_id is None:
         raise ApiError(400, "Missing required param: customer (or subscription).", param="customer")
     subscription = pay.get("subscription", subscription_id, param="subscription") if subscription_id else None

@@ -62,7 +62,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         p.string("collection_method", choices=("charge_automatically",))
         metadata = merge_metadata({}, p.metadata())
         description = p.string("description", max_length=500)
-        coupon_id = _coupon(p)
+        coupon_id = coupons.from_params(p)
         with pay.store.transaction():
             customer = customers.live(pay, str(customer_id), param="customer")
             with pay.frozen_at(clock_time(pay, customer)):
@@ -105,7 +105,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             cards.card(method, "default_payment_method")
         proration = p.string("proration_behavior", choices=PRORATION) or "create_prorations"
         new_items = _items(pay, p) if "items" in p else None
-        coupon_id = _coupon(p)
+        coupon_id = coupons.from_params(p)
         with pay.store.transaction():
             subscription = pay.get("subscription", subscription_id)
             if subscription["status"] in ("canceled", "incomplete_expired"):
@@ -424,21 +424,6 @@ def _trial_end(pay: PaymentsCore, p: Params, items: list[dict[str, Any]]) -> int
     if days is None:
         days = (items[0]["price"].get("recurring") or {}).get("trial_period_days")
     return now + days * 86400 if days else None
-
-
-def _coupon(p: Params) -> str | None:
-    if p.raw("coupon") is not None:
-        return p.string("coupon", max_length=200)
-    found = p.items("discounts", max_items=1)
-    if not found:
-        return None
-    if not isinstance(found[0], dict):
-        raise ApiError(
-            400, "Invalid discounts[0]: expected a hash such as discounts[0][coupon]=SUMMER.", param="discounts[0]"
-        )
-    return Params(found[0], ("coupon",), ignored=("discount", "promotion_code"), prefix="discounts[0]").string(
-        "coupon", required=True, max_length=200
-    )
 
 
 def _items(pay: PaymentsCore, p: Params) -> list[dict[str, Any]]:

@@ -177,7 +177,7 @@ def test_changing_price_mid_period_prorates_onto_the_next_invoice(sdk: Any, lab:
     item = subscription["items"].data[0]
     upgraded = sdk.Subscription.modify(subscription.id, items=[{"id": item.id, "price": "price_pro_monthly"}])
     assert upgraded["items"].data[0].price.id == "price_pro_monthly" and upgraded.metadata["plan"] == "pro"
-    credit, charge = sorted((i.amount for i in sdk.InvoiceItem.list(customer=ada.id, pending=True).data))
+    credit, charge = sorted(i.amount for i in sdk.InvoiceItem.list(customer=ada.id, pending=True).data)
     assert credit == -950 and charge == 2450  # half a month of each, at the old and the new price
     lab.advance(seconds=period // 2 + 60)
     renewal = sdk.Invoice.list(subscription=subscription.id).data[0]
