@@ -279,17 +279,10 @@ def _line_items(pay: PaymentsCore, p: Params, mode: str, session_id: str) -> lis
             price = pay.public(pay.get("price", price_id, param=f"{name}[price]"))
         else:
             assert data is not None
-            fields = (
-                "currency",
-                "unit_amount",
-                "unit_amount_decimal",
-                "product",
-                "product_data",
-                "recurring",
-                "tax_behavior",
-            )
             price = pay.public(
-                prices.new(pay, Params(data, fields, prefix=f"{name}[price_data]"), prefix=f"{name}[price_data]")
+                prices.new(
+                    pay, Params(data, prices.PRICE_DATA, prefix=f"{name}[price_data]"), prefix=f"{name}[price_data]"
+                )
             )
         if not price["active"]:
             raise ApiError(400, f"Price {price['id']} is archived (active=false).", param=f"{name}[price]")

@@ -89,19 +89,15 @@ def plan_of(price: dict[str, Any]) -> str | None:
 
 
 _INTERVALS = ("day", "week", "month", "year")
+#: What an inline `price_data` (a Checkout line item's, a product's `default_price_data`) may give.
+PRICE_DATA = ("currency", "unit_amount", "unit_amount_decimal", "product", "product_data", "recurring", "tax_behavior")
 _FIELDS = (
-    "currency",
-    "unit_amount",
-    "unit_amount_decimal",
-    "product",
-    "product_data",
-    "recurring",
+    *PRICE_DATA,
     "nickname",
     "lookup_key",
     "transfer_lookup_key",
     "metadata",
     "active",
-    "tax_behavior",
     "billing_scheme",
 )
 
@@ -128,7 +124,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             if price_data is not None:
                 inner = Params(
                     {**price_data, "product": product["id"]},
-                    ("currency", "unit_amount", "unit_amount_decimal", "recurring", "product", "tax_behavior"),
+                    PRICE_DATA,
                     ignored=("currency_options", "custom_unit_amount"),
                     prefix="default_price_data",
                 )
