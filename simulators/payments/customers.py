@@ -32,7 +32,9 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         fields = _fields(p)
         clock_id = p.string("test_clock", max_length=200)
         with pay.store.transaction():
-            customer = create(pay, fields, test_clock=_test_clock(pay, clock_id))
+            clock = _test_clock(pay, clock_id)
+            with pay.frozen_at(clock["frozen_time"] if clock else None):  # a clock's customer is dated by it
+                customer = create(pay, fields, test_clock=clock["id"] if clock else None)
         return pay.render(customer, paths)
 
     @app.post("/v1/customers/<customer_id>")
@@ -116,11 +118,11 @@ def live(pay: PaymentsCore, customer_id: str, *, param: str = "id") -> dict[str,
     return customer
 
 
-def _test_clock(pay: PaymentsCore, clock_id: str | None) -> str | None:
+def _test_clock(pay: PaymentsCore, clock_id: str | None) -> dict[str, Any] | None:
     """The Stripe test clock a new customer lives on (see test_clocks.py), checked to exist."""
     if clock_id is None:
         return None
-    return str(records.live(pay, "test_clock", clock_id, param="test_clock")["id"])
+    return records.live(pay, "test_clock", clock_id, param="test_clock")
 
 
 def default_payment_method(customer: dict[str, Any]) -> str | None:

@@ -227,7 +227,7 @@ class PaymentsSystem(Service, PaymentsApi):
         return self._all("subscription", status)
 
     def invoices(self, status: str | None = None) -> list[dict[str, Any]]:
-        return self._all("invoice", status)
+        return [doc for doc in self._all("invoice", status) if not doc.get("deleted")]
 
     def refunds(self) -> list[dict[str, Any]]:
         return self._all("refund")

@@ -42,7 +42,7 @@ def test_create_retrieve_list_delete(sdk: Any, lab: Lab, receiver: Receiver) -> 
     other = sdk.test_helpers.TestClock.create(frozen_time=START)
     assert [c.id for c in sdk.test_helpers.TestClock.list().data] == [other.id, clock.id]
     customer = sdk.Customer.create(email="ada@example.com", test_clock=clock.id)
-    assert customer.test_clock == clock.id
+    assert customer.test_clock == clock.id and customer.created == START
     deleted = sdk.test_helpers.TestClock.delete(clock.id)
     assert deleted.deleted is True
     assert sdk.Customer.retrieve(customer.id).deleted is True  # a clock takes its customers with it
