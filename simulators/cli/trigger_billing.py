@@ -168,15 +168,21 @@ RECIPES: dict[str, Callable[[PaymentsClient, Made], Any]] = {
     "checkout.session.async_payment_failed": lambda api, made: _bank_session(api, made, "000111111113", 5),
     "payment_intent.processing": lambda api, made: _bank_session(api, made, "000123456789", 0),
     "product.created": _product,
-    "product.updated": lambda api, made: api.post(f"/v1/products/{_product(api, made)['id']}", metadata={"triggered": "true"}),
+    "product.updated": lambda api, made: api.post(
+        f"/v1/products/{_product(api, made)['id']}", metadata={"triggered": "true"}
+    ),
     "product.deleted": lambda api, made: api.delete(f"/v1/products/{_product(api, made)['id']}"),
     "price.created": _price,
-    "price.updated": lambda api, made: api.post(f"/v1/prices/{_price(api, made)['id']}", metadata={"triggered": "true"}),
+    "price.updated": lambda api, made: api.post(
+        f"/v1/prices/{_price(api, made)['id']}", metadata={"triggered": "true"}
+    ),
     "coupon.created": _coupon,
     "coupon.deleted": lambda api, made: api.delete(f"/v1/coupons/{_coupon(api, made)['id']}"),
     "invoiceitem.created": _invoice_item,
     "invoiceitem.deleted": lambda api, made: api.delete(f"/v1/invoiceitems/{_invoice_item(api, made)['id']}"),
-    "invoice.updated": lambda api, made: api.post(f"/v1/invoices/{_draft(api, made)['id']}", metadata={"triggered": "true"}),
+    "invoice.updated": lambda api, made: api.post(
+        f"/v1/invoices/{_draft(api, made)['id']}", metadata={"triggered": "true"}
+    ),
     "invoice.deleted": lambda api, made: api.delete(f"/v1/invoices/{_draft(api, made)['id']}"),
     "invoice.voided": lambda api, made: api.post(f"/v1/invoices/{_open_invoice(api, made)['id']}/void"),
     "invoice.marked_uncollectible": lambda api, made: api.post(

@@ -85,7 +85,11 @@ _IGNORED = (
 
 
 def init_app(app: Flask, pay: PaymentsCore) -> None:
-    pay.present("checkout.session", lambda doc, shown: shown.update(url=_page_url(doc["id"])))
+    # As in Stripe, only an open session has a page to send someone to.
+    pay.present(
+        "checkout.session",
+        lambda doc, shown: shown.update(url=_page_url(doc["id"]) if doc["status"] == "open" else None),
+    )
 
     @app.post(URL)
     def create_session() -> Response:
@@ -137,7 +141,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
 def _page_url(session_id: str) -> str:
     try:
         root = request.url_root
-    except RuntimeError:  # outside a request (an event made by a clock job): the page's path alone
+    except RuntimeError:  # outside a request (a clock job): the page's path alone
         root = "/"
     return f"{root}checkout/{session_id}"
 
