@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import ApiError
 from ..jsonapi import envelope
 from . import cards, coupons, customers, payment_intents
 from .core import PaymentsCore
@@ -359,6 +360,17 @@ def end_unpaid(pay: PaymentsCore, invoice: dict[str, Any], status: str) -> None:
         invoice["amount_remaining"] = 0
     pay.db["invoice"].replace(invoice)
     pay.emit("invoice.voided" if status == "void" else "invoice.marked_uncollectible", invoice)
+
+
+def card_to_charge(pay: PaymentsCore, invoice: dict[str, Any]) -> cards.Card | None:
+    """The card a clock job charges for an invoice, or None when there is none it can use."""
+    method = payment_method_for(pay, invoice)
+    if method is None:
+        return None
+    try:
+        return cards.card(method)
+    except ApiError:  # a payment method that no longer exists: the attempt fails, as Stripe's would
+        return None
 
 
 def payment_method_for(pay: PaymentsCore, invoice: dict[str, Any], given: str | None = None) -> str | None:

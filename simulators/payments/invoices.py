@@ -323,7 +323,6 @@ def auto_advance(pay: PaymentsCore, invoice_id: str) -> None:
             return
         billing.finalize(pay, invoice)
         if invoice["status"] == "open":
-            method = billing.payment_method_for(pay, invoice)
-            if method is not None and method in cards.CARDS:
-                if billing.attempt(pay, invoice, cards.card(method))["paid"]:
-                    renewals.invoice_paid(pay, invoice)
+            card = billing.card_to_charge(pay, invoice)
+            if card is not None and billing.attempt(pay, invoice, card)["paid"]:
+                renewals.invoice_paid(pay, invoice)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import billing, cards, coupons
+from . import billing, coupons
 from .core import PaymentsCore
 from .periods import DAY, add_interval, add_months
 
@@ -208,13 +208,13 @@ def _retry(pay: PaymentsCore, subscription: dict[str, Any]) -> None:
 
 def _charge(pay: PaymentsCore, invoice: dict[str, Any], *, retry_at: int | None) -> bool:
     """Charge an open invoice to its default card; a failure says when the next attempt is."""
-    method = billing.payment_method_for(pay, invoice)
+    card = billing.card_to_charge(pay, invoice)
     invoice["next_payment_attempt"] = retry_at
-    if method is None or method not in cards.CARDS:
+    if card is None:
         pay.db["invoice"].replace(invoice)
         pay.emit("invoice.payment_failed", invoice)
         return False
-    return bool(billing.attempt(pay, invoice, cards.card(method))["paid"])
+    return bool(billing.attempt(pay, invoice, card)["paid"])
 
 
 _STEPS = {"trial_will_end": _trial_will_end, "upcoming": _upcoming, "renew": _renew, "retry": _retry}

@@ -382,9 +382,9 @@ def _invoice_prorations(pay: PaymentsCore, subscription: dict[str, Any]) -> None
     )
     billing.insert(pay, invoice)
     billing.finalize(pay, invoice)
-    method = billing.payment_method_for(pay, invoice)
-    if invoice["status"] == "open" and invoice["amount_due"] > 0 and method in cards.CARDS:
-        billing.attempt(pay, invoice, cards.card(str(method)))
+    card = billing.card_to_charge(pay, invoice)
+    if invoice["status"] == "open" and card is not None:
+        billing.attempt(pay, invoice, card)
     subscription["latest_invoice"] = invoice["id"]
     pay.db["subscription"].replace(subscription)
 
