@@ -242,3 +242,12 @@ def test_bad_input_names_the_parameter_and_writes_nothing(
         getattr(sdk, call).create(**params)
     assert caught.value.param == param, caught.value
     assert {kind: len(lab.payments.db[kind].find()) for kind in kinds} == before
+
+
+def test_paying_an_invoice_twice_with_one_idempotency_key_charges_once(sdk: Any, lab: Lab, ada: Any) -> None:
+    sdk.InvoiceItem.create(customer=ada.id, amount=1800, currency="usd")
+    invoice = sdk.Invoice.finalize_invoice(sdk.Invoice.create(customer=ada.id, auto_advance=False).id)
+    first = sdk.Invoice.pay(invoice.id, idempotency_key="pay-once")
+    again = sdk.Invoice.pay(invoice.id, idempotency_key="pay-once")
+    assert again.last_response.headers["Idempotent-Replayed"] == "true"
+    assert again.charge == first.charge and len(sdk.Charge.list(customer=ada.id).data) == 1
