@@ -11,6 +11,7 @@ import requests
 
 from ..payments.client import PaymentsClient, PaymentsError
 from ..payments.connection import ConnectionMissing, connect
+from . import trigger_billing
 
 Made = list[tuple[str, str]]
 
@@ -99,6 +100,7 @@ RECIPES: dict[str, Callable[[PaymentsClient, Made], Any]] = {
     "invoice.paid": _subscription,
     "invoice.payment_succeeded": _subscription,
     "invoice.payment_failed": lambda api, made: _subscription(api, made, "pm_card_chargeDeclined"),
+    **trigger_billing.RECIPES,
 }
 
 

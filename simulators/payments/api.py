@@ -10,9 +10,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
+from ..http import loopback_session
 from ..webhooks import RetryPolicy
 from .client import PaymentsClient, PaymentsError
 from .prices import PLANS
+
+#: Where `checkout()` sends the customer afterwards when no shop page is given: a thank-you page of the system's own.
+DONE_PAGE = "/checkout/done?session_id={CHECKOUT_SESSION_ID}"
 
 
 class PaymentsApi(ABC):
@@ -83,6 +87,56 @@ class PaymentsApi(ABC):
             default_payment_method=payment_method,
             metadata=metadata,
         )
+
+    def checkout(
+        self,
+        price: str,
+        quantity: int = 1,
+        *,
+        customer_email: str | None = None,
+        customer: str | None = None,
+        client_reference_id: str | None = None,
+        metadata: dict[str, str] | None = None,
+        success_url: str | None = None,
+        cancel_url: str | None = None,
+    ) -> dict[str, Any]:
+        """Open a Checkout Session for one price (or plan name); its `url` is the page a customer pays on.
+
+        A recurring price makes a subscription-mode session, a one-off price a payment-mode one.
+        """
+        price_id = PLANS.get(price, price)
+        recurring = self.client.get(f"/v1/prices/{price_id}").get("recurring")
+        return self.client.post(
+            "/v1/checkout/sessions",
+            mode="subscription" if recurring else "payment",
+            line_items=[{"price": price_id, "quantity": quantity}],
+            customer_email=customer_email,
+            customer=customer,
+            client_reference_id=client_reference_id,
+            metadata=metadata,
+            success_url=success_url or self.client.url + DONE_PAGE,
+            cancel_url=cancel_url,
+        )
+
+    def complete_checkout(
+        self,
+        session_id: str,
+        email: str = "customer@example.com",
+        card: str = "4242 4242 4242 4242",
+        name: str | None = None,
+    ) -> dict[str, Any]:
+        """Fill in and send the hosted checkout page as a customer would; returns the session afterwards.
+
+        A declined card (4000 0000 0000 0002) leaves the session `open`, as the page would.
+        """
+        with loopback_session() as browser:
+            browser.post(
+                f"{self.client.url}/checkout/{session_id}",
+                data={"email": email, "name": name or "", "method": "card", "card_number": card},
+                allow_redirects=False,
+                timeout=self.client.timeout,
+            )
+        return self.client.get(f"/v1/checkout/sessions/{session_id}")
 
     def cancel_subscription(self, subscription_id: str) -> dict[str, Any]:
         return self.client.delete(f"/v1/subscriptions/{subscription_id}")

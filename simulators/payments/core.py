@@ -10,8 +10,10 @@ the core never needs to know about any resource.
 
 from __future__ import annotations
 
+import contextlib
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from flask import Response, jsonify
@@ -57,11 +59,23 @@ class PaymentsCore:
         #: False once the system is stopped: clock jobs left behind (renewals) do nothing.
         self.alive = False
         self._presenters: dict[str, Presenter] = {}
+        #: A Stripe test clock's frozen time, while work for that clock's customers runs (see test_clocks.py).
+        self._frozen: ContextVar[int | None] = ContextVar(f"frozen-{id(self)}", default=None)
 
     # -- reading ----------------------------------------------------------
 
     def now(self) -> int:
-        return self.clock.timestamp()
+        frozen = self._frozen.get()
+        return self.clock.timestamp() if frozen is None else frozen
+
+    @contextlib.contextmanager
+    def frozen_at(self, moment: int | None) -> Iterator[None]:
+        """Read `now()` as `moment` inside the block (None: the lab clock, as usual)."""
+        token = self._frozen.set(moment)
+        try:
+            yield
+        finally:
+            self._frozen.reset(token)
 
     def get(self, kind: str, object_id: str, *, param: str = "id") -> dict[str, Any]:
         """A stored object, or the 404 Stripe answers for an unknown id."""

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import cards, httpapi
+from . import cards, httpapi, records
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 
@@ -21,44 +21,20 @@ _IGNORED = (
     "tax",
     "next_invoice_sequence",
     "balance",
-    "test_clock",
 )
 
 
 def init_app(app: Flask, pay: PaymentsCore) -> None:
     @app.post("/v1/customers")
     def create_customer() -> Response:
-        p = httpapi.params(_FIELDS, _IGNORED)
+        p = httpapi.params((*_FIELDS, "test_clock"), _IGNORED)
         paths = p.expand()
-        now = pay.now()
         fields = _fields(p)
-        customer: dict[str, Any] = {
-            "id": None,
-            "object": "customer",
-            "address": None,
-            "balance": 0,
-            "created": now,
-            "currency": None,
-            "default_source": None,
-            "delinquent": False,
-            "description": fields.get("description"),
-            "email": fields.get("email"),
-            "invoice_settings": {
-                "custom_fields": None,
-                "default_payment_method": fields.get("default_payment_method"),
-                "footer": None,
-            },
-            "livemode": False,
-            "metadata": merge_metadata({}, fields.get("metadata")),
-            "name": fields.get("name"),
-            "phone": fields.get("phone"),
-            "preferred_locales": [],
-            "shipping": None,
-        }
+        clock_id = p.string("test_clock", max_length=200)
         with pay.store.transaction():
-            customer["id"] = pay.ids.new("cus")
-            pay.db["customer"].insert(customer, created=now)
-            pay.emit("customer.created", customer)
+            clock = _test_clock(pay, clock_id)
+            with pay.frozen_at(clock["frozen_time"] if clock else None):  # a clock's customer is dated by it
+                customer = create(pay, fields, test_clock=clock["id"] if clock else None)
         return pay.render(customer, paths)
 
     @app.post("/v1/customers/<customer_id>")
@@ -102,12 +78,51 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         return jsonify(tombstone)
 
 
+def create(pay: PaymentsCore, fields: dict[str, Any], *, test_clock: str | None = None) -> dict[str, Any]:
+    """Store a new customer from its fields (email, name, …) and emit `customer.created` (inside a transaction)."""
+    now = pay.now()
+    customer: dict[str, Any] = {
+        "id": pay.ids.new("cus"),
+        "object": "customer",
+        "address": None,
+        "balance": 0,
+        "created": now,
+        "currency": None,
+        "default_source": None,
+        "delinquent": False,
+        "description": fields.get("description"),
+        "email": fields.get("email"),
+        "invoice_settings": {
+            "custom_fields": None,
+            "default_payment_method": fields.get("default_payment_method"),
+            "footer": None,
+        },
+        "livemode": False,
+        "metadata": merge_metadata({}, fields.get("metadata")),
+        "name": fields.get("name"),
+        "phone": fields.get("phone"),
+        "preferred_locales": [],
+        "shipping": None,
+        "test_clock": test_clock,
+    }
+    pay.db["customer"].insert(customer, created=now)
+    pay.emit("customer.created", customer)
+    return customer
+
+
 def live(pay: PaymentsCore, customer_id: str, *, param: str = "id") -> dict[str, Any]:
     """A customer that has not been deleted, or a 404."""
     customer = pay.get("customer", customer_id, param=param)
     if customer.get("deleted"):
         raise ApiError(404, f"No such customer: {customer_id!r} (it was deleted)", code="resource_missing", param=param)
     return customer
+
+
+def _test_clock(pay: PaymentsCore, clock_id: str | None) -> dict[str, Any] | None:
+    """The Stripe test clock a new customer lives on (see test_clocks.py), checked to exist."""
+    if clock_id is None:
+        return None
+    return records.live(pay, "test_clock", clock_id, param="test_clock")
 
 
 def default_payment_method(customer: dict[str, Any]) -> str | None:

@@ -1,35 +1,167 @@
-"""Invoices: made by subscriptions (at creation and each renewal), paid at once or with `POST /v1/invoices/{id}/pay`.
+"""Invoices: draft one (`POST /v1/invoices`), edit, finalize, pay, void, mark uncollectible; lines; previews.
 
-Listing and retrieving them is in `listing.py`'s table; drafting and charging in `billing.py`.
+Subscriptions make theirs (at creation and each renewal); a draft made here
+collects the customer's pending invoice items. With `auto_advance` (the
+default) a draft finalizes and is charged one lab hour after it was made, as
+Stripe's automatic collection does. `GET /v1/invoices/upcoming` and
+`POST /v1/invoices/create_preview` answer the next invoice without storing it.
+Listing and retrieving are in `listing.py`'s table; money in `billing.py`.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from typing import Any
+
+from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import billing, cards, charges, httpapi, renewals
+from ..jsonapi import envelope
+from . import billing, cards, charges, coupons, customers, httpapi, records, renewals
 from .core import PaymentsCore
+from .params import Params, merge_metadata
+from .query import LIST_PARAMS
+
+#: How long a draft with `auto_advance` waits before it is finalized (Stripe: about an hour).
+AUTO_FINALIZE_AFTER = 3600
+_CREATE = (
+    "customer",
+    "auto_advance",
+    "collection_method",
+    "description",
+    "metadata",
+    "subscription",
+    "default_payment_method",
+    "pending_invoice_items_behavior",
+    "discounts",
+    "currency",
+)
+_CREATE_IGNORED = ("automatic_tax", "payment_settings", "footer", "custom_fields", "days_until_due", "rendering")
+_PREVIEW = ("customer", "subscription", "discounts", "coupon", "subscription_details", "invoice_items")
 
 
 def init_app(app: Flask, pay: PaymentsCore) -> None:
+    @app.post("/v1/invoices")
+    def create_invoice() -> Response:
+        p = httpapi.params(_CREATE, _CREATE_IGNORED)
+        paths = p.expand()
+        customer_id = p.string("customer", required=True, max_length=200)
+        auto_advance = p.boolean("auto_advance")
+        p.string("collection_method", choices=("charge_automatically",))
+        behavior = p.string("pending_invoice_items_behavior", choices=("include", "exclude")) or "include"
+        method = p.string("default_payment_method", max_length=200)
+        if method:
+            cards.card(method, "default_payment_method")
+        description = p.string("description", max_length=1500)
+        metadata = merge_metadata({}, p.metadata())
+        coupon_id = coupons.from_params(p)
+        with pay.store.transaction():
+            customer = customers.live(pay, str(customer_id), param="customer")
+            subscription_id = p.string("subscription", max_length=200)
+            subscription = pay.get("subscription", subscription_id, param="subscription") if subscription_id else None
+            items = billing.pending_items(pay, customer["id"], subscription_id) if behavior == "include" else []
+            currency = items[0]["currency"] if items else (p.string("currency", max_length=3) or "usd").lower()
+            now = pay.now()
+            invoice = billing.draft(
+                pay,
+                customer,
+                billing.item_lines(pay, items),
+                currency=currency,
+                reason="manual",
+                period_start=now,
+                period_end=now,
+                subscription=subscription,
+                discount=None,
+                metadata=metadata,
+                description=description,
+                auto_advance=auto_advance is not False,
+            )
+            if coupon_id is not None:
+                _apply_coupon(pay, invoice, coupon_id)
+            invoice["default_payment_method"] = method
+            billing.insert(pay, invoice)
+        if invoice["auto_advance"]:
+            schedule_finalize(pay, invoice)
+        return pay.render(invoice, paths)
+
+    @app.post("/v1/invoices/<invoice_id>")
+    def update_invoice(invoice_id: str) -> Response:
+        p = httpapi.params(("description", "metadata", "auto_advance", "default_payment_method"), _CREATE_IGNORED)
+        paths = p.expand()
+        metadata = p.metadata()
+        auto_advance = p.boolean("auto_advance")
+        description = p.string("description", max_length=1500, empty_ok=True)
+        method = p.string("default_payment_method", max_length=200)
+        if method:
+            cards.card(method, "default_payment_method")
+        with pay.store.transaction():
+            invoice = pay.get("invoice", invoice_id)
+            if invoice["status"] not in ("draft", "open") or (invoice["status"] == "open" and "description" in p):
+                raise ApiError(
+                    400,
+                    f"Invoice {invoice_id} is {invoice['status']}; only metadata can change now.",
+                    code="invoice_not_editable",
+                )
+            changes: dict[str, Any] = {"metadata": merge_metadata(invoice["metadata"], metadata)}
+            if "description" in p:
+                changes["description"] = description or None
+            if auto_advance is not None:
+                changes["auto_advance"] = auto_advance
+            if method:
+                changes["default_payment_method"] = method
+            previous = records.apply(invoice, changes)
+            if previous:
+                pay.db["invoice"].replace(invoice)
+                pay.emit("invoice.updated", invoice, previous)
+        if previous.get("auto_advance") is False and invoice["status"] == "draft":
+            schedule_finalize(pay, invoice)
+        return pay.render(invoice, paths)
+
+    @app.delete("/v1/invoices/<invoice_id>")
+    def delete_invoice(invoice_id: str) -> Response:
+        httpapi.params()
+        with pay.store.transaction():
+            invoice = _in_state(pay, invoice_id, ("draft",), "delete")
+            for each in invoice["lines"]["data"]:
+                item = pay.db["invoiceitem"].get(each["invoice_item"]) if each.get("invoice_item") else None
+                if item is not None:
+                    item["invoice"] = None  # back to pending, as in Stripe
+                    pay.db["invoiceitem"].replace(item)
+            tombstone = {"id": invoice_id, "object": "invoice", "deleted": True}
+            pay.db["invoice"].replace(tombstone)
+            pay.emit("invoice.deleted", invoice)
+        return jsonify(tombstone)
+
+    @app.post("/v1/invoices/<invoice_id>/finalize")
+    def finalize_invoice(invoice_id: str) -> Response:
+        p = httpapi.params(("auto_advance",))
+        paths = p.expand()
+        auto_advance = p.boolean("auto_advance")
+        with pay.store.transaction():
+            invoice = _in_state(pay, invoice_id, ("draft",), "finalize")
+            if auto_advance is not None:
+                invoice["auto_advance"] = auto_advance
+            billing.finalize(pay, invoice)
+        return pay.render(invoice, paths)
+
     @app.post("/v1/invoices/<invoice_id>/pay")
     def pay_invoice(invoice_id: str) -> Response:
         p = httpapi.params(
-            ("payment_method",), ignored=("off_session", "forgive", "paid_out_of_band", "source", "mandate")
+            ("payment_method", "paid_out_of_band"), ignored=("off_session", "forgive", "source", "mandate")
         )
         paths = p.expand()
         given = p.string("payment_method", max_length=200)
+        out_of_band = p.boolean("paid_out_of_band") or False
         with pay.store.transaction():
             invoice = pay.get("invoice", invoice_id)
+            if invoice["status"] == "draft":
+                billing.finalize(pay, invoice)
             if invoice["status"] == "paid":
                 raise ApiError(400, "Invoice is already paid.", code="invoice_unexpected_state")
-            if invoice["status"] != "open":
-                raise ApiError(
-                    400,
-                    f"You can only pay an open invoice; this one is {invoice['status']}.",
-                    code="invoice_unexpected_state",
-                )
+            _in_state(pay, invoice_id, ("open", "uncollectible"), "pay")
+            if out_of_band:
+                billing.mark_paid(pay, invoice, out_of_band=True)
+                renewals.invoice_paid(pay, invoice)
+                return pay.render(invoice, paths)
             method = billing.payment_method_for(pay, invoice, given)
             if method is None:
                 raise ApiError(
@@ -45,3 +177,152 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         if not made["paid"]:
             raise charges.card_error(card, charge_id=made["id"])
         return pay.render(invoice, paths)
+
+    @app.post("/v1/invoices/<invoice_id>/void")
+    def void_invoice(invoice_id: str) -> Response:
+        paths = httpapi.params().expand()
+        with pay.store.transaction():
+            invoice = _in_state(pay, invoice_id, ("open", "uncollectible"), "void")
+            billing.end_unpaid(pay, invoice, "void")
+        return pay.render(invoice, paths)
+
+    @app.post("/v1/invoices/<invoice_id>/mark_uncollectible")
+    def mark_uncollectible(invoice_id: str) -> Response:
+        paths = httpapi.params().expand()
+        with pay.store.transaction():
+            invoice = _in_state(pay, invoice_id, ("open",), "mark uncollectible")
+            billing.end_unpaid(pay, invoice, "uncollectible")
+        return pay.render(invoice, paths)
+
+    @app.get("/v1/invoices/<invoice_id>/lines")
+    def invoice_lines(invoice_id: str) -> Response:
+        p = httpapi.params(LIST_PARAMS)
+        invoice = pay.get("invoice", invoice_id)
+        return jsonify(_page(invoice["lines"]["data"], p, f"/v1/invoices/{invoice_id}/lines"))
+
+    @app.get("/v1/invoices/upcoming")
+    def upcoming_invoice() -> Response:
+        p = httpapi.params(_PREVIEW, ignored=("automatic_tax", "customer_details", "schedule"))
+        return jsonify(preview(pay, p))
+
+    @app.post("/v1/invoices/create_preview")
+    def create_preview() -> Response:
+        p = httpapi.params(
+            _PREVIEW, ignored=("automatic_tax", "customer_details", "schedule", "currency", "preview_mode")
+        )
+        return jsonify(preview(pay, p))
+
+
+def _apply_coupon(pay: PaymentsCore, invoice: dict[str, Any], coupon_id: str) -> None:
+    discount = coupons.redeem(
+        pay, coupon_id, customer=invoice["customer"], param="discounts[0][coupon]", invoice=invoice["id"]
+    )
+    redone = billing.redraft(pay, invoice, discount=discount)
+    invoice.update(redone)
+
+
+def _in_state(pay: PaymentsCore, invoice_id: str, states: tuple[str, ...], verb: str) -> dict[str, Any]:
+    invoice = pay.get("invoice", invoice_id)
+    if invoice.get("deleted") or invoice["status"] not in states:
+        status = "deleted" if invoice.get("deleted") else invoice["status"]
+        raise ApiError(
+            400,
+            f"You can only {verb} an invoice that is {' or '.join(states)}; {invoice_id} is {status}.",
+            code="invoice_unexpected_state",
+        )
+    return invoice
+
+
+def _page(data: list[dict[str, Any]], p: Params, url: str) -> dict[str, Any]:
+    limit = p.integer("limit", minimum=1, maximum=100) or 10
+    after, before = p.string("starting_after", max_length=200), p.string("ending_before", max_length=200)
+    ids = [each["id"] for each in data]
+    start = ids.index(after) + 1 if after in ids else 0
+    stop = ids.index(before) if before in ids else len(data)
+    chosen = data[start:stop]
+    window = chosen[-limit:] if before in ids else chosen[:limit]
+    return {**envelope(window, url), "has_more": len(chosen) > len(window)}
+
+
+def preview(pay: PaymentsCore, p: Params) -> dict[str, Any]:
+    """The next invoice for a customer (or one subscription), worked out and not stored."""
+    customer_id = p.string("customer", max_length=200)
+    subscription_id = p.string("subscription", max_length=200)
+    coupon_id = coupons.from_params(p)
+    if customer_id is None and subscription_id is None:
+        raise ApiError(400, "Missing required param: customer (or subscription).", param="customer")
+    subscription = pay.get("subscription", subscription_id, param="subscription") if subscription_id else None
+    customer = customers.live(pay, customer_id or str((subscription or {}).get("customer")), param="customer")
+    if subscription is None:
+        live = [s for s in pay.db["subscription"].find(customer=customer["id"]) if s["status"] != "canceled"]
+        subscription = live[0] if live else None
+    with pay.frozen_at(_clock_time(pay, customer)):
+        items = billing.pending_items(pay, customer["id"], subscription["id"] if subscription else None)
+        if subscription is None and not items:
+            raise ApiError(404, f"No upcoming invoices for customer: {customer['id']}", code="invoice_upcoming_none")
+        lines = billing.item_lines(pay, items)
+        if subscription is not None and not subscription["cancel_at_period_end"]:
+            start = subscription["current_period_end"]
+            lines += billing.subscription_lines(pay, subscription, start, renewals.next_period_end(subscription, start))
+        discount = coupons.live_discount(pay, (subscription or {}).get("discount"))
+        if coupon_id is not None:
+            coupon = coupons.live(pay, coupon_id, param="discounts[0][coupon]")
+            discount = {"id": "di_preview", "object": "discount", "coupon": coupon, "end": None, "start": pay.now()}
+        currency = subscription["currency"] if subscription else items[0]["currency"]
+        start = subscription["current_period_start"] if subscription else pay.now()
+        end = subscription["current_period_end"] if subscription else pay.now()
+        invoice = billing.draft(
+            pay,
+            customer,
+            lines,
+            currency=currency,
+            reason="upcoming" if subscription else "manual",
+            period_start=start,
+            period_end=end,
+            subscription=subscription,
+            discount=discount,
+            invoice_id=_preview_id(pay),
+        )
+    invoice["created"] = end
+    invoice["next_payment_attempt"] = end if subscription else None
+    return pay.public(invoice)
+
+
+def _preview_id(pay: PaymentsCore) -> str:
+    return "upcoming_in_" + pay.ids.token(f"preview:{pay.store.next_value('preview')}", 14)
+
+
+def _clock_time(pay: PaymentsCore, customer: dict[str, Any]) -> int | None:
+    clock_id = customer.get("test_clock")
+    clock = pay.db["test_clock"].get(clock_id) if clock_id else None
+    return int(clock["frozen_time"]) if clock else None
+
+
+def schedule_finalize(pay: PaymentsCore, invoice: dict[str, Any]) -> None:
+    """Finalize and charge a draft with `auto_advance` an hour after it was made (a lab clock job)."""
+    invoice_id = invoice["id"]
+    due = invoice["created"] + AUTO_FINALIZE_AFTER
+    pay.clock.call_at(
+        max(due, pay.clock.timestamp()), lambda: auto_advance(pay, invoice_id), name=f"payments: finalize {invoice_id}"
+    )
+
+
+def schedule_drafts(pay: PaymentsCore) -> None:
+    """Put every waiting draft back on the clock (after a restart)."""
+    for invoice in pay.db["invoice"].find(status="draft"):
+        if invoice.get("auto_advance"):
+            schedule_finalize(pay, invoice)
+
+
+def auto_advance(pay: PaymentsCore, invoice_id: str) -> None:
+    if not pay.alive:
+        return
+    with pay.store.transaction():
+        invoice = pay.db["invoice"].get(invoice_id)
+        if invoice is None or invoice.get("status") != "draft" or not invoice.get("auto_advance"):
+            return
+        billing.finalize(pay, invoice)
+        if invoice["status"] == "open":
+            card = billing.card_to_charge(pay, invoice)
+            if card is not None and billing.attempt(pay, invoice, card)["paid"]:
+                renewals.invoice_paid(pay, invoice)

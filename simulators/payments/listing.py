@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import Flask, Response
 
-from . import events, httpapi, subscriptions
+from . import events, httpapi, invoice_items, subscriptions
 from .billing import STATUSES as INVOICE_STATUSES
 from .core import PaymentsCore
 from .params import Params
@@ -82,7 +82,7 @@ TABLE = (
             Filter(("lookup_keys",), _lookup_keys),
         ),
     ),
-    Listing("product", "/v1/products", (flag("active"),)),
+    Listing("product", "/v1/products", (NOT_DELETED, flag("active"))),
     Listing(
         "subscription",
         "/v1/subscriptions",
@@ -95,9 +95,33 @@ TABLE = (
     Listing(
         "invoice",
         "/v1/invoices",
-        (field("customer"), field("subscription"), field("status", choices=INVOICE_STATUSES), COLLECTION_METHOD),
+        (
+            NOT_DELETED,
+            field("customer"),
+            field("subscription"),
+            field("status", choices=INVOICE_STATUSES),
+            COLLECTION_METHOD,
+        ),
     ),
     Listing("webhook_endpoint", "/v1/webhook_endpoints"),
+    Listing("coupon", "/v1/coupons", (NOT_DELETED,)),
+    Listing(
+        "invoiceitem",
+        "/v1/invoiceitems",
+        (NOT_DELETED, field("customer"), field("invoice"), Filter(("pending",), invoice_items.pending_filter)),
+    ),
+    Listing(
+        "checkout_session",
+        "/v1/checkout/sessions",
+        (
+            field("customer"),
+            field("payment_intent"),
+            field("subscription"),
+            field("status", choices=("open", "complete", "expired")),
+            field("client_reference_id"),
+        ),
+    ),
+    Listing("test_clock", "/v1/test_helpers/test_clocks", (NOT_DELETED,)),
     Listing(
         "event",
         "/v1/events",

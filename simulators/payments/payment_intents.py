@@ -80,37 +80,20 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 code="payment_intent_unexpected_state",
                 param="payment_method",
             )
-        now = pay.now()
         with pay.store.transaction():
             if customer_id is not None:
                 customers.live(pay, customer_id, param="customer")
-            intent_id = pay.ids.new("pi")
-            intent = {
-                "id": intent_id,
-                "object": "payment_intent",
-                "amount": amount,
-                "amount_capturable": 0,
-                "amount_received": 0,
-                "canceled_at": None,
-                "cancellation_reason": None,
-                "capture_method": capture or "automatic_async",
-                "client_secret": f"{intent_id}_secret_{pay.ids.token(f'secret:{intent_id}', 24)}",
-                "confirmation_method": "automatic",
-                "created": now,
-                "currency": currency,
-                "customer": customer_id,
-                "description": description,
-                "last_payment_error": None,
-                "latest_charge": None,
-                "livemode": False,
-                "metadata": metadata,
-                "payment_method": method,
-                "payment_method_types": ["card"],
-                "receipt_email": receipt_email,
-                "status": "requires_confirmation" if method else "requires_payment_method",
-            }
-            pay.db["payment_intent"].insert(intent, created=now)
-            pay.emit("payment_intent.created", intent)
+            intent = start(
+                pay,
+                amount=amount,
+                currency=currency,
+                customer=customer_id,
+                metadata=metadata,
+                description=description,
+                method=method,
+                receipt_email=receipt_email,
+                capture_method=capture or "automatic_async",
+            )
             declined = _confirm(pay, intent, card) if confirm and card else None
         if declined is not None:
             raise declined
@@ -201,6 +184,55 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             pay.db["payment_intent"].replace(intent)
             pay.emit("payment_intent.canceled", intent)
         return pay.render(intent, paths)
+
+
+def start(
+    pay: PaymentsCore,
+    *,
+    amount: int,
+    currency: str,
+    customer: str | None,
+    metadata: dict[str, str],
+    description: str | None,
+    method: str | None = None,
+    receipt_email: str | None = None,
+    capture_method: str = "automatic_async",
+) -> dict[str, Any]:
+    """Store a new PaymentIntent and emit `payment_intent.created` (inside a transaction)."""
+    now = pay.now()
+    intent_id = pay.ids.new("pi")
+    intent = {
+        "id": intent_id,
+        "object": "payment_intent",
+        "amount": amount,
+        "amount_capturable": 0,
+        "amount_received": 0,
+        "canceled_at": None,
+        "cancellation_reason": None,
+        "capture_method": capture_method,
+        "client_secret": f"{intent_id}_secret_{pay.ids.token(f'secret:{intent_id}', 24)}",
+        "confirmation_method": "automatic",
+        "created": now,
+        "currency": currency,
+        "customer": customer,
+        "description": description,
+        "last_payment_error": None,
+        "latest_charge": None,
+        "livemode": False,
+        "metadata": metadata,
+        "payment_method": method,
+        "payment_method_types": ["card"],
+        "receipt_email": receipt_email,
+        "status": "requires_confirmation" if method else "requires_payment_method",
+    }
+    pay.db["payment_intent"].insert(intent, created=now)
+    pay.emit("payment_intent.created", intent)
+    return intent
+
+
+def confirm(pay: PaymentsCore, intent: dict[str, Any], card: cards.Card) -> ApiError | None:
+    """Charge the card for an intent (inside a transaction); the 402 to answer on a decline, or None."""
+    return _confirm(pay, intent, card)
 
 
 def _confirm(pay: PaymentsCore, intent: dict[str, Any], card: cards.Card) -> ApiError | None:

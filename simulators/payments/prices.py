@@ -1,11 +1,22 @@
-"""The plans on sale: two products with a monthly price each, there from the start."""
+"""Prices: the two seeded plans, and create, update (and list, in `listing.py`) for new ones.
+
+A price is one-off (`type: one_time`) or recurring (`recurring[interval]`),
+for an existing `product` or a new one made from `product_data`. Its amount
+and currency never change once made, as in Stripe; `lookup_key` names it
+(`transfer_lookup_key=true` moves a key from another price).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask, Response
+
 from ..clock import to_timestamp
+from ..errors import ApiError
+from . import httpapi, products, records
 from .core import PaymentsCore
+from .params import Params, merge_metadata
 
 #: Plan name -> its monthly price.
 PLANS = {"basic": "price_basic_monthly", "pro": "price_pro_monthly"}
@@ -30,7 +41,15 @@ def seed(pay: PaymentsCore) -> None:
                         "created": created,
                         "default_price": price_id,
                         "description": blurb,
+                        "images": [],
                         "livemode": False,
+                        "marketing_features": [],
+                        "package_dimensions": None,
+                        "shippable": None,
+                        "statement_descriptor": None,
+                        "tax_code": None,
+                        "unit_label": None,
+                        "url": None,
                         "metadata": {"plan": plan},
                         "name": f"{title} plan",
                         "type": "service",
@@ -47,13 +66,16 @@ def seed(pay: PaymentsCore) -> None:
                         "billing_scheme": "per_unit",
                         "created": created,
                         "currency": "usd",
+                        "custom_unit_amount": None,
                         "livemode": False,
                         "lookup_key": f"{plan}_monthly",
                         "metadata": {"plan": plan},
                         "nickname": f"{title} monthly",
                         "product": product_id,
-                        "recurring": {"interval": "month", "interval_count": 1, "usage_type": "licensed"},
+                        "recurring": _recurring("month", 1),
                         "tax_behavior": "unspecified",
+                        "tiers_mode": None,
+                        "transform_quantity": None,
                         "type": "recurring",
                         "unit_amount": amount,
                         "unit_amount_decimal": str(amount),
@@ -64,3 +86,191 @@ def seed(pay: PaymentsCore) -> None:
 
 def plan_of(price: dict[str, Any]) -> str | None:
     return (price.get("metadata") or {}).get("plan")
+
+
+_INTERVALS = ("day", "week", "month", "year")
+#: What an inline `price_data` (a Checkout line item's, a product's `default_price_data`) may give.
+PRICE_DATA = ("currency", "unit_amount", "unit_amount_decimal", "product", "product_data", "recurring", "tax_behavior")
+_FIELDS = (
+    *PRICE_DATA,
+    "nickname",
+    "lookup_key",
+    "transfer_lookup_key",
+    "metadata",
+    "active",
+    "billing_scheme",
+)
+
+
+def _recurring(interval: str, count: int) -> dict[str, Any]:
+    return {
+        "aggregate_usage": None,
+        "interval": interval,
+        "interval_count": count,
+        "meter": None,
+        "trial_period_days": None,
+        "usage_type": "licensed",
+    }
+
+
+def init_app(app: Flask, pay: PaymentsCore) -> None:
+    @app.post("/v1/products")
+    def create_product() -> Response:
+        p = httpapi.params(tuple(f for f in products.FIELDS if f != "default_price"), products.IGNORED)
+        paths = p.expand()
+        price_data = p.mapping("default_price_data")
+        with pay.store.transaction():
+            product = products.create(pay, p)
+            if price_data is not None:
+                inner = Params(
+                    {**price_data, "product": product["id"]},
+                    PRICE_DATA,
+                    ignored=("currency_options", "custom_unit_amount"),
+                    prefix="default_price_data",
+                )
+                price = new(pay, inner, prefix="default_price_data")
+                products.set_default_price(pay, product, price["id"])
+        return pay.render(product, paths)
+
+    @app.post("/v1/prices")
+    def create_price() -> Response:
+        p = httpapi.params(_FIELDS, ignored=("currency_options", "custom_unit_amount", "tiers", "tiers_mode"))
+        paths = p.expand()
+        with pay.store.transaction():
+            price = new(pay, p)
+        return pay.render(price, paths)
+
+    @app.post("/v1/prices/<price_id>")
+    def update_price(price_id: str) -> Response:
+        p = httpapi.params(
+            ("nickname", "lookup_key", "transfer_lookup_key", "metadata", "active", "tax_behavior"),
+            ignored=("currency_options",),
+        )
+        paths = p.expand()
+        metadata = p.metadata()
+        active = p.boolean("active")
+        nickname = p.string("nickname", max_length=200, empty_ok=True)
+        key = p.string("lookup_key", max_length=200, empty_ok=True)
+        with pay.store.transaction():
+            price = pay.get("price", price_id)
+            changes: dict[str, Any] = {"metadata": merge_metadata(price["metadata"], metadata)}
+            if active is not None:
+                changes["active"] = active
+            if "nickname" in p:
+                changes["nickname"] = nickname or None
+            if "lookup_key" in p:
+                changes["lookup_key"] = _claim_key(pay, key or None, p.boolean("transfer_lookup_key"), price["id"])
+            previous = records.apply(price, changes)
+            if previous:
+                pay.db["price"].replace(price)
+                pay.emit("price.updated", price, previous)
+        return pay.render(price, paths)
+
+
+def new(pay: PaymentsCore, p: Params, prefix: str = "") -> dict[str, Any]:
+    """Store a price from create parameters, its product too if `product_data` makes one (inside a transaction)."""
+
+    def name(field: str) -> str:
+        return f"{prefix}[{field}]" if prefix else field
+
+    currency = (p.string("currency", required=True, max_length=3) or "").lower()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ApiError(
+            400, f"Invalid currency: {currency!r}; use a three-letter code such as usd.", param=name("currency")
+        )
+    amount = p.integer("unit_amount", minimum=0, maximum=99_999_999)
+    if amount is None and p.raw("unit_amount_decimal") is not None:
+        amount = _decimal_amount(p.raw("unit_amount_decimal"), name("unit_amount_decimal"))
+    if amount is None:
+        raise ApiError(400, "Missing required param: unit_amount.", param=name("unit_amount"))
+    recurring = _recurring_param(p, name("recurring"))
+    p.string("billing_scheme", choices=("per_unit",))
+    tax_behavior = p.string("tax_behavior", choices=("exclusive", "inclusive", "unspecified")) or "unspecified"
+    now = pay.now()
+    product_id = p.string("product", max_length=200)
+    data = p.mapping("product_data")
+    if (product_id is None) == (data is None):
+        raise ApiError(400, "Give exactly one of product or product_data.", param=name("product"))
+    if product_id is not None:
+        product = products.live(pay, product_id, param=name("product"))
+    else:
+        assert data is not None
+        product = products.create(pay, Params(data, products.DATA_FIELDS, prefix=name("product_data")))
+    price_id = pay.ids.new("price")
+    price = {
+        "id": price_id,
+        "object": "price",
+        "active": p.boolean("active") is not False,
+        "billing_scheme": "per_unit",
+        "created": now,
+        "currency": currency,
+        "custom_unit_amount": None,
+        "livemode": False,
+        "lookup_key": _claim_key(
+            pay, p.string("lookup_key", max_length=200), p.boolean("transfer_lookup_key"), price_id
+        ),
+        "metadata": merge_metadata({}, p.metadata()),
+        "nickname": p.string("nickname", max_length=200),
+        "product": product["id"],
+        "recurring": recurring,
+        "tax_behavior": tax_behavior,
+        "tiers_mode": None,
+        "transform_quantity": None,
+        "type": "recurring" if recurring else "one_time",
+        "unit_amount": amount,
+        "unit_amount_decimal": str(amount),
+    }
+    pay.db["price"].insert(price, created=now)
+    pay.emit("price.created", price)
+    if product["default_price"] is None and data is not None:
+        products.set_default_price(pay, product, price_id)
+    return price
+
+
+def _recurring_param(p: Params, name: str) -> dict[str, Any] | None:
+    raw = p.mapping("recurring")
+    if raw is None:
+        return None
+    inner = Params(
+        raw,
+        ("interval", "interval_count", "usage_type", "trial_period_days"),
+        ignored=("aggregate_usage", "meter"),
+        prefix=name,
+    )
+    interval = inner.string("interval", required=True, choices=_INTERVALS)
+    count = (
+        inner.integer(
+            "interval_count", minimum=1, maximum=365 if interval == "day" else 12 if interval == "month" else 52
+        )
+        or 1
+    )
+    inner.string("usage_type", choices=("licensed",))
+    made = _recurring(str(interval), count)
+    made["trial_period_days"] = inner.integer("trial_period_days", minimum=1, maximum=730)
+    return made
+
+
+def _decimal_amount(value: Any, param: str) -> int:
+    text = str(value)
+    if not text.isdigit() or len(text) > 12:
+        raise ApiError(400, f"Invalid {param}: whole cents only here, such as 1900 (got {text[:20]!r}).", param=param)
+    return int(text)
+
+
+def _claim_key(pay: PaymentsCore, key: str | None, transfer: bool | None, price_id: str) -> str | None:
+    """A lookup key is unique: taken from its old price with `transfer_lookup_key=true`, refused otherwise."""
+    if key is None:
+        return None
+    for other in pay.db["price"].find(lookup_key=key):
+        if other["id"] == price_id:
+            continue
+        if not transfer:
+            raise ApiError(
+                400,
+                f"A price (`{other['id']}`) already uses that lookup key; pass transfer_lookup_key=true to move it.",
+                param="lookup_key",
+            )
+        other["lookup_key"] = None
+        pay.db["price"].replace(other)
+        pay.emit("price.updated", other, {"lookup_key": key})
+    return key

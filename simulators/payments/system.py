@@ -8,9 +8,18 @@ Stripe API (form-encoded, bearer key, Stripe's list and error shapes):
   payment intents      POST/GET /v1/payment_intents, GET/POST /v1/payment_intents/{id},
                        POST /v1/payment_intents/{id}/confirm, POST /v1/payment_intents/{id}/cancel
   charges, refunds     GET /v1/charges[/{id}], POST/GET /v1/refunds, GET /v1/refunds/{id}
-  prices, products     GET /v1/prices[/{id}], GET /v1/products[/{id}]  (price_basic_monthly, price_pro_monthly)
+  products, prices     POST/GET /v1/products, GET/POST/DELETE /v1/products/{id}, POST/GET /v1/prices,
+                       GET/POST /v1/prices/{id}  (seeded: price_basic_monthly, price_pro_monthly)
+  coupons              POST/GET /v1/coupons, GET/POST/DELETE /v1/coupons/{id}
   subscriptions        POST/GET /v1/subscriptions, GET/POST/DELETE /v1/subscriptions/{id}
-  invoices             GET /v1/invoices[/{id}], POST /v1/invoices/{id}/pay
+                       (trial_period_days, trial_end, coupon/discounts, items[0][price] with proration_behavior)
+  invoice items        POST/GET /v1/invoiceitems, GET/POST/DELETE /v1/invoiceitems/{id}
+  invoices             POST/GET /v1/invoices, GET/POST/DELETE /v1/invoices/{id}, POST …/{id}/finalize, …/pay,
+                       …/void, …/mark_uncollectible, GET …/{id}/lines, GET /v1/invoices/upcoming,
+                       POST /v1/invoices/create_preview
+  checkout             POST/GET /v1/checkout/sessions, GET/POST /v1/checkout/sessions/{id}, GET …/{id}/line_items,
+                       POST …/{id}/expire; the hosted page at GET/POST /checkout/{id}
+  test clocks          POST/GET /v1/test_helpers/test_clocks, GET/DELETE …/{id}, POST …/{id}/advance
   webhook endpoints    POST/GET /v1/webhook_endpoints, GET/POST/DELETE /v1/webhook_endpoints/{id}
                        (hooklab extension: retry_policy=none|stripe|standard or retry_policy[0]=<seconds>…)
   events               GET /v1/events (type, types[], created[...], delivery_success), GET /v1/events/{id},
@@ -47,16 +56,22 @@ from ..webhooks import RetryPolicy, Target
 from . import (
     catalogue,
     charges,
+    checkout,
+    checkout_page,
+    coupons,
     customers,
     events,
     extensions,
     httpapi,
+    invoice_items,
     invoices,
     listing,
     payment_intents,
     prices,
+    products,
     renewals,
     subscriptions,
+    test_clocks,
     webhook_endpoints,
 )
 from .api import PaymentsApi
@@ -92,6 +107,8 @@ class PaymentsSystem(Service, PaymentsApi):
         httpapi.install(app, api_key=core.api_key, limiter=core.limiter, idempotency=core.idempotency)
         for module in (customers, payment_intents, charges, subscriptions, invoices, webhook_endpoints, events):
             module.init_app(app, core)
+        for billing_module in (products, prices, coupons, invoice_items, checkout, checkout_page, test_clocks):
+            billing_module.init_app(app, core)
         listing.install(app, core)
         extensions.init_app(app, core)
         return app
@@ -103,6 +120,9 @@ class PaymentsSystem(Service, PaymentsApi):
         self.core.alive = True
         self.core.webhooks.start()
         renewals.schedule_renewals(self.core)
+        invoices.schedule_drafts(self.core)
+        checkout.schedule_all(self.core)
+        test_clocks.resume(self.core)
 
     def connect_provisioning(self, url: str, events: tuple[str, ...]) -> None:
         """Deliver `events` to provisioning at `url` (the lab calls this once both are listening)."""
@@ -207,7 +227,7 @@ class PaymentsSystem(Service, PaymentsApi):
         return self._all("subscription", status)
 
     def invoices(self, status: str | None = None) -> list[dict[str, Any]]:
-        return self._all("invoice", status)
+        return [doc for doc in self._all("invoice", status) if not doc.get("deleted")]
 
     def refunds(self) -> list[dict[str, Any]]:
         return self._all("refund")

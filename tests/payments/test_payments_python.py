@@ -21,8 +21,11 @@ def test_python_api_round_trip(lab: Lab) -> None:
     assert pay.cancel_subscription(subscription["id"])["status"] == "canceled"
     refund = pay.refund(ok["id"])
     assert refund["amount"] == 1900
-    assert [p["id"] for p in pay.payments()] == [ok["id"]]
-    assert pay.payments(refunded=False) == [] and [p["id"] for p in pay.payments(refunded=True)] == [ok["id"]]
+    # the subscription's first invoice was paid through a PaymentIntent of its own, as in Stripe
+    invoice_payment = pay.invoices()[0]["payment_intent"]
+    assert [p["id"] for p in pay.payments()] == [ok["id"], invoice_payment]
+    assert [p["id"] for p in pay.payments(refunded=False)] == [invoice_payment]
+    assert [p["id"] for p in pay.payments(refunded=True)] == [ok["id"]]
     assert [p["id"] for p in pay.payments(status="requires_payment_method")] == [declined["id"]]
     assert [e["type"] for e in pay.events(type="customer.subscription.*")] == [
         "customer.subscription.created",

@@ -115,6 +115,21 @@ _SUBSCRIPTION = {
     "data.object.current_period_end": "when the paid period ends (unix seconds)",
     "data.object.items": "the prices subscribed to",
 }
+_CHECKOUT = {
+    "data.object.id": "the Checkout Session id (cs_test_…)",
+    "data.object.customer": "the customer id (cus_…; missing for a one-off payment by a guest)",
+    "data.object.customer_details.email": "the email the customer typed on the checkout page",
+    "data.object.customer_details.name": "the name the customer typed (may be missing)",
+    "data.object.customer_email": "the email the session was opened with (may be missing)",
+    "data.object.client_reference_id": "your own reference for the buyer, given when the session was opened (may be missing)",
+    "data.object.amount_total": "the total, in cents",
+    "data.object.currency": "three-letter currency code, such as usd",
+    "data.object.mode": "payment (one-off) or subscription",
+    "data.object.payment_status": "paid, or unpaid while a bank debit settles",
+    "data.object.status": "complete",
+    "data.object.subscription": "the subscription it started (sub_…; subscription mode only)",
+    "data.object.payment_intent": "the payment (pi_…; payment mode only)",
+}
 _CUSTOMER_CAUSE = 'customer = lab.payments.create_customer("ada@example.com", name="Ada Lovelace")\n'
 
 TRIGGERS: dict[tuple[str, str], Trigger] = {
@@ -203,6 +218,15 @@ TRIGGERS: dict[tuple[str, str], Trigger] = {
             },
             open_prefixes=("data.object.metadata.",),
             cause=_CUSTOMER_CAUSE + 'lab.payments.refund(lab.payments.pay(customer["id"], 2000)["id"])',
+        ),
+        Trigger(
+            "payments",
+            "checkout.session.completed",
+            "a customer completes checkout (pays on the checkout page)",
+            {**_STRIPE_COMMON, **_CHECKOUT},
+            open_prefixes=("data.object.metadata.", "data.object.customer_details."),
+            cause='session = lab.payments.checkout("basic", customer_email="ada@example.com")\n'
+            'lab.payments.complete_checkout(session["id"], email="ada@example.com", name="Ada Lovelace")',
         ),
         Trigger(
             "payments",
