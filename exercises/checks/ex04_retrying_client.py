@@ -22,10 +22,13 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | never follows a redirect … and raises | treats a redirect as a failure: raises, never follows it | follows-redirects, never-raises |
 | gives up after a few tries by raising | gives up after a few tries, and raises | never-gives-up |
 | gives every request a `timeout=` | gives the request a timeout | no-timeout |
-| waits by calling `sleep(seconds)` | (every wait is read from `sleep`; a real sleep would hit the time budget) | ignores sleep: a timeout verdict |
+| waits by calling `sleep(seconds)`, the function it is given | waits with the `sleep` it is given, never `time.sleep` | calls-time-sleep |
 """
 
 from __future__ import annotations
+
+import time
+from unittest.mock import patch
 
 import requests
 import responses
@@ -53,6 +56,8 @@ class _Outcome:
         self.error: BaseException | None = None
         self.calls: list[responses.Call] = []
         self.waits: list[float] = []
+        #: Waits the learner's code asked of `time.sleep` itself: recorded, never slept, so the check stays fast.
+        self.real_sleeps: list[float] = []
 
     @property
     def status(self) -> int | None:
@@ -72,7 +77,9 @@ def _run(fn, script: list[dict], *, extra: list[dict] = ()) -> _Outcome:  # type
         for answer in extra:
             mock.add(**answer)
         # Learner code: raising is one of the answers this check looks for.
-        called = call(lambda: fn(URL, dict(PAYLOAD), sleep=outcome.waits.append), where="post_with_retries")
+        # tenacity's default sleep looks `time.sleep` up when it waits, so this catches it too.
+        with patch.object(time, "sleep", outcome.real_sleeps.append):
+            called = call(lambda: fn(URL, dict(PAYLOAD), sleep=outcome.waits.append), where="post_with_retries")
         if isinstance(called.exception, NotImplementedError):
             raise called.exception  # the stub: the runner names it
         if isinstance(called.exception, Exception):
@@ -112,6 +119,16 @@ def check(ns):  # type: ignore[no-untyped-def]
     )
 
     flaky = _run(fn, [dict(status=500), dict(status=502), dict(json={"status": "active"}, status=200)])
+    c.expect(
+        not flaky.real_sleeps,
+        "waits with the `sleep` it is given, never `time.sleep`",
+        f"it called time.sleep({', '.join(str(round(w, 2)) for w in flaky.real_sleeps[:3])}) itself: a test would really"
+        " wait that long",
+        hints=(
+            "Pass the function's own `sleep` argument on: Retrying(..., sleep=sleep).",
+            "A test hands your function a `sleep` that only writes the waits down, so it can check them in no time.",
+        ),
+    )
     c.expect(
         flaky.status == 200 and len(flaky.calls) == 3 and len(flaky.waits) == 2 and all(w > 0 for w in flaky.waits),
         "retries 500 and 502, waiting before each try, and returns the success",

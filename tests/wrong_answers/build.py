@@ -565,6 +565,14 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
     ),
     (
         "ex04_retrying_client",
+        "calls-time-sleep",
+        [("        sleep=sleep,\n", "")],
+        "waits with the `sleep` it is given, never `time.sleep`",
+        "it called time.sleep(",
+        "Leaves tenacity on its own real sleep, so a test waits for real instead of recording the waits.",
+    ),
+    (
+        "ex04_retrying_client",
         "never-raises",
         [
             (
