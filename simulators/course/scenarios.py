@@ -484,6 +484,11 @@ def _figures(
     accounts = {account["customer"]: account for account in provisioning.accounts()}
     emails = {customer["id"]: customer["email"] for customer in payments.customers()}
     names = {customer["id"]: customer.get("name") for customer in payments.customers()}
+    # Each customer's first activation, from one read of them all (not one query per customer).
+    activated: dict[str, float] = {}
+    for activation in provisioning.activations():
+        customer = activation["customer"]
+        activated[customer] = min(activation["at"], activated.get(customer, activation["at"]))
     lost, waits = [], []
     for customer, payment in first_paid.items():
         account = accounts.get(customer)
@@ -499,8 +504,7 @@ def _figures(
                 }
             )
             continue
-        first = min(a["at"] for a in provisioning.activations(customer))
-        waits.append(max(0, first - payment["created"]))
+        waits.append(max(0, activated[customer] - payment["created"]))
     kept = [
         {
             "customer": refund["customer"],
