@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+import case_study_profile  # noqa: E402
 import delivery  # noqa: E402
 import end_to_end  # noqa: E402
 import lab_cycle  # noqa: E402
@@ -56,6 +57,8 @@ def _benches(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
         # the payments engineer's benchmark: a burst's absolute rate, and confirm-to-delivery latency
         "delivery_latency": lambda: delivery.measure(events=100 if quick else 500, payments=50 if quick else 200),
         "case_study": scenario.measure,
+        # where the case study's time goes: seconds per kind of clock job, and between jobs
+        "case_study_profile": case_study_profile.measure,
         "notebooks": nbval_timing.measure,
         "memory": memory.measure,
     }

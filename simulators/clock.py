@@ -91,8 +91,17 @@ class Clock:
         self._t0 = time.monotonic()
         self._heap: list[Job] = []
         self._seq = itertools.count()
-        self._cond = threading.Condition()
+        # One lock, two conditions: the worker waits for work on `_wake`; callers of settle() and
+        # run_until() wait on `_cond` for the work to be done. A new job wakes only the worker, and a
+        # finished one wakes the callers only when they may be done, not after every job of a long run.
+        lock = threading.RLock()
+        self._cond = threading.Condition(lock)
+        self._wake = threading.Condition(lock)
         self._running: Job | None = None
+        #: While `run_until` runs on the virtual clock: the moment the worker may move time up to by itself.
+        self._target: float | None = None
+        #: Jobs finished so far: `run_until` waits for progress, not for a whole run, before giving up.
+        self._finished = 0
         self._stopping = False
         self._worker = threading.Thread(target=self._work, name="hooklab-clock", daemon=True)
         self._worker.start()
@@ -157,7 +166,7 @@ class Clock:
                 raise RuntimeError("this lab has stopped; start a new Lab()")
             job = Job(due, next(self._seq), name, fn, every)
             heapq.heappush(self._heap, job)
-            self._cond.notify_all()
+            self._wake.notify_all()
             return job
 
     # -- moving time ------------------------------------------------------
@@ -179,21 +188,39 @@ class Clock:
         if self.realtime:
             with self._cond:
                 self._offset += max(0.0, target - self.time())
+                self._wake.notify_all()
                 self._cond.notify_all()
             self.settle()
             return self.now()
-        while True:
-            self.settle()
-            with self._cond:
-                upcoming = self._next_job()
-                if upcoming is None or upcoming.due > target:
-                    self._virtual_now = max(self._virtual_now, target)
-                    self._cond.notify_all()
-                    break
-                self._virtual_now = max(self._virtual_now, upcoming.due)
-                self._cond.notify_all()
+        # The worker moves the clock from job to job itself, in the same (due, seq) order: no
+        # hand-over to this thread and back between two jobs (thousands in the case study).
+        with self._cond:
+            self._target = target
+            self._wake.notify_all()
+            try:
+                self._wait_until_done(target)
+            finally:
+                self._target = None
+            self._virtual_now = max(self._virtual_now, target)
+            self._wake.notify_all()
+            self._cond.notify_all()
         self.settle()
         return self.now()
+
+    def _wait_until_done(self, target: float, timeout: float = 60.0) -> None:
+        """Wait (holding the condition) until no job due by `target` is waiting or running."""
+        finished, deadline = self._finished, time.monotonic() + timeout
+        while not self._stopping:
+            if self._running is None and not self._due_by(target):
+                return
+            upcoming = self._next_job()
+            if self._finished != finished:  # progress: a slow run is not a stuck one
+                finished, deadline = self._finished, time.monotonic() + timeout
+            left = deadline - time.monotonic()
+            if left <= 0:
+                stuck = self._running.name if self._running else upcoming.name  # type: ignore[union-attr]
+                raise TimeoutError(f"the lab did not settle within {timeout:g} s; still busy with {stuck!r}")
+            self._cond.wait(left)
 
     def settle(self, timeout: float = 60.0) -> None:
         """Return once nothing due now is waiting or running."""
@@ -213,6 +240,11 @@ class Clock:
             return True
         upcoming = self._next_job()
         return upcoming is not None and upcoming.due <= self.time()
+
+    def _due_by(self, moment: float) -> bool:
+        """Whether a job is waiting that falls due by `moment`."""
+        upcoming = self._next_job()
+        return upcoming is not None and upcoming.due <= moment
 
     def _next_job(self) -> Job | None:
         while self._heap and self._heap[0].cancelled:
@@ -236,21 +268,26 @@ class Clock:
             finally:
                 with self._cond:
                     self._running = None
+                    self._finished += 1
                     if job.every is not None and not job.cancelled and not self._stopping:
                         job.due += job.every
                         job.seq = next(self._seq)
                         heapq.heappush(self._heap, job)
-                    self._cond.notify_all()
+                    if self._target is None or not self._due_by(self._target):
+                        self._cond.notify_all()
 
     def _wait_for_due_job(self) -> Job | None:
         while not self._stopping:
             upcoming = self._next_job()
             if upcoming is not None and upcoming.due <= self.time():
                 return heapq.heappop(self._heap)
+            if upcoming is not None and self._target is not None and upcoming.due <= self._target:
+                self._virtual_now = max(self._virtual_now, upcoming.due)  # run_until lets the worker move time
+                return heapq.heappop(self._heap)
             if self.realtime and upcoming is not None:
-                self._cond.wait(min(0.05, (upcoming.due - self.time()) / self.speed))
+                self._wake.wait(min(0.05, (upcoming.due - self.time()) / self.speed))
             else:
-                self._cond.wait(0.5 if self.realtime else None)
+                self._wake.wait(0.5 if self.realtime else None)
         return None
 
     def _record_failure(self, job: Job, raised: learner.HandlerFailure) -> None:
@@ -263,6 +300,7 @@ class Clock:
         """Stop the worker; jobs not yet run are dropped (their state is in SQLite)."""
         with self._cond:
             self._stopping = True
+            self._wake.notify_all()
             self._cond.notify_all()
         if self._worker.is_alive() and threading.current_thread() is not self._worker:
             self._worker.join(timeout=30)

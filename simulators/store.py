@@ -97,14 +97,14 @@ class Store:
 
     def next_value(self, counter: str) -> int:
         """1, 2, 3, … per counter name, kept across restarts."""
-        with self.transaction():
-            self.execute(
-                "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+        # One statement, so one implicit transaction: ids are drawn several times a request.
+        with self._lock:
+            row = self._conn.execute(
+                "INSERT INTO counters (name, value) VALUES (?, 1)"
+                " ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
                 (counter,),
-            )
-            row = self.one("SELECT value FROM counters WHERE name = ?", (counter,))
-            assert row is not None
-            return int(row["value"])
+            ).fetchone()
+            return int(row[0])
 
     def collection(self, kind: str) -> Collection:
         return Collection(self, kind)

@@ -374,15 +374,22 @@ class NightlyReconciliation:
         self.revoked: list[str] = []
 
     def __call__(self) -> None:
-        names = customer_names(self.lab)
+        # The payments are read once a night (activating an account changes none of them); the
+        # customers' names only on a night with something to report, which most nights are not.
+        standing = self.lab.payments.payments(status="succeeded", refunded=False)
+        missing = missing_accounts(self.lab, standing)
+        names = customer_names(self.lab) if missing else {}
         fixed: list[str] = []
         removed: list[str] = []
         failed: list[str] = []
-        for customer, payment in missing_accounts(self.lab).items():
+        for customer, payment in missing.items():
             plan = (payment.get("metadata") or {}).get("plan", "basic")
             if self._post("activate", {"customer": customer, "plan": plan, "event": payment["id"]}, failed, names):
                 fixed.append(customer)
-        for customer, refund in unpaid_accounts(self.lab).items():
+        unpaid = unpaid_accounts(self.lab, standing)
+        if unpaid and not names:
+            names = customer_names(self.lab)
+        for customer, refund in unpaid.items():
             if self._post("deactivate", {"customer": customer, "event": refund["id"]}, failed, names):
                 removed.append(customer)
         self.repaired.extend(fixed)
@@ -423,24 +430,34 @@ def customer_names(lab: Lab) -> dict[str, str]:
     }
 
 
-def missing_accounts(lab: Lab) -> dict[str, dict[str, Any]]:
-    """Customer → their latest good payment, for every customer who paid and has no active account."""
+def missing_accounts(lab: Lab, standing: list[dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Customer → their latest good payment, for every customer who paid and has no active account.
+
+    `standing`: the succeeded, unrefunded payments, if the caller has just read them.
+    """
     active = {account["customer"] for account in lab.provisioning.accounts(status="active")}
+    if standing is None:
+        standing = lab.payments.payments(status="succeeded", refunded=False)
     paid: dict[str, dict[str, Any]] = {}
-    for payment in lab.payments.payments(status="succeeded", refunded=False):
+    for payment in standing:
         if payment.get("customer"):
             paid[payment["customer"]] = payment
     return {customer: payment for customer, payment in paid.items() if customer not in active}
 
 
-def unpaid_accounts(lab: Lab) -> dict[str, dict[str, Any]]:
-    """Customer → their refunded payment, for every active account whose customer has no payment that stands."""
-    standing = {p["customer"] for p in lab.payments.payments(status="succeeded", refunded=False) if p.get("customer")}
+def unpaid_accounts(lab: Lab, standing: list[dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Customer → their refunded payment, for every active account whose customer has no payment that stands.
+
+    `standing`: the succeeded, unrefunded payments, if the caller has just read them.
+    """
+    if standing is None:
+        standing = lab.payments.payments(status="succeeded", refunded=False)
+    paying = {p["customer"] for p in standing if p.get("customer")}
     refunded = {p["customer"]: p for p in lab.payments.payments(status="succeeded", refunded=True) if p.get("customer")}
     return {
         account["customer"]: refunded[account["customer"]]
         for account in lab.provisioning.accounts(status="active")
-        if account["customer"] not in standing and account["customer"] in refunded
+        if account["customer"] not in paying and account["customer"] in refunded
     }
 
 
@@ -484,6 +501,11 @@ def _figures(
     accounts = {account["customer"]: account for account in provisioning.accounts()}
     emails = {customer["id"]: customer["email"] for customer in payments.customers()}
     names = {customer["id"]: customer.get("name") for customer in payments.customers()}
+    # Each customer's first activation, from one read of them all (not one query per customer).
+    activated: dict[str, float] = {}
+    for activation in provisioning.activations():
+        customer = activation["customer"]
+        activated[customer] = min(activation["at"], activated.get(customer, activation["at"]))
     lost, waits = [], []
     for customer, payment in first_paid.items():
         account = accounts.get(customer)
@@ -499,8 +521,7 @@ def _figures(
                 }
             )
             continue
-        first = min(a["at"] for a in provisioning.activations(customer))
-        waits.append(max(0, first - payment["created"]))
+        waits.append(max(0, activated[customer] - payment["created"]))
     kept = [
         {
             "customer": refund["customer"],
@@ -509,7 +530,7 @@ def _figures(
             "amount": refund["amount"],
             "paid_at": datetime.fromtimestamp(refund["created"], tz=timezone.utc),
         }
-        for refund in unpaid_accounts(lab).values()
+        for refund in unpaid_accounts(lab, good).values()
     ]
     start_ts = outage_start.timestamp()
     told = [

@@ -11,7 +11,6 @@ the core never needs to know about any resource.
 from __future__ import annotations
 
 import contextlib
-import copy
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -103,7 +102,7 @@ class PaymentsCore:
 
     def public(self, doc: dict[str, Any]) -> dict[str, Any]:
         """What the API shows of a stored object (no secrets, no bookkeeping)."""
-        shown = {key: copy.deepcopy(value) for key, value in doc.items() if not key.startswith("_")}
+        shown = {key: _copied(value) for key, value in doc.items() if not key.startswith("_")}
         presenter = self._presenters.get(str(doc.get("object")))
         if presenter is not None and not doc.get("deleted"):
             presenter(doc, shown)
@@ -136,7 +135,7 @@ class PaymentsCore:
         def event(pending: int) -> dict[str, Any]:
             data: dict[str, Any] = {"object": self.public(obj)}
             if previous is not None:
-                data["previous_attributes"] = copy.deepcopy(previous)
+                data["previous_attributes"] = _copied(previous)
             return {
                 "id": self.ids.new("evt"),
                 "object": "event",
@@ -150,3 +149,12 @@ class PaymentsCore:
             }
 
         return self.webhooks.emit(event_type, event, created=now)
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists, scalars): what deepcopy does here, several times faster."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value

@@ -111,8 +111,9 @@ class Deliverer:
                 reason = "the endpoint is disabled"
             else:
                 reason = "the lab delivers only to this machine (127.0.0.1 or localhost)"
-            self.log.finish(row, "failed")
-            self.log.record(row, target.url if target else "", Outcome("skipped", error=reason), None)
+            with self.log.store.transaction():
+                self.log.finish(row, "failed")
+                self.log.record(row, target.url if target else "", Outcome("skipped", error=reason), None)
             return
         result = self.post(target, row["event_id"], row["payload"].encode())
         if not self._alive:
@@ -148,23 +149,27 @@ class Deliverer:
     def settle(self, row: dict[str, Any], target: Target, result: Outcome) -> None:
         """Write an attempt's outcome; retry, give up, or disable the endpoint as its policy says."""
         number = row["attempts"] + 1
+        # One transaction (one commit) for the attempt's three writes: its outcome lands whole or not at all.
         if result.outcome == "succeeded":
-            self.log.mark_health(target.endpoint_id, ok=True)
-            self.log.finish(row, "succeeded", attempts=number)
-            self.log.record(row, target.url, result, None)
-            self._maybe_duplicate(row)
+            with self.log.store.transaction():
+                self.log.mark_health(target.endpoint_id, ok=True)
+                self.log.finish(row, "succeeded", attempts=number)
+                self.log.record(row, target.url, result, None)
+                self._maybe_duplicate(row)
             return
-        failing_for = self.log.mark_health(target.endpoint_id, ok=False)
-        delay = None if row["manual"] else target.policy.delay_after(number, self._rng)
-        if delay is not None and result.retry_after is not None:
-            delay = max(delay, result.retry_after)  # the receiver asked us to slow down
-        next_at = self.clock.time() + delay if delay is not None else None
-        if next_at is None:
-            self.log.finish(row, "failed", attempts=number)
-        else:
-            self.log.retry_at(row, number, next_at)
+        with self.log.store.transaction():
+            failing_for = self.log.mark_health(target.endpoint_id, ok=False)
+            delay = None if row["manual"] else target.policy.delay_after(number, self._rng)
+            if delay is not None and result.retry_after is not None:
+                delay = max(delay, result.retry_after)  # the receiver asked us to slow down
+            next_at = self.clock.time() + delay if delay is not None else None
+            if next_at is None:
+                self.log.finish(row, "failed", attempts=number)
+            else:
+                self.log.retry_at(row, number, next_at)
+            self.log.record(row, target.url, result, next_at)
+        if next_at is not None:
             self.schedule(row["id"], next_at)
-        self.log.record(row, target.url, result, next_at)
         if next_at is None and not row["manual"] and self._on_give_up is not None:
             self._on_give_up({**(self.log.delivery(row["id"]) or row), "last_error": result.error})
         gone = result.status == 410

@@ -57,6 +57,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     next_attempt_at REAL
 );
 CREATE INDEX IF NOT EXISTS attempts_event ON attempts (event_id);
+-- A watch job reads one endpoint's attempts every few minutes of lab time, all of them or a stretch.
+CREATE INDEX IF NOT EXISTS attempts_endpoint ON attempts (endpoint_id, seq);
 CREATE TABLE IF NOT EXISTS endpoint_health (
     endpoint_id   TEXT PRIMARY KEY,
     failing_since REAL,
