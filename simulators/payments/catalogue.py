@@ -8,9 +8,11 @@ import fnmatch
 API_VERSION = "2026-10-28.endive"
 
 TYPES = (
+    "charge.captured",
     "charge.failed",
     "charge.refunded",
     "charge.succeeded",
+    "charge.updated",
     "customer.created",
     "customer.deleted",
     "customer.subscription.created",
@@ -22,11 +24,21 @@ TYPES = (
     "invoice.paid",
     "invoice.payment_failed",
     "invoice.payment_succeeded",
+    "payment_intent.amount_capturable_updated",
     "payment_intent.canceled",
     "payment_intent.created",
     "payment_intent.payment_failed",
+    "payment_intent.requires_action",
     "payment_intent.succeeded",
+    "payment_method.attached",
+    "payment_method.detached",
+    "payment_method.updated",
     "refund.created",
+    "setup_intent.canceled",
+    "setup_intent.created",
+    "setup_intent.requires_action",
+    "setup_intent.setup_failed",
+    "setup_intent.succeeded",
 )
 
 #: Id prefix -> the kind of object (the collection) it names.
@@ -41,6 +53,9 @@ PREFIXES = {
     "in": "invoice",
     "we": "webhook_endpoint",
     "evt": "event",
+    "pm": "payment_method",
+    "seti": "setup_intent",
+    "tok": "token",
 }
 
 

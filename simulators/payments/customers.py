@@ -23,15 +23,18 @@ _IGNORED = (
     "balance",
     "test_clock",
 )
+#: Accepted on create only, as Stripe does; kept with the customer (tax IDs are not shown unless expanded).
+_CREATE_ONLY = ("tax_id_data",)
 
 
 def init_app(app: Flask, pay: PaymentsCore) -> None:
     @app.post("/v1/customers")
     def create_customer() -> Response:
-        p = httpapi.params(_FIELDS, _IGNORED)
+        p = httpapi.params((*_FIELDS, *_CREATE_ONLY), _IGNORED)
         paths = p.expand()
         now = pay.now()
-        fields = _fields(p)
+        fields = _fields(p, pay)
+        tax_ids = _tax_id_data(p)
         customer: dict[str, Any] = {
             "id": None,
             "object": "customer",
@@ -57,6 +60,8 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         }
         with pay.store.transaction():
             customer["id"] = pay.ids.new("cus")
+            if tax_ids:
+                customer["_tax_ids"] = tax_ids
             pay.db["customer"].insert(customer, created=now)
             pay.emit("customer.created", customer)
         return pay.render(customer, paths)
@@ -65,7 +70,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
     def update_customer(customer_id: str) -> Response:
         p = httpapi.params(_FIELDS, _IGNORED)
         paths = p.expand()
-        fields = _fields(p)
+        fields = _fields(p, pay)
         with pay.store.transaction():
             customer = live(pay, customer_id)
             previous: dict[str, Any] = {}
@@ -114,7 +119,24 @@ def default_payment_method(customer: dict[str, Any]) -> str | None:
     return (customer.get("invoice_settings") or {}).get("default_payment_method")
 
 
-def _fields(p: Params) -> dict[str, Any]:
+def _tax_id_data(p: Params) -> list[dict[str, str]]:
+    """`tax_id_data[0][type]=eu_vat&tax_id_data[0][value]=DE123456789`: each with a type and a value."""
+    found = []
+    for index, item in enumerate(p.items("tax_id_data", max_items=25) or []):
+        name = f"tax_id_data[{index}]"
+        if not isinstance(item, dict):
+            raise ApiError(400, f"Invalid {name}: expected a hash with type and value.", param=name)
+        inner = Params(item, ("type", "value"), prefix=name)
+        kind = str(inner.string("type", required=True, max_length=20))
+        if kind != "unknown" and not (len(kind) > 3 and kind[2] == "_" and kind.replace("_", "").isalpha()):
+            raise ApiError(
+                400, f"Invalid {name}[type]: {kind!r} is not a tax ID type such as eu_vat.", param=f"{name}[type]"
+            )
+        found.append({"type": kind, "value": str(inner.string("value", required=True, max_length=100))})
+    return found
+
+
+def _fields(p: Params, pay: PaymentsCore) -> dict[str, Any]:
     found: dict[str, Any] = {}
     email = p.string("email", max_length=512, empty_ok=True)
     if email:
@@ -130,7 +152,7 @@ def _fields(p: Params) -> dict[str, Any]:
         found["metadata"] = metadata
     method = p.string("payment_method", max_length=200)
     if method is not None:
-        cards.card(method)
+        cards.card(method, pay=pay)
     settings = p.mapping("invoice_settings")
     if settings is not None:
         inner = Params(
@@ -140,7 +162,7 @@ def _fields(p: Params) -> dict[str, Any]:
         )
         default = inner.string("default_payment_method", max_length=200, empty_ok=True)
         if default:
-            cards.card(default, "invoice_settings[default_payment_method]")
+            cards.card(default, "invoice_settings[default_payment_method]", pay=pay)
         if "default_payment_method" in inner:
             found["default_payment_method"] = default or None
     return found

@@ -38,7 +38,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                     code="invoice_no_customer_payment_method",
                     param="payment_method",
                 )
-            card = cards.card(method)
+            card = cards.card(method, pay=pay)
             made = billing.attempt(pay, invoice, card)
             if made["paid"]:
                 renewals.invoice_paid(pay, invoice)

@@ -79,7 +79,7 @@ def renew(pay: PaymentsCore, subscription_id: str, due: int) -> None:
         invoice = billing.create(pay, subscription, reason="subscription_cycle", period_start=start, period_end=end)
         subscription["latest_invoice"] = invoice["id"]
         method = billing.payment_method_for(pay, invoice)
-        paid = method is not None and billing.attempt(pay, invoice, cards.card(method))["paid"]
+        paid = method is not None and billing.attempt(pay, invoice, cards.card(method, pay=pay))["paid"]
         subscription["status"] = "active" if paid else "past_due"
         pay.db["subscription"].replace(subscription)
         pay.emit("customer.subscription.updated", subscription, previous)

@@ -41,7 +41,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         items = _items(pay, p)
         method = p.string("default_payment_method", max_length=200)
         if method:
-            cards.card(method, "default_payment_method")
+            cards.card(method, "default_payment_method", pay=pay)
         behavior = p.string(
             "payment_behavior", choices=("allow_incomplete", "default_incomplete", "error_if_incomplete")
         )
@@ -63,7 +63,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                     code="resource_missing",
                     param="default_payment_method",
                 )
-            card = cards.card(charge_with) if charge_with and charge_now else None
+            card = cards.card(charge_with, pay=pay) if charge_with and charge_now else None
             subscription = _new(pay, customer, items, method, metadata, description)
             # The card's outcome is known in advance, so the created event already shows the status it ends in.
             subscription["status"] = "active" if card is not None and not card.declines else "incomplete"
@@ -96,7 +96,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         at_end = p.boolean("cancel_at_period_end")
         method = p.string("default_payment_method", max_length=200)
         if method:
-            cards.card(method, "default_payment_method")
+            cards.card(method, "default_payment_method", pay=pay)
         with pay.store.transaction():
             subscription = pay.get("subscription", subscription_id)
             if subscription["status"] == "canceled":

@@ -45,6 +45,7 @@ from ..context import SystemContext
 from ..service import Service, flask_app
 from ..webhooks import RetryPolicy, Target
 from . import (
+    authentication,
     catalogue,
     charges,
     customers,
@@ -54,9 +55,12 @@ from . import (
     invoices,
     listing,
     payment_intents,
+    payment_methods,
     prices,
     renewals,
+    setup_intents,
     subscriptions,
+    tokens,
     webhook_endpoints,
 )
 from .api import PaymentsApi
@@ -92,6 +96,14 @@ class PaymentsSystem(Service, PaymentsApi):
         httpapi.install(app, api_key=core.api_key, limiter=core.limiter, idempotency=core.idempotency)
         for module in (customers, payment_intents, charges, subscriptions, invoices, webhook_endpoints, events):
             module.init_app(app, core)
+        # Cards: payment methods, tokens, setup intents and the 3-D Secure page.
+        for module in (payment_methods, tokens, setup_intents):
+            module.init_app(app, core)
+        authentication.init_app(
+            app,
+            core,
+            {"payment_intent": payment_intents.authenticated, "setup_intent": setup_intents.authenticated},
+        )
         listing.install(app, core)
         extensions.init_app(app, core)
         return app

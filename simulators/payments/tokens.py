@@ -1,0 +1,78 @@
+"""Card tokens: `POST /v1/tokens` from a test card number, and the `tok_*` shortcuts; each is good for one charge."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+from ..clock import to_timestamp
+from ..errors import ApiError
+from . import cards, httpapi
+from .core import PaymentsCore
+from .params import Params
+
+_CARD_FIELDS = (
+    "number",
+    "exp_month",
+    "exp_year",
+    "cvc",
+    "name",
+    "address_line1",
+    "address_line2",
+    "address_city",
+    "address_state",
+    "address_zip",
+    "address_country",
+    "currency",
+)
+
+
+def init_app(app: Flask, pay: PaymentsCore) -> None:
+    @app.post("/v1/tokens")
+    def create_token() -> Response:
+        p = httpapi.params(("card",), ("customer",))
+        paths = p.expand()
+        given = p.mapping("card")
+        if given is None:
+            raise ApiError(400, "Missing required param: card (hooklab makes card tokens only).", param="card")
+        fields = Params(given, _CARD_FIELDS, prefix="card")
+        card = cards.check_number(given, pay.clock.time())
+        name = fields.string("name", max_length=200)
+        now = pay.now()
+        with pay.store.transaction():
+            token_id = pay.ids.new("tok")
+            source = card.source_card(pay.ids.new("card"))
+            source["name"] = name
+            for field in ("address_line1", "address_line2", "address_city", "address_state", "address_zip"):
+                source[field] = fields.string(field, max_length=200)
+            source["address_country"] = fields.string("address_country", max_length=2)
+            token = {
+                "id": token_id,
+                "object": "token",
+                "card": source,
+                "client_ip": None,
+                "created": now,
+                "livemode": False,
+                "type": "card",
+                "used": False,
+                "_number": card.number,
+            }
+            pay.db["token"].insert(token, created=now)
+        return pay.render(token, paths)
+
+    @app.get("/v1/tokens/<token_id>")
+    def retrieve_token(token_id: str) -> Response:
+        p = httpapi.params()
+        shortcut = cards.CARDS.get(token_id)
+        if shortcut is not None and token_id.startswith("tok_"):
+            token = {
+                "id": token_id,
+                "object": "token",
+                "card": shortcut.source_card("card_" + token_id.removeprefix("tok_")),
+                "client_ip": None,
+                "created": int(to_timestamp(pay.clock.start)),
+                "livemode": False,
+                "type": "card",
+                "used": False,
+            }
+            return pay.render(token, p.expand())
+        return pay.render(pay.get("token", token_id), p.expand())
