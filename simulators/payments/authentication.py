@@ -120,6 +120,8 @@ def _ask(doc: dict[str, Any], method: Card) -> str:
             f'<p>Pay <span class="amount">{escape(_money(doc["amount"], doc["currency"]))}</span></p>'
             f"<p>with {escape(card)}.</p>"
         )
+        if doc.get("description"):
+            what += f"<p>For: {escape(doc['description'])}</p>"
     else:
         what = f"<p>Save {escape(card)} for future payments.</p>"
     secret = escape(doc["client_secret"])
