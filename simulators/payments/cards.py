@@ -14,12 +14,17 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..errors import ApiError
+from ..store import Collection
 
-if TYPE_CHECKING:
-    from .core import PaymentsCore
+
+class Stored(Protocol):
+    """Where saved PaymentMethods and tokens live (the payments core; not imported here, which imports this)."""
+
+    @property
+    def db(self) -> dict[str, Collection]: ...
 
 #: How a card asks for 3-D Secure: always, or unless it was set up for off-session use first.
 ALWAYS = "always"
@@ -273,7 +278,7 @@ for _name, _number in _SHORTCUTS.items():
 DECLINING = tuple(name for name, found in CARDS.items() if found.declines and name.startswith("pm_card_"))
 
 
-def card(payment_method: str, param: str = "payment_method", *, pay: PaymentsCore | None = None) -> Card:
+def card(payment_method: str, param: str = "payment_method", *, pay: Stored | None = None) -> Card:
     """The test card behind a shortcut, a stored PaymentMethod or token (given `pay`), or a 404."""
     found = CARDS.get(payment_method)
     if found is not None:
