@@ -7,7 +7,15 @@ Stripe API (form-encoded, bearer key, Stripe's list and error shapes):
   customers            POST/GET /v1/customers, GET/POST/DELETE /v1/customers/{id}
   payment intents      POST/GET /v1/payment_intents, GET/POST /v1/payment_intents/{id},
                        POST /v1/payment_intents/{id}/confirm, POST /v1/payment_intents/{id}/cancel
-  charges, refunds     GET /v1/charges[/{id}], POST/GET /v1/refunds, GET /v1/refunds/{id}
+                       POST /v1/payment_intents/{id}/capture (capture_method=manual; amount_to_capture)
+  charges, refunds     POST/GET /v1/charges, GET/POST /v1/charges/{id}, POST /v1/charges/{id}/capture,
+                       POST/GET /v1/refunds, GET /v1/refunds/{id}
+  payment methods      POST/GET /v1/payment_methods (Stripe's test card numbers), GET/POST /v1/payment_methods/{id},
+                       POST /v1/payment_methods/{id}/attach|detach, GET /v1/customers/{id}/payment_methods[/{pm}]
+  tokens               POST /v1/tokens (card[...]), GET /v1/tokens/{id}; shortcuts tok_visa, tok_chargeDeclined…
+  setup intents        POST/GET /v1/setup_intents, GET/POST /v1/setup_intents/{id},
+                       POST /v1/setup_intents/{id}/confirm, POST /v1/setup_intents/{id}/cancel
+  3-D Secure           GET/POST /hooklab/authenticate/{pi_or_seti}?client_secret=… (the page next_action points to)
   prices, products     GET /v1/prices[/{id}], GET /v1/products[/{id}]  (price_basic_monthly, price_pro_monthly)
   subscriptions        POST/GET /v1/subscriptions, GET/POST/DELETE /v1/subscriptions/{id}
   invoices             GET /v1/invoices[/{id}], POST /v1/invoices/{id}/pay

@@ -251,3 +251,26 @@ def test_customer_create_accepts_tax_id_data_and_refuses_a_bad_one(lab: Lab, cli
         client.v1.customers.create(params={"email": "bo@example.com", "tax_id_data": [{"type": "vat"}]})
     assert caught.value.error.param == "tax_id_data[0][type]"
     assert lab.payments.db["customer"].count() == customers
+
+
+def test_the_python_api_authorizes_and_captures(lab: Lab) -> None:
+    pay = lab.payments
+    customer = pay.create_customer("ada@example.com")
+    held = pay.authorize(customer["id"], 3000)
+    assert (held["status"], held["amount_capturable"]) == ("requires_capture", 3000)
+    taken = pay.capture(held["id"], 2000)
+    assert (taken["status"], taken["amount_received"]) == ("succeeded", 2000)
+    declined = pay.authorize(customer["id"], 3000, payment_method="pm_card_chargeDeclined")
+    assert declined["status"] == "requires_payment_method"
+    assert [p["id"] for p in pay.payments()] == [held["id"]]
+
+
+def test_a_declined_charge_replays_under_its_idempotency_key(lab: Lab, client: stripe.StripeClient) -> None:
+    params = {"amount": 900, "currency": "usd", "source": "tok_chargeDeclinedInsufficientFunds"}
+    errors = []
+    for _ in range(2):
+        with pytest.raises(stripe.CardError) as caught:
+            client.v1.charges.create(params=params, options={"idempotency_key": "order-17"})
+        errors.append(caught.value)
+    assert errors[0].error.charge == errors[1].error.charge
+    assert lab.payments.db["charge"].count() == 1
