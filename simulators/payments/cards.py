@@ -26,6 +26,7 @@ class Stored(Protocol):
     @property
     def db(self) -> dict[str, Collection]: ...
 
+
 #: How a card asks for 3-D Secure: always, or unless it was set up for off-session use first.
 ALWAYS = "always"
 UNLESS_SET_UP = "unless_set_up"
@@ -354,6 +355,15 @@ def check_number(fields: dict[str, Any], now: float, *, prefix: str = "card") ->
             param=f"{prefix}[number]",
         )
     return dataclasses.replace(from_number(number), exp_month=month, exp_year=year)
+
+
+def card_error(card: Card, *, charge_id: str | None = None, **extra: Any) -> ApiError:
+    """The 402 a decline answers with (extra: the payment_intent, say); no charge when the card was only checked."""
+    fields: dict[str, Any] = {"decline_code": card.decline_code}
+    if charge_id is not None:
+        fields["charge"] = charge_id
+    fields["doc_url"] = f"https://stripe.com/docs/error-codes/{card.code.replace('_', '-')}"
+    return ApiError(402, card.message, code=card.code, **fields, **extra)
 
 
 def luhn(number: str) -> bool:

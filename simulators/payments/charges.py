@@ -10,6 +10,7 @@ from flask import Flask, Response
 from ..errors import ApiError
 from . import cards, customers, httpapi
 from .cards import EMPTY_BILLING, Card
+from .cards import card_error as card_error  # subscriptions and invoices answer declines with it
 from .core import PaymentsCore
 from .params import merge_metadata
 
@@ -108,15 +109,6 @@ def release(pay: PaymentsCore, record: dict[str, Any]) -> None:
     record.update(amount_refunded=record["amount"], refunded=True)
     pay.db["charge"].replace(record)
     pay.emit("charge.refunded", record, previous)
-
-
-def card_error(card: Card, *, charge_id: str | None = None, **extra: Any) -> ApiError:
-    """The 402 a decline answers with (extra: the payment_intent, say); no charge when the card was only checked."""
-    fields: dict[str, Any] = {"decline_code": card.decline_code}
-    if charge_id is not None:
-        fields["charge"] = charge_id
-    fields["doc_url"] = f"https://stripe.com/docs/error-codes/{card.code.replace('_', '-')}"
-    return ApiError(402, card.message, code=card.code, **fields, **extra)
 
 
 def last_payment_error(card: Card, charge_id: str) -> dict[str, Any]:

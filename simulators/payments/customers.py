@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import cards, httpapi
+from . import cards, httpapi, saved_methods
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 
@@ -64,6 +64,9 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 customer["_tax_ids"] = tax_ids
             pay.db["customer"].insert(customer, created=now)
             pay.emit("customer.created", customer)
+            card = fields.get("card")
+            if card is not None and card.stored is not None:  # a saved PaymentMethod is attached, as Stripe does
+                saved_methods.attach(pay, card, customer["id"])
         return pay.render(customer, paths)
 
     @app.post("/v1/customers/<customer_id>")
@@ -152,7 +155,7 @@ def _fields(p: Params, pay: PaymentsCore) -> dict[str, Any]:
         found["metadata"] = metadata
     method = p.string("payment_method", max_length=200)
     if method is not None:
-        cards.card(method, pay=pay)
+        found["card"] = cards.card(method, pay=pay)
     settings = p.mapping("invoice_settings")
     if settings is not None:
         inner = Params(

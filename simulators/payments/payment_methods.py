@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, Response
 
 from ..errors import ApiError
-from . import cards, charges, customers, httpapi
+from . import cards, customers, httpapi, saved_methods
 from .cards import EMPTY_ADDRESS, Card
 from .core import PaymentsCore
 from .params import Params, merge_metadata
@@ -42,44 +42,6 @@ def billing_details(p: Params) -> dict[str, Any] | None:
     return found
 
 
-def create(
-    pay: PaymentsCore,
-    card: Card,
-    *,
-    customer: str | None = None,
-    billing: dict[str, Any] | None = None,
-    metadata: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """Store a PaymentMethod for a card (inside a transaction)."""
-    now = pay.now()
-    doc = cards.payment_method(
-        card, pay.ids.new("pm"), customer=customer, created=now, billing_details=billing, metadata=metadata
-    )
-    doc.update(_number=card.number, _set_up=False)
-    pay.db["payment_method"].insert(doc, created=now)
-    return doc
-
-
-def attach(pay: PaymentsCore, card: Card, customer_id: str) -> dict[str, Any]:
-    """Save a card to a customer (inside a transaction); emits payment_method.attached. A shortcut is copied first."""
-    doc = card.stored if card.stored is not None and card.stored["object"] == "payment_method" else None
-    if doc is None:
-        doc = create(pay, card)
-    elif doc["customer"] == customer_id:
-        return doc
-    elif doc["customer"] is not None:
-        raise ApiError(
-            400,
-            f"The payment method you provided ({doc['id']}) has already been attached to a customer "
-            f"({doc['customer']}). Detach it first, or create a new PaymentMethod.",
-            code="payment_method_unexpected_state",
-        )
-    doc["customer"] = customer_id
-    pay.db["payment_method"].replace(doc)
-    pay.emit("payment_method.attached", doc, {"customer": None})
-    return doc
-
-
 def init_app(app: Flask, pay: PaymentsCore) -> None:
     @app.post("/v1/payment_methods")
     def create_payment_method() -> Response:
@@ -103,7 +65,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         billing = billing_details(p)
         metadata = merge_metadata({}, p.metadata())
         with pay.store.transaction():
-            doc = create(pay, card, billing=billing, metadata=metadata)
+            doc = saved_methods.create(pay, card, billing=billing, metadata=metadata)
         return pay.render(doc, paths)
 
     @app.get("/v1/payment_methods/<method_id>")
@@ -161,10 +123,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             customers.live(pay, customer_id, param="customer")
             if card.stored is not None and card.stored["object"] != "payment_method":
                 raise ApiError(400, f"{method_id} is a token, not a PaymentMethod.", param="id")
-            if card.declines and card.attach_declines:
-                # Stripe checks the card with the bank when it is saved: a card that declines is not saved.
-                raise charges.card_error(card)
-            doc = attach(pay, card, customer_id)
+            doc = saved_methods.attach(pay, card, customer_id)
         return pay.render(doc, paths)
 
     @app.post("/v1/payment_methods/<method_id>/detach")

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask, Response
 
 from ..errors import ApiError
-from . import authentication, cards, customers, httpapi, payment_methods
+from . import authentication, cards, customers, httpapi, saved_methods
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 
@@ -219,9 +219,9 @@ def _save(pay: PaymentsCore, intent: dict[str, Any], card: cards.Card) -> ApiErr
             setup_intent=pay.public(intent),
         )
     if intent["customer"] is not None:
-        saved = payment_methods.attach(pay, card, intent["customer"])
+        saved = saved_methods.attach(pay, card, intent["customer"])
     elif card.stored is None or card.stored["object"] != "payment_method":
-        saved = payment_methods.create(pay, card)
+        saved = saved_methods.create(pay, card)
     else:
         saved = card.stored
     if intent["usage"] == "off_session" and not saved.get("_set_up"):

@@ -278,3 +278,29 @@ def test_idempotency_key_replays_a_payment_method_and_refuses_other_params(
     with pytest.raises(stripe.IdempotencyError):
         client.v1.payment_methods.create(params=card("5555555555554444"), options={"idempotency_key": "pm-1"})
     assert lab.payments.db["payment_method"].count() == 1
+
+
+def test_customer_create_attaches_a_saved_payment_method_as_stripe_does(
+    lab: Lab, client: stripe.StripeClient, receiver: Receiver
+) -> None:
+    method = client.v1.payment_methods.create(params=card("4242424242424242"))
+    customer = client.v1.customers.create(
+        params={
+            "email": "ada@example.com",
+            "payment_method": method.id,
+            "invoice_settings": {"default_payment_method": method.id},
+        }
+    )
+    assert client.v1.payment_methods.retrieve(method.id).customer == customer.id
+    invoice_paid = client.v1.subscriptions.create(
+        params={"customer": customer.id, "items": [{"price": "price_pro_monthly"}]}
+    )
+    assert invoice_paid.status == "active"
+    lab.settle()
+    assert receiver.types[:2] == ["customer.created", "payment_method.attached"]
+
+    declining = client.v1.payment_methods.create(params=card("4000000000009995"))
+    customers = lab.payments.db["customer"].count()
+    with pytest.raises(stripe.CardError):
+        client.v1.customers.create(params={"email": "bo@example.com", "payment_method": declining.id})
+    assert lab.payments.db["customer"].count() == customers
