@@ -75,13 +75,9 @@ def init_app(app: Flask, pay: PaymentsCore, finishers: Mapping[str, Finisher]) -
     def authentication_page(object_id: str) -> Response:
         doc = found(object_id, request.args.get("client_secret"))
         if doc is None:
-            return _page("Nothing to authenticate", "<p>This authentication link is not valid.</p>", 404)
+            return _refuse(404, "This authentication link is not valid.")
         if doc["status"] != "requires_action":
-            return _page(
-                "Nothing to authenticate",
-                f"<p>{escape(object_id)} is <b>{escape(doc['status'])}</b>; it is not waiting for authentication.</p>",
-                409,
-            )
+            return _refuse(409, f"{object_id} is {doc['status']}; it is not waiting for authentication.")
         return _page("3D Secure authentication", _ask(doc, cards.card(doc["payment_method"], pay=pay)))
 
     @app.post(f"{PATH}/<object_id>")
@@ -90,13 +86,11 @@ def init_app(app: Flask, pay: PaymentsCore, finishers: Mapping[str, Finisher]) -
         with pay.store.transaction():
             doc = found(object_id, request.form.get("client_secret"))
             if doc is None:
-                return _page("Nothing to authenticate", "<p>This authentication link is not valid.</p>", 404)
-            if doc["status"] != "requires_action" or outcome not in ("complete", "fail"):
-                return _page(
-                    "Nothing to authenticate",
-                    f"<p>{escape(object_id)} is <b>{escape(doc['status'])}</b>; nothing was changed.</p>",
-                    409,
-                )
+                return _refuse(404, "This authentication link is not valid.")
+            if outcome not in ("complete", "fail"):
+                return _refuse(400, "Answer with outcome=complete or outcome=fail (the page's two buttons).")
+            if doc["status"] != "requires_action":
+                return _refuse(409, f"{object_id} is {doc['status']}; it is not waiting for authentication.")
             back_to = doc["next_action"]["redirect_to_url"]["return_url"]
             finishers[doc["object"]](pay, doc, outcome == "complete")
         status = "succeeded" if doc["status"] in ("succeeded", "requires_capture") else "failed"
@@ -140,6 +134,13 @@ def _ask(doc: dict[str, Any], method: Card) -> str:
 def _money(amount: int, currency: str) -> str:
     symbol = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}.get(currency, "")
     return f"{symbol}{amount / 100:,.2f} {currency.upper()}"
+
+
+def _refuse(status: int, message: str) -> Response:
+    """An error: a page for a browser, Stripe's JSON error envelope for any other client."""
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+        return _page("Nothing to authenticate", f"<p>{escape(message)}</p>", status)
+    return ApiError(status, message).response()
 
 
 def _page(title: str, body: str, status: int = 200) -> Response:

@@ -10,6 +10,7 @@ declined as a live card used in test mode.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 from dataclasses import dataclass
@@ -147,7 +148,7 @@ def payment_method(
     return {
         "id": method_id,
         "object": "payment_method",
-        "billing_details": {**EMPTY_BILLING, **(billing_details or {})},
+        "billing_details": copy.deepcopy({**EMPTY_BILLING, **(billing_details or {})}),
         "card": card.details(),
         "created": created,
         "customer": customer,
