@@ -51,6 +51,13 @@ def next_action(object_id: str, client_secret: str, back_to: str | None) -> dict
     return {"redirect_to_url": {"return_url": back_to, "url": url}, "type": "redirect_to_url"}
 
 
+def ask(pay: PaymentsCore, intent: dict[str, Any], back_to: str | None) -> None:
+    """Leave a PaymentIntent or SetupIntent waiting for 3-D Secure (inside a transaction); emits `….requires_action`."""
+    intent.update(status="requires_action", next_action=next_action(intent["id"], intent["client_secret"], back_to))
+    pay.db[intent["object"]].replace(intent)
+    pay.emit(f"{intent['object']}.requires_action", intent)
+
+
 def failure(card: Card, code: str) -> dict[str, Any]:
     """The `last_payment_error` / `last_setup_error` of a failed authentication."""
     return {

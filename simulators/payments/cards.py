@@ -311,6 +311,18 @@ def stored(doc: dict[str, Any]) -> Card:
     )
 
 
+def missing(intent_kind: str) -> ApiError:
+    """The 400 for confirming a PaymentIntent or SetupIntent that has no payment method."""
+    code = "payment_intent_unexpected_state" if intent_kind == "PaymentIntent" else "setup_intent_unexpected_state"
+    return ApiError(
+        400,
+        f"You cannot confirm this {intent_kind} because it's missing a payment method. "
+        "Pass payment_method, such as pm_card_visa.",
+        code=code,
+        param="payment_method",
+    )
+
+
 def authentication_declined(card: Card) -> Card:
     """The decline a card needing 3-D Secure meets where no one can authenticate (off-session, Charges API)."""
     return dataclasses.replace(

@@ -80,13 +80,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         metadata = merge_metadata({}, p.metadata())
         card = cards.card(method, pay=pay) if method else None
         if confirm and card is None:
-            raise ApiError(
-                400,
-                "You cannot confirm this PaymentIntent because it's missing a payment method. "
-                "Pass payment_method, such as pm_card_visa.",
-                code="payment_intent_unexpected_state",
-                param="payment_method",
-            )
+            raise cards.missing("PaymentIntent")
         now = pay.now()
         with pay.store.transaction():
             if customer_id is not None:
@@ -193,13 +187,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 )
             method = method or intent["payment_method"]
             if method is None:
-                raise ApiError(
-                    400,
-                    "You cannot confirm this PaymentIntent because it's missing a payment method. "
-                    "Pass payment_method, such as pm_card_visa.",
-                    code="payment_intent_unexpected_state",
-                    param="payment_method",
-                )
+                raise cards.missing("PaymentIntent")
             if intent["status"] == "requires_capture":
                 raise ApiError(
                     400,
@@ -298,12 +286,7 @@ def _confirm(
     if card.needs_authentication(off_session):
         if off_session:  # nobody is there to authenticate: the bank declines
             return charge_card(pay, intent, cards.authentication_declined(card))
-        intent.update(
-            status="requires_action",
-            next_action=authentication.next_action(intent["id"], intent["client_secret"], return_url),
-        )
-        pay.db["payment_intent"].replace(intent)
-        pay.emit("payment_intent.requires_action", intent)
+        authentication.ask(pay, intent, return_url)
         return None
     return charge_card(pay, intent, card)
 

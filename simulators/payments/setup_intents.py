@@ -62,13 +62,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         back_to = authentication.return_url(p)
         _card_types_only(p)
         if confirm and method is None:
-            raise ApiError(
-                400,
-                "You cannot confirm this SetupIntent because it's missing a payment method. "
-                "Pass payment_method, such as pm_card_visa.",
-                code="setup_intent_unexpected_state",
-                param="payment_method",
-            )
+            raise cards.missing("SetupIntent")
         now = pay.now()
         with pay.store.transaction():
             if customer_id is not None:
@@ -150,13 +144,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 )
             method = method or intent["payment_method"]
             if method is None:
-                raise ApiError(
-                    400,
-                    "You cannot confirm this SetupIntent because it's missing a payment method. "
-                    "Pass payment_method, such as pm_card_visa.",
-                    code="setup_intent_unexpected_state",
-                    param="payment_method",
-                )
+                raise cards.missing("SetupIntent")
             declined = _confirm(pay, intent, cards.card(method, pay=pay), back_to)
         if declined is not None:
             raise declined
@@ -187,12 +175,7 @@ def _confirm(pay: PaymentsCore, intent: dict[str, Any], card: cards.Card, back_t
     """Check and save the card, or ask for 3-D Secure (inside a transaction). Returns the 402 of a decline."""
     intent.update(payment_method=card.id, last_setup_error=None)
     if card.authentication is not None:  # every 3-D Secure test card asks when it is set up
-        intent.update(
-            status="requires_action",
-            next_action=authentication.next_action(intent["id"], intent["client_secret"], back_to),
-        )
-        pay.db["setup_intent"].replace(intent)
-        pay.emit("setup_intent.requires_action", intent)
+        authentication.ask(pay, intent, back_to)
         return None
     return _save(pay, intent, card)
 
