@@ -13,6 +13,7 @@ from .cards import EMPTY_BILLING, Card
 from .cards import card_error as card_error  # subscriptions and invoices answer declines with it
 from .core import PaymentsCore
 from .params import merge_metadata
+from .query import LIST_PARAMS, Where
 
 REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 
@@ -282,6 +283,22 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 record["receipt_email"] = receipt_email
             capture(pay, record, amount)
         return pay.render(record, paths)
+
+    @app.get("/v1/charges/<charge_id>/refunds")
+    def list_charge_refunds(charge_id: str) -> Response:
+        p = httpapi.params(LIST_PARAMS)
+        pay.get("charge", charge_id)
+        where = Where().created(p).field("charge", charge_id)
+        return pay.render_list("refund", p, url=f"/v1/charges/{charge_id}/refunds", where=where)
+
+    @app.get("/v1/charges/<charge_id>/refunds/<refund_id>")
+    def retrieve_charge_refund(charge_id: str, refund_id: str) -> Response:
+        p = httpapi.params()
+        pay.get("charge", charge_id)
+        made = pay.get("refund", refund_id)
+        if made["charge"] != charge_id:
+            raise ApiError(404, f"No such refund: {refund_id!r} on charge {charge_id}", code="resource_missing")
+        return pay.render(made, p.expand())
 
     @app.post("/v1/charges/<charge_id>")
     def update_charge(charge_id: str) -> Response:

@@ -9,6 +9,7 @@ Stripe API (form-encoded, bearer key, Stripe's list and error shapes):
                        POST /v1/payment_intents/{id}/confirm, POST /v1/payment_intents/{id}/cancel
                        POST /v1/payment_intents/{id}/capture (capture_method=manual; amount_to_capture)
   charges, refunds     POST/GET /v1/charges, GET/POST /v1/charges/{id}, POST /v1/charges/{id}/capture,
+                       GET /v1/charges/{id}/refunds[/{re}],
                        POST/GET /v1/refunds, GET /v1/refunds/{id}
   payment methods      POST/GET /v1/payment_methods (Stripe's test card numbers), GET/POST /v1/payment_methods/{id},
                        POST /v1/payment_methods/{id}/attach|detach, GET /v1/customers/{id}/payment_methods[/{pm}]

@@ -69,7 +69,7 @@ def test_manual_capture_authorizes_then_captures_in_full(
         assert problems(event.data.object.to_dict()) == []
 
 
-def test_partial_capture_releases_the_rest_as_stripe_does(client: stripe.StripeClient) -> None:
+def test_partial_capture_releases_the_rest_as_stripe_does(client: stripe.StripeClient, sdk: Any) -> None:
     intent = authorize(client, 5000)
     captured = client.v1.payment_intents.capture(intent.id, params={"amount_to_capture": 3250})
     assert (captured.status, captured.amount_received, captured.amount_capturable) == ("succeeded", 3250, 0)
@@ -84,6 +84,9 @@ def test_partial_capture_releases_the_rest_as_stripe_does(client: stripe.StripeC
     refunded = client.v1.charges.retrieve(intent.latest_charge)
     assert (refunded.amount_refunded, refunded.refunded) == (5000, True)
     assert [r.amount for r in refunded.refunds.data] == [3250]
+    listed = sdk.Charge.list_refunds(refunded.id)
+    assert [r.amount for r in listed.data] == [3250] and listed.url == refunded.refunds.url
+    assert sdk.Charge.retrieve_refund(refunded.id, listed.data[0].id).amount == 3250
     assert problems(served(refunded)) == []
 
 
