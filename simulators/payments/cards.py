@@ -285,7 +285,7 @@ def card(payment_method: str, param: str = "payment_method", *, pay: Stored | No
     found = CARDS.get(payment_method)
     if found is not None:
         return found
-    kind = {"pm": "payment_method", "tok": "token"}.get(payment_method.partition("_")[0])
+    kind = {"pm": "payment_method", "tok": "token", "card": "card"}.get(payment_method.partition("_")[0])
     doc = pay.db[kind].get(payment_method) if pay is not None and kind is not None else None
     if doc is not None:
         return stored(doc)
@@ -300,8 +300,8 @@ def card(payment_method: str, param: str = "payment_method", *, pay: Stored | No
 
 
 def stored(doc: dict[str, Any]) -> Card:
-    """The card a stored PaymentMethod or token holds, with its own id and expiry."""
-    details = doc["card"]
+    """The card a stored PaymentMethod, token or card source holds, with its own id and expiry."""
+    details = doc.get("card") or doc
     return dataclasses.replace(
         from_number(doc["_number"], doc["id"]),
         exp_month=details["exp_month"],

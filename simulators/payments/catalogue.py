@@ -56,6 +56,7 @@ PREFIXES = {
     "pm": "payment_method",
     "seti": "setup_intent",
     "tok": "token",
+    "card": "card",
 }
 
 

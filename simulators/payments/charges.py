@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response
 
 from ..errors import ApiError
-from . import cards, customers, httpapi
+from . import cards, customers, httpapi, tokens
 from .cards import EMPTY_BILLING, Card
 from .cards import card_error as card_error  # subscriptions and invoices answer declines with it
 from .core import PaymentsCore
@@ -124,22 +124,6 @@ def last_payment_error(card: Card, charge_id: str) -> dict[str, Any]:
     }
 
 
-def _use_token(pay: PaymentsCore, card: Card) -> None:
-    """A token is good for one charge, as Stripe's are."""
-    token = card.stored
-    if token is None or token.get("object") != "token":
-        return
-    if token["used"]:
-        raise ApiError(
-            400,
-            f"You cannot use a Stripe token more than once: {token['id']}.",
-            code="token_already_used",
-            param="source",
-        )
-    token["used"] = True
-    pay.db["token"].replace(token)
-
-
 def fully_refunded(pay: PaymentsCore, payment_intent: dict[str, Any]) -> bool:
     charge_id = payment_intent.get("latest_charge")
     found = pay.db["charge"].get(charge_id) if charge_id else None
@@ -246,7 +230,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                         402, "Cannot charge a customer that has no active card", code="missing", param="card"
                     )
             card = cards.card(source, "source", pay=pay)
-            _use_token(pay, card)
+            tokens.use(pay, card)
             if card.needs_authentication():
                 card = cards.authentication_declined(card)
             made = charge(

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import cards, httpapi, saved_methods
+from . import cards, httpapi, saved_methods, tokens
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 
@@ -24,7 +24,7 @@ _IGNORED = (
     "test_clock",
 )
 #: Accepted on create only, as Stripe does; kept with the customer (tax IDs are not shown unless expanded).
-_CREATE_ONLY = ("tax_id_data",)
+_CREATE_ONLY = ("tax_id_data", "source")
 
 
 def init_app(app: Flask, pay: PaymentsCore) -> None:
@@ -35,6 +35,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         now = pay.now()
         fields = _fields(p, pay)
         tax_ids = _tax_id_data(p)
+        source = p.string("source", max_length=200)
         customer: dict[str, Any] = {
             "id": None,
             "object": "customer",
@@ -63,6 +64,8 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             if tax_ids:
                 customer["_tax_ids"] = tax_ids
             pay.db["customer"].insert(customer, created=now)
+            if source is not None:  # a token's card saved as the customer's default source
+                tokens.add_source(pay, customer, source, announce=False)
             pay.emit("customer.created", customer)
             card = fields.get("card")
             if card is not None and card.stored is not None:  # a saved PaymentMethod is attached, as Stripe does

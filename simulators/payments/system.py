@@ -13,7 +13,8 @@ Stripe API (form-encoded, bearer key, Stripe's list and error shapes):
                        POST/GET /v1/refunds, GET /v1/refunds/{id}
   payment methods      POST/GET /v1/payment_methods (Stripe's test card numbers), GET/POST /v1/payment_methods/{id},
                        POST /v1/payment_methods/{id}/attach|detach, GET /v1/customers/{id}/payment_methods[/{pm}]
-  tokens               POST /v1/tokens (card[...]), GET /v1/tokens/{id}; shortcuts tok_visa, tok_chargeDeclined…
+  tokens, sources      POST /v1/tokens (card[...]), GET /v1/tokens/{id}; shortcuts tok_visa, tok_chargeDeclined…;
+                       POST/GET /v1/customers/{id}/sources (source=tok_…), customer create source=tok_…
   setup intents        POST/GET /v1/setup_intents, GET/POST /v1/setup_intents/{id},
                        POST /v1/setup_intents/{id}/confirm, POST /v1/setup_intents/{id}/cancel
   3-D Secure           GET/POST /hooklab/authenticate/{pi_or_seti}?client_secret=… (the page next_action points to)

@@ -304,3 +304,31 @@ def test_customer_create_attaches_a_saved_payment_method_as_stripe_does(
     with pytest.raises(stripe.CardError):
         client.v1.customers.create(params={"email": "bo@example.com", "payment_method": declining.id})
     assert lab.payments.db["customer"].count() == customers
+
+
+def test_card_sources_saved_from_tokens_pay_charges_for_their_customer(
+    lab: Lab, client: stripe.StripeClient, sdk: Any
+) -> None:
+    customer = client.v1.customers.create(params={"email": "ada@example.com", "source": "tok_mastercard"})
+    assert customer.default_source.startswith("card_")
+    charge = client.v1.charges.create(params={"amount": 1500, "currency": "usd", "customer": customer.id})
+    assert charge.paid and charge.payment_method == customer.default_source
+    assert charge.payment_method_details.card.brand == "mastercard"
+
+    token = client.v1.tokens.create(params={"card": {"number": "4000000000000341", "exp_month": 2, "exp_year": 2031}})
+    added = sdk.Customer.create_source(customer.id, source=token.id)
+    assert added.object == "card" and added.customer == customer.id and added.last4 == "0341"
+    assert problems(added.last_response.data, "card") == []
+    listed = sdk.Customer.list_sources(customer.id, object="card")
+    assert [s.id for s in listed.data] == [added.id, customer.default_source]
+    with pytest.raises(stripe.InvalidRequestError) as again:
+        sdk.Customer.create_source(customer.id, source=token.id)
+    assert again.value.code == "token_already_used"
+    with pytest.raises(stripe.CardError):
+        client.v1.charges.create(
+            params={"amount": 1500, "currency": "usd", "customer": customer.id, "source": added.id}
+        )
+    customers = lab.payments.db["customer"].count()
+    with pytest.raises(stripe.CardError):
+        client.v1.customers.create(params={"email": "bo@example.com", "source": "tok_chargeDeclined"})
+    assert lab.payments.db["customer"].count() == customers
