@@ -104,6 +104,73 @@ RECIPES: dict[str, Callable[[PaymentsClient, Made], Any]] = {
 }
 
 
+# -- cards: manual capture, 3-D Secure, saved payment methods, setup intents --
+
+
+def _authorized(api: PaymentsClient, made: Made) -> dict[str, Any]:
+    intent = api.post(
+        "/v1/payment_intents",
+        amount=1900,
+        currency="usd",
+        customer=_customer(api, made),
+        payment_method="pm_card_visa",
+        confirm=True,
+        capture_method="manual",
+    )
+    made.append(("payment_intent", intent["id"]))
+    return intent
+
+
+def _captured(api: PaymentsClient, made: Made) -> None:
+    api.post(f"/v1/payment_intents/{_authorized(api, made)['id']}/capture")
+
+
+def _updated_charge(api: PaymentsClient, made: Made) -> None:
+    charge = _payment(api, made)["latest_charge"]
+    made.append(("charge", charge))
+    api.post(f"/v1/charges/{charge}", metadata={"triggered": "true"})
+
+
+def _attached(api: PaymentsClient, made: Made) -> str:
+    method = api.post("/v1/payment_methods/pm_card_visa/attach", customer=_customer(api, made))
+    made.append(("payment_method", method["id"]))
+    return str(method["id"])
+
+
+def _setup(api: PaymentsClient, made: Made, method: str | None = None) -> dict[str, Any]:
+    params: dict[str, Any] = {"customer": _customer(api, made)}
+    if method:
+        params.update(payment_method=method, confirm=True)
+    try:
+        intent = api.post("/v1/setup_intents", **params)
+    except PaymentsError as exc:
+        if exc.status != 402:
+            raise
+        intent = exc.error["setup_intent"]
+    made.append(("setup_intent", intent["id"]))
+    return intent
+
+
+RECIPES.update(
+    {
+        "payment_intent.amount_capturable_updated": _authorized,
+        "payment_intent.requires_action": lambda api, made: _payment(api, made, "pm_card_threeDSecure2Required"),
+        "charge.captured": _captured,
+        "charge.updated": _updated_charge,
+        "payment_method.attached": _attached,
+        "payment_method.updated": lambda api, made: api.post(
+            f"/v1/payment_methods/{_attached(api, made)}", metadata={"triggered": "true"}
+        ),
+        "payment_method.detached": lambda api, made: api.post(f"/v1/payment_methods/{_attached(api, made)}/detach"),
+        "setup_intent.created": _setup,
+        "setup_intent.succeeded": lambda api, made: _setup(api, made, "pm_card_visa"),
+        "setup_intent.setup_failed": lambda api, made: _setup(api, made, "pm_card_chargeDeclined"),
+        "setup_intent.requires_action": lambda api, made: _setup(api, made, "pm_card_authenticationRequired"),
+        "setup_intent.canceled": lambda api, made: api.post(f"/v1/setup_intents/{_setup(api, made)['id']}/cancel"),
+    }
+)
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "trigger",

@@ -55,17 +55,42 @@ class PaymentsApi(ABC):
         description: str | None = None,
     ) -> dict[str, Any]:
         """Charge a customer now; a decline returns the failed PaymentIntent rather than raising."""
+        return self._confirmed_intent(
+            customer=customer_id,
+            amount=amount,
+            currency=currency,
+            payment_method=payment_method,
+            confirm=True,
+            metadata=metadata,
+            description=description,
+        )
+
+    def authorize(
+        self,
+        customer_id: str | None,
+        amount: int,
+        currency: str = "usd",
+        payment_method: str = "pm_card_visa",
+        metadata: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Hold an amount on a card without taking it yet (status requires_capture); a decline returns the intent."""
+        return self._confirmed_intent(
+            customer=customer_id,
+            amount=amount,
+            currency=currency,
+            payment_method=payment_method,
+            confirm=True,
+            metadata=metadata,
+            capture_method="manual",
+        )
+
+    def capture(self, payment_intent_id: str, amount: int | None = None) -> dict[str, Any]:
+        """Take all of an authorized payment, or `amount` of it (the rest is released)."""
+        return self.client.post(f"/v1/payment_intents/{payment_intent_id}/capture", amount_to_capture=amount)
+
+    def _confirmed_intent(self, **params: Any) -> dict[str, Any]:
         try:
-            return self.client.post(
-                "/v1/payment_intents",
-                customer=customer_id,
-                amount=amount,
-                currency=currency,
-                payment_method=payment_method,
-                confirm=True,
-                metadata=metadata,
-                description=description,
-            )
+            return self.client.post("/v1/payment_intents", **params)
         except PaymentsError as exc:
             if exc.status == 402 and "payment_intent" in exc.error:
                 return exc.error["payment_intent"]  # type: ignore[no-any-return]

@@ -368,7 +368,7 @@ def card_to_charge(pay: PaymentsCore, invoice: dict[str, Any]) -> cards.Card | N
     if method is None:
         return None
     try:
-        return cards.card(method)
+        return cards.card(method, pay=pay)
     except ApiError:  # a payment method that no longer exists: the attempt fails, as Stripe's would
         return None
 

@@ -8,6 +8,7 @@ import fnmatch
 API_VERSION = "2026-10-28.endive"
 
 TYPES = (
+    "charge.captured",
     "charge.failed",
     "charge.refunded",
     "charge.succeeded",
@@ -17,6 +18,7 @@ TYPES = (
     "checkout.session.expired",
     "coupon.created",
     "coupon.deleted",
+    "charge.updated",
     "customer.created",
     "customer.deleted",
     "customer.subscription.created",
@@ -51,6 +53,21 @@ TYPES = (
     "test_helpers.test_clock.created",
     "test_helpers.test_clock.deleted",
     "test_helpers.test_clock.ready",
+    "payment_intent.amount_capturable_updated",
+    "payment_intent.canceled",
+    "payment_intent.created",
+    "payment_intent.payment_failed",
+    "payment_intent.requires_action",
+    "payment_intent.succeeded",
+    "payment_method.attached",
+    "payment_method.detached",
+    "payment_method.updated",
+    "refund.created",
+    "setup_intent.canceled",
+    "setup_intent.created",
+    "setup_intent.requires_action",
+    "setup_intent.setup_failed",
+    "setup_intent.succeeded",
 )
 
 #: Id prefix -> the kind of object (the collection) it names.
@@ -71,6 +88,10 @@ PREFIXES = {
     "di": "discount",
     #: Coupon ids carry no prefix (Stripe makes them like `Z4OV52SU`, or the caller names them).
     "coupon": "coupon",
+    "pm": "payment_method",
+    "seti": "setup_intent",
+    "tok": "token",
+    "card": "card",
 }
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flask import Flask, Response
 
 from ..errors import ApiError
-from . import httpapi
-from .cards import Card
+from . import cards, customers, httpapi, tokens
+from .cards import EMPTY_BILLING, Card
+from .cards import card_error as card_error  # subscriptions and invoices answer declines with it
 from .core import PaymentsCore
 from .params import merge_metadata
+from .query import LIST_PARAMS, Where
 
 REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 
@@ -26,22 +29,32 @@ def charge(
     invoice: str | None = None,
     metadata: dict[str, str] | None = None,
     description: str | None = None,
+    capture: bool = True,
+    receipt_email: str | None = None,
 ) -> dict[str, Any]:
-    """Charge a test card (call inside a transaction); emits charge.succeeded or charge.failed."""
+    """Charge a test card (call inside a transaction); emits charge.succeeded or charge.failed.
+
+    With `capture=False` the card is only authorized: the charge succeeds uncaptured
+    (`captured: false`, `amount_captured: 0`) until `capture()` or `release()`.
+    """
     now = pay.now()
     paid = not card.declines
+    stored = card.stored or {}
+    is_token = stored.get("object") == "token"
     record = {
         "id": pay.ids.new("ch"),
         "object": "charge",
         "amount": amount,
-        "amount_captured": amount if paid else 0,
+        "amount_captured": amount if paid and capture else 0,
         "amount_refunded": 0,
         "balance_transaction": None,
-        "captured": paid,
+        "billing_details": copy.deepcopy(stored.get("billing_details") or EMPTY_BILLING),
+        "captured": paid and capture,
         "created": now,
         "currency": currency,
         "customer": customer,
         "description": description,
+        "disputed": False,
         "failure_code": None if paid else card.code,
         "failure_message": None if paid else card.message,
         "invoice": invoice,
@@ -58,8 +71,9 @@ def charge(
         },
         "paid": paid,
         "payment_intent": payment_intent,
-        "payment_method": card.id,
-        "payment_method_details": {"card": {"brand": card.brand, "last4": card.last4}, "type": "card"},
+        "payment_method": stored["card"]["id"] if is_token else card.id,
+        "payment_method_details": card.charge_details(),
+        "receipt_email": receipt_email,
         "refunded": False,
         "status": "succeeded" if paid else "failed",
     }
@@ -68,17 +82,34 @@ def charge(
     return record
 
 
-def card_error(card: Card, *, charge_id: str, **extra: Any) -> ApiError:
-    """The 402 a decline answers with (extra: the payment_intent, say)."""
-    return ApiError(
-        402,
-        card.message,
-        code=card.code,
-        decline_code=card.decline_code,
-        charge=charge_id,
-        doc_url=f"https://stripe.com/docs/error-codes/{card.code.replace('_', '-')}",
-        **extra,
-    )
+def capture(pay: PaymentsCore, record: dict[str, Any], amount: int | None, *, param: str = "amount") -> dict[str, Any]:
+    """Capture (part of) an authorized charge (inside a transaction); the rest is released. Emits charge.captured."""
+    if record["captured"] or record["status"] != "succeeded" or record["refunded"]:
+        state = "has already been captured" if record["captured"] else "cannot be captured"
+        raise ApiError(400, f"Charge {record['id']} {state}.", code="charge_already_captured")
+    amount = record["amount"] if amount is None else amount
+    if amount > record["amount"]:
+        raise ApiError(
+            400,
+            f"The amount to capture ({amount}) must be less than or equal to the amount authorized "
+            f"({record['amount']}).",
+            code="amount_too_large",
+            param=param,
+        )
+    previous = {key: record[key] for key in ("amount_captured", "amount_refunded", "captured")}
+    # Stripe releases what is not captured: it shows as refunded, and the charge is not `refunded` unless all was.
+    record.update(captured=True, amount_captured=amount, amount_refunded=record["amount"] - amount)
+    pay.db["charge"].replace(record)
+    pay.emit("charge.captured", record, previous)
+    return record
+
+
+def release(pay: PaymentsCore, record: dict[str, Any]) -> None:
+    """Release an uncaptured authorization (a canceled PaymentIntent); emits charge.refunded."""
+    previous = {"amount_refunded": record["amount_refunded"], "refunded": record["refunded"]}
+    record.update(amount_refunded=record["amount"], refunded=True)
+    pay.db["charge"].replace(record)
+    pay.emit("charge.refunded", record, previous)
 
 
 def last_payment_error(card: Card, charge_id: str) -> dict[str, Any]:
@@ -111,6 +142,12 @@ def refund(
     if record["status"] != "succeeded":
         raise ApiError(
             400, f"Charge {record['id']} did not succeed, so there is nothing to refund.", code="charge_not_refundable"
+        )
+    if not record["captured"]:
+        raise ApiError(
+            400,
+            f"Charge {record['id']} is not captured yet: capture it, or cancel its PaymentIntent to release it.",
+            code="charge_not_refundable",
         )
     left = record["amount"] - record["amount_refunded"]
     if left <= 0:
@@ -148,7 +185,129 @@ def refund(
     return made
 
 
+_CHARGE_IGNORED = ("statement_descriptor", "statement_descriptor_suffix", "shipping", "transfer_group", "on_behalf_of")
+
+
 def init_app(app: Flask, pay: PaymentsCore) -> None:
+    def refunds_list(doc: dict[str, Any], shown: dict[str, Any]) -> None:
+        found = pay.db["refund"].find(True, charge=doc["id"])
+        shown["refunds"] = {
+            "object": "list",
+            "data": [pay.public(item) for item in found],
+            "has_more": False,
+            "total_count": len(found),
+            "url": f"/v1/charges/{doc['id']}/refunds",
+        }
+
+    pay.present("charge", refunds_list)
+
+    @app.post("/v1/charges")
+    def create_charge() -> Response:
+        p = httpapi.params(
+            ("amount", "currency", "source", "customer", "capture", "description", "metadata", "receipt_email"),
+            _CHARGE_IGNORED,
+        )
+        paths = p.expand()
+        currency = (p.string("currency", required=True, max_length=10) or "").lower()
+        if len(currency) != 3 or not currency.isalpha() or not currency.isascii():
+            raise ApiError(400, f"Invalid currency: {currency[:20]!r}. Use a code such as usd.", param="currency")
+        amount = p.integer("amount", required=True, minimum=50, maximum=99_999_999)
+        source = p.string("source", max_length=200)
+        customer_id = p.string("customer", max_length=200)
+        capture_now = p.boolean("capture")
+        description = p.string("description", max_length=1000)
+        receipt_email = p.string("receipt_email", max_length=512)
+        metadata = merge_metadata({}, p.metadata())
+        if source is None and customer_id is None:
+            raise ApiError(400, "Must provide source or customer.", param="source")
+        with pay.store.transaction():
+            customer = customers.live(pay, customer_id, param="customer") if customer_id else None
+            if source is None:
+                assert customer is not None
+                source = customer.get("default_source") or customers.default_payment_method(customer)
+                if source is None:
+                    raise ApiError(
+                        402, "Cannot charge a customer that has no active card", code="missing", param="card"
+                    )
+            card = cards.card(source, "source", pay=pay)
+            tokens.use(pay, card)
+            if card.needs_authentication():
+                card = cards.authentication_declined(card)
+            made = charge(
+                pay,
+                amount=int(amount or 0),
+                currency=currency,
+                customer=customer_id,
+                card=card,
+                metadata=metadata,
+                description=description,
+                capture=capture_now is not False,
+                receipt_email=receipt_email,
+            )
+        if not made["paid"]:
+            raise card_error(card, charge_id=made["id"])
+        return pay.render(made, paths)
+
+    @app.post("/v1/charges/<charge_id>/capture")
+    def capture_charge(charge_id: str) -> Response:
+        p = httpapi.params(("amount", "receipt_email"), ("statement_descriptor", "statement_descriptor_suffix"))
+        paths = p.expand()
+        amount = p.integer("amount", minimum=1)
+        receipt_email = p.string("receipt_email", max_length=512)
+        with pay.store.transaction():
+            record = pay.get("charge", charge_id)
+            if record["payment_intent"]:
+                raise ApiError(
+                    400,
+                    f"Charge {charge_id} belongs to PaymentIntent {record['payment_intent']}: capture it with "
+                    f"POST /v1/payment_intents/{record['payment_intent']}/capture.",
+                    code="charge_not_capturable",
+                )
+            if receipt_email:
+                record["receipt_email"] = receipt_email
+            capture(pay, record, amount)
+        return pay.render(record, paths)
+
+    @app.get("/v1/charges/<charge_id>/refunds")
+    def list_charge_refunds(charge_id: str) -> Response:
+        p = httpapi.params(LIST_PARAMS)
+        pay.get("charge", charge_id)
+        where = Where().created(p).field("charge", charge_id)
+        return pay.render_list("refund", p, url=f"/v1/charges/{charge_id}/refunds", where=where)
+
+    @app.get("/v1/charges/<charge_id>/refunds/<refund_id>")
+    def retrieve_charge_refund(charge_id: str, refund_id: str) -> Response:
+        p = httpapi.params()
+        pay.get("charge", charge_id)
+        made = pay.get("refund", refund_id)
+        if made["charge"] != charge_id:
+            raise ApiError(404, f"No such refund: {refund_id!r} on charge {charge_id}", code="resource_missing")
+        return pay.render(made, p.expand())
+
+    @app.post("/v1/charges/<charge_id>")
+    def update_charge(charge_id: str) -> Response:
+        p = httpapi.params(
+            ("description", "metadata", "receipt_email"), ("shipping", "fraud_details", "transfer_group")
+        )
+        paths = p.expand()
+        changes = {
+            name: p.string(name, max_length=limit, empty_ok=True) or None
+            for name, limit in (("description", 1000), ("receipt_email", 512))
+            if name in p
+        }
+        metadata = p.metadata()
+        with pay.store.transaction():
+            record = pay.get("charge", charge_id)
+            previous = {name: record[name] for name, value in changes.items() if record[name] != value}
+            merged = merge_metadata(record["metadata"], metadata)
+            if merged != record["metadata"]:
+                previous["metadata"] = record["metadata"]
+            if previous:
+                record.update(changes, metadata=merged)
+                pay.db["charge"].replace(record)
+                pay.emit("charge.updated", record, previous)
+        return pay.render(record, paths)
+
     @app.post("/v1/refunds")
     def create_refund() -> Response:
         p = httpapi.params(

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import cards, httpapi, records
+from . import cards, httpapi, records, saved_methods, tokens
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 
@@ -22,26 +22,32 @@ _IGNORED = (
     "next_invoice_sequence",
     "balance",
 )
+#: Accepted on create only, as Stripe does; kept with the customer (tax IDs are not shown unless expanded).
+_CREATE_ONLY = ("tax_id_data", "source")
 
 
 def init_app(app: Flask, pay: PaymentsCore) -> None:
     @app.post("/v1/customers")
     def create_customer() -> Response:
-        p = httpapi.params((*_FIELDS, "test_clock"), _IGNORED)
+        p = httpapi.params((*_FIELDS, "test_clock", *_CREATE_ONLY), _IGNORED)
         paths = p.expand()
-        fields = _fields(p)
+        fields = _fields(p, pay)
+        tax_ids = _tax_id_data(p)
+        source = p.string("source", max_length=200)
         clock_id = p.string("test_clock", max_length=200)
         with pay.store.transaction():
             clock = _test_clock(pay, clock_id)
             with pay.frozen_at(clock["frozen_time"] if clock else None):  # a clock's customer is dated by it
-                customer = create(pay, fields, test_clock=clock["id"] if clock else None)
+                customer = create(
+                    pay, fields, test_clock=clock["id"] if clock else None, tax_ids=tax_ids, source=source
+                )
         return pay.render(customer, paths)
 
     @app.post("/v1/customers/<customer_id>")
     def update_customer(customer_id: str) -> Response:
         p = httpapi.params(_FIELDS, _IGNORED)
         paths = p.expand()
-        fields = _fields(p)
+        fields = _fields(p, pay)
         with pay.store.transaction():
             customer = live(pay, customer_id)
             previous: dict[str, Any] = {}
@@ -78,7 +84,14 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         return jsonify(tombstone)
 
 
-def create(pay: PaymentsCore, fields: dict[str, Any], *, test_clock: str | None = None) -> dict[str, Any]:
+def create(
+    pay: PaymentsCore,
+    fields: dict[str, Any],
+    *,
+    test_clock: str | None = None,
+    tax_ids: list[dict[str, str]] | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
     """Store a new customer from its fields (email, name, …) and emit `customer.created` (inside a transaction)."""
     now = pay.now()
     customer: dict[str, Any] = {
@@ -105,8 +118,15 @@ def create(pay: PaymentsCore, fields: dict[str, Any], *, test_clock: str | None 
         "shipping": None,
         "test_clock": test_clock,
     }
+    if tax_ids:
+        customer["_tax_ids"] = tax_ids
     pay.db["customer"].insert(customer, created=now)
+    if source is not None:  # a token's card saved as the customer's default source
+        tokens.add_source(pay, customer, source, announce=False)
     pay.emit("customer.created", customer)
+    card = fields.get("card")
+    if card is not None and card.stored is not None:  # a saved PaymentMethod is attached, as Stripe does
+        saved_methods.attach(pay, card, customer["id"])
     return customer
 
 
@@ -129,7 +149,24 @@ def default_payment_method(customer: dict[str, Any]) -> str | None:
     return (customer.get("invoice_settings") or {}).get("default_payment_method")
 
 
-def _fields(p: Params) -> dict[str, Any]:
+def _tax_id_data(p: Params) -> list[dict[str, str]]:
+    """`tax_id_data[0][type]=eu_vat&tax_id_data[0][value]=DE123456789`: each with a type and a value."""
+    found = []
+    for index, item in enumerate(p.items("tax_id_data", max_items=25) or []):
+        name = f"tax_id_data[{index}]"
+        if not isinstance(item, dict):
+            raise ApiError(400, f"Invalid {name}: expected a hash with type and value.", param=name)
+        inner = Params(item, ("type", "value"), prefix=name)
+        kind = str(inner.string("type", required=True, max_length=20))
+        if kind != "unknown" and not (len(kind) > 3 and kind[2] == "_" and kind.replace("_", "").isalpha()):
+            raise ApiError(
+                400, f"Invalid {name}[type]: {kind!r} is not a tax ID type such as eu_vat.", param=f"{name}[type]"
+            )
+        found.append({"type": kind, "value": str(inner.string("value", required=True, max_length=100))})
+    return found
+
+
+def _fields(p: Params, pay: PaymentsCore) -> dict[str, Any]:
     found: dict[str, Any] = {}
     email = p.string("email", max_length=512, empty_ok=True)
     if email:
@@ -145,7 +182,7 @@ def _fields(p: Params) -> dict[str, Any]:
         found["metadata"] = metadata
     method = p.string("payment_method", max_length=200)
     if method is not None:
-        cards.card(method)
+        found["card"] = cards.card(method, pay=pay)
     settings = p.mapping("invoice_settings")
     if settings is not None:
         inner = Params(
@@ -155,7 +192,7 @@ def _fields(p: Params) -> dict[str, Any]:
         )
         default = inner.string("default_payment_method", max_length=200, empty_ok=True)
         if default:
-            cards.card(default, "invoice_settings[default_payment_method]")
+            cards.card(default, "invoice_settings[default_payment_method]", pay=pay)
         if "default_payment_method" in inner:
             found["default_payment_method"] = default or None
     return found

@@ -50,7 +50,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         behavior = p.string("pending_invoice_items_behavior", choices=("include", "exclude")) or "include"
         method = p.string("default_payment_method", max_length=200)
         if method:
-            cards.card(method, "default_payment_method")
+            cards.card(method, "default_payment_method", pay=pay)
         description = p.string("description", max_length=1500)
         metadata = merge_metadata({}, p.metadata())
         coupon_id = coupons.from_params(p)
@@ -92,7 +92,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         description = p.string("description", max_length=1500, empty_ok=True)
         method = p.string("default_payment_method", max_length=200)
         if method:
-            cards.card(method, "default_payment_method")
+            cards.card(method, "default_payment_method", pay=pay)
         with pay.store.transaction():
             invoice = pay.get("invoice", invoice_id)
             if invoice["status"] not in ("draft", "open") or (invoice["status"] == "open" and "description" in p):
@@ -170,7 +170,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                     code="invoice_no_customer_payment_method",
                     param="payment_method",
                 )
-            card = cards.card(method)
+            card = cards.card(method, pay=pay)
             made = billing.attempt(pay, invoice, card)
             if made["paid"]:
                 renewals.invoice_paid(pay, invoice)

@@ -72,6 +72,12 @@ TABLE = (
     Listing("charge", "/v1/charges", (field("customer"), field("payment_intent"))),
     Listing("refund", "/v1/refunds", (field("charge"), field("payment_intent"))),
     Listing(
+        "setup_intent",
+        "/v1/setup_intents",
+        (field("customer"), field("payment_method")),
+        retrieve_ignored=("client_secret",),
+    ),
+    Listing(
         "price",
         "/v1/prices",
         (

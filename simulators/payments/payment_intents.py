@@ -1,8 +1,12 @@
-"""PaymentIntents: create (and confirm at once with `confirm=true`), confirm, update, cancel, list.
+"""PaymentIntents: create (and confirm at once with `confirm=true`), confirm, update, capture, cancel, list.
 
 A test card decides the outcome: `pm_card_visa` succeeds (`payment_intent.succeeded`),
 the decline cards answer 402 `card_error` with the PaymentIntent embedded, left
-in `requires_payment_method` (`payment_intent.payment_failed`).
+in `requires_payment_method` (`payment_intent.payment_failed`). A card that asks
+for 3-D Secure leaves it in `requires_action`, with a `redirect_to_url` to the
+local authentication page (`authentication.py`). With `capture_method=manual` a
+good card is only authorized (`requires_capture`, `amount_capturable`) until
+`/capture` takes all or part of it, or `/cancel` releases it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 from flask import Flask, Response
 
 from ..errors import ApiError
-from . import cards, charges, customers, httpapi
+from . import authentication, cards, charges, customers, httpapi
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 
@@ -32,12 +36,12 @@ _FIELDS = (
     "metadata",
     "receipt_email",
     "capture_method",
+    "off_session",
+    "return_url",
 )
 _IGNORED = (
     "automatic_payment_methods",
     "payment_method_types",
-    "off_session",
-    "return_url",
     "setup_future_usage",
     "statement_descriptor",
     "statement_descriptor_suffix",
@@ -62,27 +66,26 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         method = p.string("payment_method", max_length=200)
         confirm = p.boolean("confirm") or False
         capture = p.string("capture_method", choices=("automatic", "automatic_async", "manual"))
-        if capture == "manual":
+        off_session = p.boolean("off_session")
+        if off_session is not None and not confirm:
             raise ApiError(
                 400,
-                "hooklab captures payments automatically; capture_method=manual is not supported.",
-                param="capture_method",
+                "You can only pass `off_session` when `confirm=true`: confirm the PaymentIntent in the same "
+                "request, or pass off_session to POST /v1/payment_intents/{id}/confirm.",
+                param="off_session",
             )
+        return_url = authentication.return_url(p)
         description = p.string("description", max_length=1000)
         receipt_email = p.string("receipt_email", max_length=512)
         metadata = merge_metadata({}, p.metadata())
-        card = cards.card(method) if method else None
+        card = cards.card(method, pay=pay) if method else None
         if confirm and card is None:
-            raise ApiError(
-                400,
-                "You cannot confirm this PaymentIntent because it's missing a payment method. "
-                "Pass payment_method, such as pm_card_visa.",
-                code="payment_intent_unexpected_state",
-                param="payment_method",
-            )
+            raise cards.missing("PaymentIntent")
         with pay.store.transaction():
             if customer_id is not None:
                 customers.live(pay, customer_id, param="customer")
+            if card is not None:
+                _check_owner(card, customer_id)
             intent = start(
                 pay,
                 amount=amount,
@@ -92,24 +95,30 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 description=description,
                 method=method,
                 receipt_email=receipt_email,
-                capture_method=capture or "automatic_async",
+                capture_method=capture or "automatic",
             )
-            declined = _confirm(pay, intent, card) if confirm and card else None
+            declined = (
+                _confirm(pay, intent, card, off_session=bool(off_session), return_url=return_url)
+                if confirm and card
+                else None
+            )
         if declined is not None:
             raise declined
         return pay.render(intent, paths)
 
     @app.post("/v1/payment_intents/<intent_id>")
     def update_intent(intent_id: str) -> Response:
-        p = httpapi.params(tuple(f for f in _FIELDS if f not in ("confirm", "capture_method")), _IGNORED)
+        p = httpapi.params(tuple(f for f in _FIELDS if f not in ("confirm", "off_session", "return_url")), _IGNORED)
         paths = p.expand()
         metadata = p.metadata()
         description = p.string("description", max_length=1000, empty_ok=True)
         receipt_email = p.string("receipt_email", max_length=512, empty_ok=True)
         with pay.store.transaction():
             intent = pay.get("payment_intent", intent_id)
-            changes_money = [name for name in ("amount", "currency", "customer", "payment_method") if name in p]
-            if changes_money and intent["status"] in _FINAL:
+            changes_money = [
+                name for name in ("amount", "currency", "customer", "payment_method", "capture_method") if name in p
+            ]
+            if changes_money and intent["status"] in (*_FINAL, "requires_capture", "processing"):
                 raise ApiError(
                     400,
                     f"You cannot change {changes_money[0]} of a PaymentIntent with status {intent['status']}.",
@@ -126,9 +135,11 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 intent["customer"] = customer_id
             if "payment_method" in p:
                 method = p.string("payment_method", max_length=200, required=True)
-                cards.card(str(method))
-                intent["payment_method"] = method
-                intent["status"] = "requires_confirmation"
+                _check_owner(cards.card(str(method), pay=pay), intent["customer"])
+                intent.update(payment_method=method, status="requires_confirmation", next_action=None)
+            if "capture_method" in p:
+                capture = p.string("capture_method", choices=("automatic", "automatic_async", "manual"))
+                intent["capture_method"] = "manual" if capture == "manual" else "automatic"
             if "description" in p:
                 intent["description"] = description or None
             if "receipt_email" in p:
@@ -139,9 +150,13 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
 
     @app.post("/v1/payment_intents/<intent_id>/confirm")
     def confirm_intent(intent_id: str) -> Response:
-        p = httpapi.params(("payment_method", "receipt_email"), _IGNORED)
+        p = httpapi.params(("payment_method", "receipt_email", "off_session", "return_url", "capture_method"), _IGNORED)
         paths = p.expand()
         method = p.string("payment_method", max_length=200)
+        off_session = p.boolean("off_session") or False
+        return_url = authentication.return_url(p)
+        capture = p.string("capture_method", choices=("automatic", "automatic_async", "manual"))
+        receipt_email = p.string("receipt_email", max_length=512)
         with pay.store.transaction():
             intent = pay.get("payment_intent", intent_id)
             if intent["status"] in _FINAL:
@@ -153,14 +168,20 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 )
             method = method or intent["payment_method"]
             if method is None:
+                raise cards.missing("PaymentIntent")
+            if intent["status"] == "requires_capture":
                 raise ApiError(
                     400,
-                    "You cannot confirm this PaymentIntent because it's missing a payment method. "
-                    "Pass payment_method, such as pm_card_visa.",
+                    "This PaymentIntent is already confirmed and waits to be captured: capture or cancel it.",
                     code="payment_intent_unexpected_state",
-                    param="payment_method",
                 )
-            declined = _confirm(pay, intent, cards.card(method))
+            card = cards.card(method, pay=pay)
+            _check_owner(card, intent["customer"])
+            if capture is not None:
+                intent["capture_method"] = "manual" if capture == "manual" else "automatic"
+            if receipt_email:
+                intent["receipt_email"] = receipt_email
+            declined = _confirm(pay, intent, card, off_session=off_session, return_url=return_url)
         if declined is not None:
             raise declined
         return pay.render(intent, paths)
@@ -180,9 +201,56 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                     "requires_capture, requires_confirmation, requires_action, processing.",
                     code="payment_intent_unexpected_state",
                 )
-            intent.update(status="canceled", canceled_at=pay.now(), cancellation_reason=reason)
+            if intent["status"] == "requires_capture" and intent["latest_charge"]:
+                charges.release(pay, pay.get("charge", intent["latest_charge"]))
+            intent.update(
+                status="canceled",
+                canceled_at=pay.now(),
+                cancellation_reason=reason,
+                amount_capturable=0,
+                next_action=None,
+            )
             pay.db["payment_intent"].replace(intent)
             pay.emit("payment_intent.canceled", intent)
+        return pay.render(intent, paths)
+
+    @app.post("/v1/payment_intents/<intent_id>/capture")
+    def capture_intent(intent_id: str) -> Response:
+        p = httpapi.params(
+            ("amount_to_capture", "metadata"),
+            ("statement_descriptor", "statement_descriptor_suffix", "application_fee_amount", "final_capture"),
+        )
+        paths = p.expand()
+        amount = p.integer("amount_to_capture", minimum=1)
+        metadata = p.metadata()
+        with pay.store.transaction():
+            intent = pay.get("payment_intent", intent_id)
+            if intent["status"] != "requires_capture":
+                raise ApiError(
+                    400,
+                    "This PaymentIntent could not be captured because it has a status of "
+                    f"{intent['status']}. Only a PaymentIntent with one of the following statuses may be "
+                    "captured: requires_capture.",
+                    code="payment_intent_unexpected_state",
+                    payment_intent=pay.public(intent),
+                )
+            if amount is not None and amount > intent["amount_capturable"]:
+                raise ApiError(
+                    400,
+                    f"The amount_to_capture ({amount}) must be less than or equal to the PaymentIntent's "
+                    f"amount_capturable ({intent['amount_capturable']}).",
+                    code="amount_too_large",
+                    param="amount_to_capture",
+                )
+            made = charges.capture(pay, pay.get("charge", intent["latest_charge"]), amount, param="amount_to_capture")
+            intent.update(
+                status="succeeded",
+                amount_received=made["amount_captured"],
+                amount_capturable=0,
+                metadata=merge_metadata(intent["metadata"], metadata),
+            )
+            pay.db["payment_intent"].replace(intent)
+            pay.emit("payment_intent.succeeded", intent)
         return pay.render(intent, paths)
 
 
@@ -196,7 +264,7 @@ def start(
     description: str | None,
     method: str | None = None,
     receipt_email: str | None = None,
-    capture_method: str = "automatic_async",
+    capture_method: str = "automatic",
 ) -> dict[str, Any]:
     """Store a new PaymentIntent and emit `payment_intent.created` (inside a transaction)."""
     now = pay.now()
@@ -209,7 +277,8 @@ def start(
         "amount_received": 0,
         "canceled_at": None,
         "cancellation_reason": None,
-        "capture_method": capture_method,
+        # The published schema knows automatic and manual; automatic_async captures as automatic does.
+        "capture_method": "manual" if capture_method == "manual" else "automatic",
         "client_secret": f"{intent_id}_secret_{pay.ids.token(f'secret:{intent_id}', 24)}",
         "confirmation_method": "automatic",
         "created": now,
@@ -220,6 +289,7 @@ def start(
         "latest_charge": None,
         "livemode": False,
         "metadata": metadata,
+        "next_action": None,
         "payment_method": method,
         "payment_method_types": ["card"],
         "receipt_email": receipt_email,
@@ -235,8 +305,27 @@ def confirm(pay: PaymentsCore, intent: dict[str, Any], card: cards.Card) -> ApiE
     return _confirm(pay, intent, card)
 
 
-def _confirm(pay: PaymentsCore, intent: dict[str, Any], card: cards.Card) -> ApiError | None:
-    """Charge the card; update the intent and emit its events. Returns the 402 to answer on a decline."""
+def _confirm(
+    pay: PaymentsCore,
+    intent: dict[str, Any],
+    card: cards.Card,
+    *,
+    off_session: bool = False,
+    return_url: str | None = None,
+) -> ApiError | None:
+    """Confirm with a card (inside a transaction): ask for 3-D Secure, or charge. Returns the 402 of a decline."""
+    intent.update(payment_method=card.id, last_payment_error=None)
+    if card.needs_authentication(off_session):
+        if off_session:  # nobody is there to authenticate: the bank declines
+            return charge_card(pay, intent, cards.authentication_declined(card))
+        authentication.ask(pay, intent, return_url)
+        return None
+    return charge_card(pay, intent, card)
+
+
+def charge_card(pay: PaymentsCore, intent: dict[str, Any], card: cards.Card) -> ApiError | None:
+    """Charge (or, for manual capture, authorize) the card; update the intent and emit its events."""
+    manual = intent["capture_method"] == "manual"
     made = charges.charge(
         pay,
         amount=intent["amount"],
@@ -246,9 +335,15 @@ def _confirm(pay: PaymentsCore, intent: dict[str, Any], card: cards.Card) -> Api
         payment_intent=intent["id"],
         metadata=intent["metadata"],
         description=intent["description"],
+        capture=not manual,
+        receipt_email=intent["receipt_email"],
     )
-    intent["payment_method"] = card.id
-    intent["latest_charge"] = made["id"]
+    intent.update(payment_method=card.id, latest_charge=made["id"], next_action=None)
+    if made["paid"] and manual:
+        intent.update(status="requires_capture", amount_capturable=intent["amount"], last_payment_error=None)
+        pay.db["payment_intent"].replace(intent)
+        pay.emit("payment_intent.amount_capturable_updated", intent)
+        return None
     if made["paid"]:
         intent.update(status="succeeded", amount_received=intent["amount"], last_payment_error=None)
         pay.db["payment_intent"].replace(intent)
@@ -263,6 +358,30 @@ def _confirm(pay: PaymentsCore, intent: dict[str, Any], card: cards.Card) -> Api
         payment_intent=pay.public(intent),
         payment_method=card.as_payment_method(intent["customer"], intent["created"]),
     )
+
+
+def authenticated(pay: PaymentsCore, intent: dict[str, Any], approved: bool) -> None:
+    """The customer finished 3-D Secure on the authentication page (inside a transaction)."""
+    card = cards.card(intent["payment_method"], pay=pay)
+    if approved:
+        charge_card(pay, intent, card)
+        return
+    error = authentication.failure(card, "payment_intent_authentication_failure")
+    intent.update(status="requires_payment_method", next_action=None, last_payment_error=error)
+    pay.db["payment_intent"].replace(intent)
+    pay.emit("payment_intent.payment_failed", intent)
+
+
+def _check_owner(card: cards.Card, customer_id: str | None) -> None:
+    """A saved PaymentMethod pays only for the customer it is attached to."""
+    owner = (card.stored or {}).get("customer")
+    if owner is not None and owner != customer_id:
+        raise ApiError(
+            400,
+            f"The provided PaymentMethod {card.id} is attached to customer {owner}; pass customer={owner} "
+            "or a PaymentMethod of this customer.",
+            param="payment_method",
+        )
 
 
 def _currency(p: Params, *, required: bool) -> str:

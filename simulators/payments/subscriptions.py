@@ -55,7 +55,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         items = _items(pay, p)
         method = p.string("default_payment_method", max_length=200)
         if method:
-            cards.card(method, "default_payment_method")
+            cards.card(method, "default_payment_method", pay=pay)
         behavior = p.string(
             "payment_behavior", choices=("allow_incomplete", "default_incomplete", "error_if_incomplete")
         )
@@ -102,7 +102,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         at_end = p.boolean("cancel_at_period_end")
         method = p.string("default_payment_method", max_length=200)
         if method:
-            cards.card(method, "default_payment_method")
+            cards.card(method, "default_payment_method", pay=pay)
         proration = p.string("proration_behavior", choices=PRORATION) or "create_prorations"
         new_items = _items(pay, p) if "items" in p else None
         coupon_id = coupons.from_params(p)
@@ -175,7 +175,7 @@ def start(
             code="resource_missing",
             param="default_payment_method",
         )
-    card = cards.card(charge_with) if charge_with and charge_now else None
+    card = cards.card(charge_with, pay=pay) if charge_with and charge_now else None
     subscription = _new(pay, customer, items, method, metadata, description, trial_end)
     if coupon_id is not None:
         subscription["discount"] = coupons.redeem(

@@ -7,7 +7,17 @@ Stripe API (form-encoded, bearer key, Stripe's list and error shapes):
   customers            POST/GET /v1/customers, GET/POST/DELETE /v1/customers/{id}
   payment intents      POST/GET /v1/payment_intents, GET/POST /v1/payment_intents/{id},
                        POST /v1/payment_intents/{id}/confirm, POST /v1/payment_intents/{id}/cancel
-  charges, refunds     GET /v1/charges[/{id}], POST/GET /v1/refunds, GET /v1/refunds/{id}
+                       POST /v1/payment_intents/{id}/capture (capture_method=manual; amount_to_capture)
+  charges, refunds     POST/GET /v1/charges, GET/POST /v1/charges/{id}, POST /v1/charges/{id}/capture,
+                       GET /v1/charges/{id}/refunds[/{re}],
+                       POST/GET /v1/refunds, GET /v1/refunds/{id}
+  payment methods      POST/GET /v1/payment_methods (Stripe's test card numbers), GET/POST /v1/payment_methods/{id},
+                       POST /v1/payment_methods/{id}/attach|detach, GET /v1/customers/{id}/payment_methods[/{pm}]
+  tokens, sources      POST /v1/tokens (card[...]), GET /v1/tokens/{id}; shortcuts tok_visa, tok_chargeDeclined…;
+                       POST/GET /v1/customers/{id}/sources (source=tok_…), customer create source=tok_…
+  setup intents        POST/GET /v1/setup_intents, GET/POST /v1/setup_intents/{id},
+                       POST /v1/setup_intents/{id}/confirm, POST /v1/setup_intents/{id}/cancel
+  3-D Secure           GET/POST /hooklab/authenticate/{pi_or_seti}?client_secret=… (the page next_action points to)
   products, prices     POST/GET /v1/products, GET/POST/DELETE /v1/products/{id}, POST/GET /v1/prices,
                        GET/POST /v1/prices/{id}  (seeded: price_basic_monthly, price_pro_monthly)
   coupons              POST/GET /v1/coupons, GET/POST/DELETE /v1/coupons/{id}
@@ -54,6 +64,7 @@ from ..context import SystemContext
 from ..service import Service, flask_app
 from ..webhooks import RetryPolicy, Target
 from . import (
+    authentication,
     catalogue,
     charges,
     checkout,
@@ -67,11 +78,14 @@ from . import (
     invoices,
     listing,
     payment_intents,
+    payment_methods,
     prices,
     products,
     renewals,
+    setup_intents,
     subscriptions,
     test_clocks,
+    tokens,
     webhook_endpoints,
 )
 from .api import PaymentsApi
@@ -109,6 +123,14 @@ class PaymentsSystem(Service, PaymentsApi):
             module.init_app(app, core)
         for billing_module in (products, prices, coupons, invoice_items, checkout, checkout_page, test_clocks):
             billing_module.init_app(app, core)
+        # Cards: payment methods, tokens, setup intents and the 3-D Secure page.
+        for module in (payment_methods, tokens, setup_intents):
+            module.init_app(app, core)
+        authentication.init_app(
+            app,
+            core,
+            {"payment_intent": payment_intents.authenticated, "setup_intent": setup_intents.authenticated},
+        )
         listing.install(app, core)
         extensions.init_app(app, core)
         return app

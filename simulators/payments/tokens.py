@@ -1,0 +1,148 @@
+"""Card tokens and card sources: the Charges API's older way to keep a card.
+
+`POST /v1/tokens` makes a token from a test card number (the `tok_*` shortcuts
+name ready-made ones); a token is good for one charge, or for saving its card
+on a customer as a source (`POST /v1/customers/{id}/sources`, or `source=` on
+customer create), which becomes the customer's `default_source`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response
+
+from ..clock import to_timestamp
+from ..errors import ApiError
+from . import cards, httpapi
+from .core import PaymentsCore
+from .params import Params
+from .query import LIST_PARAMS, Where
+
+_CARD_FIELDS = (
+    "number",
+    "exp_month",
+    "exp_year",
+    "cvc",
+    "name",
+    "address_line1",
+    "address_line2",
+    "address_city",
+    "address_state",
+    "address_zip",
+    "address_country",
+    "currency",
+)
+
+
+def use(pay: PaymentsCore, card: cards.Card, param: str = "source") -> None:
+    """Spend a stored token (inside a transaction): a token is good once, as Stripe's are."""
+    token = card.stored
+    if token is None or token.get("object") != "token":
+        return
+    if token["used"]:
+        raise ApiError(
+            400, f"You cannot use a Stripe token more than once: {token['id']}.", code="token_already_used", param=param
+        )
+    token["used"] = True
+    pay.db["token"].replace(token)
+
+
+def add_source(pay: PaymentsCore, customer: dict[str, Any], token_id: str, *, announce: bool = True) -> dict[str, Any]:
+    """Save a token's card on a customer (inside a transaction); the first becomes its default_source.
+
+    `announce=False` while the customer is being created: its `customer.created` shows the source already.
+    """
+    card = cards.card(token_id, "source", pay=pay)
+    if not token_id.startswith("tok_"):
+        raise ApiError(400, f"Invalid source: {token_id[:80]!r} is not a card token such as tok_visa.", param="source")
+    use(pay, card)
+    if card.declines and card.attach_declines:
+        raise cards.card_error(card)
+    now = pay.now()
+    source = {**card.source_card(pay.ids.new("card")), "customer": customer["id"], "_number": card.number}
+    pay.db["card"].insert(source, created=now)
+    if customer.get("default_source") is None:
+        previous = {"default_source": None}
+        customer["default_source"] = source["id"]
+        pay.db["customer"].replace(customer)
+        if announce:
+            pay.emit("customer.updated", customer, previous)
+    return source
+
+
+def init_app(app: Flask, pay: PaymentsCore) -> None:
+    @app.post("/v1/customers/<customer_id>/sources")
+    def create_source(customer_id: str) -> Response:
+        p = httpapi.params(("source", "metadata"), ("validate",))
+        paths = p.expand()
+        token_id = str(p.string("source", required=True, max_length=200))
+        with pay.store.transaction():
+            customer = _live_customer(pay, customer_id)
+            source = add_source(pay, customer, token_id)
+        return pay.render(source, paths)
+
+    @app.get("/v1/customers/<customer_id>/sources")
+    def list_sources(customer_id: str) -> Response:
+        p = httpapi.params((*LIST_PARAMS, "object"))
+        p.string("object", choices=("card",))
+        _live_customer(pay, customer_id)
+        where = Where().created(p).field("customer", customer_id)
+        return pay.render_list("card", p, url=f"/v1/customers/{customer_id}/sources", where=where)
+
+    @app.post("/v1/tokens")
+    def create_token() -> Response:
+        p = httpapi.params(("card",), ("customer",))
+        paths = p.expand()
+        given = p.mapping("card")
+        if given is None:
+            raise ApiError(400, "Missing required param: card (hooklab makes card tokens only).", param="card")
+        fields = Params(given, _CARD_FIELDS, prefix="card")
+        card = cards.check_number(given, pay.clock.time())
+        name = fields.string("name", max_length=200)
+        now = pay.now()
+        with pay.store.transaction():
+            token_id = pay.ids.new("tok")
+            source = card.source_card(pay.ids.new("card"))
+            source["name"] = name
+            for field in ("address_line1", "address_line2", "address_city", "address_state", "address_zip"):
+                source[field] = fields.string(field, max_length=200)
+            source["address_country"] = fields.string("address_country", max_length=2)
+            token = {
+                "id": token_id,
+                "object": "token",
+                "card": source,
+                "client_ip": None,
+                "created": now,
+                "livemode": False,
+                "type": "card",
+                "used": False,
+                "_number": card.number,
+            }
+            pay.db["token"].insert(token, created=now)
+        return pay.render(token, paths)
+
+    @app.get("/v1/tokens/<token_id>")
+    def retrieve_token(token_id: str) -> Response:
+        p = httpapi.params()
+        shortcut = cards.CARDS.get(token_id)
+        if shortcut is not None and token_id.startswith("tok_"):
+            token = {
+                "id": token_id,
+                "object": "token",
+                "card": shortcut.source_card("card_" + token_id.removeprefix("tok_")),
+                "client_ip": None,
+                "created": int(to_timestamp(pay.clock.start)),
+                "livemode": False,
+                "type": "card",
+                "used": False,
+            }
+            return pay.render(token, p.expand())
+        return pay.render(pay.get("token", token_id), p.expand())
+
+
+def _live_customer(pay: PaymentsCore, customer_id: str) -> dict[str, Any]:
+    customer = pay.get("customer", customer_id)
+    if customer.get("deleted"):
+        raise ApiError(404, f"No such customer: {customer_id!r} (it was deleted)", code="resource_missing", param="id")
+    return customer
