@@ -42,7 +42,9 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             "default_source": None,
             "delinquent": False,
             "description": fields.get("description"),
+            "discount": None,
             "email": fields.get("email"),
+            "invoice_prefix": None,
             "invoice_settings": {
                 "custom_fields": None,
                 "default_payment_method": fields.get("default_payment_method"),
@@ -51,12 +53,17 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             "livemode": False,
             "metadata": merge_metadata({}, fields.get("metadata")),
             "name": fields.get("name"),
+            "next_invoice_sequence": 1,
             "phone": fields.get("phone"),
             "preferred_locales": [],
             "shipping": None,
+            "tax_exempt": "none",
+            "test_clock": None,
         }
         with pay.store.transaction():
             customer["id"] = pay.ids.new("cus")
+            # Stripe's prefix for the customer's invoice numbers: letters and digits, from the id here.
+            customer["invoice_prefix"] = customer["id"].removeprefix("cus_")[:8].upper()
             pay.db["customer"].insert(customer, created=now)
             pay.emit("customer.created", customer)
         return pay.render(customer, paths)

@@ -11,12 +11,15 @@ from . import auth, forms
 from .idempotency import IdempotencyKeys
 from .params import Params
 from .ratelimit import RateLimiter, retry_after_header
+from .version import API_VERSION
 
 #: hooklab's own tooling (delivery logs, recovery): not the Stripe API, not rate limited.
 EXTENSION_PREFIX = "/v1/hooklab/"
 
 
 def install(app: Flask, *, api_key: str, limiter: RateLimiter, idempotency: IdempotencyKeys) -> None:
+    app.json.compact = False  # type: ignore[attr-defined]  # print as Stripe does: two-space indent, newline at the end
+
     @app.before_request
     def _prepare() -> Response | None:
         if not request.path.startswith("/v1/"):
@@ -55,6 +58,8 @@ def install(app: Flask, *, api_key: str, limiter: RateLimiter, idempotency: Idem
 
     @app.after_request
     def _keep_answer(response: Response) -> Response:
+        if request.path.startswith("/v1/"):
+            response.headers["Stripe-Version"] = API_VERSION
         key = g.get("idempotency_key")
         if key is not None:
             idempotency.finish(
