@@ -74,5 +74,23 @@ class PaymentsClient:
     def delete(self, path: str, **params: Any) -> dict[str, Any]:
         return self.request("DELETE", path, params)
 
+    def allows(self, method: str, path: str) -> bool:
+        """Whether the system serves `method` on `path` (asked with OPTIONS, which names a route's methods)."""
+        headers = {"Authorization": f"Bearer {self.api_key}", "User-Agent": USER_AGENT}
+        response = self._session.request("OPTIONS", self.url + path, headers=headers, timeout=self.timeout)
+        if response.status_code == 404:
+            return False
+        if response.status_code >= 400:
+            raise PaymentsError(response.status_code, _error_of(response))
+        return method.upper() in {name.strip().upper() for name in response.headers.get("Allow", "").split(",")}
+
     def close(self) -> None:
         self._session.close()
+
+
+def _error_of(response: Any) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {"type": "api_error", "message": f"non-JSON answer: {response.text[:200]}"}
+    return data.get("error", {}) if isinstance(data, dict) else {}
