@@ -2,7 +2,10 @@
 
 A row names the API calls that make its event happen (Stripe's own fixture's
 calls, over the sandbox's `/v1` API) and the events those calls cause, in the
-order Stripe creates them. A step's path and parameters may name an earlier
+order Stripe creates them: a charge that succeeds is followed by
+`charge.updated` (its balance transaction), an invoice is paid through a
+PaymentIntent. tests/payments/test_triggers.py runs every row the sandbox
+can run and checks it sends exactly these events, in this order. A step's path and parameters may name an earlier
 step's answer, `${customer:id}` or `${subscription:latest_invoice}`, as the
 Stripe CLI's do. Rows for resources the sandbox does not serve yet are here
 too: `hooklab trigger --list` finds their routes missing (it asks the sandbox,
@@ -151,7 +154,7 @@ SUBSCRIBED = (
     "invoice.payment_succeeded",
 )
 DRAFTED = ("customer.created", "invoiceitem.created", "invoice.created")
-INVOICE_PAID = ("invoice.finalized", *PAID[:3], "invoice.paid", "invoice.payment_succeeded")
+INVOICE_PAID = ("invoice.finalized", *PAID, "invoice.paid", "invoice.payment_succeeded")
 INVOICE_FAILED = ("invoice.finalized", *DECLINED, "invoice.payment_failed")
 CHECKOUT = (*CATALOGUE, "checkout.session.created")
 
@@ -345,7 +348,7 @@ def _rows() -> list[Fixture]:
             ("setup_intent.created", "setup_intent.requires_action"),
         ),
         # checkout
-        Fixture("checkout.session.completed", checkout(pay_page), (*CHECKOUT, *PAID[:3], "checkout.session.completed")),
+        Fixture("checkout.session.completed", checkout(pay_page), (*CHECKOUT, *PAID, "checkout.session.completed")),
         Fixture(
             "checkout.session.async_payment_succeeded",
             checkout(

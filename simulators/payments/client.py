@@ -57,13 +57,9 @@ class PaymentsClient:
         response = self._session.request(method.upper(), target, data=body, headers=headers, timeout=self.timeout)
         if self._after_call is not None:
             self._after_call()
-        try:
-            data = response.json()
-        except ValueError:
-            data = {"error": {"type": "api_error", "message": f"non-JSON answer: {response.text[:200]}"}}
         if response.status_code >= 400:
-            raise PaymentsError(response.status_code, data.get("error", {}) if isinstance(data, dict) else {})
-        return data  # type: ignore[no-any-return]  # a JSON object: the API answers nothing else with a 2xx
+            raise PaymentsError(response.status_code, _error_of(response))
+        return response.json()  # type: ignore[no-any-return]  # a JSON object: the API answers nothing else with a 2xx
 
     def get(self, path: str, **params: Any) -> dict[str, Any]:
         return self.request("GET", path, params)
