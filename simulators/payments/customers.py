@@ -1,10 +1,15 @@
-"""Customers: create, retrieve, update, list and delete (a deleted customer reads as `deleted: true`)."""
+"""Customers: create, retrieve, update, list and delete (a deleted customer reads as `deleted: true`).
+
+`tax_id_data` on create records the customer's tax ids. Since API version
+2020-08-27 a customer shows them only when asked, `expand[]=tax_ids` (or
+`data.tax_ids` on a list), as the list Stripe includes.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, g, jsonify
 
 from ..errors import ApiError
 from . import cards, httpapi
@@ -12,6 +17,15 @@ from .core import PaymentsCore
 from .params import Params, merge_metadata
 
 _FIELDS = ("email", "name", "description", "phone", "metadata", "payment_method", "invoice_settings")
+#: The tax id types of the published 2020-08-27 schema.
+TAX_ID_TYPES = (
+    "ae_trn", "au_abn", "au_arn", "bg_uic", "br_cnpj", "br_cpf", "ca_bn", "ca_gst_hst", "ca_pst_bc", "ca_pst_mb",
+    "ca_pst_sk", "ca_qst", "ch_vat", "cl_tin", "es_cif", "eu_vat", "gb_vat", "ge_vat", "hk_br", "hu_tin", "id_npwp",
+    "il_vat", "in_gst", "is_vat", "jp_cn", "jp_rn", "kr_brn", "li_uid", "mx_rfc", "my_frp", "my_itn", "my_sst",
+    "no_vat", "nz_gst", "ru_inn", "ru_kpp", "sa_vat", "sg_gst", "sg_uen", "si_tin", "th_vat", "tw_vat", "ua_vat",
+    "us_ein", "za_vat",
+)  # fmt: skip
+MAX_TAX_IDS = 5
 _IGNORED = (
     "address",
     "shipping",
@@ -26,12 +40,15 @@ _IGNORED = (
 
 
 def init_app(app: Flask, pay: PaymentsCore) -> None:
+    pay.present("customer", _show_tax_ids)
+
     @app.post("/v1/customers")
     def create_customer() -> Response:
-        p = httpapi.params(_FIELDS, _IGNORED)
+        p = httpapi.params((*_FIELDS, "tax_id_data"), _IGNORED)
         paths = p.expand()
         now = pay.now()
         fields = _fields(p)
+        tax_ids = _tax_id_data(p)
         customer: dict[str, Any] = {
             "id": None,
             "object": "customer",
@@ -64,6 +81,9 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             customer["id"] = pay.ids.new("cus")
             # Stripe's prefix for the customer's invoice numbers: letters and digits, from the id here.
             customer["invoice_prefix"] = customer["id"].removeprefix("cus_")[:8].upper()
+            customer["_tax_ids"] = [
+                _tax_id(pay.ids.new("txi"), customer["id"], now, kind, value) for kind, value in tax_ids
+            ]
             pay.db["customer"].insert(customer, created=now)
             pay.emit("customer.created", customer)
         return pay.render(customer, paths)
@@ -107,6 +127,58 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             pay.db["customer"].replace(tombstone)
             pay.emit("customer.deleted", customer)
         return jsonify(tombstone)
+
+
+def _tax_id_data(p: Params) -> list[tuple[str, str]]:
+    """`tax_id_data[0][type]=eu_vat&tax_id_data[0][value]=DE123456789`: checked (type, value) pairs."""
+    found = []
+    for index, item in enumerate(p.items("tax_id_data", max_items=MAX_TAX_IDS) or []):
+        name = f"tax_id_data[{index}]"
+        if not isinstance(item, dict):
+            raise ApiError(400, f"Invalid {name}: expected a hash with type and value.", param=name)
+        Params(item, ("type", "value"), prefix=name)  # refuses a key it does not know, by its full name
+        inner = Params({f"{name}[{key}]": value for key, value in item.items()}, (f"{name}[type]", f"{name}[value]"))
+        kind = inner.string(f"{name}[type]", required=True, choices=TAX_ID_TYPES)
+        value = inner.string(f"{name}[value]", required=True, max_length=100)
+        assert kind is not None and value is not None
+        found.append((kind, value))
+    return found
+
+
+def _tax_id(tax_id: str, customer_id: str, now: int, kind: str, value: str) -> dict[str, Any]:
+    country = value[:2].upper() if kind == "eu_vat" else kind.partition("_")[0].upper()
+    return {
+        "id": tax_id,
+        "object": "tax_id",
+        "country": country,
+        "created": now,
+        "customer": customer_id,
+        "livemode": False,
+        "type": kind,
+        "value": value,
+        # Stripe checks EU VAT numbers against VIES, later; the sandbox never does.
+        "verification": {
+            "status": "pending" if kind == "eu_vat" else "unavailable",
+            "verified_address": None,
+            "verified_name": None,
+        },
+    }
+
+
+def _show_tax_ids(doc: dict[str, Any], shown: dict[str, Any]) -> None:
+    """Add the `tax_ids` list when this request expands it (`tax_ids`, or `data.tax_ids` on a list)."""
+    try:
+        asked = (g.get("params") or {}).get("expand")
+    except RuntimeError:  # outside a request (an event made by a clock job): never expanded
+        return
+    paths = [asked] if isinstance(asked, str) else asked if isinstance(asked, list) else []
+    if "tax_ids" in paths or "data.tax_ids" in paths:
+        shown["tax_ids"] = {
+            "object": "list",
+            "data": [dict(tax_id) for tax_id in doc.get("_tax_ids", [])],
+            "has_more": False,
+            "url": f"/v1/customers/{doc['id']}/tax_ids",
+        }
 
 
 def live(pay: PaymentsCore, customer_id: str, *, param: str = "id") -> dict[str, Any]:
