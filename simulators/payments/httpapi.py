@@ -1,4 +1,8 @@
-"""What every `/v1` request goes through before its view: key, rate limit, parameters, idempotency."""
+"""What every `/v1` request goes through before its view: key, rate limit, parameters, idempotency.
+
+And what every answer leaves with: the `Stripe-Version` served (see `version.py`) and JSON printed as
+Stripe prints it, indented by two spaces with a newline at the end (errors too, in `errors.stripe_json`).
+"""
 
 from __future__ import annotations
 
