@@ -29,7 +29,7 @@ def install(app: Flask, *, api_key: str, limiter: RateLimiter, idempotency: Idem
         if not request.path.startswith("/v1/"):
             return None
         g.api_key = auth.check(request.headers.get("Authorization", ""), api_key)
-        if not _exempt(request.path):
+        if not _exempt(request.path) and request.method != "OPTIONS":  # OPTIONS only names a route's methods
             kind = "read" if request.method in ("GET", "HEAD") else "write"
             wait = limiter.take(g.api_key, kind)
             if wait is not None:

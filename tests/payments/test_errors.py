@@ -78,6 +78,8 @@ def test_a_rate_limited_request_is_a_429_with_code_rate_limit(lab: Lab) -> None:
         with pytest.raises(stripe.RateLimitError) as caught:
             _client(lab).v1.events.list()
         assert caught.value.http_status == 429 and caught.value.error.code == "rate_limit"
+        asked = _raw(lab, "OPTIONS", "/v1/customers")  # what `hooklab trigger` asks: no work, never limited
+        assert asked.status_code == 200 and {"GET", "POST"} <= set(asked.headers["Allow"].split(", "))
     finally:
         lab.payments.rate_limit()
 
