@@ -2,8 +2,12 @@
 
 The shape is Stripe's envelope, `{"error": {"type", "code", "message", "param"}}`,
 so the official SDK raises the right exception; the lab's other systems, the
-admin API and learner endpoints use the same envelope with their own `type`s
-and `code`s, so every error a learner meets reads the same way. `json_error`
+admin API and learner endpoints use the same envelope with their own `code`s,
+so every error a learner meets reads the same way. The `type` is one of the
+four Stripe publishes (`api_error`, `card_error`, `idempotency_error`,
+`invalid_request_error`): a 401, 403 or 429 is an `invalid_request_error`, as
+Stripe sends it, and SDKs pick their exception (AuthenticationError,
+PermissionError, RateLimitError) from the status. `json_error`
 is the one place such a body is made: Flask's handlers here, the fault layer,
 the Host check and the learner boundary all call it.
 """
@@ -29,15 +33,15 @@ MAX_JSON_DEPTH = 100
 
 _TYPES = {
     400: "invalid_request_error",
-    401: "authentication_error",
+    401: "invalid_request_error",
     402: "card_error",
-    403: "permission_error",
+    403: "invalid_request_error",
     404: "invalid_request_error",
     405: "invalid_request_error",
     409: "invalid_request_error",
     413: "invalid_request_error",
     415: "invalid_request_error",
-    429: "rate_limit_error",
+    429: "invalid_request_error",
 }
 
 _CODES = {
@@ -98,10 +102,15 @@ def json_error(
     """The JSON error answer: a WSGI app too, so middleware outside Flask answers with it as well."""
     if body is None:
         body = ApiError(status, message, code=code, param=param, type=type).body()
-    response = Response(json.dumps(body), status=status, mimetype="application/json")
+    response = Response(stripe_json(body), status=status, mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def stripe_json(body: Any) -> str:
+    """JSON as Stripe prints it: indented by two spaces, fields in their own order, a newline at the end."""
+    return json.dumps(body, indent=2) + "\n"
 
 
 def error_response(err: ApiError) -> Response:

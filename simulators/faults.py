@@ -241,7 +241,7 @@ class FaultLayer:
 
 
 def _injected(status: int, message: str, headers: dict[str, str]) -> Any:
-    kind = "rate_limit_error" if status == 429 else "api_error"
+    kind = "invalid_request_error" if status == 429 else "api_error"
     return json_error(status, message, type=kind, code="injected_fault", headers=headers)
 
 

@@ -156,8 +156,10 @@ class Collection:
         sql += " ORDER BY seq DESC" if newest_first else " ORDER BY seq"
         return [json.loads(row["body"]) for row in self.store.query(sql, tuple(params))]
 
-    def count(self) -> int:
-        row = self.store.one("SELECT COUNT(*) AS n FROM documents WHERE kind = ?", (self.kind,))
+    def count(self, where: str = "", params: tuple[Any, ...] = ()) -> int:
+        """How many documents of this kind there are (meeting `where`, an SQL condition as in `page`)."""
+        sql = "SELECT COUNT(*) AS n FROM documents WHERE kind = ?" + (f" AND ({where})" if where else "")
+        row = self.store.one(sql, (self.kind, *params))
         return int(row["n"]) if row else 0
 
     def page(

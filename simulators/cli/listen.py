@@ -1,52 +1,204 @@
-"""`hooklab listen --forward-to URL`: register an endpoint and print each delivery attempt as it happens."""
+"""`hooklab listen --forward-to URL`: receive the payment system's deliveries and forward them, as `stripe listen` does.
+
+Listen registers a webhook endpoint pointing at its own loopback receiver,
+prints the endpoint's `whsec_` secret, and passes each delivery on to
+`--forward-to` with its body and headers untouched (only the hop-by-hop ones
+are left to the HTTP client), so the receiving code verifies the exact signed
+bytes against that secret. It answers the payment system with the target's
+status, so a failure is retried by the endpoint's policy like any other. Each
+delivery prints as the Stripe CLI prints it:
+
+    2026-12-02 09:15:02   --> payment_intent.created [evt_…]
+    2026-12-02 09:15:02  <--  [200] POST http://127.0.0.1:8000/webhooks [evt_…]
+
+`--events` takes exact event types, comma-separated, or `*`: the Stripe CLI
+matches `*` or the exact type and has no wildcards such as `payment_intent.*`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-import time
-from datetime import datetime, timezone
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 import requests
 
+from ..errors import ApiError
+from ..http import post_webhook
 from ..payments.client import PaymentsClient, PaymentsError
 from ..payments.connection import ConnectionMissing, connect
+from ..server import BackgroundServer, ServerError
+from ..webhooks.sender import check_loopback
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+FORWARD_TIMEOUT = 30.0
+#: Headers that describe one hop, not the message: the client sending it on sets its own.
+HOP_BY_HOP = frozenset({"host", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "upgrade"})
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "listen",
-        help="forward payment events to a URL and print every delivery attempt",
-        description="Register a webhook endpoint for --forward-to, print its whsec_ signing secret, then print each "
-        "delivery attempt (status, latency) until Ctrl-C, when the endpoint is removed again.",
+        help="forward payment events to a URL and print every delivery",
+        description="Register a webhook endpoint, print its whsec_ signing secret, and forward each delivery to "
+        "--forward-to with its body and headers untouched, printing each one, until Ctrl-C (when the endpoint "
+        "is removed again).",
     )
     parser.add_argument(
         "--forward-to",
         required=True,
         metavar="URL",
-        help="where to deliver events, such as http://127.0.0.1:8000/webhooks",
+        help="where to forward events, such as http://127.0.0.1:8000/webhooks (this machine only)",
     )
-    parser.add_argument("--events", default="*", help="comma-separated event types to forward (default: all)")
+    parser.add_argument(
+        "--events", default="*", help="comma-separated event types to forward, or * (the default) for all"
+    )
     parser.add_argument("--retry-policy", default=None, help="none, stripe or standard (default: the lab's)")
     parser.add_argument("--api-base", default=None, help="the payment system's URL")
     parser.add_argument("--api-key", default=None, help="its API key (sk_test_…)")
-    parser.add_argument("--poll", type=float, default=0.5, help="seconds between looks at the delivery log")
     parser.add_argument(
-        "--count", type=int, default=None, help="stop after this many attempts (default: run until Ctrl-C)"
+        "--count", type=int, default=None, help="stop after forwarding this many deliveries (default: until Ctrl-C)"
     )
     parser.add_argument("--keep", action="store_true", help="leave the endpoint registered on exit")
     return parser
 
 
+def event_filter(text: str) -> list[str]:
+    """The `--events` list: exact types or `*`; a partial wildcard is refused, as the Stripe CLI never matches one."""
+    names = list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip())) or ["*"]
+    for name in names:
+        if "*" in name and name != "*":
+            raise ValueError(
+                f"--events takes exact event types or *, not {name!r}: the Stripe CLI has no wildcards "
+                "such as payment_intent.* (list the types, comma-separated)"
+            )
+    return names
+
+
+class Forwarder:
+    """A WSGI receiver that forwards each delivery to `target` untouched and answers with the target's status."""
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        out: Callable[[str], None],
+        now: Callable[[], datetime] = datetime.now,
+        count: int | None = None,
+    ) -> None:
+        self.target = target
+        self.out = out
+        self.now = now
+        self.count = count
+        self.forwarded = 0
+        self.done = threading.Event()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body: bytes = environ["wsgi.input"].read(length) if length else b""
+        headers = forwarded_headers(environ)
+        event_type, event_id = describe(body, headers)
+        self._print(f"{self._stamp()}   --> {event_type} [{event_id}]")
+        try:
+            answer = post_webhook(self.target, body, headers, FORWARD_TIMEOUT)
+        except requests.RequestException as exc:
+            self._print(f"{self._stamp()}            [ERROR] Failed to POST: {exc}")
+            status, excerpt = 502, f"hooklab listen could not reach {self.target}: {exc}"
+        else:
+            self._print(f"{self._stamp()}  <--  [{answer.status}] POST {self.target} [{event_id}]")
+            status, excerpt = answer.status, answer.excerpt
+        start_response(f"{status} {'OK' if status < 400 else 'Forwarded'}", [("Content-Type", "text/plain")])
+        return _Answer(excerpt.encode(), self._count_one)
+
+    def _count_one(self) -> None:
+        with self._lock:
+            self.forwarded += 1
+            if self.count is not None and self.forwarded >= self.count:
+                self.done.set()
+
+    def _stamp(self) -> str:
+        return self.now().strftime(TIME_FORMAT)
+
+    def _print(self, line: str) -> None:
+        with self._lock:
+            self.out(line)
+
+
+class _Answer(list[bytes]):
+    """A WSGI body that calls `then` once the server has sent it (so `--count` never cuts the last answer short)."""
+
+    def __init__(self, body: bytes, then: Callable[[], None]) -> None:
+        super().__init__([body])
+        self._then = then
+
+    def close(self) -> None:
+        self._then()
+
+
+def forwarded_headers(environ: dict[str, Any]) -> dict[str, str]:
+    """The request's headers as they arrived, less the hop-by-hop ones."""
+    found: dict[str, str] = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:].replace("_", "-").title()
+        elif key in ("CONTENT_TYPE",):
+            name = "Content-Type"
+        else:
+            continue
+        if name.lower() not in HOP_BY_HOP and value:
+            found[name] = value
+    return found
+
+
+def describe(body: bytes, headers: dict[str, str]) -> tuple[str, str]:
+    """The event's type and id, for the printed line (a body that is not an event prints as such)."""
+    try:
+        event = json.loads(body)
+    except ValueError:
+        event = None
+    if not isinstance(event, dict):
+        event = {}
+    event_id = event.get("id") or next((v for k, v in headers.items() if k.lower() == "webhook-id"), "?")
+    return str(event.get("type") or "(not an event)"), str(event_id)
+
+
 def run(args: argparse.Namespace) -> int:
-    events = [name.strip() for name in args.events.split(",") if name.strip()] or ["*"]
+    try:
+        events = event_filter(args.events)
+        target = check_loopback(args.forward_to, param="--forward-to")
+    except ValueError as exc:
+        print(f"hooklab listen: {exc}", file=sys.stderr)
+        return 2
+    except ApiError as exc:
+        print(f"hooklab listen: {exc.message}", file=sys.stderr)
+        return 2
     try:
         api = connect(args.api_base, args.api_key)
     except ConnectionMissing as exc:
         print(f"hooklab listen: {exc}", file=sys.stderr)
         return 1
-    params: dict[str, Any] = {"url": args.forward_to, "enabled_events": events, "description": "hooklab listen"}
+    forwarder = Forwarder(target, out=lambda line: print(line, flush=True), count=args.count)
+    receiver = BackgroundServer(forwarder, name="listen")
+    try:
+        receiver.start()
+        return _listen(api, receiver, forwarder, events, args)
+    except ServerError as exc:
+        print(f"hooklab listen: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        receiver.stop()
+        api.close()
+
+
+def _listen(
+    api: PaymentsClient, receiver: BackgroundServer, forwarder: Forwarder, events: list[str], args: argparse.Namespace
+) -> int:
+    params: dict[str, Any] = {"url": receiver.url + "/", "enabled_events": events, "description": "hooklab listen"}
     if args.retry_policy:
         params["retry_policy"] = args.retry_policy
     try:
@@ -57,10 +209,16 @@ def run(args: argparse.Namespace) -> int:
     except requests.RequestException as exc:
         print(f"hooklab listen: cannot reach the payment system at {api.url}: {exc}", file=sys.stderr)
         return 1
-    print(f"Ready! Forwarding {', '.join(events)} to {args.forward_to}", flush=True)
-    print(f"Your webhook signing secret is {endpoint['secret']} (endpoint {endpoint['id']}; ^C to quit)", flush=True)
+    print(
+        f"> Ready! You are using Stripe API Version [{endpoint['api_version']}]. Your webhook signing secret is "
+        f"{endpoint['secret']} (^C to quit)",
+        flush=True,
+    )
+    print(f"> Forwarding {', '.join(events)} to {forwarder.target} (endpoint {endpoint['id']})", flush=True)
     try:
-        return _follow(api, endpoint["id"], args)
+        while not forwarder.done.wait(0.5):
+            pass
+        return 0
     except KeyboardInterrupt:
         return 0
     finally:
@@ -69,40 +227,3 @@ def run(args: argparse.Namespace) -> int:
                 api.delete(f"/v1/webhook_endpoints/{endpoint['id']}")
             except (PaymentsError, requests.RequestException):
                 pass  # the system went away first; nothing left to tidy
-        api.close()
-
-
-def _follow(api: PaymentsClient, endpoint_id: str, args: argparse.Namespace) -> int:
-    after: str | None = None
-    shown = 0
-    while args.count is None or shown < args.count:
-        try:
-            page = api.get(f"/v1/webhook_endpoints/{endpoint_id}/attempts", starting_after=after, limit=100)
-        except (PaymentsError, requests.RequestException) as exc:
-            print(f"hooklab listen: lost the payment system: {exc}", file=sys.stderr)
-            return 1
-        for attempt in page["data"]:
-            if args.count is not None and shown >= args.count:
-                return 0
-            print(describe(attempt), flush=True)
-            after = attempt["id"]
-            shown += 1
-        if not page["has_more"]:
-            time.sleep(args.poll)  # this is a terminal tool polling a server, not lab logic
-    return 0
-
-
-def describe(attempt: dict[str, Any]) -> str:
-    """One line per attempt: when, what, and how it went."""
-    at = datetime.fromtimestamp(attempt["created"], tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-    result = f"[{attempt['response_status']}]" if attempt["response_status"] is not None else f"[{attempt['error']}]"
-    if attempt["outcome"] != "succeeded" and attempt["response_status"] is not None and attempt["error"]:
-        result += f" {attempt['error']}"
-    line = (
-        f"{at}  --> {attempt['event_type']} [{attempt['event']}]  <-- {result} "
-        f"{attempt['latency_ms']:.1f} ms (attempt {attempt['attempt']})"
-    )
-    if attempt["next_attempt_at"]:
-        retry = datetime.fromtimestamp(attempt["next_attempt_at"], tz=timezone.utc).strftime("%H:%M:%S")
-        line += f", retry at {retry}"
-    return line

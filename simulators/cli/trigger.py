@@ -1,174 +1,25 @@
-"""`hooklab trigger <event-type>`: create the real objects that cause an event, like `stripe trigger`."""
+"""`hooklab trigger <event-type>`: make the real objects that cause an event, like `stripe trigger`.
+
+The steps come from `fixtures.FIXTURES` and go over the payment system's own
+`/v1` API, so every endpoint listening gets real, signed deliveries. Before
+running, each step's route is asked for (OPTIONS): a fixture whose routes the
+system does not serve yet says so and changes nothing.
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import requests
 
 from ..payments.client import PaymentsClient, PaymentsError
 from ..payments.connection import ConnectionMissing, connect
-from . import trigger_billing
+from .fixtures import FIXTURES, Fixture, Step
 
-Made = list[tuple[str, str]]
-
-
-def _customer(api: PaymentsClient, made: Made) -> str:
-    customer = api.post(
-        "/v1/customers", email="trigger@example.com", name="Triggered Customer", description="made by hooklab trigger"
-    )
-    made.append(("customer", customer["id"]))
-    return str(customer["id"])
-
-
-def _payment(api: PaymentsClient, made: Made, method: str = "pm_card_visa", confirm: bool = True) -> dict[str, Any]:
-    customer = _customer(api, made)
-    try:
-        intent = api.post(
-            "/v1/payment_intents",
-            amount=1900,
-            currency="usd",
-            customer=customer,
-            payment_method=method,
-            confirm=confirm,
-            metadata={"plan": "basic"},
-        )
-    except PaymentsError as exc:
-        if exc.status != 402:
-            raise
-        intent = exc.error["payment_intent"]
-    made.append(("payment_intent", intent["id"]))
-    return intent
-
-
-def _subscription(api: PaymentsClient, made: Made, method: str = "pm_card_visa") -> dict[str, Any]:
-    customer = _customer(api, made)
-    subscription = api.post(
-        "/v1/subscriptions", customer=customer, items=[{"price": "price_basic_monthly"}], default_payment_method=method
-    )
-    made.append(("subscription", subscription["id"]))
-    made.append(("invoice", subscription["latest_invoice"]))
-    return subscription
-
-
-def _updated_customer(api: PaymentsClient, made: Made) -> None:
-    api.post(f"/v1/customers/{_customer(api, made)}", metadata={"triggered": "true"})
-
-
-def _deleted_customer(api: PaymentsClient, made: Made) -> None:
-    api.delete(f"/v1/customers/{_customer(api, made)}")
-
-
-def _canceled_payment(api: PaymentsClient, made: Made) -> None:
-    api.post(f"/v1/payment_intents/{_payment(api, made, confirm=False)['id']}/cancel")
-
-
-def _refund(api: PaymentsClient, made: Made) -> None:
-    refund = api.post("/v1/refunds", payment_intent=_payment(api, made)["id"])
-    made.append(("refund", refund["id"]))
-
-
-def _updated_subscription(api: PaymentsClient, made: Made) -> None:
-    api.post(f"/v1/subscriptions/{_subscription(api, made)['id']}", metadata={"triggered": "true"})
-
-
-def _canceled_subscription(api: PaymentsClient, made: Made) -> None:
-    api.delete(f"/v1/subscriptions/{_subscription(api, made)['id']}")
-
-
-#: Each event type and the steps that make it happen.
-RECIPES: dict[str, Callable[[PaymentsClient, Made], Any]] = {
-    "customer.created": _customer,
-    "customer.updated": _updated_customer,
-    "customer.deleted": _deleted_customer,
-    "payment_intent.created": lambda api, made: _payment(api, made, confirm=False),
-    "payment_intent.succeeded": _payment,
-    "payment_intent.payment_failed": lambda api, made: _payment(api, made, "pm_card_chargeDeclined"),
-    "payment_intent.canceled": _canceled_payment,
-    "charge.succeeded": _payment,
-    "charge.failed": lambda api, made: _payment(api, made, "pm_card_chargeDeclined"),
-    "charge.refunded": _refund,
-    "refund.created": _refund,
-    "customer.subscription.created": _subscription,
-    "customer.subscription.updated": _updated_subscription,
-    "customer.subscription.deleted": _canceled_subscription,
-    "invoice.created": _subscription,
-    "invoice.finalized": _subscription,
-    "invoice.paid": _subscription,
-    "invoice.payment_succeeded": _subscription,
-    "invoice.payment_failed": lambda api, made: _subscription(api, made, "pm_card_chargeDeclined"),
-    **trigger_billing.RECIPES,
-}
-
-
-# -- cards: manual capture, 3-D Secure, saved payment methods, setup intents --
-
-
-def _authorized(api: PaymentsClient, made: Made) -> dict[str, Any]:
-    intent = api.post(
-        "/v1/payment_intents",
-        amount=1900,
-        currency="usd",
-        customer=_customer(api, made),
-        payment_method="pm_card_visa",
-        confirm=True,
-        capture_method="manual",
-    )
-    made.append(("payment_intent", intent["id"]))
-    return intent
-
-
-def _captured(api: PaymentsClient, made: Made) -> None:
-    api.post(f"/v1/payment_intents/{_authorized(api, made)['id']}/capture")
-
-
-def _updated_charge(api: PaymentsClient, made: Made) -> None:
-    charge = _payment(api, made)["latest_charge"]
-    made.append(("charge", charge))
-    api.post(f"/v1/charges/{charge}", metadata={"triggered": "true"})
-
-
-def _attached(api: PaymentsClient, made: Made) -> str:
-    method = api.post("/v1/payment_methods/pm_card_visa/attach", customer=_customer(api, made))
-    made.append(("payment_method", method["id"]))
-    return str(method["id"])
-
-
-def _setup(api: PaymentsClient, made: Made, method: str | None = None) -> dict[str, Any]:
-    params: dict[str, Any] = {"customer": _customer(api, made)}
-    if method:
-        params.update(payment_method=method, confirm=True)
-    try:
-        intent = api.post("/v1/setup_intents", **params)
-    except PaymentsError as exc:
-        if exc.status != 402:
-            raise
-        intent = exc.error["setup_intent"]
-    made.append(("setup_intent", intent["id"]))
-    return intent
-
-
-RECIPES.update(
-    {
-        "payment_intent.amount_capturable_updated": _authorized,
-        "payment_intent.requires_action": lambda api, made: _payment(api, made, "pm_card_threeDSecure2Required"),
-        "charge.captured": _captured,
-        "charge.updated": _updated_charge,
-        "payment_method.attached": _attached,
-        "payment_method.updated": lambda api, made: api.post(
-            f"/v1/payment_methods/{_attached(api, made)}", metadata={"triggered": "true"}
-        ),
-        "payment_method.detached": lambda api, made: api.post(f"/v1/payment_methods/{_attached(api, made)}/detach"),
-        "setup_intent.created": _setup,
-        "setup_intent.succeeded": lambda api, made: _setup(api, made, "pm_card_visa"),
-        "setup_intent.setup_failed": lambda api, made: _setup(api, made, "pm_card_chargeDeclined"),
-        "setup_intent.requires_action": lambda api, made: _setup(api, made, "pm_card_authenticationRequired"),
-        "setup_intent.canceled": lambda api, made: api.post(f"/v1/setup_intents/{_setup(api, made)['id']}/cancel"),
-    }
-)
+_REFERENCE = re.compile(r"\$\{([a-z0-9_]+):([a-z0-9_.]+)\}")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -180,18 +31,107 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         "HOOKLAB_API_KEY, else the details `hooklab serve` saved.",
     )
     parser.add_argument(
-        "event", metavar="EVENT", help=f"an event type, such as payment_intent.succeeded ({len(RECIPES)} supported)"
+        "event",
+        metavar="EVENT",
+        nargs="?",
+        help=f"an event type, such as payment_intent.succeeded ({len(FIXTURES)} fixtures; --list shows them)",
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="list every fixture and whether the system serves its routes"
     )
     parser.add_argument("--api-base", default=None, help="the payment system's URL")
     parser.add_argument("--api-key", default=None, help="its API key (sk_test_…)")
     return parser
 
 
+def missing_routes(
+    api: PaymentsClient, fixture: Fixture, known: dict[tuple[str, str], bool] | None = None
+) -> list[str]:
+    """The `METHOD /path` of each step the system does not serve (`known` caches answers across fixtures)."""
+    known = {} if known is None else known
+    missing = []
+    for step in fixture.steps:
+        probe = _REFERENCE.sub("probe", step.path)
+        key = (step.method, probe)
+        if key not in known:
+            known[key] = api.allows(step.method, probe)
+        if not known[key]:
+            missing.append(f"{step.method} {step.path}")
+    return list(dict.fromkeys(missing))
+
+
+def run_fixture(api: PaymentsClient, fixture: Fixture) -> dict[str, Any]:
+    """Run every step in order; return each step's answer by name."""
+    made: dict[str, Any] = {}
+    for step in fixture.steps:
+        made[step.name] = _call(api, step, made)
+    return made
+
+
+def _call(api: PaymentsClient, step: Step, made: dict[str, Any]) -> Any:
+    path = str(_resolve(step.path, made))
+    try:
+        return api.request(step.method, path, _resolve(step.params, made))
+    except PaymentsError as exc:
+        if not (step.declines and exc.status == 402):
+            raise
+        # A decline answers with the object it failed on inside the error, and the fixture goes on with it.
+        for kind in ("payment_intent", "setup_intent"):
+            if kind in exc.error:
+                return exc.error[kind]
+        return exc.error
+
+
+def _resolve(value: Any, made: dict[str, Any]) -> Any:
+    """`${name:field}` replaced by that field of step `name`'s answer (a whole-string reference keeps its type)."""
+    if isinstance(value, dict):
+        return {key: _resolve(item, made) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolve(item, made) for item in value]
+    if not isinstance(value, str):
+        return value
+    whole = _REFERENCE.fullmatch(value)
+    if whole:
+        return _field(made, whole.group(1), whole.group(2))
+    return _REFERENCE.sub(lambda m: str(_field(made, m.group(1), m.group(2))), value)
+
+
+def _field(made: dict[str, Any], name: str, path: str) -> Any:
+    found: Any = made[name]
+    for part in path.split("."):
+        found = found[int(part)] if isinstance(found, list) else found[part]
+    if isinstance(found, dict) and "id" in found:  # an expanded object stands for its id
+        return found["id"]
+    return found
+
+
+def newest_event(api: PaymentsClient) -> str | None:
+    data = api.get("/v1/events", limit=1)["data"]
+    return str(data[0]["id"]) if data else None
+
+
+def events_since(api: PaymentsClient, cursor: str | None) -> list[dict[str, Any]]:
+    """Every event made after the event `cursor` (all of them when None), oldest first."""
+    found: list[dict[str, Any]] = []
+    while True:
+        params: dict[str, Any] = {"limit": 100}
+        if cursor is not None:
+            params["ending_before"] = cursor
+        page = api.get("/v1/events", **params)["data"]
+        if not page:
+            return found
+        found.extend(reversed(page))
+        cursor = str(page[0]["id"])
+
+
 def run(args: argparse.Namespace) -> int:
-    recipe = RECIPES.get(args.event)
-    if recipe is None:
+    if not args.list and args.event is None:
+        print("hooklab trigger: name an EVENT, or pass --list", file=sys.stderr)
+        return 2
+    fixture = FIXTURES.get(args.event) if args.event else None
+    if not args.list and fixture is None:
         print(
-            f"hooklab trigger: unknown event {args.event!r}; one of:\n  " + "\n  ".join(sorted(RECIPES)),
+            f"hooklab trigger: unknown event {args.event!r}; one of:\n  " + "\n  ".join(sorted(FIXTURES)),
             file=sys.stderr,
         )
         return 2
@@ -200,10 +140,8 @@ def run(args: argparse.Namespace) -> int:
     except ConnectionMissing as exc:
         print(f"hooklab trigger: {exc}", file=sys.stderr)
         return 1
-    made: Made = []
     try:
-        recipe(api, made)
-        latest = api.get("/v1/events", type=args.event, limit=1)["data"]
+        return _list(api) if args.list else _trigger(api, fixture) if fixture else 2
     except PaymentsError as exc:
         print(f"hooklab trigger: the payment system refused a step: {exc}", file=sys.stderr)
         return 1
@@ -212,8 +150,41 @@ def run(args: argparse.Namespace) -> int:
         return 1
     finally:
         api.close()
-    for kind, object_id in made:
-        print(f"  {kind:<15} {object_id}")
-    event = latest[0]["id"] if latest else "?"
-    print(f"Trigger succeeded: {args.event} ({event})")
+
+
+def _list(api: PaymentsClient) -> int:
+    known: dict[tuple[str, str], bool] = {}
+    width = max(len(name) for name in FIXTURES)
+    ready = 0
+    for name in sorted(FIXTURES):
+        missing = missing_routes(api, FIXTURES[name], known)
+        ready += not missing
+        state = "available" if not missing else f"not available yet (needs {', '.join(missing)})"
+        print(f"  {name.ljust(width)}  {state}")
+    print(f"{ready} of {len(FIXTURES)} fixtures available")
+    return 0
+
+
+def _trigger(api: PaymentsClient, fixture: Fixture) -> int:
+    missing = missing_routes(api, fixture)
+    if missing:
+        print(
+            f"hooklab trigger: {fixture.event} is not available yet: the payment system does not serve "
+            f"{', '.join(missing)}",
+            file=sys.stderr,
+        )
+        return 1
+    before = newest_event(api)
+    for step in fixture.steps:
+        print(f"Setting up fixture for: {step.name}")
+    made = run_fixture(api, fixture)
+    for name, answer in made.items():
+        object_id = answer.get("id") if isinstance(answer, dict) else None
+        if object_id:
+            print(f"  {name:<22} {object_id}")
+    caused = events_since(api, before)
+    for event in caused:
+        print(f"  --> {event['type']} [{event['id']}]")
+    latest = [event["id"] for event in caused if event["type"] == fixture.event]
+    print(f"Trigger succeeded: {fixture.event} ({latest[-1] if latest else 'no such event'})")
     return 0

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 
-#: The API version events and endpoints report (the one the stripe 16.1 SDK pins).
-API_VERSION = "2026-10-28.endive"
+from .version import API_VERSION as API_VERSION  # why this version: see version.py
 
 TYPES = (
     "charge.captured",

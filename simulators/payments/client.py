@@ -57,13 +57,9 @@ class PaymentsClient:
         response = self._session.request(method.upper(), target, data=body, headers=headers, timeout=self.timeout)
         if self._after_call is not None:
             self._after_call()
-        try:
-            data = response.json()
-        except ValueError:
-            data = {"error": {"type": "api_error", "message": f"non-JSON answer: {response.text[:200]}"}}
         if response.status_code >= 400:
-            raise PaymentsError(response.status_code, data.get("error", {}) if isinstance(data, dict) else {})
-        return data  # type: ignore[no-any-return]  # a JSON object: the API answers nothing else with a 2xx
+            raise PaymentsError(response.status_code, _error_of(response))
+        return response.json()  # type: ignore[no-any-return]  # a JSON object: the API answers nothing else with a 2xx
 
     def get(self, path: str, **params: Any) -> dict[str, Any]:
         return self.request("GET", path, params)
@@ -74,5 +70,23 @@ class PaymentsClient:
     def delete(self, path: str, **params: Any) -> dict[str, Any]:
         return self.request("DELETE", path, params)
 
+    def allows(self, method: str, path: str) -> bool:
+        """Whether the system serves `method` on `path` (asked with OPTIONS, which names a route's methods)."""
+        headers = {"Authorization": f"Bearer {self.api_key}", "User-Agent": USER_AGENT}
+        response = self._session.request("OPTIONS", self.url + path, headers=headers, timeout=self.timeout)
+        if response.status_code == 404:
+            return False
+        if response.status_code >= 400:
+            raise PaymentsError(response.status_code, _error_of(response))
+        return method.upper() in {name.strip().upper() for name in response.headers.get("Allow", "").split(",")}
+
     def close(self) -> None:
         self._session.close()
+
+
+def _error_of(response: Any) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {"type": "api_error", "message": f"non-JSON answer: {response.text[:200]}"}
+    return data.get("error", {}) if isinstance(data, dict) else {}

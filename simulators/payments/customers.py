@@ -1,10 +1,16 @@
-"""Customers: create, retrieve, update, list and delete (a deleted customer reads as `deleted: true`)."""
+"""Customers: create, retrieve, update, list and delete (a deleted customer reads as `deleted: true`).
+
+`tax_id_data` on create records the customer's tax ids. Since API version
+2020-08-27 a customer shows them only when asked, `expand[]=tax_ids` (or
+`data.tax_ids` on a list), as the list Stripe includes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, g, jsonify
 
 from ..errors import ApiError
 from . import cards, httpapi, records, saved_methods, tokens
@@ -12,6 +18,15 @@ from .core import PaymentsCore
 from .params import Params, merge_metadata
 
 _FIELDS = ("email", "name", "description", "phone", "metadata", "payment_method", "invoice_settings")
+#: The tax id types of the published 2020-08-27 schema.
+TAX_ID_TYPES = (
+    "ae_trn", "au_abn", "au_arn", "bg_uic", "br_cnpj", "br_cpf", "ca_bn", "ca_gst_hst", "ca_pst_bc", "ca_pst_mb",
+    "ca_pst_sk", "ca_qst", "ch_vat", "cl_tin", "es_cif", "eu_vat", "gb_vat", "ge_vat", "hk_br", "hu_tin", "id_npwp",
+    "il_vat", "in_gst", "is_vat", "jp_cn", "jp_rn", "kr_brn", "li_uid", "mx_rfc", "my_frp", "my_itn", "my_sst",
+    "no_vat", "nz_gst", "ru_inn", "ru_kpp", "sa_vat", "sg_gst", "sg_uen", "si_tin", "th_vat", "tw_vat", "ua_vat",
+    "us_ein", "za_vat",
+)  # fmt: skip
+MAX_TAX_IDS = 5
 _IGNORED = (
     "address",
     "shipping",
@@ -27,6 +42,8 @@ _CREATE_ONLY = ("tax_id_data", "source")
 
 
 def init_app(app: Flask, pay: PaymentsCore) -> None:
+    pay.present("customer", _show_tax_ids)
+
     @app.post("/v1/customers")
     def create_customer() -> Response:
         p = httpapi.params((*_FIELDS, "test_clock", *_CREATE_ONLY), _IGNORED)
@@ -89,7 +106,7 @@ def create(
     fields: dict[str, Any],
     *,
     test_clock: str | None = None,
-    tax_ids: list[dict[str, str]] | None = None,
+    tax_ids: Sequence[tuple[str, str]] = (),
     source: str | None = None,
 ) -> dict[str, Any]:
     """Store a new customer from its fields (email, name, …) and emit `customer.created` (inside a transaction)."""
@@ -104,7 +121,9 @@ def create(
         "default_source": None,
         "delinquent": False,
         "description": fields.get("description"),
+        "discount": None,
         "email": fields.get("email"),
+        "invoice_prefix": None,
         "invoice_settings": {
             "custom_fields": None,
             "default_payment_method": fields.get("default_payment_method"),
@@ -113,13 +132,16 @@ def create(
         "livemode": False,
         "metadata": merge_metadata({}, fields.get("metadata")),
         "name": fields.get("name"),
+        "next_invoice_sequence": 1,
         "phone": fields.get("phone"),
         "preferred_locales": [],
         "shipping": None,
+        "tax_exempt": "none",
         "test_clock": test_clock,
     }
-    if tax_ids:
-        customer["_tax_ids"] = tax_ids
+    # Stripe's prefix for the customer's invoice numbers: letters and digits, from the id here.
+    customer["invoice_prefix"] = customer["id"].removeprefix("cus_")[:8].upper()
+    customer["_tax_ids"] = [_tax_id(pay.ids.new("txi"), customer["id"], now, kind, value) for kind, value in tax_ids]
     pay.db["customer"].insert(customer, created=now)
     if source is not None:  # a token's card saved as the customer's default source
         tokens.add_source(pay, customer, source, announce=False)
@@ -128,6 +150,58 @@ def create(
     if card is not None and card.stored is not None:  # a saved PaymentMethod is attached, as Stripe does
         saved_methods.attach(pay, card, customer["id"])
     return customer
+
+
+def _tax_id_data(p: Params) -> list[tuple[str, str]]:
+    """`tax_id_data[0][type]=eu_vat&tax_id_data[0][value]=DE123456789`: checked (type, value) pairs."""
+    found = []
+    for index, item in enumerate(p.items("tax_id_data", max_items=MAX_TAX_IDS) or []):
+        name = f"tax_id_data[{index}]"
+        if not isinstance(item, dict):
+            raise ApiError(400, f"Invalid {name}: expected a hash with type and value.", param=name)
+        Params(item, ("type", "value"), prefix=name)  # refuses a key it does not know, by its full name
+        inner = Params({f"{name}[{key}]": value for key, value in item.items()}, (f"{name}[type]", f"{name}[value]"))
+        kind = inner.string(f"{name}[type]", required=True, choices=TAX_ID_TYPES)
+        value = inner.string(f"{name}[value]", required=True, max_length=100)
+        assert kind is not None and value is not None
+        found.append((kind, value))
+    return found
+
+
+def _tax_id(tax_id: str, customer_id: str, now: int, kind: str, value: str) -> dict[str, Any]:
+    country = value[:2].upper() if kind == "eu_vat" else kind.partition("_")[0].upper()
+    return {
+        "id": tax_id,
+        "object": "tax_id",
+        "country": country,
+        "created": now,
+        "customer": customer_id,
+        "livemode": False,
+        "type": kind,
+        "value": value,
+        # Stripe checks EU VAT numbers against VIES, later; the sandbox never does.
+        "verification": {
+            "status": "pending" if kind == "eu_vat" else "unavailable",
+            "verified_address": None,
+            "verified_name": None,
+        },
+    }
+
+
+def _show_tax_ids(doc: dict[str, Any], shown: dict[str, Any]) -> None:
+    """Add the `tax_ids` list when this request expands it (`tax_ids`, or `data.tax_ids` on a list)."""
+    try:
+        asked = (g.get("params") or {}).get("expand")
+    except RuntimeError:  # outside a request (an event made by a clock job): never expanded
+        return
+    paths = [asked] if isinstance(asked, str) else asked if isinstance(asked, list) else []
+    if "tax_ids" in paths or "data.tax_ids" in paths:
+        shown["tax_ids"] = {
+            "object": "list",
+            "data": [dict(tax_id) for tax_id in doc.get("_tax_ids", [])],
+            "has_more": False,
+            "url": f"/v1/customers/{doc['id']}/tax_ids",
+        }
 
 
 def live(pay: PaymentsCore, customer_id: str, *, param: str = "id") -> dict[str, Any]:
@@ -147,23 +221,6 @@ def _test_clock(pay: PaymentsCore, clock_id: str | None) -> dict[str, Any] | Non
 
 def default_payment_method(customer: dict[str, Any]) -> str | None:
     return (customer.get("invoice_settings") or {}).get("default_payment_method")
-
-
-def _tax_id_data(p: Params) -> list[dict[str, str]]:
-    """`tax_id_data[0][type]=eu_vat&tax_id_data[0][value]=DE123456789`: each with a type and a value."""
-    found = []
-    for index, item in enumerate(p.items("tax_id_data", max_items=25) or []):
-        name = f"tax_id_data[{index}]"
-        if not isinstance(item, dict):
-            raise ApiError(400, f"Invalid {name}: expected a hash with type and value.", param=name)
-        inner = Params(item, ("type", "value"), prefix=name)
-        kind = str(inner.string("type", required=True, max_length=20))
-        if kind != "unknown" and not (len(kind) > 3 and kind[2] == "_" and kind.replace("_", "").isalpha()):
-            raise ApiError(
-                400, f"Invalid {name}[type]: {kind!r} is not a tax ID type such as eu_vat.", param=f"{name}[type]"
-            )
-        found.append({"type": kind, "value": str(inner.string("value", required=True, max_length=100))})
-    return found
 
 
 def _fields(p: Params, pay: PaymentsCore) -> dict[str, Any]:

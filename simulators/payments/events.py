@@ -13,7 +13,6 @@ from flask import Flask, Response
 from ..errors import ApiError
 from ..webhooks.outbox import event_json
 from . import httpapi
-from .catalogue import TYPES as TYPES  # cli/trigger.py reads the event types from here
 from .core import PaymentsCore
 from .params import Params
 from .query import Where

@@ -1,4 +1,8 @@
-"""What every `/v1` request goes through before its view: key, rate limit, parameters, idempotency."""
+"""What every `/v1` request goes through before its view: key, rate limit, parameters, idempotency.
+
+And what every answer leaves with: the `Stripe-Version` served (see `version.py`) and JSON printed as
+Stripe prints it, indented by two spaces with a newline at the end (errors too, in `errors.stripe_json`).
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,21 @@ from . import auth, forms
 from .idempotency import IdempotencyKeys
 from .params import Params
 from .ratelimit import RateLimiter, retry_after_header
+from .version import API_VERSION
 
 #: hooklab's own tooling (delivery logs, recovery): not the Stripe API, not rate limited.
 EXTENSION_PREFIX = "/v1/hooklab/"
 
 
 def install(app: Flask, *, api_key: str, limiter: RateLimiter, idempotency: IdempotencyKeys) -> None:
+    app.json.compact = False  # type: ignore[attr-defined]  # print as Stripe does: two-space indent, newline at the end
+
     @app.before_request
     def _prepare() -> Response | None:
         if not request.path.startswith("/v1/"):
             return None
         g.api_key = auth.check(request.headers.get("Authorization", ""), api_key)
-        if not _exempt(request.path):
+        if not _exempt(request.path) and request.method != "OPTIONS":  # OPTIONS only names a route's methods
             kind = "read" if request.method in ("GET", "HEAD") else "write"
             wait = limiter.take(g.api_key, kind)
             if wait is not None:
@@ -55,6 +62,8 @@ def install(app: Flask, *, api_key: str, limiter: RateLimiter, idempotency: Idem
 
     @app.after_request
     def _keep_answer(response: Response) -> Response:
+        if request.path.startswith("/v1/"):
+            response.headers["Stripe-Version"] = API_VERSION
         key = g.get("idempotency_key")
         if key is not None:
             idempotency.finish(

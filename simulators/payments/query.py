@@ -1,4 +1,5 @@
-"""Stripe's list queries: `created[...]` and field conditions, and a page with `limit` and its cursors."""
+"""Stripe's list queries: `created[...]` and field conditions, and a page with `limit`, its cursors and
+`include[]=total_count` (the count of every object the query matches, not just the page's)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from ..jsonapi import DEFAULT_LIMIT, MAX_LIMIT
 from ..store import Collection
 from .params import Params
 
-LIST_PARAMS = ("limit", "starting_after", "ending_before", "created")
+LIST_PARAMS = ("limit", "starting_after", "ending_before", "created", "include")
+INCLUDABLE = ("total_count",)
 _OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
@@ -74,8 +76,16 @@ def page(
 ) -> dict[str, Any]:
     """One page of a list, newest first, as the SDK's auto-pagination expects."""
     limit = params.integer("limit", minimum=1, maximum=MAX_LIMIT)
+    includes = params.strings("include", max_items=len(INCLUDABLE), max_length=50) or []
+    for index, name in enumerate(includes):
+        if name not in INCLUDABLE:
+            raise ApiError(
+                400,
+                f"Invalid include[{index}]: {name[:50]!r}; a list can include {', '.join(INCLUDABLE)}.",
+                param=f"include[{index}]",
+            )
     where = where or Where()
-    return jsonapi.page(
+    body = jsonapi.page(
         collection,
         url=url,
         limit=DEFAULT_LIMIT if limit is None else limit,
@@ -88,3 +98,6 @@ def page(
             404, f"No such {collection.kind}: {cursor!r} (given as {name}).", param=name
         ),
     )
+    if "total_count" in includes:
+        body["total_count"] = collection.count(where.sql(), tuple(where.args))
+    return body

@@ -40,7 +40,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         enabled = _enabled_events(p, required=True)
         description = p.string("description", max_length=5000)
         metadata = {k: v for k, v in (p.metadata() or {}).items() if v}
-        api_version = p.string("api_version", max_length=50) or API_VERSION
+        api_version = _api_version(p)
         policy = _policy_param(p)
         if pay.db["webhook_endpoint"].count() >= MAX_ENDPOINTS:
             raise ApiError(400, f"You have reached the maximum of {MAX_ENDPOINTS} webhook endpoints; delete one first.")
@@ -60,6 +60,8 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 endpoint["url"] = _url(p, required=True)
             if "enabled_events" in p:
                 endpoint["enabled_events"] = _enabled_events(p, required=True)
+            if "api_version" in p:
+                endpoint["api_version"] = _api_version(p)
             if "description" in p:
                 endpoint["description"] = p.string("description", max_length=5000, empty_ok=True) or None
             endpoint["metadata"] = merge_metadata(endpoint["metadata"], p.metadata())
@@ -146,6 +148,19 @@ def _show(pay: PaymentsCore, doc: dict[str, Any], shown: dict[str, Any]) -> None
         "disable_after": policy.disable_after,
         "lab_default": doc.get("_retry_policy") is None,
     }
+
+
+def _api_version(p: Params) -> str:
+    """The version events to this endpoint are made in: the sandbox serves one, so only it is accepted."""
+    asked = p.string("api_version", max_length=50)
+    if asked is not None and asked != API_VERSION:
+        raise ApiError(
+            400,
+            f"Invalid api_version: {asked!r}. hooklab serves one API version, {API_VERSION}; "
+            "leave api_version out or pass that one.",
+            param="api_version",
+        )
+    return API_VERSION
 
 
 def _policy_param(p: Params) -> Any:

@@ -188,7 +188,9 @@ def test_polling_every_second_meets_429_over_http(lab: Lab) -> None:
     assert limited, "a poller asking every second must meet the rate limit"
     assert answers.index(limited[0]) > 150  # the burst lasts a few lab minutes
     error = limited[0].json()["error"]
-    assert error["type"] == "rate_limit_error" and error["code"] == "rate_limit" and "Retry-After" in error["message"]
+    assert (
+        error["type"] == "invalid_request_error" and error["code"] == "rate_limit" and "Retry-After" in error["message"]
+    )
     assert int(limited[0].headers["Retry-After"]) >= 1
     with pytest.raises(stripe.RateLimitError):
         stripe.StripeClient(
