@@ -199,26 +199,6 @@ ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "instructors.md"
 
 
-def test_repo2docker_reads_the_root_and_gets_python_311_and_an_installable_package() -> None:
-    import tomllib
-
-    assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists(), (
-        "a binder/ folder would hide the root files"
-    )
-    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert "project" in project and "build-system" in project, (
-        "repo2docker installs pyproject.toml only with both tables"
-    )
-    dependencies = " ".join(project["project"]["dependencies"])
-    for needed in ("jupyterlab", "ipywidgets", "jupyter-server-proxy"):
-        assert needed in dependencies
-    post_build = ROOT / "postBuild"
-    if post_build.exists():
-        lines = [line for line in post_build.read_text().splitlines() if line.strip() and not line.startswith("#")]
-        assert lines[0].strip() == "set -e"
-
-
 def _links(text: str) -> list[str]:
     return re.findall(r"https://[^\s)\]]+", text)
 
