@@ -163,8 +163,31 @@ for label, path in paths.items():
         tried[label] = [200, "read"]
     except PermissionError:
         tried[label] = [403, "PermissionError"]
+seen = []
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        seen.append(open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace"))
+    except OSError:
+        pass  # ended since the listing
+tried["every command line Bo can see"] = " ".join(seen)
 print(json.dumps(tried))
 """
+
+
+def _as(user: str, *command: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run `command` as `user` alone (their uid, their group, no other group), in their home."""
+    home = pwd.getpwnam(user).pw_dir
+    return subprocess.run(
+        list(command),
+        user=user,
+        group=user,
+        extra_groups=[],
+        env={"HOME": home, "PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)},  # this checkout's course
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_a_learner_with_anothers_ports_and_paths_reaches_nothing(hub: Hub) -> None:
@@ -172,21 +195,12 @@ def test_a_learner_with_anothers_ports_and_paths_reaches_nothing(hub: Hub) -> No
     ada_home = Path(pwd.getpwnam(ada).pw_dir)
     key = _key_of(ada)
     # Ada answers a reflection question in her own kernel's environment, as the worksheet widget does.
-    saved = subprocess.run(
-        [
-            str(VENV_BIN / "python"),
-            "-c",
-            "from simulators.course.worksheets.answers import save_answer as s;"
-            "print(s('q_isolation', 'only mine', notebook='00_welcome.ipynb'))",
-        ],
-        user=ada,
-        group=ada,
-        extra_groups=[],
-        env={"HOME": str(ada_home), "PATH": os.environ["PATH"]},
-        cwd=ada_home,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    saved = _as(
+        ada,
+        str(VENV_BIN / "python"),
+        "-c",
+        "from simulators.course.worksheets.answers import save_answer as s;"
+        "print(s('q_isolation', 'only mine', notebook='00_welcome.ipynb'))",
     )
     assert saved.returncode == 0, saved.stderr
     worksheet = Path(saved.stdout.strip())
@@ -207,19 +221,13 @@ def test_a_learner_with_anothers_ports_and_paths_reaches_nothing(hub: Hub) -> No
         "read Ada's exercise": str(ada_home / "hooklab" / EXERCISE),
     }
     bo_home = Path(pwd.getpwnam(bo).pw_dir)
-    done = subprocess.run(
-        [str(VENV_BIN / "python"), "-c", _AS_ANOTHER_LEARNER, json.dumps(ports), json.dumps(paths), _key_of(bo)],
-        user=bo,
-        group=bo,
-        extra_groups=[],
-        env={"HOME": str(bo_home), "PATH": os.environ["PATH"]},
-        cwd=bo_home,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = _as(
+        bo, str(VENV_BIN / "python"), "-c", _AS_ANOTHER_LEARNER, json.dumps(ports), json.dumps(paths), _key_of(bo)
     )
     assert done.returncode == 0, done.stderr
     tried = json.loads(done.stdout)
+    command_lines = tried.pop("every command line Bo can see")
+    assert command_lines and key not in command_lines, "the tile's key reaches `hooklab serve` by its environment"
     print(json.dumps({what: answer[0] for what, answer in tried.items()}, indent=1))  # the report's table
     assert len(tried) == len(ports) * 8 + len(paths) >= 40
     for what, (status, text) in tried.items():
@@ -232,23 +240,15 @@ def test_a_learner_with_anothers_ports_and_paths_reaches_nothing(hub: Hub) -> No
         headers={"Authorization": f"Bearer {serve['control']['admin_token']}"},
     ).json()["systems"]["provisioning"]["down"], "Bo's fault never reached Ada's provisioning"
     # Bo grades Ada's copy as if he were the instructor: her work stays unread.
-    graded = subprocess.run(
-        [
-            str(VENV_BIN / "hooklab"),
-            "grade",
-            str(ada_home / "hooklab"),
-            "--exercise",
-            "ex00_first_payment",
-            "--out",
-            str(bo_home / "grades.csv"),
-        ],
-        user=bo,
-        group=bo,
-        extra_groups=[],
-        env={"HOME": str(bo_home), "PATH": os.environ["PATH"]},
-        cwd=bo_home,
-        capture_output=True,
-        text=True,
+    graded = _as(
+        bo,
+        str(VENV_BIN / "hooklab"),
+        "grade",
+        str(ada_home / "hooklab"),
+        "--exercise",
+        "ex00_first_payment",
+        "--out",
+        str(bo_home / "grades.csv"),
         timeout=600,
     )
     rows = list(csv.DictReader((bo_home / "grades.csv").open())) if (bo_home / "grades.csv").exists() else []
