@@ -1,4 +1,4 @@
-"""The lab's control server: the admin API (behind the lab's token) and the overview.
+"""The lab's control server: the admin API (behind the lab's token) and the overview, both under the lab's key.
 
 The admin API lives outside the systems it controls, so a system that is
 down can still be brought back up.
@@ -22,6 +22,7 @@ from .errors import ApiError
 from .faultspec import FaultSettingError
 from .hosts import LoopbackHostsOnly
 from .ids import IdFactory
+from .keyguard import KeyRequired
 from .service import Service, flask_app
 
 #: The units a window's length and a clock move are given in.
@@ -33,6 +34,7 @@ MAX_ADVANCE = 366 * 86400
 def create_admin_app(
     *,
     token: str,
+    key: str,
     clock: Clock,
     realtime: bool,
     lookup: Callable[[str], Service],
@@ -44,7 +46,7 @@ def create_admin_app(
     """The control server's app: `lookup(name)` finds a system or endpoint, `overview()` draws the root page."""
     app = flask_app(__name__)
     errors.install(app, new_request_id=lambda: ids.new("req"))
-    app.wsgi_app = LoopbackHostsOnly(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = LoopbackHostsOnly(KeyRequired(app.wsgi_app, key))  # type: ignore[method-assign]
 
     @app.before_request
     def _require_token() -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .alerts import AlertSink
 from .clock import Clock
+from .labkey import new_key
 from .store import Store
 
 
@@ -37,6 +38,8 @@ class SystemContext:
     retry_policy: str | Any = "stripe"
     #: After a Python API call that set work off: wait for it (on the main thread, in virtual time).
     settle: Callable[[], None] = _nothing_to_settle
+    #: The lab's key: every URL of the system starts with `/hl_KEY` (see `labkey`); a system built alone draws its own.
+    key: str = field(default_factory=new_key, repr=False)
 
     def store(self) -> Store:
         """This system's own SQLite file in the lab's state folder."""

@@ -6,7 +6,8 @@
 
 Each system runs in its own background thread with its own SQLite file in
 the lab's state folder (a temporary one by default, removed on stop). Two labs
-share nothing: not a port, not a file, not a random sequence.
+share nothing: not a port, not a file, not a random sequence, not a key (every
+URL of a lab starts with its own random `/hl_KEY`: see `labkey`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .dashboards import provisioning as provisioning_pages
 from .dashboards.overview import render_overview
 from .endpoints import Endpoint
 from .ids import IdFactory
+from .labkey import base_path, keep_key
 from .links import lab_links
 from .mailer import MailerSystem
 from .payments import PaymentsSystem
@@ -72,6 +74,7 @@ class Lab:
         delivery_timeout: float | None = None,
         retry_policy: str | Any = "stripe",
         control_port: int = 0,
+        key: str | None = None,
     ) -> None:
         self.seed = seed if seed is not None else secrets.randbits(32)
         self._temporary = state_dir is None
@@ -90,6 +93,8 @@ class Lab:
         self.clock = Clock(start, realtime=realtime, speed=speed, on_failure=self._job_failed)
         self._alerts = AlertSink(self.clock)
         self._meta = Store(self.state_dir / "lab.sqlite3")
+        # Random and kept in the state folder (see `labkey`): what keeps other learners on a hub out of this lab.
+        self.key = keep_key(self.state_dir, key)
         # Random, not seeded: on a shared JupyterHub node every learner runs the
         # same seeds, and the token is what keeps one from steering another's lab.
         self.admin_token = "hl_admin_" + secrets.token_urlsafe(24)
@@ -115,6 +120,7 @@ class Lab:
             delivery_timeout=self.delivery_timeout,
             retry_policy=self.retry_policy,
             settle=self.settle_for_caller,
+            key=self.key,
         )
 
     def _build(self, name: str) -> Service:
@@ -134,15 +140,13 @@ class Lab:
             system = self._build(name)
             self.systems[name] = system
             _start_on(system, ports.get(name, 0))
-        self.control = BackgroundServer(
-            self._admin_app(), self._control_port or ports.get("control", 0), name="control"
-        )
+        self.control = self._control_server(self._control_port or ports.get("control", 0))
         try:
             self.control.start()
         except ServerError:
             if self._control_port:
                 raise  # a port someone asked for by number: falling back would strand them
-            self.control = BackgroundServer(self._admin_app(), 0, name="control").start()
+            self.control = self._control_server(0).start()
         self._wire()
         self._save_ports()
 
@@ -153,9 +157,13 @@ class Lab:
         if isinstance(payments, PaymentsSystem) and isinstance(provisioning, ProvisioningSystem):
             payments.connect_provisioning(provisioning.webhook_url, provisioning.EVENTS)
 
+    def _control_server(self, port: int) -> BackgroundServer:
+        return BackgroundServer(self._admin_app(), port, name="control", base_path=base_path(self.key))
+
     def _admin_app(self) -> Any:
         return create_admin_app(
             token=self.admin_token,
+            key=self.key,
             clock=self.clock,
             realtime=self.realtime,
             lookup=self.system,
@@ -166,9 +174,7 @@ class Lab:
         )
 
     def _nav(self) -> list[tuple[str, str]]:
-        control = getattr(self, "control", None)
-        ports = [(name, system.port) for name, system in self.systems.items()]
-        return dashboards.nav_links(control.port if control is not None else 0, ports)
+        return dashboards.nav_links(getattr(self, "control", None), list(self.systems.items()))
 
     def restart(self, name: str) -> Service:
         """Stop one system and start it again on the same state, as after a crash; returns the new one."""

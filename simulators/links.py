@@ -32,9 +32,12 @@ def proxy_base(environ: Mapping[str, str] | None = None) -> str | None:
 
 
 def public_url(service_or_port: Any, path: str = "", *, environ: Mapping[str, str] | None = None) -> str:
-    """The link a browser should open for a system (or a port), with an optional path inside it."""
+    """The link a browser should open for a system (or a port), with an optional path inside it.
+
+    A system's link starts with its lab's key (`/hl_KEY/`), as its `url` does; a bare port has none.
+    """
     port = _port_of(service_or_port)
-    tail = path.lstrip("/")
+    tail = (getattr(service_or_port, "base_path", "") + "/" + path.lstrip("/")).lstrip("/")
     base = proxy_base(environ)
     if base is None:
         return f"http://{HOST}:{port}/{tail}"
@@ -43,12 +46,12 @@ def public_url(service_or_port: Any, path: str = "", *, environ: Mapping[str, st
 
 def lab_links(lab: Any, *, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Name → browser link for the overview, every system and every learner endpoint."""
-    found = {"overview": public_url(lab.control.port, environ=environ)}
+    found = {"overview": public_url(lab.control, environ=environ)}
     for name, system in lab.systems.items():
-        found[name] = public_url(system.port, environ=environ)
+        found[name] = public_url(system, environ=environ)
     for name, endpoint in lab.endpoints.items():
         key = name if name not in found else f"endpoint:{name}"  # a system's name wins
-        found[key] = public_url(endpoint.port, environ=environ)
+        found[key] = public_url(endpoint, environ=environ)
     return found
 
 

@@ -203,10 +203,12 @@ class BackgroundServer:
     server leaves no thread or socket behind and its port really refuses.
     """
 
-    def __init__(self, app: Any, port: int = 0, *, name: str = "server") -> None:
+    def __init__(self, app: Any, port: int = 0, *, name: str = "server", base_path: str = "") -> None:
         self.app = app
         self.name = name
         self.port = port
+        #: What every URL of this server starts with (a lab's `/hl_KEY`), so `url` is the one to build on.
+        self.base_path = base_path
         self._server: _LoopbackServer | None = None
         self._thread: threading.Thread | None = None
         self._workers: _WorkersOnDemand | None = None
@@ -214,7 +216,7 @@ class BackgroundServer:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"http://{HOST}:{self.port}{self.base_path}"
 
     def start(self) -> BackgroundServer:
         with self._lock:

@@ -3,8 +3,9 @@
 A system subclasses `Service` and builds its Flask app in `create_app()`.
 The WSGI stack, outermost first: the Host check (a request another site's
 page sent through a rebound name is not this system's traffic, so it is not
-logged) → request log → faults → the app (whose errors are JSON and whose
-responses carry a request id).
+logged) → the lab's key (a path without it is another learner's guess, not
+logged either) → request log → faults → the app (whose errors are JSON and
+whose responses carry a request id).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from .context import SystemContext
 from .faults import FaultLayer, Faults
 from .hosts import LoopbackHostsOnly
 from .ids import IdFactory
+from .keyguard import KeyRequired
+from .labkey import base_path
 from .requestlog import RequestLog, RequestLogLayer
 from .server import BackgroundServer
 
@@ -41,7 +44,10 @@ class Service:
         self.app = self.create_app()
         errors.install(self.app, new_request_id=self.new_request_id)
         stack: Any = FaultLayer(self.app, self.faults, new_request_id=self.new_request_id)
-        self.server = BackgroundServer(LoopbackHostsOnly(RequestLogLayer(stack, self.requests)), port, name=ctx.name)
+        logged = RequestLogLayer(stack, self.requests)
+        self.server = BackgroundServer(
+            LoopbackHostsOnly(KeyRequired(logged, ctx.key)), port, name=ctx.name, base_path=base_path(ctx.key)
+        )
 
     def create_app(self) -> Flask:
         raise NotImplementedError
@@ -56,6 +62,11 @@ class Service:
     @property
     def port(self) -> int:
         return self.server.port
+
+    @property
+    def base_path(self) -> str:
+        """The path every URL of this system starts with (`/hl_KEY`)."""
+        return self.server.base_path
 
     def start(self) -> None:
         self.server.start()

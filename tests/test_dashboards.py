@@ -359,7 +359,7 @@ def test_overview_links_every_system_and_shows_faults_clock_and_alerts(lab: Lab)
     lab.raise_alert("lab", "job_failed", "the nightly job raised")
     page, raw = _get(lab.url + "/")
     for name, system in lab.systems.items():
-        assert page.link(name) == f"http://127.0.0.1:{system.port}/"
+        assert page.link(name) == f"http://127.0.0.1:{system.port}/hl_{lab.key}/"
     text = page.text
     assert "errors 50% → 503" in text
     assert "down Mon 2 Mar 10:00:00 (day 1) → Mon 2 Mar 16:00:00 (day 1)" in text
@@ -380,9 +380,9 @@ def test_overview_links_go_through_the_hub_proxy_on_jupyterhub(lab: Lab, monkeyp
     monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada/")
     page, _ = _get(lab.url + "/")
     for name, system in lab.systems.items():
-        assert page.link(name) == f"/user/ada/proxy/{system.port}/"
+        assert page.link(name) == f"/user/ada/proxy/{system.port}/hl_{lab.key}/"
     system_page, _ = _get(lab.provisioning.url + "/")
-    assert system_page.link("overview") == f"/user/ada/proxy/{lab.control.port}/"
+    assert system_page.link("overview") == f"/user/ada/proxy/{lab.control.port}/hl_{lab.key}/"
 
 
 def test_times_are_shown_on_the_lab_clock() -> None:

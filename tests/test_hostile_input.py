@@ -88,7 +88,7 @@ def _get_with_host(url: str, host: str, headers: dict[str, str] | None = None) -
 @pytest.mark.parametrize("name", ["payments", "provisioning", "crm", "mailer", "echo", "control"])
 def test_only_loopback_host_names_are_answered(hostile_lab: Lab, name: str) -> None:
     _, base = _servers(hostile_lab)[name]
-    port = int(base.rsplit(":", 1)[1])
+    port = int(base.split(":")[2].split("/")[0])
     path = base + ("/admin/status" if name == "control" else "/")
     auth = _auth(hostile_lab, name)
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}", f"[::1]:{port}"):
@@ -134,7 +134,7 @@ def test_a_rebound_name_cannot_change_anything(hostile_lab: Lab) -> None:
 def test_a_non_ascii_admin_token_is_a_401(hostile_lab: Lab, token: str) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", hostile_lab.control.port, timeout=10)
     try:
-        connection.putrequest("GET", "/admin/status")
+        connection.putrequest("GET", hostile_lab.control.base_path + "/admin/status")
         connection.putheader("Authorization", f"Bearer {token}".encode())
         connection.endheaders()
         response = connection.getresponse()

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -23,7 +24,8 @@ from simulators.proxy import setup_hooklab
 
 def test_on_a_laptop_a_link_is_the_loopback_address(provisioning_lab: Lab) -> None:
     system = provisioning_lab.provisioning
-    assert public_url(system, environ={}) == f"http://127.0.0.1:{system.port}/"
+    assert public_url(system, environ={}) == f"http://127.0.0.1:{system.port}/hl_{provisioning_lab.key}/"
+    assert public_url(system, environ={}) == system.url + "/"
     assert public_url(8123, "dashboard/events/evt_1", environ={}) == "http://127.0.0.1:8123/dashboard/events/evt_1"
 
 
@@ -74,8 +76,8 @@ def test_lab_links_name_every_system_and_endpoint_and_each_one_opens(
 def test_lab_links_on_a_hub(provisioning_lab: Lab) -> None:
     links = lab_links(provisioning_lab, environ={"JUPYTERHUB_SERVICE_PREFIX": "/user/ada/"})
     assert links == {
-        "overview": f"/user/ada/proxy/{provisioning_lab.control.port}/",
-        "provisioning": f"/user/ada/proxy/{provisioning_lab.provisioning.port}/",
+        "overview": f"/user/ada/proxy/{provisioning_lab.control.port}/hl_{provisioning_lab.key}/",
+        "provisioning": f"/user/ada/proxy/{provisioning_lab.provisioning.port}/hl_{provisioning_lab.key}/",
     }
 
 
@@ -88,13 +90,27 @@ def test_jupyter_server_proxy_finds_hooklab_through_its_entry_point() -> None:
     assert found["hooklab"].load() is setup_hooklab
 
 
-def test_the_proxy_config_has_a_launcher_tile_with_an_icon() -> None:
+def test_the_proxy_config_has_a_launcher_tile_with_an_icon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOKLAB_HOME", str(tmp_path))
     config = setup_hooklab()
     assert "{port}" in config["command"]
     assert config["launcher_entry"]["title"] == "hooklab"
     icon = Path(config["launcher_entry"]["icon_path"])
     assert icon.suffix == ".svg" and icon.read_text().lstrip().startswith("<svg")
     assert config["absolute_url"] is False
+
+
+def test_the_tiles_lab_key_is_kept_private_and_stays_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOOKLAB_HOME", str(home))
+    first, again = setup_hooklab(), setup_hooklab()
+    key = first["environment"]["HOOKLAB_LAB_KEY"]
+    assert first["launcher_entry"]["path_info"] == f"hooklab/hl_{key}/" == again["launcher_entry"]["path_info"]
+    assert (home / "lab.key").read_text().strip() == key
+    assert stat.S_IMODE((home / "lab.key").stat().st_mode) == 0o600
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    monkeypatch.setenv("HOOKLAB_HOME", str(tmp_path / "someone-else"))
+    assert setup_hooklab()["environment"]["HOOKLAB_LAB_KEY"] != key
 
 
 def _free_port() -> int:
@@ -129,8 +145,15 @@ def listening_sockets(pid: int) -> set[tuple[str, int]]:
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads listening sockets from Linux's /proc")
 def test_the_proxied_command_serves_the_overview_on_the_given_port_and_only_on_loopback(tmp_path: Path) -> None:
     port = _free_port()
-    command = [part.replace("{port}", str(port)) for part in setup_hooklab()["command"]]
     env = {**os.environ, "HOOKLAB_HOME": str(tmp_path / "home")}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOOKLAB_HOME", env["HOOKLAB_HOME"])
+        config = setup_hooklab()
+    command = [part.replace("{port}", str(port)) for part in config["command"]]
+    env.update(config["environment"])  # as jupyter-server-proxy passes it: the key never on the command line
+    key = config["environment"]["HOOKLAB_LAB_KEY"]
+    assert key not in " ".join(command)
+    overview = config["launcher_entry"]["path_info"].removeprefix("hooklab")
     process = subprocess.Popen(
         command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -138,7 +161,7 @@ def test_the_proxied_command_serves_the_overview_on_the_given_port_and_only_on_l
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+                response = requests.get(f"http://127.0.0.1:{port}{overview}", timeout=2)
                 break
             except requests.ConnectionError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -147,6 +170,9 @@ def test_the_proxied_command_serves_the_overview_on_the_given_port_and_only_on_l
                     ) from None
                 time.sleep(0.1)
         assert response.status_code == 200 and "Your lab" in response.text
+        assert overview == f"/hl_{key}/"
+        refused = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+        assert refused.status_code == 404 and "Your lab" not in refused.text, "without the key: nothing"
         sockets = listening_sockets(process.pid)
         assert (("127.0.0.1", port)) in sockets
         assert all(address == "127.0.0.1" for address, _ in sockets), sockets
@@ -171,26 +197,6 @@ def test_the_command_uses_the_jupyter_servers_own_python() -> None:
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "instructors.md"
-
-
-def test_repo2docker_reads_the_root_and_gets_python_311_and_an_installable_package() -> None:
-    import tomllib
-
-    assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists(), (
-        "a binder/ folder would hide the root files"
-    )
-    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert "project" in project and "build-system" in project, (
-        "repo2docker installs pyproject.toml only with both tables"
-    )
-    dependencies = " ".join(project["project"]["dependencies"])
-    for needed in ("jupyterlab", "ipywidgets", "jupyter-server-proxy"):
-        assert needed in dependencies
-    post_build = ROOT / "postBuild"
-    if post_build.exists():
-        lines = [line for line in post_build.read_text().splitlines() if line.strip() and not line.startswith("#")]
-        assert lines[0].strip() == "set -e"
 
 
 def _links(text: str) -> list[str]:

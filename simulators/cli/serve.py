@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..lab import Lab
+from ..labkey import private_folder
 from ..server import ServerError
 
 
@@ -81,13 +82,6 @@ def write_secret(path: Path, text: str) -> None:
         out.write(text)
 
 
-def private_folder(folder: Path) -> None:
-    """Make `folder` if it is missing, with only this user let in (one that exists is the user's to set)."""
-    if not folder.is_dir():
-        folder.mkdir(mode=0o700, parents=True)
-        folder.chmod(0o700)  # mkdir's mode passes through the umask
-
-
 def run(args: argparse.Namespace) -> int:
 
     if args.state_dir is not None:
@@ -100,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
             speed=args.speed,
             retry_policy=args.retry_policy,
             control_port=args.control_port,
+            # jupyter-server-proxy passes the tile's key (see `simulators.proxy`); a terminal's lab draws its own.
+            key=os.environ.get("HOOKLAB_LAB_KEY") or None,
         )
     except (ServerError, ValueError) as exc:
         print(f"hooklab serve: {exc}", file=sys.stderr)

@@ -144,8 +144,8 @@ def _frame(system: Any, title: str, body: str, nav: Nav) -> str:
     return page(title, body, clock=system.clock, nav=nav(), here=system.name)
 
 
-def nav_links(control_port: int, systems: Iterable[tuple[str, int]]) -> list[tuple[str, str]]:
-    """The header links: the overview and every system's dashboard (a port of 0 is not listening yet)."""
-    found = [("overview", public_url(control_port))] if control_port else []
-    found += [(name, public_url(port)) for name, port in systems if port]
+def nav_links(control: Any, systems: Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """The header links: the overview (the control server) and every system's dashboard (a port of 0 is not listening yet)."""
+    found = [("overview", public_url(control))] if control is not None and control.port else []
+    found += [(name, public_url(system)) for name, system in systems if system.port]
     return found

@@ -38,7 +38,7 @@ def render_overview(lab: Any) -> str:
     """The HTML page at `lab.url + "/"`."""
     drawn = learner.call(_body, lab, where="lab overview", now=lab.clock.now)
     body = could_not_draw("the lab overview", drawn.failure) if drawn.failure is not None else str(drawn.value)
-    nav = nav_links(lab.control.port, [(name, system.port) for name, system in lab.systems.items()])
+    nav = nav_links(lab.control, list(lab.systems.items()))
     return page("lab overview", body, clock=lab.clock, nav=nav, here="overview")
 
 
@@ -85,7 +85,7 @@ def _state_folder(lab: Any) -> str:
 def _systems_table(lab: Any, systems: list[Any]) -> str:
     rows = [{"system": s} for s in systems]
     columns = [
-        ("system", lambda r: link(public_url(r["system"].port), r["system"].name)),
+        ("system", lambda r: link(public_url(r["system"]), r["system"].name)),
         ("what it is", lambda r: esc(PURPOSES.get(r["system"].name, r["system"].title))),
         ("state", lambda r: _state(r["system"])),
         ("faults now", lambda r: fault_text(r["system"].faults.active())),

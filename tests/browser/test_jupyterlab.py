@@ -110,7 +110,7 @@ def test_a_dashboard_through_jupyter_server_proxy(jupyter: Any) -> None:
             json={"id": "evt_1", "type": "invoice.paid", "data": {"object": {"customer": "cus_p"}}},
             timeout=5,
         )
-        base = f"{jupyter.url}/proxy/{lab.provisioning.port}/"
+        base = f"{jupyter.url}/proxy/{lab.provisioning.port}{lab.provisioning.base_path}/"
         page = requests.get(base, params={"token": jupyter.token}, timeout=10)
         assert page.status_code == 200 and "cus_p" in page.text
         detail = re.search(r'href="(?:\./)?(dashboard/requests/\d+)"', page.text)
@@ -122,11 +122,13 @@ def test_a_dashboard_through_jupyter_server_proxy(jupyter: Any) -> None:
 
 
 def test_the_hooklab_launcher_serves_the_overview_with_proxied_links(jupyter: Any, page: Any, snap: Any) -> None:
-    page.goto(f"{jupyter.url}/hooklab/?token={jupyter.token}", timeout=60_000)
+    # The tile's lab key, as the Jupyter server's setup_hooklab() kept it (HOOKLAB_HOME is the server's).
+    key = (jupyter.log_path.parent / "hooklab" / "lab.key").read_text().strip()
+    page.goto(f"{jupyter.url}/hooklab/hl_{key}/?token={jupyter.token}", timeout=60_000)
     page.get_by_role("heading", name="Your lab").wait_for(timeout=60_000)
     systems = page.locator("section", has_text="Systems")
     link = systems.get_by_role("link", name="provisioning", exact=True)
-    assert re.fullmatch(r"/proxy/\d+/", link.get_attribute("href") or "")
+    assert re.fullmatch(rf"/proxy/\d+/hl_{key}/", link.get_attribute("href") or "")
     snap("hooklab-launcher-overview")
     link.click()
     page.get_by_role("heading", name=re.compile("^Provisioning")).wait_for()

@@ -103,6 +103,8 @@ class Hub:
         environment = {
             "PATH": f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin",
             "MPLBACKEND": "Agg",
+            # The learners' servers and kernels run this checkout's course, whatever the venv installed.
+            "PYTHONPATH": str(ROOT),
         }
         config.write_text(
             "\n".join(

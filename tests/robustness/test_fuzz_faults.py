@@ -109,11 +109,12 @@ def _hostile_request(
     return {"route": route, "method": method, "path": path, "headers": headers, "body": body}
 
 
-def _send(port: int, sent: dict[str, Any]) -> tuple[int, dict[str, str], bytes] | None:
-    """Send over a fresh connection; None when the server dropped it without an answer."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def _send(service: Any, sent: dict[str, Any]) -> tuple[int, dict[str, str], bytes] | None:
+    """Send over a fresh connection, under the lab's key; None when the server dropped it without an answer."""
+    connection = http.client.HTTPConnection("127.0.0.1", service.port, timeout=30)
     try:
-        connection.request(sent["method"], sent["path"], body=sent["body"], headers=sent["headers"])
+        path = service.base_path + sent["path"]
+        connection.request(sent["method"], path, body=sent["body"], headers=sent["headers"])
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     except (TimeoutError, http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
@@ -152,7 +153,7 @@ def _admin(lab: Lab, name: str, setting: dict[str, Any]) -> tuple[int, dict[str,
         # allow_nan: the hostile settings include NaN and Infinity, which Python's json writes and reads.
         body = json.dumps(setting, allow_nan=True)
         headers = {"Authorization": f"Bearer {lab.admin_token}", "Content-Type": "application/json"}
-        connection.request("POST", f"/admin/systems/{name}/faults", body=body, headers=headers)
+        connection.request("POST", f"{lab.control.base_path}/admin/systems/{name}/faults", body=body, headers=headers)
         response = connection.getresponse()
         headers_seen = {k.lower(): v for k, v in response.getheaders()}
         raw = response.read()
@@ -164,9 +165,9 @@ def _admin(lab: Lab, name: str, setting: dict[str, Any]) -> tuple[int, dict[str,
 
 def _lab_answers(lab: Lab, name: str) -> None:
     service = lab.system(name)
-    answer = _send(service.port, {"method": "GET", "path": "/", "headers": {}, "body": None})
+    answer = _send(service, {"method": "GET", "path": "/", "headers": {}, "body": None})
     assert answer is not None and answer[0] == 200, f"{name} no longer answers its dashboard: {answer!r}"
-    status = _send(lab.control.port, {"method": "GET", "path": "/", "headers": {}, "body": None})
+    status = _send(lab.control, {"method": "GET", "path": "/", "headers": {}, "body": None})
     assert status is not None and status[0] == 200 and b"could not be drawn" not in status[2]
 
 
@@ -226,7 +227,7 @@ def _check_one(
             socket.create_connection(("127.0.0.1", service.port), timeout=2).close()
         figures["refused while down"] += 1
         return
-    answer = _send(service.port, sent)
+    answer = _send(service, sent)
     where = f"{setting!r} then {sent['method']} {sent['path']} {sent['headers']!r}"
     assert answer is not None, f"connection dropped without an answer: {where}"
     status, headers, body = answer

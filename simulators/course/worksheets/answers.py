@@ -15,6 +15,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from simulators.labkey import private_folder
+
 WORKSHEET_ENV = "HOOKLAB_WORKSHEET"
 _lock = threading.Lock()
 
@@ -58,7 +60,7 @@ def save_answer(
 
 
 def _write_atomically(target: Path, data: dict[str, Any]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)  # answers are the learner's own: on a shared hub node nobody else may read them
     handle, temporary = tempfile.mkstemp(prefix=".worksheet-", suffix=".json", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
