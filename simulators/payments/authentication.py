@@ -47,7 +47,7 @@ def return_url(p: Params) -> str | None:
 
 def next_action(object_id: str, client_secret: str, back_to: str | None) -> dict[str, Any]:
     """The `next_action` that sends the customer to this system's authentication page."""
-    url = f"{request.host_url.rstrip('/')}{PATH}/{object_id}?{urlencode({'client_secret': client_secret})}"
+    url = f"{request.url_root.rstrip('/')}{PATH}/{object_id}?{urlencode({'client_secret': client_secret})}"
     return {"redirect_to_url": {"return_url": back_to, "url": url}, "type": "redirect_to_url"}
 
 

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import stripe
@@ -103,7 +104,11 @@ class _PrefixProxy(BaseHTTPRequestHandler):
     """Forward `/proxy/PORT/rest` to 127.0.0.1:PORT/rest, as jupyter-server-proxy does."""
 
     def _forward(self) -> None:
-        _, _, port, rest = self.path.split("/", 3)
+        parts = self.path.split("/", 3)
+        if len(parts) < 4 or parts[1] != "proxy" or not parts[2].isdigit():  # the browser's own /favicon.ico
+            self.send_error(404)
+            return
+        _, _, port, rest = parts
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         upstream = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
@@ -141,7 +146,8 @@ def test_the_page_works_through_a_path_prefixed_proxy(
     lab: Lab, client: stripe.StripeClient, page: Any, proxy: str
 ) -> None:
     session = _session(lab, client)
-    proxied = f"{proxy}/proxy/{lab.payments.port}/checkout/{session.id}"
+    # The page's own path (under the lab's key), behind the proxy's prefix.
+    proxied = f"{proxy}/proxy/{lab.payments.port}{urlsplit(session.url).path}"
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(request.url))
     page.goto(proxied)
