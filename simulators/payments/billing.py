@@ -333,6 +333,7 @@ def attempt(pay: PaymentsCore, invoice: dict[str, Any], card: cards.Card) -> dic
             customer=invoice["customer"],
             metadata=invoice["metadata"],
             description=f"Invoice {invoice['number']}",
+            invoice=invoice["id"],
         )
         invoice["payment_intent"] = intent["id"]
     payment_intents.confirm(pay, intent, card)

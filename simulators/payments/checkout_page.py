@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 
+from ..errors import ApiError
 from . import checkout
 from .core import PaymentsCore
 
@@ -37,16 +38,19 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
     def show_page(session_id: str) -> Response:
         session = pay.db["checkout_session"].get(session_id)
         if session is None:
-            return _html("Checkout not found", "<p>There is no checkout session with this id.</p>", 404)
+            return _missing(session_id)
         return _page(session)
 
     @app.post("/checkout/<session_id>")
     def submit_page(session_id: str) -> Response:
         session = pay.db["checkout_session"].get(session_id)
         if session is None:
-            return _html("Checkout not found", "<p>There is no checkout session with this id.</p>", 404)
+            return _missing(session_id)
         if session["status"] != "open":  # paid already, or expired: nothing more to pay here
-            return _page(session, status=410 if session["status"] == "expired" else 409)
+            status = 410 if session["status"] == "expired" else 409
+            if not _browser():
+                return ApiError(status, _CLOSED[session["status"]], code="checkout_session_closed").response()
+            return _page(session, status=status)
         form = request.form
         email = form.get("email", "").strip()
         name = form.get("name", "").strip() or None
@@ -63,6 +67,8 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             )
             done = checkout.complete(pay, session_id, email=email, name=name, method=method, bank=bank)
         except checkout.Declined as declined:
+            if not _browser():
+                return ApiError(402, str(declined), code="card_declined").response()
             fresh = pay.db["checkout_session"].get(session_id) or session
             return _page(fresh, error=str(declined), typed=form, status=402)
         return Response(status=303, headers={"Location": str(done["success_url"]).replace(SESSION_ID, session_id)})
@@ -95,7 +101,7 @@ def _page(session: dict[str, Any], *, error: str | None = None, typed: Any = Non
     cancel = session.get("cancel_url")
     back = f"<p><a id='cancel' href='{escape(cancel, quote=True)}'>← Cancel and go back</a></p>" if cancel else ""
     if session["status"] != "open":
-        words = {"complete": "This checkout is already complete.", "expired": "This checkout session has expired."}
+        words = _CLOSED
         gone = 410 if session["status"] == "expired" else status
         return _html("Checkout", f"{summary}<p id='status'>{words.get(session['status'], '')}</p>{back}", gone)
     email = typed.get("email") or session.get("customer_email") or ""
@@ -137,6 +143,22 @@ def _page(session: dict[str, Any], *, error: str | None = None, typed: Any = Non
 def _interval(item: dict[str, Any]) -> str:
     recurring = item["price"].get("recurring")
     return f" (per {escape(recurring['interval'])})" if recurring else ""
+
+
+#: What a closed session's page says, and the JSON error says to any other client.
+_CLOSED = {"complete": "This checkout is already complete.", "expired": "This checkout session has expired."}
+
+
+def _browser() -> bool:
+    """Whether the client asked for a page (a browser does); any other client gets Stripe's JSON errors."""
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+
+
+def _missing(session_id: str) -> Response:
+    message = f"No such checkout session: {session_id[:80]!r}."
+    if not _browser():
+        return ApiError(404, message, code="resource_missing", param="id").response()
+    return _html("Checkout not found", "<p>There is no checkout session with this id.</p>", 404)
 
 
 def _html(title: str, body: str, status: int = 200) -> Response:

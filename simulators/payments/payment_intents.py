@@ -265,6 +265,7 @@ def start(
     method: str | None = None,
     receipt_email: str | None = None,
     capture_method: str = "automatic",
+    invoice: str | None = None,
 ) -> dict[str, Any]:
     """Store a new PaymentIntent and emit `payment_intent.created` (inside a transaction)."""
     now = pay.now()
@@ -285,6 +286,8 @@ def start(
         "currency": currency,
         "customer": customer,
         "description": description,
+        # The invoice this intent pays, when an invoice made it (a subscription's, or one sent by hand).
+        "invoice": invoice,
         "last_payment_error": None,
         "latest_charge": None,
         "livemode": False,
