@@ -75,4 +75,8 @@ def problems(body: Any, resource: str | None = None) -> list[str]:
 def _envelope_problems(body: dict[str, Any]) -> list[str]:
     """What keeps a list body from being Stripe's list envelope (`object`, `data`, `has_more`, `url`)."""
     shapes = {"data": list, "has_more": bool, "url": str}
-    return [f"(top): {key!r} must be a {kind.__name__}" for key, kind in shapes.items() if not isinstance(body.get(key), kind)]
+    return [
+        f"(top): {key!r} must be a {kind.__name__}"
+        for key, kind in shapes.items()
+        if not isinstance(body.get(key), kind)
+    ]
