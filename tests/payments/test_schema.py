@@ -98,6 +98,7 @@ def world() -> Iterator[World]:
         made.ids["payment_method"] = made.make(
             "POST", "/v1/payment_methods/pm_card_visa/attach", customer=customer["id"]
         )["id"]
+        made.make("POST", f"/v1/customers/{customer['id']}/sources", source="tok_visa")
         made.ids["setup_intent"] = made.make("POST", "/v1/setup_intents", customer=customer["id"])["id"]
         made.make("POST", "/v1/prices", currency="usd", unit_amount=2500, product_data={"name": "Workshop"})
         made.ids["coupon"] = made.make("POST", "/v1/coupons", percent_off=10, duration="once")["id"]
@@ -680,6 +681,7 @@ EVENT_OBJECTS = [
     "setup_intent",
     "product",
     "price",
+    "card",
 ]
 #: Kinds events may carry that the published copy has no schema for (see `NO_SCHEMA`).
 UNPUBLISHED = {"invoiceitem", "checkout.session", "test_helpers.test_clock"}
