@@ -31,6 +31,7 @@ TYPES = (
     "invoice.deleted",
     "invoice.finalized",
     "invoice.marked_uncollectible",
+    "invoice.payment_action_required",
     "invoice.paid",
     "invoice.payment_failed",
     "invoice.payment_succeeded",

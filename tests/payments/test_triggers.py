@@ -34,7 +34,6 @@ DIVERGES = {
     "customer.discount.created": _CUSTOMER_COUPON,
     "customer.discount.updated": _CUSTOMER_COUPON,
     "customer.discount.deleted": _CUSTOMER_COUPON,
-    "invoice.payment_action_required": "paying an invoice with a 3-D Secure card answers 404 'No such charge: None'",
 }
 
 
