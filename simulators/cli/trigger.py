@@ -128,7 +128,7 @@ def events_since(api: PaymentsClient, cursor: str | None) -> list[dict[str, Any]
 def _caused(api: PaymentsClient, before: str | None, event_type: str) -> list[dict[str, Any]]:
     """The events the steps caused, waiting a little for one a clock job sends after its call answers."""
     caused = events_since(api, before)
-    for pause in (0.05, 0.1, 0.2, 0.4, 0.8, 1.6):
+    for pause in (0.1, 0.4, 1.0, 2.0):
         if any(event["type"] == event_type for event in caused):
             break
         time.sleep(pause)
