@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import time
 from typing import Any
 
 import requests
@@ -124,6 +125,17 @@ def events_since(api: PaymentsClient, cursor: str | None) -> list[dict[str, Any]
         cursor = str(page[0]["id"])
 
 
+def _caused(api: PaymentsClient, before: str | None, event_type: str) -> list[dict[str, Any]]:
+    """The events the steps caused, waiting a little for one a clock job sends after its call answers."""
+    caused = events_since(api, before)
+    for pause in (0.1, 0.4, 1.0, 2.0):
+        if any(event["type"] == event_type for event in caused):
+            break
+        time.sleep(pause)
+        caused = events_since(api, before)
+    return caused
+
+
 def run(args: argparse.Namespace) -> int:
     if not args.list and args.event is None:
         print("hooklab trigger: name an EVENT, or pass --list", file=sys.stderr)
@@ -182,7 +194,7 @@ def _trigger(api: PaymentsClient, fixture: Fixture) -> int:
         object_id = answer.get("id") if isinstance(answer, dict) else None
         if object_id:
             print(f"  {name:<22} {object_id}")
-    caused = events_since(api, before)
+    caused = _caused(api, before, fixture.event)
     for event in caused:
         print(f"  --> {event['type']} [{event['id']}]")
     latest = [event["id"] for event in caused if event["type"] == fixture.event]

@@ -322,8 +322,12 @@ def mark_paid(pay: PaymentsCore, invoice: dict[str, Any], *, out_of_band: bool =
     pay.emit("invoice.payment_succeeded", invoice)
 
 
-def attempt(pay: PaymentsCore, invoice: dict[str, Any], card: cards.Card) -> dict[str, Any]:
-    """Charge the card for an open invoice through a PaymentIntent (inside a transaction); returns the charge."""
+def attempt(pay: PaymentsCore, invoice: dict[str, Any], card: cards.Card) -> dict[str, Any] | None:
+    """Charge the card for an open invoice through a PaymentIntent (inside a transaction); returns the charge.
+
+    None when the card asks for 3-D Secure first: the intent waits in `requires_action` and the invoice
+    stays open, as Stripe's does, with `invoice.payment_action_required`.
+    """
     intent = pay.db["payment_intent"].get(invoice["payment_intent"]) if invoice["payment_intent"] else None
     if intent is None:
         intent = payment_intents.start(
@@ -337,11 +341,15 @@ def attempt(pay: PaymentsCore, invoice: dict[str, Any], card: cards.Card) -> dic
         )
         invoice["payment_intent"] = intent["id"]
     payment_intents.confirm(pay, intent, card)
+    invoice["attempt_count"] += 1
+    invoice["attempted"] = True
+    if intent["status"] == "requires_action":
+        pay.db["invoice"].replace(invoice)
+        pay.emit("invoice.payment_action_required", invoice)
+        return None
     made = pay.get("charge", intent["latest_charge"])
     made["invoice"] = invoice["id"]
     pay.db["charge"].replace(made)
-    invoice["attempt_count"] += 1
-    invoice["attempted"] = True
     invoice["charge"] = made["id"]
     if made["paid"]:
         mark_paid(pay, invoice)

@@ -54,10 +54,17 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         name = p.string("name", max_length=40, empty_ok=True)
         with pay.store.transaction():
             coupon = live(pay, coupon_id)
-            if "name" in p:
+            previous: dict[str, Any] = {}
+            if "name" in p and coupon["name"] != (name or None):
+                previous["name"] = coupon["name"]
                 coupon["name"] = name or None
-            coupon["metadata"] = merge_metadata(coupon["metadata"], metadata)
-            pay.db["coupon"].replace(coupon)
+            merged = merge_metadata(coupon["metadata"], metadata)
+            if merged != coupon["metadata"]:
+                previous["metadata"] = coupon["metadata"]
+                coupon["metadata"] = merged
+            if previous:
+                pay.db["coupon"].replace(coupon)
+                pay.emit("coupon.updated", coupon, previous)
         return pay.render(coupon, paths)
 
     @app.delete("/v1/coupons/<coupon_id>")

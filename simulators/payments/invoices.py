@@ -172,8 +172,17 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 )
             card = cards.card(method, pay=pay)
             made = billing.attempt(pay, invoice, card)
-            if made["paid"]:
+            if made is not None and made["paid"]:
                 renewals.invoice_paid(pay, invoice)
+        if made is None:
+            raise ApiError(
+                402,
+                "This payment requires additional user action before it can be completed: the invoice's "
+                f"PaymentIntent {invoice['payment_intent']} waits for 3-D Secure (its next_action).",
+                code="invoice_payment_intent_requires_action",
+                type="card_error",
+                param="payment_method",
+            )
         if not made["paid"]:
             raise charges.card_error(card, charge_id=made["id"])
         return pay.render(invoice, paths)
@@ -324,5 +333,6 @@ def auto_advance(pay: PaymentsCore, invoice_id: str) -> None:
         billing.finalize(pay, invoice)
         if invoice["status"] == "open":
             card = billing.card_to_charge(pay, invoice)
-            if card is not None and billing.attempt(pay, invoice, card)["paid"]:
+            made = billing.attempt(pay, invoice, card) if card is not None else None
+            if made is not None and made["paid"]:
                 renewals.invoice_paid(pay, invoice)

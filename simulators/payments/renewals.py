@@ -214,7 +214,8 @@ def _charge(pay: PaymentsCore, invoice: dict[str, Any], *, retry_at: int | None)
         pay.db["invoice"].replace(invoice)
         pay.emit("invoice.payment_failed", invoice)
         return False
-    return bool(billing.attempt(pay, invoice, card)["paid"])
+    made = billing.attempt(pay, invoice, card)
+    return made is not None and bool(made["paid"])
 
 
 _STEPS = {"trial_will_end": _trial_will_end, "upcoming": _upcoming, "renew": _renew, "retry": _retry}

@@ -51,7 +51,8 @@ def use(pay: PaymentsCore, card: cards.Card, param: str = "source") -> None:
 def add_source(pay: PaymentsCore, customer: dict[str, Any], token_id: str, *, announce: bool = True) -> dict[str, Any]:
     """Save a token's card on a customer (inside a transaction); the first becomes its default_source.
 
-    `announce=False` while the customer is being created: its `customer.created` shows the source already.
+    Emits `customer.source.created` (and `customer.updated` for a new default); `announce=False` while the
+    customer is being created: its `customer.created` shows the source already.
     """
     card = cards.card(token_id, "source", pay=pay)
     if not token_id.startswith("tok_"):
@@ -62,6 +63,8 @@ def add_source(pay: PaymentsCore, customer: dict[str, Any], token_id: str, *, an
     now = pay.now()
     source = {**card.source_card(pay.ids.new("card")), "customer": customer["id"], "_number": card.number}
     pay.db["card"].insert(source, created=now)
+    if announce:
+        pay.emit("customer.source.created", source)
     if customer.get("default_source") is None:
         previous = {"default_source": None}
         customer["default_source"] = source["id"]

@@ -56,7 +56,11 @@ def problems(body: Any, resource: str | None = None) -> list[str]:
     if name == "list" and isinstance(body, dict):
         schema = document["lists"].get(body.get("url", ""))
         if schema is None:
-            return [f"no published list schema for {body.get('url')!r}"]
+            # The copy publishes list schemas for top-level routes only; any other list (a customer's
+            # payment methods, an invoice's lines) is Stripe's list envelope around published objects.
+            return _envelope_problems(body) + [
+                f"data/{index}/{found}" for index, item in enumerate(body.get("data") or []) for found in problems(item)
+            ]
     elif name in document["components"]["schemas"]:
         schema = {"$ref": f"#/components/schemas/{name}"}
     else:
@@ -65,4 +69,14 @@ def problems(body: Any, resource: str | None = None) -> list[str]:
     return [
         f"{'/'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message[:200]}"
         for error in sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    ]
+
+
+def _envelope_problems(body: dict[str, Any]) -> list[str]:
+    """What keeps a list body from being Stripe's list envelope (`object`, `data`, `has_more`, `url`)."""
+    shapes = {"data": list, "has_more": bool, "url": str}
+    return [
+        f"(top): {key!r} must be a {kind.__name__}"
+        for key, kind in shapes.items()
+        if not isinstance(body.get(key), kind)
     ]

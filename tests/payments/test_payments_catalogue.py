@@ -133,6 +133,7 @@ def test_coupons_create_retrieve_update_list_delete(sdk: Any, lab: Lab, receiver
     assert [t for t in receiver.types if t.startswith("coupon.")] == [
         "coupon.created",
         "coupon.created",
+        "coupon.updated",
         "coupon.deleted",
     ]
 

@@ -1,13 +1,11 @@
 """Every `/v1` route the payment system serves answers bodies that match Stripe's published schemas.
 
-The routes come from the Flask url_map, so a route added without a case here
+The routes come from the Flask url_map (the HTML pages too), so a route added without a case here
 fails `test_every_route_has_a_case`. Each route is called over raw HTTP (with
 the lab's key) and, where the SDK can send it, through the official `stripe`
 SDK; the body each one received is validated with `stripe_schema.problems`.
 Each route also answers one bad request, whose error body is validated too.
-Routes whose shapes another part of the issue is still fixing are marked
-`xfail(strict=True)` with the problems seen, so they flip to failures (and
-get unmarked) the moment they conform.
+Routes whose object has no schema in the published copy say why in `NO_SCHEMA`.
 """
 
 from __future__ import annotations
@@ -97,6 +95,13 @@ def world() -> Iterator[World]:
         made.ids["invoice"] = subscription["latest_invoice"]
         made.ids["price"] = "price_basic_monthly"
         made.ids["product"] = made.make("GET", "/v1/prices/price_basic_monthly")["product"]
+        made.ids["payment_method"] = made.make(
+            "POST", "/v1/payment_methods/pm_card_visa/attach", customer=customer["id"]
+        )["id"]
+        made.make("POST", f"/v1/customers/{customer['id']}/sources", source="tok_visa")
+        made.ids["setup_intent"] = made.make("POST", "/v1/setup_intents", customer=customer["id"])["id"]
+        made.make("POST", "/v1/prices", currency="usd", unit_amount=2500, product_data={"name": "Workshop"})
+        made.ids["coupon"] = made.make("POST", "/v1/coupons", percent_off=10, duration="once")["id"]
         made.ids["event"] = made.make("GET", "/v1/events", limit=1)["data"][0]["id"]
         yield made
 
@@ -116,6 +121,49 @@ def _open_invoice(w: World) -> str:
         default_payment_method="pm_card_chargeDeclined",
     )
     return str(subscription["latest_invoice"])
+
+
+_CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "314"}
+
+
+def _authorized(w: World) -> str:
+    intent = w.make(
+        "POST",
+        "/v1/payment_intents",
+        amount=500,
+        currency="usd",
+        payment_method="pm_card_visa",
+        capture_method="manual",
+        confirm=True,
+    )
+    return str(intent["id"])
+
+
+def _uncaptured(w: World) -> str:
+    return str(w.make("POST", "/v1/charges", amount=600, currency="usd", source="tok_visa", capture=False)["id"])
+
+
+def _new_method(w: World) -> str:
+    return str(w.make("POST", "/v1/payment_methods", type="card", card=_CARD)["id"])
+
+
+def _attached_method(w: World) -> str:
+    method = _new_method(w)
+    w.make("POST", f"/v1/payment_methods/{method}/attach", customer=w.ids["customer"])
+    return method
+
+
+def _setup(w: World) -> str:
+    return str(w.make("POST", "/v1/setup_intents", customer=w.ids["customer"])["id"])
+
+
+def _draft(w: World) -> str:
+    w.make("POST", "/v1/invoiceitems", customer=w.ids["customer"], amount=700, currency="usd")
+    return str(w.make("POST", "/v1/invoices", customer=w.ids["customer"], auto_advance=False)["id"])
+
+
+def _finalized(w: World) -> str:
+    return str(w.make("POST", f"/v1/invoices/{_draft(w)}/finalize")["id"])
 
 
 Raw = Callable[[World], requests.Response]
@@ -318,9 +366,201 @@ CASES: dict[tuple[str, str], Case] = {
         None,  # `stripe events resend` calls it; the SDK has no method for it
         _missing("POST", "/v1/events/{id}/retry"),
     ),
+    ("POST", "/v1/payment_intents/<intent_id>/capture"): Case(
+        lambda w: w.call("POST", f"/v1/payment_intents/{_authorized(w)}/capture", amount_to_capture=300),
+        lambda w: w.sdk.v1.payment_intents.capture(_authorized(w)),
+        _missing("POST", "/v1/payment_intents/{id}/capture"),
+    ),
+    ("POST", "/v1/charges"): Case(
+        lambda w: w.call("POST", "/v1/charges", amount=900, currency="usd", source="tok_visa"),
+        lambda w: w.sdk.v1.charges.create({"amount": 950, "currency": "usd", "source": "tok_mastercard"}),
+        lambda w: w.call("POST", "/v1/charges", currency="usd", source="tok_visa"),
+    ),
+    ("POST", "/v1/charges/<charge_id>"): Case(
+        lambda w: w.call("POST", f"/v1/charges/{w.ids['charge']}", description="Order 7"),
+        lambda w: w.sdk.v1.charges.update(w.ids["charge"], {"metadata": {"order": "7"}}),
+        _missing("POST", "/v1/charges/{id}"),
+    ),
+    ("POST", "/v1/charges/<charge_id>/capture"): Case(
+        lambda w: w.call("POST", f"/v1/charges/{_uncaptured(w)}/capture", amount=400),
+        lambda w: w.sdk.v1.charges.capture(_uncaptured(w)),
+        _missing("POST", "/v1/charges/{id}/capture"),
+    ),
+    ("GET", "/v1/charges/<charge_id>/refunds"): Case(
+        lambda w: w.call("GET", f"/v1/charges/{w.ids['charge']}/refunds"),
+        None,  # the SDK lists a charge's refunds through /v1/refunds?charge=
+        _missing("GET", "/v1/charges/{id}/refunds"),
+    ),
+    ("GET", "/v1/charges/<charge_id>/refunds/<refund_id>"): Case(
+        lambda w: w.call("GET", f"/v1/charges/{w.ids['charge']}/refunds/{w.ids['refund']}"),
+        None,  # the SDK retrieves refunds through /v1/refunds/{id}
+        lambda w: w.call("GET", f"/v1/charges/{w.ids['charge']}/refunds/re_missing"),
+    ),
+    ("GET", "/v1/payment_methods"): Case(
+        lambda w: w.call("GET", "/v1/payment_methods", customer=w.ids["customer"], type="card"),
+        lambda w: w.sdk.v1.payment_methods.list({"customer": w.ids["customer"], "type": "card"}),
+        lambda w: w.call("GET", "/v1/payment_methods", customer="cus_missing"),
+    ),
+    ("POST", "/v1/payment_methods"): Case(
+        lambda w: w.call("POST", "/v1/payment_methods", type="card", card=_CARD),
+        lambda w: w.sdk.v1.payment_methods.create({"type": "card", "card": {"token": "tok_visa"}}),
+        lambda w: w.call("POST", "/v1/payment_methods", type="card", card={**_CARD, "number": "4242"}),
+    ),
+    ("GET", "/v1/payment_methods/<method_id>"): Case(
+        lambda w: w.call("GET", f"/v1/payment_methods/{w.ids['payment_method']}"),
+        lambda w: w.sdk.v1.payment_methods.retrieve(w.ids["payment_method"]),
+        _missing("GET", "/v1/payment_methods/{id}"),
+    ),
+    ("POST", "/v1/payment_methods/<method_id>"): Case(
+        lambda w: w.call("POST", f"/v1/payment_methods/{w.ids['payment_method']}", metadata={"k": "v"}),
+        lambda w: w.sdk.v1.payment_methods.update(
+            w.ids["payment_method"], {"billing_details": {"name": "Ada Lovelace"}}
+        ),
+        _missing("POST", "/v1/payment_methods/{id}"),
+    ),
+    ("POST", "/v1/payment_methods/<method_id>/attach"): Case(
+        lambda w: w.call("POST", f"/v1/payment_methods/{_new_method(w)}/attach", customer=w.ids["customer"]),
+        lambda w: w.sdk.v1.payment_methods.attach(_new_method(w), {"customer": w.ids["customer"]}),
+        lambda w: w.call("POST", f"/v1/payment_methods/{_new_method(w)}/attach", customer="cus_missing"),
+    ),
+    ("POST", "/v1/payment_methods/<method_id>/detach"): Case(
+        lambda w: w.call("POST", f"/v1/payment_methods/{_attached_method(w)}/detach"),
+        lambda w: w.sdk.v1.payment_methods.detach(_attached_method(w)),
+        _missing("POST", "/v1/payment_methods/{id}/detach"),
+    ),
+    ("GET", "/v1/customers/<customer_id>/payment_methods"): Case(
+        lambda w: w.call("GET", f"/v1/customers/{w.ids['customer']}/payment_methods"),
+        lambda w: w.sdk.v1.customers.payment_methods.list(w.ids["customer"]),
+        _missing("GET", "/v1/customers/{id}/payment_methods"),
+    ),
+    ("GET", "/v1/customers/<customer_id>/payment_methods/<method_id>"): Case(
+        lambda w: w.call("GET", f"/v1/customers/{w.ids['customer']}/payment_methods/{w.ids['payment_method']}"),
+        lambda w: w.sdk.v1.customers.payment_methods.retrieve(w.ids["customer"], w.ids["payment_method"]),
+        lambda w: w.call("GET", f"/v1/customers/{w.ids['customer']}/payment_methods/pm_missing"),
+    ),
+    ("GET", "/v1/customers/<customer_id>/sources"): Case(
+        lambda w: w.call("GET", f"/v1/customers/{w.ids['customer']}/sources", object="card"),
+        lambda w: w.sdk.v1.customers.payment_sources.list(w.ids["customer"], {"object": "card"}),
+        _missing("GET", "/v1/customers/{id}/sources"),
+    ),
+    ("POST", "/v1/customers/<customer_id>/sources"): Case(
+        lambda w: w.call("POST", f"/v1/customers/{w.ids['customer']}/sources", source="tok_visa"),
+        lambda w: w.sdk.v1.customers.payment_sources.create(w.ids["customer"], {"source": "tok_amex"}),
+        lambda w: w.call("POST", f"/v1/customers/{w.ids['customer']}/sources", source="tok_missing"),
+    ),
+    ("GET", "/v1/setup_intents"): Case(
+        lambda w: w.call("GET", "/v1/setup_intents", limit=3),
+        lambda w: w.sdk.v1.setup_intents.list({"limit": 3}),
+        lambda w: w.call("GET", "/v1/setup_intents", limit=0),
+    ),
+    ("POST", "/v1/setup_intents"): Case(
+        lambda w: w.call("POST", "/v1/setup_intents", customer=w.ids["customer"], payment_method="pm_card_visa"),
+        lambda w: w.sdk.v1.setup_intents.create({"customer": w.ids["customer"]}),
+        lambda w: w.call("POST", "/v1/setup_intents", customer="cus_missing"),
+    ),
+    ("GET", "/v1/setup_intents/<object_id>"): _retrieved("/v1/setup_intents", "setup_intent", "setup_intents"),
+    ("POST", "/v1/setup_intents/<intent_id>"): Case(
+        lambda w: w.call("POST", f"/v1/setup_intents/{w.ids['setup_intent']}", metadata={"k": "v"}),
+        lambda w: w.sdk.v1.setup_intents.update(w.ids["setup_intent"], {"description": "Card on file"}),
+        _missing("POST", "/v1/setup_intents/{id}"),
+    ),
+    ("POST", "/v1/setup_intents/<intent_id>/confirm"): Case(
+        lambda w: w.call("POST", f"/v1/setup_intents/{_setup(w)}/confirm", payment_method="pm_card_visa"),
+        lambda w: w.sdk.v1.setup_intents.confirm(_setup(w), {"payment_method": "pm_card_mastercard"}),
+        _missing("POST", "/v1/setup_intents/{id}/confirm"),
+    ),
+    ("POST", "/v1/setup_intents/<intent_id>/cancel"): Case(
+        lambda w: w.call("POST", f"/v1/setup_intents/{_setup(w)}/cancel"),
+        lambda w: w.sdk.v1.setup_intents.cancel(_setup(w)),
+        _missing("POST", "/v1/setup_intents/{id}/cancel"),
+    ),
+    ("POST", "/v1/products"): Case(
+        lambda w: w.call("POST", "/v1/products", name="Gift box", metadata={"shelf": "3"}),
+        lambda w: w.sdk.v1.products.create({"name": "Gift card"}),
+        lambda w: w.call("POST", "/v1/products", description="no name"),
+    ),
+    ("POST", "/v1/products/<product_id>"): Case(
+        lambda w: w.call("POST", f"/v1/products/{w.ids['product']}", description="The basic plan"),
+        lambda w: w.sdk.v1.products.update(w.ids["product"], {"metadata": {"tier": "1"}}),
+        _missing("POST", "/v1/products/{id}"),
+    ),
+    ("POST", "/v1/prices"): Case(
+        lambda w: w.call("POST", "/v1/prices", currency="usd", unit_amount=1200, product=w.ids["product"]),
+        lambda w: w.sdk.v1.prices.create(
+            {"currency": "usd", "unit_amount": 900, "recurring": {"interval": "month"}, "product": w.ids["product"]}
+        ),
+        lambda w: w.call("POST", "/v1/prices", currency="usd", unit_amount=1200, product="prod_missing"),
+    ),
+    ("POST", "/v1/prices/<price_id>"): Case(
+        lambda w: w.call("POST", f"/v1/prices/{w.ids['price']}", nickname="Basic"),
+        lambda w: w.sdk.v1.prices.update(w.ids["price"], {"metadata": {"tier": "1"}}),
+        _missing("POST", "/v1/prices/{id}"),
+    ),
+    ("GET", "/v1/coupons"): Case(
+        lambda w: w.call("GET", "/v1/coupons", limit=3),
+        lambda w: w.sdk.v1.coupons.list({"limit": 3}),
+        lambda w: w.call("GET", "/v1/coupons", limit=101),
+    ),
+    ("POST", "/v1/coupons"): Case(
+        lambda w: w.call("POST", "/v1/coupons", percent_off=20, duration="repeating", duration_in_months=3),
+        lambda w: w.sdk.v1.coupons.create({"amount_off": 500, "currency": "usd", "duration": "once"}),
+        lambda w: w.call("POST", "/v1/coupons", percent_off=120, duration="once"),
+    ),
+    ("GET", "/v1/coupons/<object_id>"): _retrieved("/v1/coupons", "coupon", "coupons"),
+    ("POST", "/v1/coupons/<coupon_id>"): Case(
+        lambda w: w.call("POST", f"/v1/coupons/{w.ids['coupon']}", name="Spring"),
+        lambda w: w.sdk.v1.coupons.update(w.ids["coupon"], {"metadata": {"season": "spring"}}),
+        _missing("POST", "/v1/coupons/{id}"),
+    ),
+    ("POST", "/v1/invoices"): Case(
+        lambda w: w.call("POST", "/v1/invoices", customer=w.ids["customer"], auto_advance=False),
+        lambda w: w.sdk.v1.invoices.create({"customer": w.ids["customer"], "auto_advance": False}),
+        lambda w: w.call("POST", "/v1/invoices", customer="cus_missing"),
+    ),
+    ("POST", "/v1/invoices/<invoice_id>"): Case(
+        lambda w: w.call("POST", f"/v1/invoices/{_draft(w)}", description="Thanks"),
+        lambda w: w.sdk.v1.invoices.update(_draft(w), {"metadata": {"order": "9"}}),
+        _missing("POST", "/v1/invoices/{id}"),
+    ),
+    ("POST", "/v1/invoices/<invoice_id>/finalize"): Case(
+        lambda w: w.call("POST", f"/v1/invoices/{_draft(w)}/finalize"),
+        lambda w: w.sdk.v1.invoices.finalize_invoice(_draft(w)),
+        _missing("POST", "/v1/invoices/{id}/finalize"),
+    ),
+    ("POST", "/v1/invoices/<invoice_id>/void"): Case(
+        lambda w: w.call("POST", f"/v1/invoices/{_finalized(w)}/void"),
+        lambda w: w.sdk.v1.invoices.void_invoice(_finalized(w)),
+        _missing("POST", "/v1/invoices/{id}/void"),
+    ),
+    ("POST", "/v1/invoices/<invoice_id>/mark_uncollectible"): Case(
+        lambda w: w.call("POST", f"/v1/invoices/{_finalized(w)}/mark_uncollectible"),
+        lambda w: w.sdk.v1.invoices.mark_uncollectible(_finalized(w)),
+        _missing("POST", "/v1/invoices/{id}/mark_uncollectible"),
+    ),
+    ("GET", "/v1/invoices/<invoice_id>/lines"): Case(
+        lambda w: w.call("GET", f"/v1/invoices/{w.ids['invoice']}/lines"),
+        lambda w: w.sdk.v1.invoices.line_items.list(w.ids["invoice"]),
+        _missing("GET", "/v1/invoices/{id}/lines"),
+    ),
+    ("GET", "/v1/invoices/upcoming"): Case(
+        lambda w: w.call("GET", "/v1/invoices/upcoming", customer=w.ids["customer"]),
+        None,  # stripe-python 16 dropped invoices.upcoming for create_preview
+        lambda w: w.call("GET", "/v1/invoices/upcoming", customer="cus_missing"),
+    ),
+    ("POST", "/v1/invoices/create_preview"): Case(
+        lambda w: w.call("POST", "/v1/invoices/create_preview", customer=w.ids["customer"]),
+        lambda w: w.sdk.v1.invoices.create_preview({"subscription": w.ids["subscription"]}),
+        lambda w: w.call("POST", "/v1/invoices/create_preview", customer="cus_missing"),
+    ),
 }
 
-#: Routes with no published schema: hooklab's own tooling, listed in `system.py`'s docstring.
+_CHECKOUT = "no published schema for checkout.session in the trimmed copy"
+_TEST_CLOCK = "no published schema for test_helpers.test_clock in the trimmed copy"
+_INVOICEITEM = "no published schema for invoiceitem in the trimmed copy"
+_TOKEN = "no published schema for token in the trimmed copy"
+
+#: Routes with no published schema: hooklab's own tooling (listed in `system.py`'s docstring), and objects
+#: the trimmed copy of Stripe's schemas leaves out.
 NO_SCHEMA = {
     ("GET", "/v1/events/<event_id>/attempts"): "hooklab extension: delivery attempts, no Stripe object",
     ("GET", "/v1/webhook_endpoints/<endpoint_id>/attempts"): "hooklab extension: delivery attempts, no Stripe object",
@@ -328,42 +568,35 @@ NO_SCHEMA = {
     ("GET", "/v1/hooklab/rate_limit"): "hooklab extension: the sandbox's rate limit",
     ("POST", "/v1/hooklab/rate_limit"): "hooklab extension: the sandbox's rate limit",
     ("POST", "/v1/hooklab/recover_failed"): "hooklab extension: resend failed deliveries",
-}
-
-# Shapes the cards and catalogue parts of the work are fixing, with the problems `problems()` reports today
-# (for one object, or for each item of a list). Strict: once a shape conforms its routes fail as XPASS, and
-# their lines go.
-_PAYMENT_INTENT = "payment_intent (cards): capture_method: 'automatic_async' is not one of ['automatic', 'manual']"
-_CHARGE = (
-    "charge (cards): 'billing_details', 'disputed' and 'refunds' are required properties; "
-    "payment_method_details {'card': {'brand', 'last4'}, 'type': 'card'} is not valid under any of the given schemas"
-)
-_PRODUCT = "product (catalogue): 'images' is a required property"
-_SUBSCRIPTION = "subscription (catalogue): 'automatic_tax' is a required property"
-_INVOICE = (
-    "invoice (catalogue): 'automatic_tax', 'default_tax_rates', 'paid_out_of_band', 'payment_settings', "
-    "'post_payment_credit_notes_amount', 'pre_payment_credit_notes_amount', 'starting_balance' and "
-    "'total_tax_amounts' are required properties; lines/data/*: 'discountable', 'livemode' and 'proration' are too"
-)
-PENDING: dict[tuple[str, str], str] = {
-    ("GET", "/v1/payment_intents"): _PAYMENT_INTENT,
-    ("POST", "/v1/payment_intents"): _PAYMENT_INTENT,
-    ("GET", "/v1/payment_intents/<object_id>"): _PAYMENT_INTENT,
-    ("POST", "/v1/payment_intents/<intent_id>"): _PAYMENT_INTENT,
-    ("POST", "/v1/payment_intents/<intent_id>/confirm"): _PAYMENT_INTENT,
-    ("POST", "/v1/payment_intents/<intent_id>/cancel"): _PAYMENT_INTENT,
-    ("GET", "/v1/charges"): _CHARGE,
-    ("GET", "/v1/charges/<object_id>"): _CHARGE,
-    ("GET", "/v1/products"): _PRODUCT,
-    ("GET", "/v1/products/<object_id>"): _PRODUCT,
-    ("GET", "/v1/subscriptions"): _SUBSCRIPTION,
-    ("POST", "/v1/subscriptions"): _SUBSCRIPTION,
-    ("GET", "/v1/subscriptions/<object_id>"): _SUBSCRIPTION,
-    ("POST", "/v1/subscriptions/<subscription_id>"): _SUBSCRIPTION,
-    ("DELETE", "/v1/subscriptions/<subscription_id>"): _SUBSCRIPTION,
-    ("GET", "/v1/invoices"): _INVOICE,
-    ("GET", "/v1/invoices/<object_id>"): _INVOICE,
-    ("POST", "/v1/invoices/<invoice_id>/pay"): _INVOICE,
+    ("GET", "/checkout/<session_id>"): "HTML: the hosted Checkout page",
+    ("POST", "/checkout/<session_id>"): "HTML: the hosted Checkout page's form (answers a redirect)",
+    ("GET", "/checkout/done"): "HTML: the default success page",
+    ("GET", "/hooklab/authenticate/<object_id>"): "HTML: the 3-D Secure page",
+    ("POST", "/hooklab/authenticate/<object_id>"): "HTML: the 3-D Secure page's approve / fail form",
+    ("GET", "/"): "HTML: the dashboard",
+    ("GET", "/dashboard/<path:rest>"): "HTML: the dashboard",
+    ("GET", "/static/<path:filename>"): "the dashboard's static files",
+    ("GET", "/v1/checkout/sessions"): _CHECKOUT,
+    ("POST", "/v1/checkout/sessions"): _CHECKOUT,
+    ("GET", "/v1/checkout/sessions/<object_id>"): _CHECKOUT,
+    ("POST", "/v1/checkout/sessions/<session_id>"): _CHECKOUT,
+    ("POST", "/v1/checkout/sessions/<session_id>/expire"): _CHECKOUT,
+    ("GET", "/v1/checkout/sessions/<session_id>/line_items"): "no published schema for a Checkout line item (item)",
+    ("GET", "/v1/test_helpers/test_clocks"): _TEST_CLOCK,
+    ("POST", "/v1/test_helpers/test_clocks"): _TEST_CLOCK,
+    ("GET", "/v1/test_helpers/test_clocks/<object_id>"): _TEST_CLOCK,
+    ("DELETE", "/v1/test_helpers/test_clocks/<clock_id>"): _TEST_CLOCK,
+    ("POST", "/v1/test_helpers/test_clocks/<clock_id>/advance"): _TEST_CLOCK,
+    ("GET", "/v1/invoiceitems"): _INVOICEITEM,
+    ("POST", "/v1/invoiceitems"): _INVOICEITEM,
+    ("GET", "/v1/invoiceitems/<object_id>"): _INVOICEITEM,
+    ("POST", "/v1/invoiceitems/<item_id>"): _INVOICEITEM,
+    ("DELETE", "/v1/invoiceitems/<item_id>"): _INVOICEITEM,
+    ("POST", "/v1/tokens"): _TOKEN,
+    ("GET", "/v1/tokens/<token_id>"): _TOKEN,
+    ("DELETE", "/v1/coupons/<coupon_id>"): "the published copy has no deleted_coupon schema",
+    ("DELETE", "/v1/products/<product_id>"): "the published copy has no deleted_product schema",
+    ("DELETE", "/v1/invoices/<invoice_id>"): "the published copy has no deleted_invoice schema",
 }
 
 
@@ -372,7 +605,6 @@ def served_routes() -> set[tuple[str, str]]:
         return {
             (method, rule.rule)
             for rule in lab.payments.app.url_map.iter_rules()
-            if rule.rule.startswith("/v1/")
             for method in rule.methods or ()
             if method not in ("HEAD", "OPTIONS")
         }
@@ -389,9 +621,7 @@ def _params(way: str) -> list[Any]:
     for method, rule in CASES:
         if way == "sdk" and CASES[(method, rule)].sdk is None:
             continue
-        reason = PENDING.get((method, rule)) if way != "error" else None
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        found.append(pytest.param(method, rule, marks=marks, id=f"{method} {rule}"))
+        found.append(pytest.param(method, rule, id=f"{method} {rule}"))
     return found
 
 
@@ -438,24 +668,26 @@ def test_error_body_matches_the_schema(world: World, method: str, rule: str) -> 
         assert body["error"]["code"] == "resource_missing"
 
 
-#: The kinds of object events carry, and why their shape does not conform yet (None: it does).
-EVENT_OBJECTS = {
-    "customer": None,
-    "refund": None,
-    "payment_intent": _PAYMENT_INTENT,
-    "charge": _CHARGE,
-    "subscription": _SUBSCRIPTION,
-    "invoice": _INVOICE,
-}
+#: The kinds of object events carry.
+EVENT_OBJECTS = [
+    "customer",
+    "refund",
+    "payment_intent",
+    "charge",
+    "subscription",
+    "invoice",
+    "coupon",
+    "payment_method",
+    "setup_intent",
+    "product",
+    "price",
+    "card",
+]
+#: Kinds events may carry that the published copy has no schema for (see `NO_SCHEMA`).
+UNPUBLISHED = {"invoiceitem", "checkout.session", "test_helpers.test_clock"}
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(kind, marks=[pytest.mark.xfail(strict=True, reason=why)] if why else [])
-        for kind, why in EVENT_OBJECTS.items()
-    ],
-)
+@pytest.mark.parametrize("kind", EVENT_OBJECTS)
 def test_event_payloads_carry_objects_that_match_their_schema(world: World, kind: str) -> None:
     payloads = [json.loads(world.lab.payments.event_payload(event["id"])) for event in world.lab.payments.events()]
     carried = [payload["data"]["object"] for payload in payloads if payload["data"]["object"]["object"] == kind]
@@ -464,4 +696,5 @@ def test_event_payloads_carry_objects_that_match_their_schema(world: World, kind
     for obj in carried:
         assert problems(obj) == [], (kind, problems(obj))
     kinds = {payload["data"]["object"]["object"] for payload in payloads}
-    assert kinds <= EVENT_OBJECTS.keys(), f"add these kinds to EVENT_OBJECTS: {sorted(kinds - EVENT_OBJECTS.keys())}"
+    unlisted = kinds - set(EVENT_OBJECTS) - UNPUBLISHED
+    assert not unlisted, f"add these kinds to EVENT_OBJECTS: {sorted(unlisted)}"
