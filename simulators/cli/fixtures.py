@@ -227,6 +227,19 @@ def _rows() -> list[Fixture]:
         "/v1/payment_pages/${checkout_session:id}/confirm",
         {"payment_method": "pm_card_visa", "expected_amount": 3000},
     )
+
+    def bank_page(account: str) -> Step:
+        # A bank debit: the session completes unpaid, and settles when the test helper says it does.
+        return Step(
+            "payment_page_confirm",
+            "POST",
+            "/v1/payment_pages/${checkout_session:id}/confirm",
+            {"payment_method": account, "expected_amount": 3000},
+        )
+
+    settle_now = Step(
+        "async_payment", "POST", "/v1/test_helpers/checkout/sessions/${checkout_session:id}/async_payment"
+    )
     coupon_customer = Step("customer", "POST", "/v1/customers", {"coupon": "${coupon:id}", "description": BY_CLI})
     rows = [
         # customers
@@ -352,15 +365,7 @@ def _rows() -> list[Fixture]:
         Fixture("checkout.session.completed", checkout(pay_page), (*CHECKOUT, *PAID, "checkout.session.completed")),
         Fixture(
             "checkout.session.async_payment_succeeded",
-            checkout(
-                pay_page,
-                Step(
-                    "async_succeed",
-                    "POST",
-                    "/v1/test_helpers/checkout/sessions/${checkout_session:id}/async_payment",
-                    {"outcome": "succeeded"},
-                ),
-            ),
+            checkout(bank_page("pm_usBankAccount_success"), settle_now),
             (
                 *CHECKOUT,
                 "payment_intent.created",
@@ -373,15 +378,7 @@ def _rows() -> list[Fixture]:
         ),
         Fixture(
             "payment_intent.processing",
-            checkout(
-                pay_page,
-                Step(
-                    "async_succeed",
-                    "POST",
-                    "/v1/test_helpers/checkout/sessions/${checkout_session:id}/async_payment",
-                    {"outcome": "succeeded"},
-                ),
-            ),
+            checkout(bank_page("pm_usBankAccount_success"), settle_now),
             (
                 *CHECKOUT,
                 "payment_intent.created",
@@ -394,15 +391,7 @@ def _rows() -> list[Fixture]:
         ),
         Fixture(
             "checkout.session.async_payment_failed",
-            checkout(
-                pay_page,
-                Step(
-                    "async_fail",
-                    "POST",
-                    "/v1/test_helpers/checkout/sessions/${checkout_session:id}/async_payment",
-                    {"outcome": "failed"},
-                ),
-            ),
+            checkout(bank_page("pm_usBankAccount_accountClosed"), settle_now),
             (
                 *CHECKOUT,
                 "payment_intent.created",

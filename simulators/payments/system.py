@@ -28,7 +28,8 @@ Stripe API (form-encoded, bearer key, Stripe's list and error shapes):
                        …/void, …/mark_uncollectible, GET …/{id}/lines, GET /v1/invoices/upcoming,
                        POST /v1/invoices/create_preview
   checkout             POST/GET /v1/checkout/sessions, GET/POST /v1/checkout/sessions/{id}, GET …/{id}/line_items,
-                       POST …/{id}/expire; the hosted page at GET/POST /checkout/{id}
+                       POST …/{id}/expire; the hosted page at GET/POST /checkout/{id}; without a browser:
+                       POST /v1/payment_pages/{id}/confirm, POST /v1/test_helpers/checkout/sessions/{id}/async_payment
   test clocks          POST/GET /v1/test_helpers/test_clocks, GET/DELETE …/{id}, POST …/{id}/advance
   webhook endpoints    POST/GET /v1/webhook_endpoints, GET/POST/DELETE /v1/webhook_endpoints/{id}
                        (hooklab extension: retry_policy=none|stripe|standard or retry_policy[0]=<seconds>…)
@@ -68,6 +69,7 @@ from . import (
     catalogue,
     charges,
     checkout,
+    checkout_confirm,
     checkout_page,
     coupons,
     customers,
@@ -121,7 +123,16 @@ class PaymentsSystem(Service, PaymentsApi):
         httpapi.install(app, api_key=core.api_key, limiter=core.limiter, idempotency=core.idempotency)
         for module in (customers, payment_intents, charges, subscriptions, invoices, webhook_endpoints, events):
             module.init_app(app, core)
-        for billing_module in (products, prices, coupons, invoice_items, checkout, checkout_page, test_clocks):
+        for billing_module in (
+            products,
+            prices,
+            coupons,
+            invoice_items,
+            checkout,
+            checkout_page,
+            checkout_confirm,
+            test_clocks,
+        ):
             billing_module.init_app(app, core)
         # Cards: payment methods, tokens, setup intents and the 3-D Secure page.
         for module in (payment_methods, tokens, setup_intents):

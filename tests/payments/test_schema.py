@@ -581,6 +581,8 @@ NO_SCHEMA = {
     ("GET", "/v1/checkout/sessions/<object_id>"): _CHECKOUT,
     ("POST", "/v1/checkout/sessions/<session_id>"): _CHECKOUT,
     ("POST", "/v1/checkout/sessions/<session_id>/expire"): _CHECKOUT,
+    ("POST", "/v1/payment_pages/<session_id>/confirm"): _CHECKOUT,
+    ("POST", "/v1/test_helpers/checkout/sessions/<session_id>/async_payment"): _CHECKOUT,
     ("GET", "/v1/checkout/sessions/<session_id>/line_items"): "no published schema for a Checkout line item (item)",
     ("GET", "/v1/test_helpers/test_clocks"): _TEST_CLOCK,
     ("POST", "/v1/test_helpers/test_clocks"): _TEST_CLOCK,
