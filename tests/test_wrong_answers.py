@@ -11,7 +11,9 @@ per notebook would cost more time in interpreters than in checks.
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,8 @@ NOTEBOOKS = sorted(FOLDER.glob("*/*.ipynb"))
 KEYS = ("exercise", "step", "says", "why")
 #: Fewest wrong answers an exercise of the course keeps.
 AT_LEAST = 6
+#: A wrong answer's slug as a clause table names it: words joined by - or _.
+SLUG = re.compile(r"(?<![\w.`])[a-z0-9]+(?:[-_][a-z0-9]+)+(?![\w.`(])")
 
 
 def claim(path: Path) -> dict[str, str]:
@@ -65,3 +69,19 @@ def test_every_course_exercise_keeps_enough_wrong_answers() -> None:
         counts[claim(path)["exercise"]] = counts.get(claim(path)["exercise"], 0) + 1
     short = {exercise: n for exercise, n in counts.items() if n < AT_LEAST}
     assert not short, f"exercises with fewer than {AT_LEAST} wrong answers: {short}"
+
+
+def test_every_check_maps_its_clauses_to_steps_and_wrong_answers() -> None:
+    """Each check's docstring tables its instructions' clauses; every slug it names is a wrong answer that exists."""
+    load_checks()
+    for entry in registry.all():
+        doc = (inspect.getmodule(entry.fn).__doc__ or "").splitlines()  # type: ignore[union-attr]
+        header = next((i for i, line in enumerate(doc) if line.startswith("| Clause | Step | Wrong answer |")), None)
+        assert header is not None, f"{entry.id}: its check module's docstring has no clause table"
+        rows = [line for line in doc[header + 2 :] if line.startswith("|")]
+        assert len(rows) >= 5, f"{entry.id}: only {len(rows)} clauses in its table"
+        named = {slug for row in rows for slug in SLUG.findall(row.rstrip("|").rsplit("|", 1)[1])}
+        # A module that registers several exercises (ex05_core) tables them together.
+        folders = [FOLDER / other.id for other in registry.all() if other.fn.__module__ == entry.fn.__module__]
+        missing = sorted(slug for slug in named if not any((folder / f"{slug}.ipynb").exists() for folder in folders))
+        assert not missing, f"{entry.id}: its table names wrong answers that do not exist: {missing}"

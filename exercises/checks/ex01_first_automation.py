@@ -14,7 +14,7 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 |---|---|---|
 | **When** a payment succeeds (`payment_intent.succeeded`) | the trigger is payment_intent.succeeded | invoice-trigger |
 | **in** the payment system | the source system is the payment system | source-is-the-mailer |
-| **then** send an email **in** the mailer | the action sends an email through the mailer | a send_task step instead |
+| **then** send an email **in** the mailer | the action sends an email through the mailer | a `send_task` step instead |
 | **using** the address on the payment as `to` | validate() finds no problems; a paying customer gets one receipt email | invoice-email-field |
 | a subject or body that mentions the amount paid | the receipt says how much was paid | no-amount |
 | (the same) — the amount of *each* payment | every receipt says its own payment's amount | hard-coded-amount |

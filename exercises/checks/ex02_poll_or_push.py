@@ -17,7 +17,7 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | … the median delay of poll 3 h, in minutes | you read how long half the payments waited …, in minutes | median-in-hours |
 | … the webhooks' requests | you read how many requests the webhooks made | webhooks-counted-per-event |
 | 1. access within a minute of paying | case 1 (access within a minute): webhooks | polls-for-fast-access |
-| 2. a tool that can only read a list | case 2 (a tool with no webhooks): polling | case_2 = "webhooks" |
+| 2. a tool that can only read a list | case 2 (a tool with no webhooks): polling | `case_2 = "webhooks"` |
 | 3. make sure no payment was missed | case 3 (a nightly check …): polling | trusts-webhooks-to-report-misses |
 | a reason of one sentence (at least six words) that says what decides it | case N: the reason says why | reason-too-short, vague-reason |
 """

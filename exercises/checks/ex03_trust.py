@@ -6,6 +6,18 @@ makes of its body); `DECISIONS` gives one of four answers per delivery, and
 `WHY_TOO_OLD` says in a sentence why a correctly signed webhook from last week
 is refused. The check asks the lab's own verifier (`verify_stripe`) about each
 delivery and compares: nothing here is hard-coded but the pile itself.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex03_trust/):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| give each delivery one of the four answers | every answer is one of the four choices | own_words |
+| act on a delivery that is genuine, welcome news or not | acts on every genuine delivery | refuses_the_refund, refuses_everything |
+| refuse what the verifier refuses: changed, unsigned, replayed | refuses every delivery the lab's verifier refuses | trusts_everything, accepts_the_replay |
+| name the reason a changed delivery is refused | delivery A: the reason is the one the verifier gives | changed_called_too_old |
+| name the reason an unsigned delivery is refused | delivery C: the reason is the one the verifier gives | unsigned_called_changed |
+| say in a sentence why last week's well-signed webhook is refused | WHY_TOO_OLD says why an old but well-signed webhook is refused | why_without_replay |
 """
 
 from __future__ import annotations

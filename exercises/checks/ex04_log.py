@@ -8,6 +8,19 @@ and what our receiver answered the payment system for that customer's webhook
 (`WEBHOOK_ANSWER`); then picks the fields every log line must hold
 (`LOG_LINE_MUST_HOLD`). The check runs the same morning and compares each
 answer with what the systems really did.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex04_log/):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| name the customer who paid and has no account | names the customer who paid and never got an account | the_declined_card, the_failed_deliveries |
+| say which step stopped trying for her | says which step stopped trying | blames_the_delivery |
+| say when it gave up, as hours and minutes | says when our queue gave up | first_failure_time |
+| say what our receiver answered her webhook | says what our receiver answered the payment system for that webhook | thinks_the_webhook_failed |
+| pick the fields from the list | every field picked is one of the list | (a field name typed differently: described in words) |
+| leave out what must stay secret | a log line never holds a secret or a card number | logs_the_card_number |
+| hold every field a reader needs | a log line holds the time, step, customer, event id, what happened and the error | no_event_id, no_customer |
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | … within twelve hours of the outage that caught their payment | every paying customer has access within 12 h of the outage that caught them | no-retries, answers-200-on-failure |
 | nobody twice for one payment | nobody is activated twice for one payment | no-duplicate-check |
 | and the second purchase again | a customer who pays again is activated again | dedupes-per-customer |
-| (only those who paid) | nobody is activated without paying | activates on payment_failed too |
+| (only those who paid) | nobody is activated without paying | activates on `payment_failed` too |
 | (through provisioning's HTTP API) | nothing reaches provisioning while it is down | calls lab.provisioning.activate directly |
 | every outage reached `ON_CALL` as an alert | every outage raised an alert to the named person | alerts-only-when-the-sender-gives-up |
 """

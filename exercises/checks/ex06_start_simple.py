@@ -7,6 +7,20 @@ order to add the rest (`ADD_LATER`), says why the small version comes first
 (`DOCUMENTATION`). The check reads the letters against the request: the first
 version does what the customer paid for, still tells a person when it fails,
 and is one action; the rest come one at a time, each after what it needs.
+
+Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
+(a slug names a notebook in tests/wrong_answers/ex06_start_simple/):
+
+| Clause | Step | Wrong answer |
+|---|---|---|
+| answer with letters from the request | FIRST_VERSION and ADD_LATER are lists of letters from the request | words_not_letters |
+| the first version does what the customer paid for | the first version does what the customer paid for | welcome_email_first |
+| … and still tells a person when it fails | the first version still tells a person when it fails | no_alert |
+| … and is one action | the first version is one action, not a chain | everything_at_once |
+| add every other action later, once each | ADD_LATER adds each other action once | forgets_the_sales_email |
+| nothing comes before what it needs | each later action comes after what it needs | task_before_contact |
+| say why the small version comes first | WHY_SMALL says why the small version comes first | vague_why |
+| write the first line of its documentation | DOCUMENTATION says what the automation does and why it exists | todo_documentation |
 """
 
 from __future__ import annotations
