@@ -44,7 +44,7 @@ def measure(events: int, payments: int) -> dict[str, Any]:
         expected["n"] = events
         with pay.store.transaction():
             for n in range(events):
-                pay.emit(
+                pay.core.emit(
                     "customer.created", {"id": f"cus_bench{n}", "object": "customer", "email": f"b{n}@example.com"}
                 )
             started = time.perf_counter()

@@ -14,7 +14,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DIRS = ("notebooks", "exercises", "solutions")
-TARGET_TOTAL_S = 60.0
+TARGET_TOTAL_S = 35.0
 
 
 def _nbval(paths: list[str], junit: Path, cwd: Path, *, workers: int = 1) -> tuple[float, int]:
