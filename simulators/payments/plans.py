@@ -61,8 +61,14 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         plan_id = p.string("id", max_length=200)
         with pay.store.transaction():
             plan_id = plan_id or pay.ids.new("price")
-            if pay.db["price"].get(plan_id) is not None:
-                raise ApiError(400, f"Plan already exists: {plan_id}.", code="resource_already_exists", param="id")
+            # Ids are unique across every kind of object the sandbox stores, not only prices.
+            if any(collection.get(plan_id) is not None for collection in pay.db.values()):
+                raise ApiError(
+                    400,
+                    f"The id {plan_id} is taken: a plan needs a new one.",
+                    code="resource_already_exists",
+                    param="id",
+                )
             product = _product(pay, p)
             now = pay.now()
             recurring = prices.recurring(interval, count)
