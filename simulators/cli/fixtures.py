@@ -436,6 +436,12 @@ def _rows() -> list[Fixture]:
             (PLAN, Step("plan_deleted", "DELETE", "/v1/plans/${plan:id}")),
             ("product.created", "plan.created", "price.created", "plan.deleted", "price.deleted"),
         ),
+        # Stripe's API never deletes a price: deleting the plan it belongs to does.
+        Fixture(
+            "price.deleted",
+            (PLAN, Step("plan_deleted", "DELETE", "/v1/plans/${plan:id}")),
+            ("product.created", "plan.created", "price.created", "plan.deleted", "price.deleted"),
+        ),
         Fixture("tax_rate.created", (TAX_RATE,), ("tax_rate.created",)),
         Fixture(
             "tax_rate.updated",

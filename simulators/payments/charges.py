@@ -340,3 +340,20 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                 record = pay.get("charge", str(charge_id), param="charge")
             made = refund(pay, record, amount, reason=reason, metadata=metadata)
         return pay.render(made, paths)
+
+    @app.post("/v1/refunds/<refund_id>")
+    def update_refund(refund_id: str) -> Response:
+        """Change a refund's metadata; emits `charge.refund.updated` then `refund.updated` (API 2020-08-27)."""
+        p = httpapi.params(("metadata",))
+        paths = p.expand()
+        metadata = p.metadata()
+        with pay.store.transaction():
+            made = pay.get("refund", refund_id)
+            merged = merge_metadata(made["metadata"], metadata)
+            if merged != made["metadata"]:
+                previous = {"metadata": made["metadata"]}
+                made["metadata"] = merged
+                pay.db["refund"].replace(made)
+                pay.emit("charge.refund.updated", made, previous)
+                pay.emit("refund.updated", made, previous)
+        return pay.render(made, paths)

@@ -280,7 +280,7 @@ def _line_items(pay: PaymentsCore, p: Params, mode: str, session_id: str) -> lis
         if (price_id is None) == (data is None):
             raise ApiError(400, f"Give exactly one of {name}[price] or {name}[price_data].", param=f"{name}[price]")
         if price_id is not None:
-            price = pay.public(pay.get("price", price_id, param=f"{name}[price]"))
+            price = pay.public(prices.live(pay, price_id, param=f"{name}[price]"))
         else:
             assert data is not None
             price = pay.public(

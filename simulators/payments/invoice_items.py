@@ -106,7 +106,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             customer = customers.live(pay, str(customer_id), param="customer")
             price = None
             if price_id is not None:
-                price = pay.public(pay.get("price", price_id, param="price"))
+                price = pay.public(records.live(pay, "price", price_id, param="price"))
                 total, currency = price["unit_amount"] * quantity, price["currency"]
             else:
                 if currency is None:

@@ -3,7 +3,11 @@
 Subscriptions make theirs (at creation and each renewal); a draft made here
 collects the customer's pending invoice items. With `auto_advance` (the
 default) a draft finalizes and is charged one lab hour after it was made, as
-Stripe's automatic collection does. `GET /v1/invoices/upcoming` and
+Stripe's automatic collection does. A one-off invoice may take
+`collection_method=send_invoice` with `days_until_due`: it is never charged by
+the lab, `POST …/send` emits `invoice.sent` (no email goes out) and the
+customer pays it with `POST …/pay`. Subscriptions charge automatically only.
+`GET /v1/invoices/upcoming` and
 `POST /v1/invoices/create_preview` answer the next invoice without storing it.
 Listing and retrieving are in `listing.py`'s table; money in `billing.py`.
 """
@@ -34,8 +38,12 @@ _CREATE = (
     "pending_invoice_items_behavior",
     "discounts",
     "currency",
+    "days_until_due",
 )
-_CREATE_IGNORED = ("automatic_tax", "payment_settings", "footer", "custom_fields", "days_until_due", "rendering")
+_CREATE_IGNORED = ("automatic_tax", "payment_settings", "footer", "custom_fields", "rendering", "default_tax_rates")
+_UPDATE_IGNORED = (*_CREATE_IGNORED, "days_until_due")
+#: Seconds in a day, for `days_until_due`.
+_DAY = 86_400
 _PREVIEW = ("customer", "subscription", "discounts", "coupon", "subscription_details", "invoice_items")
 
 
@@ -46,7 +54,14 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         paths = p.expand()
         customer_id = p.string("customer", required=True, max_length=200)
         auto_advance = p.boolean("auto_advance")
-        p.string("collection_method", choices=("charge_automatically",))
+        collection = p.string("collection_method", choices=("charge_automatically", "send_invoice"))
+        days_until_due = p.integer("days_until_due", minimum=0, maximum=730)
+        if collection == "send_invoice" and days_until_due is None:
+            raise ApiError(
+                400, "An invoice with collection_method=send_invoice needs days_until_due.", param="days_until_due"
+            )
+        if collection != "send_invoice" and days_until_due is not None:
+            raise ApiError(400, "days_until_due only goes with collection_method=send_invoice.", param="days_until_due")
         behavior = p.string("pending_invoice_items_behavior", choices=("include", "exclude")) or "include"
         method = p.string("default_payment_method", max_length=200)
         if method:
@@ -78,6 +93,9 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             if coupon_id is not None:
                 _apply_coupon(pay, invoice, coupon_id)
             invoice["default_payment_method"] = method
+            if collection == "send_invoice":
+                invoice["collection_method"] = "send_invoice"
+                invoice["due_date"] = now + int(days_until_due or 0) * _DAY
             billing.insert(pay, invoice)
         if invoice["auto_advance"]:
             schedule_finalize(pay, invoice)
@@ -85,7 +103,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
 
     @app.post("/v1/invoices/<invoice_id>")
     def update_invoice(invoice_id: str) -> Response:
-        p = httpapi.params(("description", "metadata", "auto_advance", "default_payment_method"), _CREATE_IGNORED)
+        p = httpapi.params(("description", "metadata", "auto_advance", "default_payment_method"), _UPDATE_IGNORED)
         paths = p.expand()
         metadata = p.metadata()
         auto_advance = p.boolean("auto_advance")
@@ -185,6 +203,23 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             )
         if not made["paid"]:
             raise charges.card_error(card, charge_id=made["id"])
+        return pay.render(invoice, paths)
+
+    @app.post("/v1/invoices/<invoice_id>/send")
+    def send_invoice(invoice_id: str) -> Response:
+        """Send an open `send_invoice` invoice to its customer; emits `invoice.sent` (no email leaves the lab)."""
+        paths = httpapi.params().expand()
+        with pay.store.transaction():
+            invoice = _in_state(pay, invoice_id, ("open",), "send")
+            if invoice["collection_method"] != "send_invoice":
+                raise ApiError(
+                    400,
+                    f"You can only send an invoice whose collection_method is send_invoice; {invoice_id} is "
+                    "charged automatically.",
+                    code="invoice_unexpected_state",
+                    param="collection_method",
+                )
+            pay.emit("invoice.sent", invoice)
         return pay.render(invoice, paths)
 
     @app.post("/v1/invoices/<invoice_id>/void")
@@ -331,7 +366,8 @@ def auto_advance(pay: PaymentsCore, invoice_id: str) -> None:
         if invoice is None or invoice.get("status") != "draft" or not invoice.get("auto_advance"):
             return
         billing.finalize(pay, invoice)
-        if invoice["status"] == "open":
+        # A send_invoice invoice waits for its customer to pay; only the others are charged.
+        if invoice["status"] == "open" and invoice["collection_method"] == "charge_automatically":
             card = billing.card_to_charge(pay, invoice)
             made = billing.attempt(pay, invoice, card) if card is not None else None
             if made is not None and made["paid"]:

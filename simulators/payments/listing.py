@@ -81,6 +81,7 @@ TABLE = (
         "price",
         "/v1/prices",
         (
+            NOT_DELETED,
             field("product"),
             field("currency", max_length=10),
             field("type", max_length=20),
@@ -111,6 +112,7 @@ TABLE = (
     ),
     Listing("webhook_endpoint", "/v1/webhook_endpoints"),
     Listing("coupon", "/v1/coupons", (NOT_DELETED,)),
+    Listing("tax_rate", "/v1/tax_rates", (flag("active"), flag("inclusive"))),
     Listing(
         "invoiceitem",
         "/v1/invoiceitems",

@@ -152,7 +152,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         nickname = p.string("nickname", max_length=200, empty_ok=True)
         key = p.string("lookup_key", max_length=200, empty_ok=True)
         with pay.store.transaction():
-            price = pay.get("price", price_id)
+            price = live(pay, price_id)
             changes: dict[str, Any] = {"metadata": merge_metadata(price["metadata"], metadata)}
             if active is not None:
                 changes["active"] = active
@@ -173,11 +173,7 @@ def new(pay: PaymentsCore, p: Params, prefix: str = "") -> dict[str, Any]:
     def name(field: str) -> str:
         return f"{prefix}[{field}]" if prefix else field
 
-    currency = (p.string("currency", required=True, max_length=3) or "").lower()
-    if len(currency) != 3 or not currency.isalpha():
-        raise ApiError(
-            400, f"Invalid currency: {currency!r}; use a three-letter code such as usd.", param=name("currency")
-        )
+    currency = currency_of(p, name("currency"))
     amount = p.integer("unit_amount", minimum=0, maximum=99_999_999)
     if amount is None and p.raw("unit_amount_decimal") is not None:
         amount = _decimal_amount(p.raw("unit_amount_decimal"), name("unit_amount_decimal"))
@@ -197,34 +193,75 @@ def new(pay: PaymentsCore, p: Params, prefix: str = "") -> dict[str, Any]:
         assert data is not None
         product = products.create(pay, Params(data, products.DATA_FIELDS, prefix=name("product_data")))
     price_id = pay.ids.new("price")
-    price = {
+    price = document(
+        price_id,
+        created=now,
+        currency=currency,
+        amount=amount,
+        product_id=product["id"],
+        recurring=recurring,
+        nickname=p.string("nickname", max_length=200),
+        metadata=merge_metadata({}, p.metadata()),
+        active=p.boolean("active") is not False,
+    )
+    price["lookup_key"] = _claim_key(
+        pay, p.string("lookup_key", max_length=200), p.boolean("transfer_lookup_key"), price_id
+    )
+    price["tax_behavior"] = tax_behavior
+    pay.db["price"].insert(price, created=now)
+    pay.emit("price.created", price)
+    if product["default_price"] is None and data is not None:
+        products.set_default_price(pay, product, price_id)
+    return price
+
+
+def currency_of(p: Params, param: str) -> str:
+    """The required three-letter `currency`, lower-cased."""
+    currency = (p.string("currency", required=True, max_length=3) or "").lower()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ApiError(400, f"Invalid currency: {currency!r}; use a three-letter code such as usd.", param=param)
+    return currency
+
+
+def document(
+    price_id: str,
+    *,
+    created: int,
+    currency: str,
+    amount: int,
+    product_id: str,
+    recurring: dict[str, Any] | None,
+    nickname: str | None,
+    metadata: dict[str, str],
+    active: bool,
+) -> dict[str, Any]:
+    """A new price as stored (not yet inserted)."""
+    return {
         "id": price_id,
         "object": "price",
-        "active": p.boolean("active") is not False,
+        "active": active,
         "billing_scheme": "per_unit",
-        "created": now,
+        "created": created,
         "currency": currency,
         "custom_unit_amount": None,
         "livemode": False,
-        "lookup_key": _claim_key(
-            pay, p.string("lookup_key", max_length=200), p.boolean("transfer_lookup_key"), price_id
-        ),
-        "metadata": merge_metadata({}, p.metadata()),
-        "nickname": p.string("nickname", max_length=200),
-        "product": product["id"],
+        "lookup_key": None,
+        "metadata": metadata,
+        "nickname": nickname,
+        "product": product_id,
         "recurring": recurring,
-        "tax_behavior": tax_behavior,
+        "tax_behavior": "unspecified",
         "tiers_mode": None,
         "transform_quantity": None,
         "type": "recurring" if recurring else "one_time",
         "unit_amount": amount,
         "unit_amount_decimal": str(amount),
     }
-    pay.db["price"].insert(price, created=now)
-    pay.emit("price.created", price)
-    if product["default_price"] is None and data is not None:
-        products.set_default_price(pay, product, price_id)
-    return price
+
+
+def recurring(interval: str, count: int) -> dict[str, Any]:
+    """A price's `recurring` hash."""
+    return _recurring(interval, count)
 
 
 def _recurring_param(p: Params, name: str) -> dict[str, Any] | None:
@@ -274,3 +311,8 @@ def _claim_key(pay: PaymentsCore, key: str | None, transfer: bool | None, price_
         pay.db["price"].replace(other)
         pay.emit("price.updated", other, {"lookup_key": key})
     return key
+
+
+def live(pay: PaymentsCore, price_id: str, *, param: str = "id") -> dict[str, Any]:
+    """A price that exists (a deleted plan's price is gone)."""
+    return records.live(pay, "price", price_id, param=param)

@@ -32,7 +32,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
             if "default_price" in p:
                 default = p.string("default_price", max_length=200, empty_ok=True) or None
                 if default is not None:
-                    price = pay.get("price", default, param="default_price")
+                    price = records.live(pay, "price", default, param="default_price")
                     if price["product"] != product_id:
                         raise ApiError(400, f"Price {default} belongs to another product.", param="default_price")
                 fields["default_price"] = default

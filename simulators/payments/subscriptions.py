@@ -439,9 +439,13 @@ def _items(pay: PaymentsCore, p: Params) -> list[dict[str, Any]]:
             raise ApiError(
                 400, f"Invalid {name}: expected a hash such as {name}[price]=price_basic_monthly.", param=name
             )
-        inner = Params(item, ("price", "quantity", "metadata"), ignored=("id", "price_data", "tax_rates"), prefix=name)
-        price_id = inner.string("price", required=True, max_length=200)
-        price = pay.get("price", str(price_id), param=f"{name}[price]")
+        inner = Params(
+            item, ("price", "plan", "quantity", "metadata"), ignored=("id", "price_data", "tax_rates"), prefix=name
+        )
+        # A plan shares its price's id (plans.py), so `items[0][plan]` names the price.
+        field = "plan" if "plan" in inner and "price" not in inner else "price"
+        price_id = inner.string(field, required=True, max_length=200)
+        price = prices.live(pay, str(price_id), param=f"{name}[{field}]")
         if not price.get("active", True):
             raise ApiError(
                 400, f"Price {price_id} is archived (active=false); it cannot be subscribed to.", param=f"{name}[price]"

@@ -10,7 +10,7 @@ Stripe API (form-encoded, bearer key, Stripe's list and error shapes):
                        POST /v1/payment_intents/{id}/capture (capture_method=manual; amount_to_capture)
   charges, refunds     POST/GET /v1/charges, GET/POST /v1/charges/{id}, POST /v1/charges/{id}/capture,
                        GET /v1/charges/{id}/refunds[/{re}],
-                       POST/GET /v1/refunds, GET /v1/refunds/{id}
+                       POST/GET /v1/refunds, GET/POST /v1/refunds/{id}
   payment methods      POST/GET /v1/payment_methods (Stripe's test card numbers), GET/POST /v1/payment_methods/{id},
                        POST /v1/payment_methods/{id}/attach|detach, GET /v1/customers/{id}/payment_methods[/{pm}]
   tokens, sources      POST /v1/tokens (card[...]), GET /v1/tokens/{id}; shortcuts tok_visa, tok_chargeDeclined…;
@@ -21,11 +21,13 @@ Stripe API (form-encoded, bearer key, Stripe's list and error shapes):
   products, prices     POST/GET /v1/products, GET/POST/DELETE /v1/products/{id}, POST/GET /v1/prices,
                        GET/POST /v1/prices/{id}  (seeded: price_basic_monthly, price_pro_monthly)
   coupons              POST/GET /v1/coupons, GET/POST/DELETE /v1/coupons/{id}
+  plans                POST/GET /v1/plans, GET/POST/DELETE /v1/plans/{id} (each with its price, same id)
+  tax rates            POST/GET /v1/tax_rates, GET/POST /v1/tax_rates/{id} (stored, not applied to invoices)
   subscriptions        POST/GET /v1/subscriptions, GET/POST/DELETE /v1/subscriptions/{id}
                        (trial_period_days, trial_end, coupon/discounts, items[0][price] with proration_behavior)
   invoice items        POST/GET /v1/invoiceitems, GET/POST/DELETE /v1/invoiceitems/{id}
   invoices             POST/GET /v1/invoices, GET/POST/DELETE /v1/invoices/{id}, POST …/{id}/finalize, …/pay,
-                       …/void, …/mark_uncollectible, GET …/{id}/lines, GET /v1/invoices/upcoming,
+                       …/void, …/mark_uncollectible, …/send, GET …/{id}/lines, GET /v1/invoices/upcoming,
                        POST /v1/invoices/create_preview
   checkout             POST/GET /v1/checkout/sessions, GET/POST /v1/checkout/sessions/{id}, GET …/{id}/line_items,
                        POST …/{id}/expire; the hosted page at GET/POST /checkout/{id}; without a browser:
@@ -81,11 +83,13 @@ from . import (
     listing,
     payment_intents,
     payment_methods,
+    plans,
     prices,
     products,
     renewals,
     setup_intents,
     subscriptions,
+    tax_rates,
     test_clocks,
     tokens,
     webhook_endpoints,
@@ -127,6 +131,8 @@ class PaymentsSystem(Service, PaymentsApi):
             products,
             prices,
             coupons,
+            plans,
+            tax_rates,
             invoice_items,
             checkout,
             checkout_page,

@@ -65,6 +65,8 @@ def _form(params: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
 def world() -> Iterator[World]:
     with Lab(seed=23, systems=["payments"]) as lab, requests.Session() as http:
         http.headers["Authorization"] = f"Bearer {lab.payments.api_key}"
+        # Every route twice and once wrongly is many clients' reads, not one client's burst.
+        lab.payments.rate_limit(None)
         sdk = stripe.StripeClient(lab.payments.api_key, base_addresses={"api": lab.payments.url}, max_network_retries=0)
         made = World(lab, http, sdk, {})
         made.ids["endpoint"] = made.make(
@@ -102,6 +104,9 @@ def world() -> Iterator[World]:
         made.ids["setup_intent"] = made.make("POST", "/v1/setup_intents", customer=customer["id"])["id"]
         made.make("POST", "/v1/prices", currency="usd", unit_amount=2500, product_data={"name": "Workshop"})
         made.ids["coupon"] = made.make("POST", "/v1/coupons", percent_off=10, duration="once")["id"]
+        made.ids["tax_rate"] = made.make(
+            "POST", "/v1/tax_rates", display_name="VAT", percentage=20, inclusive=True, country="GB"
+        )["id"]
         made.ids["event"] = made.make("GET", "/v1/events", limit=1)["data"][0]["id"]
         yield made
 
@@ -164,6 +169,20 @@ def _draft(w: World) -> str:
 
 def _finalized(w: World) -> str:
     return str(w.make("POST", f"/v1/invoices/{_draft(w)}/finalize")["id"])
+
+
+def _to_send(w: World) -> str:
+    """An open invoice the customer is sent (collection_method=send_invoice)."""
+    w.make("POST", "/v1/invoiceitems", customer=w.ids["customer"], amount=900, currency="usd")
+    draft = w.make(
+        "POST",
+        "/v1/invoices",
+        customer=w.ids["customer"],
+        auto_advance=False,
+        collection_method="send_invoice",
+        days_until_due=30,
+    )
+    return str(w.make("POST", f"/v1/invoices/{draft['id']}/finalize")["id"])
 
 
 Raw = Callable[[World], requests.Response]
@@ -260,6 +279,37 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: w.call("POST", "/v1/refunds", payment_intent="pi_missing"),
     ),
     ("GET", "/v1/refunds/<object_id>"): _retrieved("/v1/refunds", "refund", "refunds"),
+    ("POST", "/v1/refunds/<refund_id>"): Case(
+        lambda w: w.call("POST", f"/v1/refunds/{w.ids['refund']}", metadata={"order_id": "6735"}),
+        lambda w: w.sdk.v1.refunds.update(w.ids["refund"], {"metadata": {"ticket": "T-12"}}),
+        _missing("POST", "/v1/refunds/{id}"),
+    ),
+    ("GET", "/v1/tax_rates"): Case(
+        lambda w: w.call("GET", "/v1/tax_rates", limit=3, active=True),
+        lambda w: w.sdk.v1.tax_rates.list({"limit": 3}),
+        lambda w: w.call("GET", "/v1/tax_rates", limit=101),
+    ),
+    ("POST", "/v1/tax_rates"): Case(
+        lambda w: w.call(
+            "POST",
+            "/v1/tax_rates",
+            display_name="Sales tax",
+            percentage=8.25,
+            inclusive=False,
+            country="US",
+            state="CA",
+            jurisdiction="US - CA",
+            tax_type="sales_tax",
+        ),
+        lambda w: w.sdk.v1.tax_rates.create({"display_name": "GST", "percentage": 10.0, "inclusive": True}),
+        lambda w: w.call("POST", "/v1/tax_rates", display_name="Too much", percentage=120, inclusive=False),
+    ),
+    ("GET", "/v1/tax_rates/<object_id>"): _retrieved("/v1/tax_rates", "tax_rate", "tax_rates"),
+    ("POST", "/v1/tax_rates/<rate_id>"): Case(
+        lambda w: w.call("POST", f"/v1/tax_rates/{w.ids['tax_rate']}", description="Standard rate"),
+        lambda w: w.sdk.v1.tax_rates.update(w.ids["tax_rate"], {"metadata": {"region": "uk"}}),
+        _missing("POST", "/v1/tax_rates/{id}"),
+    ),
     ("GET", "/v1/prices"): Case(
         lambda w: w.call("GET", "/v1/prices"),
         lambda w: w.sdk.v1.prices.list(),
@@ -537,6 +587,11 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: w.sdk.v1.invoices.mark_uncollectible(_finalized(w)),
         _missing("POST", "/v1/invoices/{id}/mark_uncollectible"),
     ),
+    ("POST", "/v1/invoices/<invoice_id>/send"): Case(
+        lambda w: w.call("POST", f"/v1/invoices/{_to_send(w)}/send"),
+        lambda w: w.sdk.v1.invoices.send_invoice(_to_send(w)),
+        lambda w: w.call("POST", f"/v1/invoices/{_finalized(w)}/send"),  # charged automatically: not sent
+    ),
     ("GET", "/v1/invoices/<invoice_id>/lines"): Case(
         lambda w: w.call("GET", f"/v1/invoices/{w.ids['invoice']}/lines"),
         lambda w: w.sdk.v1.invoices.line_items.list(w.ids["invoice"]),
@@ -558,6 +613,7 @@ _CHECKOUT = "no published schema for checkout.session in the trimmed copy"
 _TEST_CLOCK = "no published schema for test_helpers.test_clock in the trimmed copy"
 _INVOICEITEM = "no published schema for invoiceitem in the trimmed copy"
 _TOKEN = "no published schema for token in the trimmed copy"
+_PLAN = "no published schema for plan in the trimmed copy (tests/payments/test_payments_more_routes.py checks plans)"
 
 #: Routes with no published schema: hooklab's own tooling (listed in `system.py`'s docstring), and objects
 #: the trimmed copy of Stripe's schemas leaves out.
@@ -594,6 +650,11 @@ NO_SCHEMA = {
     ("GET", "/v1/invoiceitems/<object_id>"): _INVOICEITEM,
     ("POST", "/v1/invoiceitems/<item_id>"): _INVOICEITEM,
     ("DELETE", "/v1/invoiceitems/<item_id>"): _INVOICEITEM,
+    ("GET", "/v1/plans"): _PLAN,
+    ("POST", "/v1/plans"): _PLAN,
+    ("GET", "/v1/plans/<plan_id>"): _PLAN,
+    ("POST", "/v1/plans/<plan_id>"): _PLAN,
+    ("DELETE", "/v1/plans/<plan_id>"): _PLAN,
     ("POST", "/v1/tokens"): _TOKEN,
     ("GET", "/v1/tokens/<token_id>"): _TOKEN,
     ("DELETE", "/v1/coupons/<coupon_id>"): "the published copy has no deleted_coupon schema",
@@ -684,9 +745,10 @@ EVENT_OBJECTS = [
     "product",
     "price",
     "card",
+    "tax_rate",
 ]
 #: Kinds events may carry that the published copy has no schema for (see `NO_SCHEMA`).
-UNPUBLISHED = {"invoiceitem", "checkout.session", "test_helpers.test_clock"}
+UNPUBLISHED = {"invoiceitem", "checkout.session", "test_helpers.test_clock", "plan"}
 
 
 @pytest.mark.parametrize("kind", EVENT_OBJECTS)
