@@ -93,6 +93,7 @@ def test_trigger_causes_exactly_its_events_in_order(
 
 def test_every_event_type_the_sandbox_sends_has_a_fixture() -> None:
     assert len(FIXTURES) >= 60
+    assert len(TYPES) == len(set(TYPES)), "an event type is listed twice"
     assert sorted(set(TYPES) - set(FIXTURES)) == []
     for fixture in FIXTURES.values():
         assert fixture.event in fixture.events, f"{fixture.event}'s steps never cause it"
