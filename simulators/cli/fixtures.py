@@ -237,6 +237,16 @@ def _rows() -> list[Fixture]:
             {"payment_method": account, "expected_amount": 3000},
         )
 
+    # What a bank debit that settles sends, from the session's creation to its settling.
+    settled_debit = (
+        *CHECKOUT,
+        "payment_intent.created",
+        "payment_intent.processing",
+        "checkout.session.completed",
+        "charge.succeeded",
+        "payment_intent.succeeded",
+        "checkout.session.async_payment_succeeded",
+    )
     settle_now = Step(
         "async_payment", "POST", "/v1/test_helpers/checkout/sessions/${checkout_session:id}/async_payment"
     )
@@ -366,28 +376,12 @@ def _rows() -> list[Fixture]:
         Fixture(
             "checkout.session.async_payment_succeeded",
             checkout(bank_page("pm_usBankAccount_success"), settle_now),
-            (
-                *CHECKOUT,
-                "payment_intent.created",
-                "payment_intent.processing",
-                "checkout.session.completed",
-                "charge.succeeded",
-                "payment_intent.succeeded",
-                "checkout.session.async_payment_succeeded",
-            ),
+            settled_debit,
         ),
         Fixture(
             "payment_intent.processing",
             checkout(bank_page("pm_usBankAccount_success"), settle_now),
-            (
-                *CHECKOUT,
-                "payment_intent.created",
-                "payment_intent.processing",
-                "checkout.session.completed",
-                "charge.succeeded",
-                "payment_intent.succeeded",
-                "checkout.session.async_payment_succeeded",
-            ),
+            settled_debit,
         ),
         Fixture(
             "checkout.session.async_payment_failed",
