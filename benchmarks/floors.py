@@ -46,8 +46,10 @@ class RawServer:
             self._threads.append(worker)
             worker.start()
 
-    @staticmethod
-    def _serve(conn: socket.socket) -> None:
+    def answered(self) -> None:
+        """Called after each answer; a counting receiver overrides it."""
+
+    def _serve(self, conn: socket.socket) -> None:
         buffer = b""
         with conn:
             while True:
@@ -72,6 +74,7 @@ class RawServer:
                         break
                     buffer = buffer[end:]
                     conn.sendall(_ANSWER)
+                    self.answered()
 
     def stop(self) -> None:
         self._listener.close()

@@ -33,6 +33,7 @@ import loopback_ratio  # noqa: E402
 import memory  # noqa: E402
 import nbval_timing  # noqa: E402
 import scenario  # noqa: E402
+import served  # noqa: E402
 import server_choice  # noqa: E402
 from common import verdict  # noqa: E402
 
@@ -49,6 +50,8 @@ def _benches(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
         "end_to_end": lambda: end_to_end.measure(
             n=100 if quick else 300, sdk_calls=100 if quick else 300, rounds=2 if quick else 3
         ),
+        # the same deliveries with the lab in its own process, as `hooklab serve` runs it for a developer
+        "served": lambda: served.measure(n=100 if quick else 300, rounds=2 if quick else 3),
         "server_choice": lambda: server_choice.measure(
             requests=500 if quick else 1500, rounds=2 if quick else 3, cycles=10 if quick else 30
         ),
