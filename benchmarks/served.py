@@ -6,6 +6,12 @@ process; the driver posting payments with a keep-alive `http.client` and the
 receiver (a raw socket server counting webhooks) run in this one. The
 framework limit is measured the same way: a Flask hello world on the lab's
 server in the child, the same keep-alive client here.
+
+A delivery is two exchanges, the API call in and the webhook out, and the
+framework limit is one, so even a lab doing no work at all would stand at about
+half of it. The relay floor measures that ceiling: a Flask app on the lab's
+server that answers each POST at once and posts its body on to the receiver
+from a thread of its own, on the lab's webhook client.
 """
 
 from __future__ import annotations
@@ -84,10 +90,20 @@ def measure(n: int = 300, rounds: int = 3) -> dict[str, Any]:
                 raise RuntimeError(f"only {receiver.count} of {n} webhooks arrived")
             return n / (time.perf_counter() - started)
 
+        def relayed() -> float:
+            receiver.expect(n)
+            started = time.perf_counter()
+            post_loop(info["relay_port"], _FLOOR_BODY, n)
+            if not receiver.done.wait(120):
+                raise RuntimeError(f"only {receiver.count} of {n} relayed posts arrived")
+            return n / (time.perf_counter() - started)
+
         deliveries()  # warm up
+        relayed()
         rates = interleaved(
             {
                 "framework_limit": lambda: n * 3 / post_loop(info["hello_port"], _FLOOR_BODY, n * 3),
+                "relay_floor": relayed,
                 "deliveries": deliveries,
             },
             rounds,
@@ -99,6 +115,7 @@ def measure(n: int = 300, rounds: int = 3) -> dict[str, Any]:
         child.wait(30)
         receiver.stop()
     per_round = [d / f for d, f in zip(rates["deliveries"], rates["framework_limit"], strict=True)]
+    per_round_relay = [d / f for d, f in zip(rates["deliveries"], rates["relay_floor"], strict=True)]
     return {
         "rounds": rounds,
         "payments_per_round": n,
@@ -108,5 +125,12 @@ def measure(n: int = 300, rounds: int = 3) -> dict[str, Any]:
         "deliveries_vs_framework": {
             "ratio": round(sum(rates["deliveries"]) / sum(rates["framework_limit"]), 3),
             "ratio_per_round_min_max": [round(min(per_round), 3), round(max(per_round), 3)],
+        },
+        "relay_floor_per_s": round(sum(rates["relay_floor"]) / rounds, 1),
+        # the ceiling a lab doing no work would reach, against the same framework limit
+        "relay_floor_vs_framework": round(sum(rates["relay_floor"]) / sum(rates["framework_limit"]), 3),
+        "deliveries_vs_relay_floor": {
+            "ratio": round(sum(rates["deliveries"]) / sum(rates["relay_floor"]), 3),
+            "ratio_per_round_min_max": [round(min(per_round_relay), 3), round(max(per_round_relay), 3)],
         },
     }
