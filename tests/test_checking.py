@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -382,3 +385,40 @@ def _one_step(ok: bool) -> CheckResult:
     c = Checklist()
     c.expect(ok, "returns 1", "it returned something else")
     return c.result()
+
+
+_LOADED_AFTER_CHECK = """
+import json, sys
+from simulators.course import check
+result = check({exercise!r}, {{}})
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("exercises.checks."))))
+"""
+
+
+def _check_modules_loaded(exercise: str, env: dict[str, str] | None = None) -> list[str]:
+    """The course's check modules a fresh kernel has imported after one check() call."""
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED_AFTER_CHECK.format(exercise=exercise)],
+        cwd=root,
+        env={**{k: v for k, v in os.environ.items() if k != "HOOKLAB_CHECKS"}, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_checking_one_exercise_imports_only_its_own_check_module() -> None:
+    assert _check_modules_loaded("ex01_formula") == ["exercises.checks.ex01_formula"]
+
+
+def test_an_exercise_without_a_module_of_its_name_still_finds_its_check() -> None:
+    loaded = _check_modules_loaded("ex05_report")  # it lives in ex05_core.py
+    assert "exercises.checks.ex05_core" in loaded and len(loaded) > 10
+
+
+def test_extra_checks_in_the_environment_load_everything_as_before() -> None:
+    loaded = _check_modules_loaded("ex01_formula", {"HOOKLAB_CHECKS": str(CHECKS)})
+    assert len(loaded) > 10

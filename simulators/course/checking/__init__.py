@@ -23,14 +23,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from simulators.course.checking.checklist import CheckFailed, Checklist, fail
-from simulators.course.checking.registry import Exercise, Registry, exercise, load_checks, registry, unload_checks
+from simulators.course.checking.registry import (
+    Exercise,
+    Registry,
+    exercise,
+    load_check,
+    load_checks,
+    registry,
+    unload_checks,
+)
 from simulators.course.checking.result import CheckResult, Step
 from simulators.course.checking.runner import run_check
 
 
 def check(exercise_id: str, namespace: Mapping[str, Any], *, timeout: float | None = None) -> CheckResult:
     """Check exercise `exercise_id` against the learner's definitions (pass `globals()`)."""
-    load_checks()
+    load_check(exercise_id)
     if exercise_id not in registry:
         known = ", ".join(entry.id for entry in registry.all()) or "none yet"
         return CheckResult(
@@ -49,6 +57,7 @@ __all__ = [
     "check",
     "exercise",
     "fail",
+    "load_check",
     "load_checks",
     "registry",
     "run_check",

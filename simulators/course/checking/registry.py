@@ -141,6 +141,29 @@ def load_checks(extra: Iterable[str | Path] = (), *, course: bool = True) -> Reg
     return registry
 
 
+def load_check(exercise_id: str) -> Registry:
+    """Import what checking `exercise_id` needs: the course module named after it, when there is one.
+
+    A notebook checks one exercise at a time, and importing all of the course's check modules costs a
+    tenth of a second each time a kernel or a check worker starts. Anything less plain (an id with no
+    module of its own name, or extra checks in HOOKLAB_CHECKS, which may stand in for the course's)
+    loads them all, as `load_checks` does.
+    """
+    if exercise_id in registry:
+        return registry
+    if not os.environ.get(CHECKS_ENV) and exercise_id.isidentifier():
+        with _load_lock:
+            try:
+                found = importlib.util.find_spec(f"exercises.checks.{exercise_id}")
+            except ModuleNotFoundError:
+                found = None  # no course checks in this build
+            if found is not None:
+                importlib.import_module(f"exercises.checks.{exercise_id}")
+        if exercise_id in registry:
+            return registry
+    return load_checks()
+
+
 def _import_package(name: str) -> None:
     if name in _loaded:
         return

@@ -19,7 +19,7 @@ import sys
 from functools import partial
 
 from simulators.course.checking.notebook import notebook_namespace
-from simulators.course.checking.registry import load_checks, registry
+from simulators.course.checking.registry import load_check, registry
 from simulators.course.checking.runner import run_check
 
 OUTPUT_EXCERPT = 2000
@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("exercises", nargs="+")
     parser.add_argument("--timeout", type=float, default=None)
     args = parser.parse_args(argv)
-    load_checks()
+    for exercise_id in args.exercises:
+        load_check(exercise_id)
     with open(args.results, "a", encoding="utf-8") as out:
         for exercise_id in args.exercises:
             exercise = registry.get(exercise_id)
