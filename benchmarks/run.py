@@ -32,6 +32,7 @@ import lab_cycle  # noqa: E402
 import loopback_ratio  # noqa: E402
 import memory  # noqa: E402
 import nbval_timing  # noqa: E402
+import request_cost  # noqa: E402
 import scenario  # noqa: E402
 import served  # noqa: E402
 import server_choice  # noqa: E402
@@ -59,6 +60,8 @@ def _benches(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
         "delivery_throughput": lambda: loopback_ratio.throughput(n=200 if quick else 1000, chunks=4 if quick else 10),
         # the payments engineer's benchmark: a burst's absolute rate, and confirm-to-delivery latency
         "delivery_latency": lambda: delivery.measure(events=100 if quick else 500, payments=50 if quick else 200),
+        # where a delivery's CPU goes, part by part, each beside the framework and client on their own
+        "request_cost": lambda: request_cost.measure(pairs=100 if quick else 200),
         "case_study": scenario.measure,
         # where the case study's time goes: seconds per kind of clock job, and between jobs
         "case_study_profile": case_study_profile.measure,
