@@ -12,14 +12,15 @@ client library cost on their own:
   endpoint subscribed (the difference is writing the event's delivery);
 - the sending side of its webhook, on the lab clock's thread: one attempt, and
   within it the POST and the bookkeeping after it;
-- the fixed cost of a request: a plain GET through the lab's whole stack, the
-  Flask app alone, and a Flask hello world;
+- the fixed cost of a request: a plain GET through the lab's whole stack and the
+  Flask app alone, beside a POST to a Flask hello world;
 - the webhook POST on the lab's pooled urllib3 client against `http.client`.
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import statistics
 import time
@@ -92,7 +93,7 @@ def measure(pairs: int = 200) -> dict[str, Any]:
             pay.delete_endpoint(own["id"])
         api = Client(pay.server.app)
         auth = {**HOST, "Authorization": f"Bearer {pay.api_key}", "Content-Type": "application/x-www-form-urlencoded"}
-        numbers = iter(range(10**9))
+        numbers = itertools.count()
 
         def payment() -> None:
             n = next(numbers)
@@ -138,7 +139,7 @@ def measure(pairs: int = 200) -> dict[str, Any]:
             "one_get_us": {
                 "through_the_lab_stack": round(_cpu_us(lambda: whole.get(get, headers=HOST), 500)),
                 "flask_app_alone": round(_cpu_us(lambda: app_only.get("/activations?customer=cus_nobody"), 500)),
-                "flask_hello_world": round(_cpu_us(lambda: hello.post("/", data=b"{}"), 500)),
+                "flask_hello_world_post": round(_cpu_us(lambda: hello.post("/", data=b"{}"), 500)),
             },
             "webhook_post_us": {
                 "lab_pooled_urllib3": round(_cpu_us(lambda: pooled.post(hook, webhook, headers, 10.0), 500)),

@@ -200,15 +200,17 @@ def check(ns, variant):  # type: ignore[no-untyped-def]
     # Each storm is a lab of its own, and most of a storm's time is spent waiting on purpose (slow
     # answers past the sender's timeout), so a few run side by side; the hints still name the first
     # seed, in order, that went wrong.
-    with ThreadPoolExecutor(max_workers=STORMS_AT_ONCE, thread_name_prefix="ex04-storm") as pool:
-        verdicts = [pool.submit(_storm_verdict, ns, seed) for seed in seeds]
-        for verdict in verdicts:
+    pool = ThreadPoolExecutor(max_workers=STORMS_AT_ONCE, thread_name_prefix="ex04-storm")
+    try:
+        for verdict in [pool.submit(_storm_verdict, ns, seed) for seed in seeds]:
             seed_lost, seed_twice, seed_unpaid = verdict.result()  # a stub's complaint is raised here
             lost, twice, unpaid = lost or seed_lost, twice or seed_twice, unpaid or seed_unpaid
             if lost or twice or unpaid:
-                for later in verdicts:
-                    later.cancel()  # the hint names the first seed that went wrong; more would only cost time
                 break
+    finally:
+        # The hint names the first seed that went wrong (or the complaint raised above): storms not yet
+        # started would only cost time.
+        pool.shutdown(cancel_futures=True)
     c.expect(lost is None, f"loses no paid customer under {len(SEEDS)} seeded storms", lost or "", hints=LOST_HINTS)
     c.expect(
         twice is None, "activates no one twice (duplicates, crashes after the work)", twice or "", hints=TWICE_HINTS
