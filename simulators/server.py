@@ -36,6 +36,16 @@ MAX_WORKERS = 32
 STOP_WAIT_S = 1.0
 # How long a connection closed after an error keeps reading what the client still sends (see _Channel).
 LINGER_S = 2.0
+# Far above what a lab needs (a kernel's pools hold a few dozen), so idle sockets cannot fill the server: at
+# waitress's default of 100, any process on a shared hub node could freeze another learner's system.
+CONNECTION_LIMIT = 1000
+# How long a new connection may take to send its first whole request before it is closed: a client on
+# loopback sends it at once, so a connection still silent (or dripping bytes) after this holds a slot for nothing.
+FIRST_REQUEST_S = 10.0
+# How long a connection idle between requests is kept; urllib3 drops a pooled connection the server closed.
+IDLE_S = 30.0
+# How often the loop looks for connections to close.
+SWEEP_S = 2.0
 
 # waitress logs a client that hung up mid-answer; with no handler configured, Python's last-resort
 # handler would print that into a notebook cell. A logging setup of the learner's own still sees it.
@@ -98,6 +108,14 @@ class _Channel(HTTPChannel):
 
     error_task_class = JsonErrorTask
     _linger_until: float | None = None
+    #: Whether a whole request has arrived on this connection yet (see FIRST_REQUEST_S).
+    had_request = False
+
+    def received(self, data: bytes) -> bool:
+        done = bool(super().received(data))
+        if self.requests:
+            self.had_request = True
+        return done
 
     def handle_close(self) -> None:
         if self._linger_until is None and self.connected:
@@ -181,6 +199,12 @@ class _LoopbackServer(TcpWSGIServer):
                 pass  # already gone
         self._map.clear()
 
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)  # idle keep-alive connections, after IDLE_S
+        for channel in list(self.active_channels.values()):
+            if not getattr(channel, "had_request", True) and now - channel.creation_time > FIRST_REQUEST_S:
+                channel.will_close = True  # the loop closes it on its next turn (it runs this sweep)
+
     def close(self) -> None:
         # waitress closes a server whose handler raised; the pipe goes with it.
         with self._wake_lock:
@@ -243,6 +267,9 @@ class BackgroundServer:
             max_request_body_size=MAX_BODY_BYTES,
             # Pass every header through as the development server did; nothing here sits behind a proxy.
             clear_untrusted_proxy_headers=False,
+            connection_limit=CONNECTION_LIMIT,
+            channel_timeout=IDLE_S,
+            cleanup_interval=SWEEP_S,
         )
         socket_map: dict[int, Any] = {}
         try:

@@ -211,3 +211,67 @@ def _open_fds() -> int | None:
     import os
 
     return len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+
+
+def _get(port: int, path: str = "/") -> int:
+    conn = http.client.HTTPConnection(HOST, port, timeout=5)
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_idle_sockets_by_the_hundred_do_not_lock_others_out(server: BackgroundServer) -> None:
+    # waitress's default limit was 100: 101 idle sockets froze a learner's system for everyone (review R5).
+    idle = [socket.create_connection((HOST, server.port), timeout=5) for _ in range(150)]
+    try:
+        started = time.monotonic()
+        assert _get(server.port, "/after-the-flood") == 200
+        assert time.monotonic() - started < 4
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def _one_answer(sock: socket.socket) -> bytes:
+    """One whole answer on a kept-alive connection: its headers, then Content-Length bytes of body."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += sock.recv(65536)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = int(
+        next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    )
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+def test_a_connection_that_never_finishes_a_request_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import simulators.server as serving
+
+    monkeypatch.setattr(serving, "FIRST_REQUEST_S", 0.5)
+    monkeypatch.setattr(serving, "SWEEP_S", 0.2)
+    running = BackgroundServer(_app, 0, name="test").start()
+    try:
+        silent = socket.create_connection((HOST, running.port), timeout=8)
+        dripping = socket.create_connection((HOST, running.port), timeout=8)
+        served = socket.create_connection((HOST, running.port), timeout=8)
+        served.sendall(b"GET /kept HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert b"/kept" in _one_answer(served)
+        dripping.sendall(b"GET /never-ends HTTP/1.1\r\n")
+        started = time.monotonic()
+        for sock in (silent, dripping):
+            try:
+                while sock.recv(1024):  # the server closes it: EOF (or a reset) within a few seconds
+                    pass
+            except ConnectionResetError:
+                pass
+        assert time.monotonic() - started < 6
+        served.sendall(b"GET /still-here HTTP/1.1\r\nHost: x\r\n\r\n")  # a served keep-alive connection stays
+        assert b"/still-here" in _one_answer(served)
+        for sock in (silent, dripping, served):
+            sock.close()
+    finally:
+        running.stop()
