@@ -167,4 +167,10 @@ def _html(title: str, body: str, status: int = 200) -> Response:
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{_STYLE}</style></head>"
         f"<body><main><h1>{escape(title)}</h1><p class='note'>Test mode: no real money moves.</p>{body}</main></body></html>"
     )
-    return Response(page, status=status, mimetype="text/html")
+    answer = Response(page, status=status, mimetype="text/html")
+    # Stripe's hosted Checkout refuses to be framed: a page that takes card details must not sit inside
+    # another site's frame, where that site could draw over it (review C1).
+    answer.headers["X-Frame-Options"] = "DENY"
+    answer.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    answer.headers["X-Content-Type-Options"] = "nosniff"
+    return answer

@@ -259,3 +259,14 @@ def test_checkout_completed_is_a_trigger_the_course_accepts(course_lab: Lab) -> 
     assert run["outcome"] == "succeeded", run
     [email] = course_lab.mailer.inbox(to="ada@example.com")
     assert email["subject"] == f"Welcome! Order {session['id']}"
+
+
+def test_the_hosted_page_refuses_to_be_framed_by_another_site(sdk: Any, lab: Lab, one_off: Any) -> None:
+    session = _session(sdk, one_off.id)
+    browser = {"Accept": "text/html"}
+    for url in (session.url, lab.payments.url + "/checkout/cs_nope"):
+        page = requests.get(url, headers=browser, timeout=10)
+        assert page.headers["Content-Type"].startswith("text/html")
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
