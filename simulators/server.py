@@ -46,6 +46,8 @@ FIRST_REQUEST_S = 10.0
 IDLE_S = 30.0
 # How often the loop looks for connections to close.
 SWEEP_S = 2.0
+# How many waiting connections one turn of the loop accepts.
+ACCEPT_BATCH = 64
 
 # waitress logs a client that hung up mid-answer; with no handler configured, Python's last-resort
 # handler would print that into a notebook cell. A logging setup of the learner's own still sees it.
@@ -198,6 +200,15 @@ class _LoopbackServer(TcpWSGIServer):
             except OSError:
                 pass  # already gone
         self._map.clear()
+
+    def handle_accept(self) -> None:
+        # waitress takes one connection per turn of the loop, and each turn polls every open socket: behind a
+        # few hundred idle ones, a real client waited over a second in the backlog. Take what is waiting.
+        for _ in range(ACCEPT_BATCH):
+            before = len(self._map)
+            super().handle_accept()
+            if len(self._map) == before or len(self._map) >= self.adj.connection_limit:
+                return
 
     def maintenance(self, now: float) -> None:
         super().maintenance(now)  # idle keep-alive connections, after IDLE_S

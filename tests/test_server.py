@@ -224,11 +224,11 @@ def _get(port: int, path: str = "/") -> int:
 
 def test_idle_sockets_by_the_hundred_do_not_lock_others_out(server: BackgroundServer) -> None:
     # waitress's default limit was 100: 101 idle sockets froze a learner's system for everyone (review R5).
-    idle = [socket.create_connection((HOST, server.port), timeout=5) for _ in range(150)]
+    idle = [socket.create_connection((HOST, server.port), timeout=5) for _ in range(500)]
     try:
         started = time.monotonic()
         assert _get(server.port, "/after-the-flood") == 200
-        assert time.monotonic() - started < 4
+        assert time.monotonic() - started < 1
     finally:
         for sock in idle:
             sock.close()
