@@ -103,6 +103,9 @@ class Clock:
         #: Jobs finished so far: `run_until` waits for progress, not for a whole run, before giving up.
         self._finished = 0
         self._stopping = False
+        #: Work handed off the worker thread (real-time deliveries on their endpoint's lane) not yet done:
+        #: settle() waits for it as for a job.
+        self._outside = 0
         self._worker = threading.Thread(target=self._work, name="hooklab-clock", daemon=True)
         self._worker.start()
 
@@ -236,7 +239,7 @@ class Clock:
     def _busy(self) -> bool:
         if self._stopping:
             return False
-        if self._running is not None:
+        if self._running is not None or self._outside:
             return True
         upcoming = self._next_job()
         return upcoming is not None and upcoming.due <= self.time()
@@ -290,6 +293,22 @@ class Clock:
                 self._wake.wait(0.5 if self.realtime else None)
         return None
 
+    # -- work done off the worker thread --------------------------------------
+
+    def begin_outside(self) -> None:
+        """Count a piece of this lab's work that runs on another thread, so settle() waits for it."""
+        with self._cond:
+            self._outside += 1
+
+    def end_outside(self, name: str, failure: learner.HandlerFailure | None = None) -> None:
+        """That work is done; a failure is recorded as a job's would be."""
+        if failure is not None:
+            self._record_failure(Job(self.time(), -1, name, _done), failure)
+        with self._cond:
+            self._outside -= 1
+            if not self._outside:
+                self._cond.notify_all()
+
     def _record_failure(self, job: Job, raised: learner.HandlerFailure) -> None:
         failure = JobFailure(name=job.name, at=raised.at, error=raised.error, traceback=raised.traceback)
         self.failures.append(failure)
@@ -308,6 +327,10 @@ class Clock:
     @property
     def stopped(self) -> bool:
         return self._stopping
+
+
+def _done() -> None:
+    """The body of a job record made after the work already ran."""
 
 
 def _name_of(fn: Callable[..., Any]) -> str:

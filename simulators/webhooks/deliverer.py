@@ -23,6 +23,7 @@ import requests
 from ..clock import Clock
 from ..http import WebhookClient
 from .deliverylog import DeliveryLog, Outcome
+from .lanes import Lanes
 from .retry import RetryPolicy
 from .signing import Signer
 
@@ -81,6 +82,8 @@ class Deliverer:
         # and none of requests' per-request proxy and netrc lookups.
         self._client = WebhookClient(excerpt_chars=EXCERPT, user_agent=USER_AGENT)
         self._alive = False
+        # Real time only: a slow receiver must delay its own endpoint, not the clock (see lanes).
+        self._lanes = Lanes(clock, name) if clock.realtime else None
 
     def start(self) -> None:
         """Schedule every pending delivery (all of them, after a restart)."""
@@ -90,6 +93,8 @@ class Deliverer:
 
     def stop(self) -> None:
         self._alive = False
+        if self._lanes is not None:
+            self._lanes.stop()
         self._client.close()
 
     def schedule(self, delivery_id: str, due: float) -> None:
@@ -98,8 +103,19 @@ class Deliverer:
             self.clock.call_at(due, lambda: self.attempt(delivery_id, due), name=f"{self.name}: deliver {delivery_id}")
 
     def attempt(self, delivery_id: str, due: float) -> None:
+        """Attempt a delivery now: on the clock's worker in virtual time, on its endpoint's lane in real time."""
         if not self._alive:
             return  # this system was stopped; its restart reschedules from the store
+        if self._lanes is None:
+            self._attempt_now(delivery_id, due)
+            return
+        row = self.log.delivery(delivery_id)
+        if row is not None:
+            self._lanes.submit(row["endpoint_id"], lambda: self._attempt_now(delivery_id, due))
+
+    def _attempt_now(self, delivery_id: str, due: float) -> None:
+        if not self._alive:
+            return
         row = self.log.delivery(delivery_id)
         if row is None or row["status"] != "pending" or row["next_attempt_at"] != due:
             return  # done already, or rescheduled since this job was made
