@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 import case_study_profile  # noqa: E402
 import delivery  # noqa: E402
 import end_to_end  # noqa: E402
+import hung_receiver  # noqa: E402
 import lab_cycle  # noqa: E402
 import loopback_ratio  # noqa: E402
 import memory  # noqa: E402
@@ -60,6 +61,8 @@ def _benches(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
         "delivery_throughput": lambda: loopback_ratio.throughput(n=200 if quick else 1000, chunks=4 if quick else 10),
         # the payments engineer's benchmark: a burst's absolute rate, and confirm-to-delivery latency
         "delivery_latency": lambda: delivery.measure(events=100 if quick else 500, payments=50 if quick else 200),
+        # healthy endpoints' deliveries while a fourth endpoint hangs, beside the same four all answering
+        "hung_receiver": lambda: hung_receiver.measure(events=100 if quick else 300),
         # where a delivery's CPU goes, part by part, each beside the framework and client on their own
         "request_cost": lambda: request_cost.measure(pairs=100 if quick else 200),
         "case_study": scenario.measure,
@@ -81,6 +84,10 @@ def _targets(results: dict[str, Any]) -> dict[str, str]:
     if "ratio" in results.get("delivery_throughput", {}):
         out["outbox_vs_requests_session_ratio >= 0.7"] = verdict(
             results["delivery_throughput"]["ratio"], 0.7, higher_is_better=True
+        )
+    if "rate_ratio" in results.get("hung_receiver", {}):
+        out["healthy_rate_with_one_hung_vs_none >= 0.8"] = verdict(
+            results["hung_receiver"]["rate_ratio"], 0.8, higher_is_better=True
         )
     case = results.get("case_study", {})
     wall = case.get("with_all_fixes", {}).get("wall_s") if isinstance(case.get("with_all_fixes"), dict) else None
