@@ -27,6 +27,7 @@ from . import dashboards
 from .admin import create_admin_app
 from .alerts import Alert, AlertSink
 from .clock import DEFAULT_START, Clock, JobFailure
+from .clock_keeper import ClockKeeper, resumed_start
 from .context import SystemContext
 from .crm import CrmSystem
 from .dashboards import crm as crm_pages
@@ -90,9 +91,12 @@ class Lab:
         self._control_port = control_port
         self._lock = threading.Lock()
         self._stopped = False
+        if not self._temporary:
+            start = resumed_start(self.state_dir, start)  # a restart never moves the clock back
         self.clock = Clock(start, realtime=realtime, speed=speed, on_failure=self._job_failed)
         self._alerts = AlertSink(self.clock)
         self._meta = Store(self.state_dir / "lab.sqlite3")
+        self._clock_keeper = ClockKeeper(self.clock, self._meta) if not self._temporary else None
         # Random and kept in the state folder (see `labkey`): what keeps other learners on a hub out of this lab.
         self.key = keep_key(self.state_dir, key)
         # Random, not seeded: on a shared JupyterHub node every learner runs the
@@ -215,6 +219,9 @@ class Lab:
             if self._stopped:
                 return
             self._stopped = True
+        keeper = getattr(self, "_clock_keeper", None)
+        if keeper is not None:
+            keeper.stop()
         self.clock.stop()
         services: list[Any] = [*self.endpoints.values(), *reversed(list(self.systems.values()))]
         control = getattr(self, "control", None)

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,9 @@ def test_serve_json_prints_connection_details_first_and_stops_on_ctrl_c(tmp_path
         if "payments" in details:
             assert details["payments"]["api_key"].startswith("sk_test_")
         assert json.loads((tmp_path / "home" / "serve.json").read_text())["seed"] == 4
+        # The sandbox runs on the wall clock, as Stripe does: times computed from time.time() mean what they say.
+        now = datetime.fromisoformat(details["clock"]["now"].replace("Z", "+00:00")).timestamp()
+        assert abs(now - time.time()) < 120, details["clock"]
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
         assert not (tmp_path / "home" / "serve.json").exists()

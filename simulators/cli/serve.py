@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,9 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             state_dir=args.state_dir,
             realtime=True,
+            # The wall clock's time, as Stripe's: a developer's `expires_at` or `created[gte]` computed from
+            # time.time() must mean what it says (on a state folder, never earlier than where the last run ended).
+            start=datetime.now(timezone.utc),
             speed=args.speed,
             retry_policy=args.retry_policy,
             control_port=args.control_port,
