@@ -55,11 +55,15 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        """All-or-nothing; nests (inner blocks join the outer transaction)."""
+        """All-or-nothing; nests: an inner block joins the outer transaction, and undoes only itself if it fails.
+
+        The savepoint matters since a request with an Idempotency-Key runs inside one outer transaction (see
+        the payments' http layer): a view's block that fails must still leave nothing behind.
+        """
         with self._lock:
             outermost = self._depth == 0
-            if outermost:
-                self._conn.execute("BEGIN IMMEDIATE")
+            savepoint = f"hooklab_{self._depth}"
+            self._conn.execute("BEGIN IMMEDIATE" if outermost else f"SAVEPOINT {savepoint}")
             self._depth += 1
             try:
                 yield self
@@ -67,10 +71,12 @@ class Store:
                 self._depth -= 1
                 if outermost:
                     self._conn.execute("ROLLBACK")
+                elif self._conn.in_transaction:
+                    self._conn.execute(f"ROLLBACK TO {savepoint}")
+                    self._conn.execute(f"RELEASE {savepoint}")
                 raise
             self._depth -= 1
-            if outermost:
-                self._conn.execute("COMMIT")
+            self._conn.execute("COMMIT" if outermost else f"RELEASE {savepoint}")
 
     def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> int:
         """Run a statement; return the number of rows changed."""

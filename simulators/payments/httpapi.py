@@ -6,6 +6,7 @@ Stripe prints it, indented by two spaces with a newline at the end (errors too, 
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -58,6 +59,11 @@ def install(app: Flask, *, api_key: str, limiter: RateLimiter, idempotency: Idem
                     response.headers["Original-Request"] = replay.request_id
                 return response
             g.idempotency_key = key
+            # The key's answer and the objects the request makes commit together (finish() runs inside this
+            # transaction): a crash between two separate commits left a payment without its key, and the client's
+            # retry with the same key charged again (review R1). Stripe promises such a retry is always safe.
+            g.idempotent_work = ExitStack()
+            g.idempotent_work.enter_context(idempotency.store.transaction())
         return None
 
     @app.after_request
@@ -76,10 +82,14 @@ def install(app: Flask, *, api_key: str, limiter: RateLimiter, idempotency: Idem
                 response.get_data(as_text=True),
                 g.get("request_id"),
             )
+            g.pop("idempotent_work").close()  # commit the request's objects and its key's answer, at once
         return response
 
     @app.teardown_request
     def _release(exc: BaseException | None) -> None:
+        work = g.pop("idempotent_work", None)
+        if work is not None:  # the view raised past every error handler: nothing it did is kept
+            work.__exit__(type(exc or RuntimeError()), exc or RuntimeError("request ended early"), None)
         key = g.get("idempotency_key")
         if key is not None:
             idempotency.release(g.api_key, key)
