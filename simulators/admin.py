@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import math
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -117,23 +118,44 @@ def create_admin_app(
     def clock_now() -> Response:
         return jsonify({"now": clock.now().isoformat(), "timestamp": clock.timestamp(), "realtime": realtime})
 
+    # The answers to the last advances sent with an Idempotency-Key: a client that retries an advance whose
+    # answer it never got (a timeout) must not move the clock twice (review R4).
+    advances = AnswerMemo()
+
     @app.post("/admin/clock/advance")
     def advance() -> Response:
+        key = request.headers.get("Idempotency-Key")
+        kept = advances.get(key)
+        if kept is not None:
+            return kept
         body = _json_object()
-        unknown = sorted(str(key) for key in body if key not in UNITS)
-        if unknown:
-            raise ApiError(
-                400, f"advance takes seconds, minutes, hours and days, not {', '.join(unknown)}", param=unknown[0]
+        if "until" in body:  # a target time: sent twice, it moves the clock once
+            if len(body) > 1:
+                raise ApiError(400, "advance takes either until or an amount of time, not both", param="until")
+            target = _moment(body["until"], "until")
+        else:
+            target = clock.time() + _amount(body)
+        if target - clock.time() > MAX_ADVANCE:
+            raise ApiError(400, "advance at most a year at a time", param="until" if "until" in body else "days")
+        try:
+            now = clock.run_until(max(target, clock.time()))
+            answer = jsonify({"now": now.isoformat(), "timestamp": int(now.timestamp()), "settled": True})
+        except TimeoutError as busy:
+            # The clock has moved (or is moving) and jobs are still running: that is news, not an error. A 500
+            # here made clients retry, and each retry moved the clock again.
+            now = clock.now()
+            answer = jsonify(
+                {
+                    "now": now.isoformat(),
+                    "timestamp": int(now.timestamp()),
+                    "settled": False,
+                    "message": f"The clock is at {now.isoformat()}; {busy}. Do not send this advance again: "
+                    "read GET /admin/clock to see when the work is done.",
+                }
             )
-        for unit, value in body.items():
-            if not _is_number(value) or value < 0:
-                raise ApiError(400, f"{unit} must be a finite number of zero or more, not {value!r}", param=unit)
-            if value * span(**{unit: 1}) > MAX_ADVANCE:
-                raise ApiError(400, f"advance at most a year at a time, not {value!r} {unit}", param=unit)
-        if span(**body) > MAX_ADVANCE:
-            raise ApiError(400, f"advance at most a year at a time, not {span(**body) / 86400:g} days", param="days")
-        now = clock.advance(**body)
-        return jsonify({"now": now.isoformat(), "timestamp": int(now.timestamp())})
+            answer.status_code = 202
+        advances.keep(key, answer)
+        return answer
 
     @app.get("/")
     def overview_page() -> Response:
@@ -171,6 +193,53 @@ def _service(lookup: Callable[[str], Service], name: str) -> Service:
 
 def _system_status(service: Service) -> dict[str, Any]:
     return {"url": service.url, "faults": service.faults.active(), "down": service.faults.is_down}
+
+
+def _amount(body: dict[str, Any]) -> float:
+    """The seconds an advance's body asks for, each unit checked."""
+    unknown = sorted(str(key) for key in body if key not in UNITS)
+    if unknown:
+        raise ApiError(
+            400,
+            f"advance takes seconds, minutes, hours and days (or until), not {', '.join(unknown)}",
+            param=unknown[0],
+        )
+    for unit, value in body.items():
+        if not _is_number(value) or value < 0:
+            raise ApiError(400, f"{unit} must be a finite number of zero or more, not {value!r}", param=unit)
+        if value * span(**{unit: 1}) > MAX_ADVANCE:
+            raise ApiError(400, f"advance at most a year at a time, not {value!r} {unit}", param=unit)
+    if span(**body) > MAX_ADVANCE:
+        raise ApiError(400, f"advance at most a year at a time, not {span(**body) / 86400:g} days", param="days")
+    return span(**body)
+
+
+class AnswerMemo:
+    """The answers to the last few requests sent with an Idempotency-Key, replayed to a retry."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._answers: dict[str, Response] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str | None) -> Response | None:
+        if key is None:
+            return None
+        with self._lock:
+            kept = self._answers.get(key)
+        if kept is None:
+            return None
+        replay = Response(kept.get_data(), status=kept.status_code, mimetype=kept.mimetype)
+        replay.headers["Idempotent-Replayed"] = "true"
+        return replay
+
+    def keep(self, key: str | None, answer: Response) -> None:
+        if key is None:
+            return
+        with self._lock:
+            self._answers[key] = answer
+            while len(self._answers) > self._size:
+                self._answers.pop(next(iter(self._answers)))
 
 
 def _json_object() -> dict[str, Any]:
