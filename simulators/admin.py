@@ -19,6 +19,7 @@ from flask import Flask, Response, jsonify, request
 from . import errors, faultspec
 from .alerts import AlertSink
 from .clock import Clock, span
+from .dashboards import html_page
 from .errors import ApiError
 from .faultspec import FaultSettingError
 from .hosts import LoopbackHostsOnly
@@ -159,7 +160,7 @@ def create_admin_app(
 
     @app.get("/")
     def overview_page() -> Response:
-        return Response(overview(), mimetype="text/html")
+        return html_page(overview())
 
     return app
 

@@ -396,3 +396,18 @@ def test_the_overview_names_no_folder_of_this_machine(provisioning_lab: Lab) -> 
     page, raw = _get(provisioning_lab.url + "/")
     assert "Your lab" in page.text and str(provisioning_lab.state_dir) not in raw
     assert "a temporary folder" in page.text
+
+
+def test_lab_pages_may_be_framed_only_by_their_own_origin(provisioning_lab: Lab) -> None:
+    # Behind jupyter-server-proxy, JupyterLab shares the pages' origin; any other site is refused a frame.
+    browser = {"Accept": "text/html"}
+    for url in (
+        provisioning_lab.provisioning.url + "/",
+        provisioning_lab.provisioning.url + "/dashboard/nothing-here",
+        provisioning_lab.control.url + "/",
+    ):
+        page = requests.get(url, headers=browser, timeout=10)
+        assert page.headers["Content-Type"].startswith("text/html"), url
+        assert page.headers["X-Frame-Options"] == "SAMEORIGIN", url
+        assert page.headers["Content-Security-Policy"] == "frame-ancestors 'self'", url
+        assert page.headers["X-Content-Type-Options"] == "nosniff", url

@@ -71,14 +71,27 @@ def mount(system: Any, pages: ModuleType = generic, nav: Nav = list) -> None:
 
     @app.get("/")
     def dashboard() -> Response:
-        return Response(render_dashboard(system, pages, nav), mimetype="text/html")
+        return html_page(render_dashboard(system, pages, nav))
 
     @app.get("/dashboard/<path:rest>")
     def dashboard_page(rest: str) -> Response:
         html, status = render_page(system, rest, pages, nav)
         if status == 404 and not browser_wants_html():
             raise ApiError(404, f"{system.name} has no dashboard page at /dashboard/{rest}.")
-        return Response(html, status=status, mimetype="text/html")
+        return html_page(html, status)
+
+
+def html_page(html: str, status: int = 200) -> Response:
+    """A lab page, which only a page of the same origin may frame.
+
+    Behind jupyter-server-proxy the lab's pages share JupyterLab's origin, so JupyterLab could still show one
+    in a panel; another site cannot frame it and draw over its buttons (review C1, issue 28).
+    """
+    page = Response(html, status=status, mimetype="text/html")
+    page.headers["X-Frame-Options"] = "SAMEORIGIN"
+    page.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    page.headers["X-Content-Type-Options"] = "nosniff"
+    return page
 
 
 def browser_wants_html() -> bool:
