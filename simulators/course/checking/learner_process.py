@@ -22,10 +22,12 @@ import os
 import sys
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import Any
 
+import simulators
 from simulators.course.checking.answers import NotPlainData, export
-from simulators.course.checking.notebook import notebook_namespace
+from simulators.course.checking.notebook import NotebookError, exercise_cells, notebook_namespace
 from simulators.course.checking.registry import load_check, registry
 from simulators.course.checking.result import CheckResult
 from simulators.course.checking.runner import run_check
@@ -60,13 +62,24 @@ def main(argv: list[str] | None = None) -> None:
 
         # The runner's boundary turns a raising, hanging or still-stub cell into a verdict, as for any check.
         result = run_check(replace(exercise, fn=collect), cells, timeout=args.timeout)
-        line = {"answers": sent} if result.ok else {"failed": result.as_dict()}
+        line: dict[str, Any] = {"answers": sent} if result.ok else {"failed": result.as_dict()}
     else:
         line = {"verdict": run_check(exercise, cells, timeout=args.timeout).as_dict()}
+    line["untouched"] = as_handed_out(Path(args.notebook), exercise.id, exercise.notebook)
     reply.write(json.dumps(line, default=_unsendable) + "\n")
     reply.flush()
     sys.stdout.flush()
     os._exit(0)  # threads the learner started must not keep this process alive
+
+
+def as_handed_out(notebook: Path, exercise_id: str, name: str) -> bool:
+    """Whether the learner's cells for the exercise are still the course's own stub, character for character."""
+    stub = Path(simulators.__file__).resolve().parents[1] / "exercises" / f"{name}.ipynb"
+    try:
+        theirs, ours = exercise_cells(notebook, exercise_id), exercise_cells(stub, exercise_id)
+    except NotebookError:
+        return False
+    return bool(ours) and [c.source for c in theirs] == [c.source for c in ours]
 
 
 def _unsendable(value: object) -> str:

@@ -130,17 +130,20 @@ def judge(notebook: Path, exercise: Exercise, confinement: Confinement, timeout:
         said = _first_line(reply)
         printed = _excerpt(output)
     result = _decide(exercise, mode, said, exit_code, timeout)
-    if printed:
-        result = CheckResult(
-            result.ok,
-            result.title,
-            result.message,
-            result.hints,
-            {**result.details, "output": printed},
-            result.steps,
-            result.exercise,
-        )
-    return result
+    noted: dict[str, Any] = {"output": printed} if printed else {}
+    if said is not None and said.get("untouched") is True and not result.ok:
+        noted["untouched"] = True  # scores 0 whatever steps the stub happens to meet (see result.py)
+    if not noted:
+        return result
+    return CheckResult(
+        result.ok,
+        result.title,
+        result.message,
+        result.hints,
+        {**result.details, **noted},
+        result.steps,
+        result.exercise,
+    )
 
 
 def unreachable(confinement: Confinement, exc: OSError) -> str:
