@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from simulators.course.checking import Exercise, load_checks, registry, unload_checks
+from simulators.course.checking.answers import DATA_EXERCISES
 from simulators.course.checking.batch import Row, grade, write_gradescope, write_report
 from simulators.course.checking.sandbox import confined_env, confinement_for
 
@@ -236,3 +237,14 @@ def test_a_check_beside_the_learners_code_still_has_the_limits(tmp_path: Path, s
     assert not any(row.ok for row in rows.values())
     assert "MemoryError" in rows["memhog"].message
     assert processes_mentioning(str(tmp_path)) == []
+
+
+def test_the_guide_names_which_exercises_can_be_forged(course_checks: None) -> None:
+    """docs/instructors.md lists the exercises checked apart from the learner's code, and the others."""
+    guide = (ROOT / "docs" / "instructors.md").read_text()
+    protected = guide[guide.index("**Answers that are values cannot be forged.**") :]
+    protected, exposed = protected.split("What it does **not** protect against:")
+    exposed = exposed[: exposed.index("**Grading as yourself")]
+    named = {e.id for e in registry.all() if f"`{e.id}`" in protected}
+    assert named == set(DATA_EXERCISES)
+    assert {e.id for e in registry.all() if f"`{e.id}`" in exposed} == {e.id for e in registry.all()} - named
