@@ -105,8 +105,9 @@ def run_notebook(
 def _run_worker(
     notebook: Path, exercises: Sequence[Exercise], timeout: float | None, env: dict[str, str]
 ) -> tuple[dict[str, CheckResult], int | None]:
-    per_exercise = STARTUP_ALLOWANCE + SWEEP_ALLOWANCE
-    budget = STARTUP_ALLOWANCE + sum(per_exercise + (timeout if timeout is not None else e.timeout) for e in exercises)
+    # Per exercise: the learner's process (its limit and start-up), the sweep, then a check of answers, in the worker.
+    limits = [timeout if timeout is not None else exercise.timeout for exercise in exercises]
+    budget = STARTUP_ALLOWANCE + sum(2 * limit + STARTUP_ALLOWANCE + SWEEP_ALLOWANCE for limit in limits)
     command = [sys.executable, "-m", "simulators.course.checking.worker", str(notebook.resolve())]
     command += [exercise.id for exercise in exercises]
     if timeout is not None:
