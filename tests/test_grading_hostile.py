@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -233,7 +234,12 @@ def test_a_check_beside_the_learners_code_still_has_the_limits(tmp_path: Path, s
         learner(tmp_path, name, cell.replace("MARKER", repr(str(tmp_path))), notebook="90_first_handler", source=SAMPLE)
         for name, cell in cells.items()
     ]
+    solved = tmp_path / "solved" / "exercises"
+    solved.mkdir(parents=True)
+    shutil.copy(SAMPLE / "solutions" / "90_first_handler.ipynb", solved)
+    folders.append(solved.parent)
     rows = {row.learner: row for row in grade(folders, [sample], jobs=2, checks=[SAMPLE / "checks"])}
+    assert rows.pop("solved").result.details["checked_beside_learner_code"] is True  # as the guide says
     assert not any(row.ok for row in rows.values())
     assert "MemoryError" in rows["memhog"].message
     assert processes_mentioning(str(tmp_path)) == []

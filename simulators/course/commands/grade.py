@@ -17,9 +17,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         "grade",
         help="check many learners' copies and write a CSV/JSON report",
         description="Treat each DIR as one learner's copy of the course (its exercises/*.ipynb) and run every "
-        "registered check on it, each notebook in its own process with a time limit, so one hanging or "
-        "crashing learner never stops the batch. Writes learner, exercise, status (pass, fail, error, timeout, "
-        "missing), score (the share of the check's steps that held), ok, message.",
+        "registered check on it, each exercise's learner code in a confined process with a time limit, so one "
+        "hanging or crashing learner never stops the batch. Run as root, each learner's code runs as the owner of "
+        "their folder (nobody for root's), never as root. Writes learner, exercise, status (pass, fail, error, "
+        "timeout, missing), score (the share of the check's steps that held; 0 for cells as handed out), ok, "
+        "message.",
     )
     parser.add_argument("dirs", nargs="+", type=Path, metavar="DIR", help="a learner's copy of the course")
     parser.add_argument(
