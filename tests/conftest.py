@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import simulators
 from simulators import Lab
 from simulators.lab import SYSTEMS
 from tests.chromium import launched_chromium
@@ -73,12 +74,13 @@ def let_others_through(paths: list[Path]) -> None:
 
 def _let_everyone_run_python() -> None:
     """As root, checks run learners' code as another user (simulators/course/checking/sandbox.py): that user
-    must reach this interpreter, which pyenv keeps under /root. Traverse (x) only, never read; left so, since
+    must reach this interpreter (pyenv keeps it under /root) and the checkout it imports. Traverse (x) only, never read; left so, since
     other test runs on the machine may rely on it at any moment."""
     if os.geteuid() != 0:
         return
     here = Path(sys.executable).resolve().parent
-    let_others_through([here, Path(sys.base_prefix)])
+    code = Path(simulators.__file__).resolve().parents[1]  # the checkout the learner's process imports
+    let_others_through([here, Path(sys.base_prefix), Path(sys.prefix), code, Path(__file__).resolve().parents[1]])
 
 
 _let_everyone_run_python()
