@@ -102,13 +102,16 @@ def limit_this_process(*, memory: int, cpu_seconds: int, extra_tasks: int = EXTR
     ):
         _, hard = resource.getrlimit(limit)
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        resource.setrlimit(limit, (value, value))
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):
+            continue  # a system without this limit (macOS refuses RLIMIT_AS): the others still hold
 
 
 def tasks_of(uid: int) -> int:
     """Processes and threads `uid` runs now (what RLIMIT_NPROC counts)."""
     count = 0
-    for entry in Path("/proc").iterdir():
+    for entry in _processes():
         if not entry.name.isdigit():
             continue
         try:
@@ -119,12 +122,18 @@ def tasks_of(uid: int) -> int:
     return count
 
 
+def _processes() -> list[Path]:
+    """/proc's entries (none where there is no /proc, as on macOS: there only the session is ended)."""
+    try:
+        return list(Path("/proc").iterdir())
+    except OSError:
+        return []
+
+
 def _prctl(option: int, value: int) -> bool:
     libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    return bool(libc.prctl(option, value, 0, 0, 0) == 0)
+    prctl = getattr(ctypes.CDLL(libc_name, use_errno=True), "prctl", None) if libc_name else None
+    return prctl is not None and bool(prctl(option, value, 0, 0, 0) == 0)  # Linux only
 
 
 def keep_private() -> None:
@@ -142,7 +151,7 @@ def descendants(root: int | None = None) -> list[int]:
     """Every live process below `root` (default: this one), by walking /proc's parent links."""
     root = os.getpid() if root is None else root
     children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
+    for entry in _processes():
         if not entry.name.isdigit():
             continue
         try:
