@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+import shutil
+import stat
+import sys
+import tempfile
 from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import simulators
 from simulators import Lab
 from simulators.lab import SYSTEMS
 from tests.chromium import launched_chromium
@@ -54,3 +61,51 @@ def provisioning_lab() -> Iterator[Lab]:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"hooklab systems: {', '.join(SYSTEMS)}; CI={os.environ.get('CI', '')}"
+
+
+def let_others_through(paths: list[Path]) -> None:
+    """Add the others' x (traverse, never read) bit to each path and the folders above it."""
+    for path in paths:
+        for folder in [path, *path.parents]:
+            mode = folder.stat().st_mode
+            if not mode & stat.S_IXOTH:
+                os.chmod(folder, stat.S_IMODE(mode) | stat.S_IXOTH)
+
+
+def _let_everyone_run_python() -> None:
+    """As root, checks run learners' code as another user (simulators/course/checking/sandbox.py): that user
+    must reach this interpreter (pyenv keeps it under /root) and the checkout it imports. Traverse (x) only, never read; left so, since
+    other test runs on the machine may rely on it at any moment."""
+    if os.geteuid() != 0:
+        return
+    here = Path(sys.executable).resolve().parent
+    code = Path(simulators.__file__).resolve().parents[1]  # the checkout the learner's process imports
+    let_others_through([here, Path(sys.base_prefix), Path(sys.prefix), code, Path(__file__).resolve().parents[1]])
+
+
+_let_everyone_run_python()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # As root, learners' code runs as another user who must reach the notebooks tests write. Every pytest run
+    # on the machine makes /tmp/pytest-of-root private again as it starts, so this run keeps its own base.
+    if os.geteuid() == 0 and not config.option.basetemp and not hasattr(config, "workerinput"):
+        config.option.basetemp = tempfile.mkdtemp(prefix="hooklab-tests-")
+        config.add_cleanup(partial(shutil.rmtree, config.option.basetemp, ignore_errors=True))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _let_learners_into_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """As root, the learner's code that a check runs reads notebooks a test wrote under pytest's (0700) base
+    folder as another user: let others traverse the folders above it."""
+    if os.geteuid() != 0:
+        return
+    let_others_through([tmp_path_factory.getbasetemp()])
+
+
+@pytest.fixture(autouse=True)
+def _let_learners_into_tmp_path(request: pytest.FixtureRequest) -> None:
+    """pytest makes each tmp_path 0700; as root, a check reads the notebooks a test writes there as another user."""
+    if os.geteuid() == 0 and "tmp_path" in request.fixturenames:
+        let_others_through([request.getfixturevalue("tmp_path")])

@@ -1,19 +1,22 @@
 """Run exercise checks on notebooks from outside a kernel: `hooklab check` and `hooklab grade`.
 
-Each notebook (and each learner's copy of it) runs in its own worker process
-with a time limit, so a learner whose code hangs, crashes the interpreter or
-calls exit() gets a clear verdict and the batch carries on.
+Each notebook (and each learner's copy of it) gets its own worker process, which
+runs each exercise's cells in a confined learner process of their own (see
+`worker.py` and `sandbox.py`), so a learner whose code hangs, crashes the
+interpreter or calls exit() gets a clear verdict and the batch carries on, and
+what the learner's code does never reaches the grader's files, environment or
+verdicts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,12 +25,12 @@ from typing import Any
 
 import simulators
 from simulators.course.checking.registry import CHECKS_ENV, Exercise
-from simulators.course.checking.result import CheckResult, Step, capped
+from simulators.course.checking.result import CheckResult, capped
 from simulators.course.checking.variant import LEARNER_ENV, graded_learner_id
-from simulators.course.checking.worker import EXIT_TIMED_OUT
+from simulators.course.checking.worker import STARTUP_ALLOWANCE, crashed, result_from_dict
 
-#: Seconds a worker may take to start Python and import hooklab, beyond the checks' own limits.
-STARTUP_ALLOWANCE = 30.0
+#: Seconds the worker may take to end a learner's processes after each exercise.
+SWEEP_ALLOWANCE = 10.0
 
 
 @dataclass(frozen=True)
@@ -73,27 +76,27 @@ def run_notebook(
     checks: Iterable[str | Path] = (),
     learner: str | None = None,
 ) -> list[CheckResult]:
-    """Check `exercises` against the cells of `notebook`, each in a worker process.
+    """Check `exercises` against the cells of `notebook`, the learner's code confined (see `worker.py`).
 
     `learner` replays that learner's scene (see `variant.py`); None leaves it to the environment.
     """
     if not notebook.is_file():
         return [_missing(exercise, notebook) for exercise in exercises]
-    env = dict(os.environ)
+    env = dict(os.environ)  # the worker is ours and never runs learner code; it passes on only what is allowed
     if learner is not None:
         env[LEARNER_ENV] = learner
     extra = [str(Path(path).resolve()) for path in checks]
     env[CHECKS_ENV] = os.pathsep.join([p for p in env.get(CHECKS_ENV, "").split(os.pathsep) if p] + extra)
-    env.setdefault("MPLBACKEND", "Agg")
+    if not env[CHECKS_ENV]:
+        del env[CHECKS_ENV]
     results: dict[str, CheckResult] = {}
     remaining = list(exercises)
     while remaining:
         got, exit_code = _run_worker(notebook, remaining, timeout, env)
         results.update(got)
         left = [exercise for exercise in remaining if exercise.id not in results]
-        if left and (exit_code != EXIT_TIMED_OUT or not got):
-            blamed = left[0]  # the worker died (or was killed) while running this one
-            results[blamed.id] = _crashed(blamed, exit_code)
+        if left and not got:
+            results[left[0].id] = crashed(left[0], exit_code)  # the worker itself could not get that far
             left = left[1:]
         remaining = left
     return [results[exercise.id] for exercise in exercises]
@@ -102,62 +105,50 @@ def run_notebook(
 def _run_worker(
     notebook: Path, exercises: Sequence[Exercise], timeout: float | None, env: dict[str, str]
 ) -> tuple[dict[str, CheckResult], int | None]:
-    budget = STARTUP_ALLOWANCE + sum(timeout if timeout is not None else e.timeout for e in exercises)
-    with tempfile.TemporaryDirectory(prefix="hooklab-check-") as tmp:
-        results_file = Path(tmp) / "results.jsonl"
-        command = [
-            sys.executable,
-            "-m",
-            "simulators.course.checking.worker",
-            str(notebook.resolve()),
-            str(results_file),
-        ]
-        command += [exercise.id for exercise in exercises]
-        if timeout is not None:
-            command += ["--timeout", str(timeout)]
-        process = subprocess.Popen(
-            command,
-            cwd=notebook.resolve().parent,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    # Per exercise: the learner's process (its limit and start-up), the sweep, then a check of answers, in the worker.
+    limits = [timeout if timeout is not None else exercise.timeout for exercise in exercises]
+    budget = STARTUP_ALLOWANCE + sum(2 * limit + STARTUP_ALLOWANCE + SWEEP_ALLOWANCE for limit in limits)
+    command = [sys.executable, "-m", "simulators.course.checking.worker", str(notebook.resolve())]
+    command += [exercise.id for exercise in exercises]
+    if timeout is not None:
+        command += ["--timeout", str(timeout)]
+    process = subprocess.Popen(
+        command,
+        cwd=notebook.resolve().parent,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        out, _ = process.communicate(timeout=budget)
+        exit_code: int | None = process.returncode
+    except subprocess.TimeoutExpired:
+        out = _stop(process)
+        exit_code = None
+    got = {}
+    wanted = {exercise.id for exercise in exercises}
+    for line in out.decode("utf-8", errors="replace").splitlines():
         try:
-            exit_code: int | None = process.wait(budget)
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            exit_code = None
-        got = {}
-        if results_file.exists():
-            for line in results_file.read_text(encoding="utf-8").splitlines():
-                try:
-                    row = json.loads(line)
-                except ValueError:
-                    break  # the worker died mid-line: the rest is lost with it
-                got[row["exercise"]] = result_from_dict(row)
+            row = json.loads(line)
+        except ValueError:
+            break  # the worker died mid-line: the rest is lost with it
+        if row.get("exercise") in wanted and row["exercise"] not in got:  # one verdict per exercise
+            got[row["exercise"]] = result_from_dict(row)
     return got, exit_code
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
+def _stop(process: subprocess.Popen[bytes]) -> bytes:
+    """Ask the worker to end its learner processes, then end it: what it had written is kept."""
+    process.terminate()
     try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
-
-
-def result_from_dict(row: dict[str, Any]) -> CheckResult:
-    return CheckResult(
-        ok=bool(row["ok"]),
-        title=row.get("title", ""),
-        message=row.get("message", ""),
-        hints=tuple(row.get("hints", ())),
-        details=dict(row.get("details", {})),
-        steps=tuple(Step(step["name"], bool(step["ok"]), step.get("message", "")) for step in row.get("steps", ())),
-        exercise=row.get("exercise", ""),
-    )
+        out, _ = process.communicate(timeout=SWEEP_ALLOWANCE)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        out, _ = process.communicate()
+    return out
 
 
 def _missing(exercise: Exercise, notebook: Path) -> CheckResult:
@@ -170,16 +161,6 @@ def _missing(exercise: Exercise, notebook: Path) -> CheckResult:
         (),
         exercise.id,
     )
-
-
-def _crashed(exercise: Exercise, exit_code: int | None) -> CheckResult:
-    if exit_code is None:
-        message = "your code did not finish in time, and the check run had to be stopped"
-    else:
-        message = (
-            f"the check run stopped while running your code (exit code {exit_code}): did your code end the interpreter?"
-        )
-    return CheckResult(False, exercise.title, message, exercise.hints, {"exit_code": exit_code}, (), exercise.id)
 
 
 # -- a whole course, or many learners ----------------------------------------

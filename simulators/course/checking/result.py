@@ -93,9 +93,12 @@ class CheckResult:
 
     @property
     def score(self) -> float:
-        """Partial credit: the share of steps that held (1.0 on a pass, 0.0 when no step ran)."""
+        """Partial credit: the share of steps that held (1.0 on a pass, 0.0 when no step ran, and 0.0 for cells
+        still as they were handed out, whatever steps the stub happens to meet)."""
         if self.ok:
             return 1.0
+        if self.details.get("untouched"):
+            return 0.0
         return sum(step.ok for step in self.steps) / len(self.steps) if self.steps else 0.0
 
     def as_dict(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from simulators.course.checking import load_checks, registry
 from simulators.course.checking.batch import grade, write_gradebook, write_gradescope, write_report, write_steps
+from simulators.course.checking.sandbox import keep_private
 from simulators.course.commands import add_check_options
 
 
@@ -16,9 +17,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         "grade",
         help="check many learners' copies and write a CSV/JSON report",
         description="Treat each DIR as one learner's copy of the course (its exercises/*.ipynb) and run every "
-        "registered check on it, each notebook in its own process with a time limit, so one hanging or "
-        "crashing learner never stops the batch. Writes learner, exercise, status (pass, fail, error, timeout, "
-        "missing), score (the share of the check's steps that held), ok, message.",
+        "registered check on it, each exercise's learner code in a confined process with a time limit, so one "
+        "hanging or crashing learner never stops the batch. Run as root, each learner's code runs as the owner of "
+        "their folder (nobody for root's), never as root. Writes learner, exercise, status (pass, fail, error, "
+        "timeout, missing), score (the share of the check's steps that held; 0 for cells as handed out), ok, "
+        "message.",
     )
     parser.add_argument("dirs", nargs="+", type=Path, metavar="DIR", help="a learner's copy of the course")
     parser.add_argument(
@@ -78,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.exercise:
         exercises = [entry for entry in exercises if entry.id in args.exercise]
+    keep_private()  # learners' code running as this user must not reach into this process (see sandbox.py)
     rows = grade(args.dirs, exercises, timeout=args.timeout, jobs=args.jobs, checks=args.checks)
     for out in outs:
         write_report(rows, out)
