@@ -430,6 +430,8 @@ def test_marks_at_the_same_moment_in_a_lane_are_fanned_out_not_stacked() -> None
         ys = sorted({round(float(y), 3) for _, y in events.get_offsets()})
         assert len(ys) == len(events.get_offsets()) >= 2, "each event has a place of its own"
         assert max(ys) - min(ys) < 1, "and stays in its own lane"
+        counted = [t.get_text() for t in ax.texts]
+        assert f"×{len(events.get_offsets())}" in counted, "a crowd at one moment is also counted in words"
 
 
 def test_the_date_is_written_in_the_axis_label_not_as_a_stray_tick_and_long_lanes_wrap() -> None:

@@ -236,6 +236,17 @@ def _draw(ax: Any, drawing: Drawing, now: float, lab: Any, moments: Mapping[str,
     legend: list[Any] = []
     low, high = _span(drawing, now, lab)
     lifted = _spread(marks, (high - low) / 110)
+    # A crowd of three or more marks at one moment is also counted in words: fanned out, they still touch.
+    for row, at, count in _crowds(marks, (high - low) / 110):
+        ax.annotate(
+            f"×{count}",
+            (_num(at), row),
+            xytext=(9, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize="small",
+            color=GREYS[0],
+        )
     styles = {
         "event": dict(marker="|", s=110, linewidths=2, label="event recorded"),
         "succeeded": dict(marker="o", s=36, label="delivery succeeded"),
@@ -378,6 +389,27 @@ def _spread(marks: dict[str, list[tuple[float, int]]], near: float) -> dict[tupl
                 taken.add(base)
             lift[(kind, index)] = lift.get(base, 0.0) if base is not None else 0.0
     return lift
+
+
+def _crowds(marks: dict[str, list[tuple[float, int]]], near: float) -> list[tuple[int, float, int]]:
+    """(lane, moment of its last mark, how many) for each cluster of three or more marks of one kind in a lane."""
+    crowds = []
+    for kind, points in marks.items():
+        if kind in DECORATIONS:
+            continue
+        by_lane: dict[int, list[float]] = {}
+        for ts, lane in points:
+            by_lane.setdefault(lane, []).append(ts)
+        for lane, moments in by_lane.items():
+            moments.sort()
+            cluster: list[float] = []
+            for ts in [*moments, float("inf")]:
+                if cluster and ts - cluster[0] > near:
+                    if len(cluster) >= 3:
+                        crowds.append((lane, cluster[-1], len(cluster)))
+                    cluster = []
+                cluster.append(ts)
+    return crowds
 
 
 def _placed(
