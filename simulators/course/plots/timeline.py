@@ -237,7 +237,12 @@ def _draw(ax: Any, drawing: Drawing, now: float, lab: Any, moments: Mapping[str,
     low, high = _span(drawing, now, lab)
     lifted = _spread(marks, (high - low) / 110)
     # A crowd of three or more marks at one moment is also counted in words: fanned out, they still touch.
-    for row, at, count in _crowds(marks, (high - low) / 110):
+    # Over days, moments a label's width apart would print on top of each other: those are left uncounted.
+    labelled: dict[int, float] = {}
+    for row, at, count in sorted(_crowds(marks, (high - low) / 110), key=lambda crowd: crowd[1]):
+        if at - labelled.get(row, float("-inf")) < (high - low) / 12:
+            continue
+        labelled[row] = at
         ax.annotate(
             f"×{count}",
             (_num(at), row),
