@@ -184,7 +184,7 @@ def test_every_try_it_has_a_folded_answer(path: Path) -> None:
             assert ANSWER in piece and "</details>" in piece, f"a Try it without a folded answer: {piece[:80]!r}"
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [*LESSONS, NOTEBOOKS / "your_tools.ipynb"], ids=lambda p: p.stem)
 def test_each_reflection_question_stands_in_markdown_right_above_its_box(path: Path) -> None:
     from simulators.course.worksheets.questions import question
 
@@ -200,7 +200,8 @@ def test_each_reflection_question_stands_in_markdown_right_above_its_box(path: P
         above = notebook[index - 1]
         assert above["cell_type"] == "markdown", "the question's text stands in the Markdown cell above its box"
         text = " ".join(question(found.group(1)).text.split())
-        assert text in " ".join(source(above).split()), f"the cell above {found.group(1)} holds its text: {text!r}"
+        shown = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", source(above))  # a glossary link in it is still its text
+        assert text in " ".join(shown.split()), f"the cell above {found.group(1)} holds its text: {text!r}"
         asked += 1
     assert asked, "at least one reflection question"
 
@@ -333,8 +334,31 @@ GLOSSARY_TERMS = {
     "reconciliation": r"reconciliation",
     "signature": r"signatures?",
 }
-#: The lessons whose first uses are linked so far (04–06 follow when their helper adds the links).
-GLOSSARY_LESSONS = ["00_welcome", "01_triggers_and_actions", "02_polling_vs_webhooks", "03_webhook_security"]
+#: Words of the core path the glossary added later: how a receiver answers, and what goes wrong.
+GLOSSARY_TERMS_CORE = {
+    "acknowledge": r"acknowledge\w*",
+    "queue": r"queues?|queued",
+    "dedupe": r"dedupe\w*|deduplicat\w*",
+    "outage": r"outages?",
+    "provisioning": r"provisioning",
+    "status-code": r"status codes?",
+}
+#: Each lesson with the words whose first use must link to the glossary. 00 links the later words when its
+#: owner next edits it (its cells are not ours to change here).
+GLOSSARY_LESSONS = {
+    "00_welcome": GLOSSARY_TERMS,
+    **{
+        lesson: GLOSSARY_TERMS | GLOSSARY_TERMS_CORE
+        for lesson in (
+            "01_triggers_and_actions",
+            "02_polling_vs_webhooks",
+            "03_webhook_security",
+            "04_reliable_webhook_handling",
+            "05_case_study_silent_failure",
+            "06_designing_automations",
+        )
+    },
+}
 
 
 def _prose_with_glossary_marks(path: Path) -> str:
@@ -352,7 +376,7 @@ def test_the_first_use_of_each_glossary_term_links_to_the_glossary(lesson: str) 
     prose = _prose_with_glossary_marks(NOTEBOOKS / f"{lesson}.ipynb")
     glossary = "\n".join(markdown(NOTEBOOKS / "glossary.ipynb"))
     unlinked = []
-    for anchor, pattern in GLOSSARY_TERMS.items():
+    for anchor, pattern in GLOSSARY_LESSONS[lesson].items():
         assert f'<a id="{anchor}"></a>' in glossary, f"the glossary defines {anchor}"
         first = re.search(rf"(?<![\w-]){pattern}(?![\w-])", prose, re.IGNORECASE)
         if first and prose.rfind("⟦", 0, first.start()) <= prose.rfind("⟧", 0, first.start()):

@@ -17,6 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: The reference page of where each habit lives in Zapier, Make, n8n, HubSpot and Stripe; it asks a question too.
+TOOL_CARDS = ROOT / "notebooks" / "your_tools.ipynb"
 ALL_NOTEBOOKS = LESSONS + sorted((ROOT / "exercises").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
 
 _CODE_SPAN = re.compile(r"`[^`]*`")
@@ -88,7 +90,7 @@ def test_every_reflection_question_is_registered_and_asked() -> None:
 
     registered = {q.id: q.notebook for q in QUESTIONS}
     asked: dict[str, set[str]] = {}
-    for path in LESSONS:
+    for path in [*LESSONS, TOOL_CARDS]:
         code = "\n".join(_source(c) for c in _cells(path) if c["cell_type"] == "code")
         for qid in re.findall(r"reflection\(\s*[\"'](q\w+)[\"']", code):
             asked.setdefault(qid, set()).add(path.stem)

@@ -21,7 +21,7 @@ def test_the_map_names_every_system_and_what_flows_between_them() -> None:
     fig = systems_map()
     try:
         texts = _texts(fig)
-        assert {"Payments", "Provisioning", "CRM", "Mailer", "Your code"} <= set(texts)
+        assert {"Payments", "Provisioning", "CRM", "Mailer", "Automations"} <= set(texts)
         assert [label for _, _, label, _ in FLOWS] == [t for t in texts if t in {f[2] for f in FLOWS}]
         assert isinstance(fig, LabFigure) and not any("DOWN" in t for t in texts)
     finally:

@@ -18,14 +18,16 @@ from typing import Any
 from matplotlib.patches import FancyBboxPatch
 
 from simulators.course.automations.triggers import system_name
-from simulators.course.plots.figure import figure_of
+from simulators.course.plots.figure import describe, figure_of
 
 _WIDTH, _HEIGHT, _GAP = 2.8, 1.45, 0.8
-_TRIGGER = ("#e8f0fe", "#1a73e8")
-_STEP = ("#e6f4ea", "#1e8e3e")
-_ALERT = ("#fef7e0", "#b06000")
-_NOBODY = ("#fce8e6", "#c5221f")
-_FAIL = "#b06000"
+# Pale fills, dark Okabe–Ito edges; each box says in words what it is (WHEN, THEN, IF…), and a failure
+# that nobody hears about also has a thick dotted edge, so colour is never the only cue.
+_TRIGGER = ("#e3f2fb", "#0072B2")
+_STEP = ("#e0f3ed", "#00694d")
+_ALERT = ("#fdf1d8", "#8a5f00")
+_NOBODY = ("#fbe6d9", "#a34500")
+_FAIL = "#8a5f00"
 
 
 def flow_diagram(automation: Any, ax: Any = None) -> Any:
@@ -51,7 +53,7 @@ def flow_diagram(automation: Any, ax: Any = None) -> Any:
     )
     lefts = [span / 2 - _GAP / 2 - width, span / 2 + _GAP / 2]
     for left, (head, rest) in zip(lefts, branches, strict=True):
-        _box(ax, left, bottom, f"{head}\n{rest}", colours, width=width)
+        _box(ax, left, bottom, f"{head}\n{rest}", colours, width=width, dotted=not automation.alert)
     # Every step's failure drops onto one dashed line, which leads to both boxes: no crossing arrows.
     bus = (top + bottom + _HEIGHT) / 2
     drops = [_x(index) + _WIDTH / 2 for index in range(1, columns)]
@@ -67,6 +69,13 @@ def flow_diagram(automation: Any, ax: Any = None) -> Any:
     ax.axis("off")
     ax.set_title(automation.name, loc="left")
     fig.tight_layout()
+    steps_said = "; ".join(f"then ({index}) {step.phrase()}" for index, step in enumerate(steps, start=1))
+    describe(
+        fig,
+        f"{automation.name}, as a flow: when {automation.when} happens in {system_name(automation.source)}, "
+        f"{steps_said}. If data is missing it stops without retrying, if a step fails the sender retries;"
+        f" either way: {told}.",
+    )
     return fig
 
 
@@ -78,7 +87,9 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def _box(ax: Any, x: float, y: float, text: str, colours: tuple[str, str], width: float = _WIDTH) -> None:
+def _box(
+    ax: Any, x: float, y: float, text: str, colours: tuple[str, str], width: float = _WIDTH, *, dotted: bool = False
+) -> None:
     fill, edge = colours
     ax.add_patch(
         FancyBboxPatch(
@@ -88,7 +99,8 @@ def _box(ax: Any, x: float, y: float, text: str, colours: tuple[str, str], width
             boxstyle="round,pad=0.04,rounding_size=0.12",
             facecolor=fill,
             edgecolor=edge,
-            linewidth=1.6,
+            linewidth=2.6 if dotted else 1.6,
+            linestyle=":" if dotted else "-",
         )
     )
     head, _, rest = text.partition("\n")
@@ -103,7 +115,7 @@ def _arrow(ax: Any, x0: float, y0: float, x1: float, y1: float, *, dashed: bool 
         xytext=(x0, y0),
         arrowprops=dict(
             arrowstyle="-|>",
-            color="#b06000" if dashed else "#3c4043",
+            color=_FAIL if dashed else "#3c4043",
             lw=1.3,
             linestyle="--" if dashed else "-",
             shrinkA=2,

@@ -13,8 +13,8 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
-from simulators.course.plots.compare import AFTER, BAR, BEFORE
-from simulators.course.plots.figure import figure_of
+from simulators.course.plots.compare import AFTER, AFTER_HATCH, BEFORE, BEFORE_HATCH, spoken_seconds
+from simulators.course.plots.figure import OKABE_ITO, describe, figure_of
 
 #: Ticks for a wait axis, as a person says them.
 WAIT_TICKS = (
@@ -52,7 +52,7 @@ def backoff_draws(
     for n, values in waits.items():
         # Spread the dots a little sideways so ten draws do not sit on top of each other.
         xs = [n + (i - (draws - 1) / 2) * 0.04 for i in range(draws)]
-        ax.scatter(xs, values, color=BAR, alpha=0.7, s=22, zorder=3)
+        ax.scatter(xs, values, color=OKABE_ITO["blue"], alpha=0.7, s=22, zorder=3)
     ax.set_yscale("log")
     low = min(min(v) for v in waits.values())
     high = max(max(v) for v in waits.values())
@@ -64,6 +64,12 @@ def backoff_draws(
     ax.grid(axis="y", color="#dddddd", zorder=0)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
+    first, last = waits[1], waits[failures]
+    describe(
+        fig,
+        f"{title.lower()}: after the first failure the waits run from {spoken_seconds(min(first))} to {spoken_seconds(max(first))},"
+        f" after failure number {failures} from {spoken_seconds(min(last))} to {spoken_seconds(max(last))}; each step up doubles them.",
+    )
     return fig
 
 
@@ -84,13 +90,24 @@ def retry_crowd(jobs: int = 40, *, seed: int = 7, ax: Any = None) -> Figure:
     """Histogram of the moment each job's 4th try lands: all at once without jitter, spread out with it."""
     fig, ax = figure_of(ax, 8, 3.2)
     plain, spread = crowd_moments(jobs, False, seed), crowd_moments(jobs, True, seed)
-    ax.hist([plain, spread], bins=20, label=["no jitter", "with jitter"], color=[BEFORE, AFTER])
+    _, _, (lumped, spaced) = ax.hist(
+        [plain, spread], bins=20, label=["no jitter", "with jitter"], color=[BEFORE, AFTER], edgecolor="#000000"
+    )
+    for patches, hatch in ((lumped, BEFORE_HATCH), (spaced, AFTER_HATCH)):
+        for patch in patches:
+            patch.set_hatch(hatch)
     ax.set_xlabel("seconds after they all failed together")
     ax.set_ylabel("jobs trying at that moment")
     ax.set_title(f"{jobs} jobs' 4th try")
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
+    together = "all at the same second" if len(set(plain)) == 1 else f"from {min(plain):.0f} s to {max(plain):.0f} s"
+    describe(
+        fig,
+        f"a histogram of when {jobs} jobs make their 4th try: without jitter they land {together};"
+        f" with jitter they spread from {min(spread):.0f} s to {max(spread):.0f} s after the shared failure.",
+    )
     return fig
 
 

@@ -33,7 +33,7 @@ QUESTIONS: list[Question] = [
         "q01_manual_process",
         "01_triggers_and_actions",
         "Think of a task people at your organization still do by hand that always follows the same"
-        ' "when this happens, do that" rule. What is its trigger, and what is the action?',
+        ' "when this happens, do that" rule. What is its trigger, what is the action, and could it be automated?',
     ),
     # 00_welcome and 01_triggers_and_actions
     Question(
@@ -103,6 +103,14 @@ QUESTIONS: list[Question] = [
         "04_reliable_webhook_handling",
         'A customer says: "I paid and I still cannot log in." Where would you look first today, and which piece of'
         " information (an id, a time, an email) would let you follow their payment from one system to the next?",
+    ),
+    # your_tools: the cards that place each habit in Zapier, Make, n8n, HubSpot and Stripe, linked from 06
+    Question(
+        "q06_your_tools",
+        "your_tools",
+        "Open the automation tool your organization uses (or the one you would pick). Using the cards, find where"
+        " three of the seven habits live in it: verify, acknowledge, retry, log, alert, reconcile, document."
+        " Which habit has no home in your tool, and what will you do about it?",
     ),
 ]
 
