@@ -200,7 +200,8 @@ ACTED = (
 )
 WHY_REMOVED = Reason(
     "Now answer from the reports: who was given access (paid, had no account), and who had their access removed?"
-    " Copy the names as the reports write them. Then say, in a sentence, why those customers still had access.",
+    " Copy the names as the reports write them. Then say, in a sentence, why those customers still had access:"
+    " what did they do after paying, and what did provisioning do about it?",
     ideas=(
         Idea(
             "what these customers did after paying (they got their money back: a refund)",

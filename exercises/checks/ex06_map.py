@@ -113,7 +113,8 @@ IF_FAILS = Reason(
 RETRY_WHY = Reason(
     "Then choose what the payment system does when it cannot deliver the cancellation (the CRM is down):"
     ' RETRY_POLICY is "none" (try once), "stripe" (retry for about three days) or "standard" (the Standard'
-    " Webhooks schedule, also about three days), and RETRY_WHY says why in a sentence or two.",
+    " Webhooks schedule, also about three days), and RETRY_WHY says why in a sentence or two: what happens to a"
+    " cancellation without them, and why trying again helps.",
     ideas=(
         Idea(
             "what would be lost without retries (the cancellation comes once: dropped, nobody calls that customer)",

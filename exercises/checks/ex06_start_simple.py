@@ -20,7 +20,7 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | add every other action later, once each | ADD_LATER adds each other action once | forgets_the_sales_email |
 | nothing comes before what it needs | each later action comes after what it needs | task_before_contact |
 | say why the small version comes first | WHY_SMALL says why the small version comes first | vague_why, why_restates_the_question, why_quicker_to_build, why_long_but_vague |
-| write the first line of its documentation | DOCUMENTATION says what the automation does and why it exists | todo_documentation, documentation_without_why, documentation_of_the_whole_wish, documentation_keywords_only |
+| write the first line of its documentation: what it does, when, for whom, and why it exists | DOCUMENTATION says what the automation does and why it exists | todo_documentation, documentation_without_why, documentation_of_the_whole_wish, documentation_keywords_only |
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ LATER_WORDS = {
 }
 DOCUMENTATION = Reason(
     "DOCUMENTATION: the first line of the page that documents the first version, for the colleague who inherits it"
-    " in six months: what it does, when, and for whom (at least eight words).",
+    " in six months: what it does, when, for whom, and why it exists (at least eight words).",
     ideas=(
         Idea(
             "when it runs (when a customer pays)",
@@ -104,11 +104,15 @@ DOCUMENTATION = Reason(
         Idea(
             "why it exists (so that no customer pays without getting access)",
             (
-                "so|because|since|ensur*|guarantee*|otherwise|purpose|reason|goal|nobody|noone|never|without|exists",
+                "so|because|since|ensur*|guarantee*|otherwise|purpose|reason|goal|nobody|noone|never|without",
                 "make|makes sure",
                 "in order",
                 "no one",
             ),
+        ),
+        Idea(
+            "for whom (the customer who paid)",
+            ("customer*|client*|buyer*|user*|subscriber*|member*|people|person|everyone|anyone|they|them|their",),
         ),
     ),
     min_words=MIN_WORDS,
