@@ -178,7 +178,8 @@ def _alert_instead(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    """A slot as written, in the lists' own case: "Payments" and "payments " name the same system."""
+    return value.strip().lower() if isinstance(value, str) else ""
 
 
 def _known_event(trigger: str) -> str:

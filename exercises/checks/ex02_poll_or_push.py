@@ -214,8 +214,12 @@ def check(ns: dict[str, Any]) -> Any:
     c.expect(
         _number(ns["requests_hourly"]) == hourly.requests,
         "you read how many requests hourly polling made",
-        f"you wrote {ns['requests_hourly']!r}; the table's poll 1 h line says {hourly.requests}"
-        + _other_row(ns["requests_hourly"], results),
+        f"you wrote {ns['requests_hourly']!r}; "
+        + (
+            "write only the number, without words"
+            if _number(ns["requests_hourly"]) is None and ns["requests_hourly"] is not Ellipsis
+            else f"the table's poll 1 h line says {hourly.requests}" + _other_row(ns["requests_hourly"], results)
+        ),
         hints=("Find the line that starts with poll 1 h and read its requests.", HINTS[1]),
     )
     median = rare.percentile(0.5) / 60
@@ -232,7 +236,12 @@ def check(ns: dict[str, Any]) -> Any:
     c.expect(
         _number(ns["webhook_requests"]) == hooks.requests,
         "you read how many requests the webhooks made",
-        f"you wrote {ns['webhook_requests']!r}; the table's webhooks line says {hooks.requests}",
+        f"you wrote {ns['webhook_requests']!r}; "
+        + (
+            "write only the number, without words"
+            if _number(ns["webhook_requests"]) is None and ns["webhook_requests"] is not Ellipsis
+            else f"the table's webhooks line says {hooks.requests}"
+        ),
         hints=("Find the line that starts with webhooks and read its requests.", HINTS[1]),
     )
     for number, (case, (right, story, reasons, nudge)) in enumerate(CASES.items(), 1):
@@ -258,7 +267,7 @@ def check(ns: dict[str, Any]) -> Any:
 
 
 def _choice(value: Any) -> str:
-    text = value.strip().lower() if isinstance(value, str) else ""
+    text = value.strip().strip(".!\"'").strip().lower() if isinstance(value, str) else ""
     if re.fullmatch(r"(web ?hooks?|push)", text):
         return "webhooks"
     if re.fullmatch(r"(poll|polling|pull)", text):

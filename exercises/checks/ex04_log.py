@@ -93,7 +93,8 @@ def check(ns: dict[str, Any]) -> Any:
     )
     lines = morning.of(lost)
     stopped = [line for line in lines if "gave up" in line.what]
-    chosen = _norm(ns["STOPPED_TRYING"])
+    chosen = _norm(ns["STOPPED_TRYING"]).strip(".")
+    chosen = "our queue" if chosen in ("queue", "the queue", "our queue", "the our queue") else chosen
     c.expect(
         chosen == stopped[0].step,
         f"says which step stopped trying ({stopped[0].step})",

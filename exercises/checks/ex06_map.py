@@ -13,7 +13,7 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | Clause | Step | Wrong answer |
 |---|---|---|
 | Answer the seven questions for the cancellation flow | answers every question in a few words | leaves one answer empty |
-| What event starts it? | starts on a cancelled subscription in the payment system | wrong-event |
+| What event starts it? | starts on a cancelled subscription in the payment system | wrong-event, cancelled-in-the-crm |
 | What data is required? | needs the customer (who cancelled) | data-without-the-customer, data-not-carried |
 | Where does the data come from? | takes the data from the cancellation event | data-from-the-crm |
 | Which system does each step? | the CRM creates the retention task | the-mailer-acts |
@@ -183,10 +183,16 @@ def check(ns):
     c.expect(not empty, "answers every question in a few words", f"{empty[0]!r} has no answer yet" if empty else "")
     trigger = TRIGGERS[TRIGGER]
     event = text[QUESTIONS[0]]
+    in_the_crm = "crm" in event and not _has(event, "payment", "stripe")
     c.expect(
-        trigger.event in event or ("cancel" in event and _has(event, "subscription", "payment")),
+        (trigger.event in event or ("cancel" in event and _has(event, "subscription", "payment"))) and not in_the_crm,
         "starts on a cancelled subscription in the payment system",
-        f"the event is {answers[QUESTIONS[0]]!r}; the flow starts on {trigger.event!r} in the payment system",
+        f"the event is {answers[QUESTIONS[0]]!r}; "
+        + (
+            "a subscription is cancelled in the payment system, not the CRM (the CRM is where the task goes)"
+            if in_the_crm
+            else f"the flow starts on {trigger.event!r} in the payment system"
+        ),
         hints=HINTS,
     )
     data = text[QUESTIONS[1]]

@@ -316,6 +316,19 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
     # -- ex06_map ---------------------------------------------------------------------------------------------
     (
         "ex06_map",
+        "cancelled-in-the-crm",
+        [
+            (
+                '"customer.subscription.deleted in the payment system"',
+                '"the customer cancels their subscription in the CRM"',
+            )
+        ],
+        "starts on a cancelled subscription in the payment system",
+        "not the CRM",
+        "Places the cancellation where the task goes.",
+    ),
+    (
+        "ex06_map",
         "data-not-carried",
         [('"the customer who cancelled (data.object.customer)"', '"the customer\'s name and phone number"')],
         "needs the customer (who cancelled)",
