@@ -48,6 +48,7 @@ RIGHT = {
         "Her tool has to ask for the list itself, and once a day is plenty for a morning report.",
         "The report is daily, so a single request each night is enough and the delay does not matter.",
         "It has no other choice than to fetch the list, which is fine for a report read in the morning.",
+        "Because the tool cannot receive webhooks, it has to poll.",
     ],
     "reason_3": [
         "A webhook that never arrived cannot tell you it is missing, so you ask the payment system and compare.",
@@ -102,6 +103,8 @@ RIGHT = {
         "A small version is easier to debug, and we can see it works reliably before adding more.",
         "We can make sure it works first, then add the welcome email and the rest one by one.",
         "When it fails we know at once which part is to blame, because there is only one.",
+        "Small is better because there is less that can break and it is simple.",
+        "Building everything at once means nobody knows which part broke, so start small.",
     ],
     "DOCUMENTATION": [
         "When a customer pays for a plan, this opens their account in provisioning at once, and emails"
@@ -120,6 +123,7 @@ WRONG = {
         ("Maya promises every new customer access within a minute of paying.", "only repeats the question"),
         ("Webhooks are cheaper because they use fewer requests.", "cost is not what decides case 1"),
         ("Webhooks are the more modern and better choice here.", "does not say how soon"),
+        ("Webhooks because the customer wants access as soon as possible.", "does not say how soon"),
     ],
     "reason_2": [
         ("The accountant's tool can only read a list of payments.", "only repeats the question"),
@@ -130,6 +134,7 @@ WRONG = {
         ("Every night Maya wants to make sure no payment was missed.", "only repeats the question"),
         ("Polling is quicker and cheaper for a nightly job like this.", "speed or cost does not decide case 3"),
         ("Polling is the better and more dependable choice for this job.", "does not say how you find"),
+        ("Polling can check things and webhooks cannot check anything at all.", "does not say how you find"),
     ],
     "WHY_TOO_OLD": [
         ("It was signed too long ago, so provisioning must still refuse it.", "only repeats the question"),
@@ -137,6 +142,7 @@ WRONG = {
         ("The fingerprints do not match because the body was changed.", "fingerprints match"),
         ("That payment news is outdated by now and may no longer be true.", "a genuine payment stays genuine"),
         ("Stripe will send it again anyway, so refusing it costs nothing.", "does not send a delivered webhook"),
+        ("Anyone could send us a webhook, so we refuse old ones to be safe.", "what someone who copied it"),
     ],
     "WHY_REMOVED": [
         ("They still had access because their access was never removed.", "only repeats the question"),
@@ -159,11 +165,14 @@ WRONG = {
         ("Because the CRM is down, the payment system cannot deliver the cancellation.", "only repeats the question"),
         ("Without retries the cancellation is lost and nobody calls the customer.", "why retrying works"),
         ("just in case", "has 3 words"),
+        ("Retries are important because otherwise data could be lost somewhere sometime later.", "why retrying works"),
     ],
     "WHY_SMALL": [
         ("We start with that small version because it is the small version.", "only repeats the question"),
         ("Because it is quicker to build and the customer gets it sooner.", "building it quicker is not the reason"),
         ("Simple is always better than complicated, the lesson says so.", "does not say what a small first version"),
+        ("It is easy to test everything at once when all parts are there.", "testing everything at once"),
+        ("Because the lesson says to start small and add one step at a time.", "does not say what a small first"),
     ],
     "DOCUMENTATION": [
         ("When a customer pays for a plan, this opens their account.", "does not say why it exists"),

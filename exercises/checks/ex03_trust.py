@@ -56,7 +56,7 @@ TOO_OLD = Reason(
                 f"{SEND} ~ again|whenever|anytime|forever",
                 "again ~ again",
                 f"{COPY} ~ {SEND}",
-                f"{WHO} ~ could|can|might|would|may ~ {SEND}",
+                f"{WHO} ~ could|can|might|would|may ~1 {SEND} ~1 it|this|that|same|copy|old|them",
             ),
         ),
     ),

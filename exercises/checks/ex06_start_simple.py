@@ -58,20 +58,28 @@ WHY_SMALL = Reason(
                 "isolat*",
                 "pinpoint*",
                 "fix*|repair*",
-                "find|finding|found|spot*|locate*|see|tell|know|trace|track ~ problem*|fault*|bug*|error*|issue*|"
-                "cause*|culprit|wrong|broke*|fail*|part|which|where|what",
+                "find*|found|spot*|locat*|see|sees|tell*|know*|trac*|pinpoint* ~ problem*|fault*|bug*|error*|issue*|"
+                "cause*|culprit|wrong|broke*|fail*|which|where",
                 "few|fewer|less|only|two|one ~ place*|part*|thing*|step*|piece*|point* ~ look*|check*|break|fail*|"
                 "search*|inspect*|suspect*|wrong",
                 "prove*|proven|verify*|confirm*|sure|check* ~ work*|reliabl*",
                 "work* ~ reliabl*|first|before",
                 "before ~ add*|adding|grow*|build*|next",
                 "moving parts",
+                "less|fewer ~2 break|fail*|wrong",
             ),
+        ),
+    ),
+    wrong=(
+        Misconception(
+            ("test* ~2 everything|all|whole ~2 at once|together",),
+            "testing everything at once is what the small version avoids: say what one small piece makes easier when"
+            " something goes wrong",
         ),
     ),
     beside=(
         Misconception(
-            ("quick*|fast*|sooner|cheap*|time|money|effort|lazy|budget", "less work"),
+            ("quick*|fast*|sooner|cheap*|money|effort|lazy|budget", "less work", "less time", "save* ~1 time"),
             "building it quicker is not the reason: say what a small version makes easier when something goes wrong",
         ),
     ),
