@@ -14,7 +14,7 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 
 | Clause | Step | Wrong answer |
 |---|---|---|
-| name the customer who paid and has no account | names the customer who paid and never got an account | the_declined_card, the_failed_deliveries |
+| name the customer who paid and has no account | names the customer who paid and never got an account | the_declined_card, the_failed_deliveries, two_customers |
 | say which step stopped trying for her | says which step stopped trying | blames_the_delivery, blames_provisioning |
 | say when it gave up, as hours and minutes | says when our queue gave up | first_failure_time |
 | say what our receiver answered her webhook | says what our receiver answered the payment system for that webhook | thinks_the_webhook_failed |
@@ -175,6 +175,15 @@ def check(ns: dict[str, Any]) -> Any:
 
 def _who_instead(morning: Morning, who: str | None, written: Any) -> str:
     if who is None:
+        if isinstance(written, (list, tuple, set)):
+            return f"NEVER_ACTIVATED is a list, {written!r}: write one name in quotes, such as 'Ada Lovelace'"
+        text = _norm(written)
+        named = sorted({line.customer for line in morning.lines if _norm(line.customer) in text})
+        if len(named) > 1:
+            return (
+                f"NEVER_ACTIVATED names {len(named)} customers ({' and '.join(named)}): one customer paid and has"
+                " no account; name that one alone"
+            )
         return f"NEVER_ACTIVATED is {written!r}: nobody in the log is called that; copy the name as the log writes it"
     if who not in morning.paid:
         return f"{who} never paid (the card was declined): no account is the right outcome"

@@ -197,6 +197,14 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
     # -- ex04_log --------------------------------------------------------------------------------------------------
     (
         "ex04_log",
+        "two_customers",
+        [('NEVER_ACTIVATED = "Grace Hopper"', 'NEVER_ACTIVATED = "Grace Hopper and Hedy Lamarr"')],
+        "names the customer who paid and never got an account",
+        "names 2 customers",
+        "Names both customers with no account, though only one of them paid.",
+    ),
+    (
+        "ex04_log",
         "blames_provisioning",
         [('STOPPED_TRYING = "our queue"', 'STOPPED_TRYING = "provisioning"')],
         "says which step stopped trying (our queue)",
