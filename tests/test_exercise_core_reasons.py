@@ -95,6 +95,7 @@ RIGHT = {
         "The event is sent only once, so it would be gone; a CRM outage is temporary, so trying again succeeds.",
         "Nobody would call the customer if the one delivery failed, and outages are short, so retries get it"
         " through eventually.",
+        "The cancellation would be lost forever, and the CRM is never down for long anyway, so it works.",
     ],
     "WHY_SMALL": [
         "With one action and one alert there are only two places to look when it breaks, so it is easy to test"
@@ -159,6 +160,7 @@ WRONG = {
     "What if a step fails?": [
         ("write it to the log", "does not say that the cancellation is tried again"),
         ("answer 400 and log it", "a 4xx answer tells the payment system not to retry"),
+        ("the CRM retries", "the CRM is the one that failed"),
     ],
     "RETRY_WHY": [
         ("The CRM is down sometimes so retries are good to have for safety.", "does not say what would be lost"),

@@ -74,6 +74,8 @@ def test_a_right_answer_in_other_words_passes(answer: str) -> None:
     ("answer", "says"),
     [
         (None, "WHY is empty"),
+        (..., "WHY is empty"),
+        (["replay"], "write your answer as a sentence in quotes"),
         ("...", "WHY is empty"),
         ("?!", "WHY has no words yet"),
         ("Too old.", "WHY has 2 words: write a sentence of at least 5 words"),

@@ -107,6 +107,10 @@ IF_FAILS = Reason(
             ("400|404|4xx|422|401|403",),
             "a 4xx answer tells the payment system not to retry, so the cancellation is lost: answer 503",
         ),
+        Misconception(
+            ("crm ~1 retr*|resend*|redeliver*",),
+            "the CRM is the one that failed, and it retries nothing: the payment system retries when you answer 503",
+        ),
     ),
     min_words=1,
 )
@@ -145,6 +149,7 @@ RETRY_WHY = Reason(
                 "outlast*|cover*",
                 "longer than",
                 "for a while",
+                "not|never ~3 for long",
             ),
         ),
     ),

@@ -186,6 +186,8 @@ class Reason:
 
     def judge(self, answer: object, *, name: str) -> Verdict:
         """The verdict on `answer`; a failing one says, in the learner's terms, what to change."""
+        if answer is not None and answer is not Ellipsis and not isinstance(answer, str):
+            return Verdict(False, f'{name} is {answer!r}: write your answer as a sentence in quotes, "Because ..."')
         if not isinstance(answer, str) or not answer.strip() or answer.strip() in ("...", "Because ..."):
             return Verdict(False, f"{name} is empty: write a sentence of at least {self.min_words} words")
         said = words(answer)
