@@ -234,7 +234,7 @@ def check(ns):
         hints=HINTS,
     )
     for question, reason, step in (
-        (QUESTIONS[4], IF_MISSING, "says what happens when the customer is missing (stop, and tell someone)"),
+        (QUESTIONS[4], IF_MISSING, "says what happens when the customer is missing (stop and tell someone)"),
         (QUESTIONS[5], IF_FAILS, "a failing step is tried again (the sender retries)"),
     ):
         verdict = reason.judge(answers[question], name=repr(question))

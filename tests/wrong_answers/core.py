@@ -355,7 +355,7 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "ex06_map",
         "missing-data-emails-the-customer",
         [('"no customer id: stop, create no task, and alert the person"', '"send the customer an email to ask"')],
-        "says what happens when the customer is missing (stop, and tell someone)",
+        "says what happens when the customer is missing (stop and tell someone)",
         "nobody knows whom to email",
         "Emails the customer nobody can name (and 'email' once passed on its own).",
     ),
@@ -368,7 +368,7 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
                 '"create the task anyway and alert the person"',
             )
         ],
-        "says what happens when the customer is missing (stop, and tell someone)",
+        "says what happens when the customer is missing (stop and tell someone)",
         "a task that does not say who cancelled",
         "Makes a call nobody can make.",
     ),
