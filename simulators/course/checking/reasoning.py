@@ -3,7 +3,8 @@
 A core exercise asks "why?" in plain words. One listed keyword let through a sentence that restates the
 question, a long vague one, or one that names the wrong reason. Here a `Reason` lists the ideas a sound
 answer must hold (each one said in any of several ways), the misconceptions that sink it whatever else it
-says, the true but beside-the-point reasons it is told about when it misses the point, and the question it answers, whose own words never count as evidence:
+says, the true but beside-the-point reasons it is told about when it holds no idea, and the question it
+answers, whose own words never count as evidence:
 
     reason = Reason(
         question="Why must provisioning still refuse last week's well-signed webhook?",
@@ -12,11 +13,11 @@ says, the true but beside-the-point reasons it is told about when it misses the 
     )
     verdict = reason.judge(answer, name="WHY_TOO_OLD")   # verdict.ok, verdict.message
 
-A phrase is words in order; `~` lets up to four other words stand between two of them (`~1`: one), `*` ends a stem
-("replay*" is replay, replayed, replaying), `|` separates one word's alternatives ("send*|resen*"; a phrase of
-several words is a phrase of its own) and `@` is any email address. A word of five
-letters or more also matches with one letter wrong, missing, extra or two swapped, so a typo still counts.
-"can't", "doesn't" and the like are read as "can not", "does not".
+A phrase is words in order; `~` lets up to four other words stand between two of them (`~1`: one), `*`
+ends a stem ("replay*" is replay, replayed, replaying), `|` separates one word's alternatives ("send*|resen*";
+an alternative of several words is a phrase of its own) and `@` is any email address. A word of five letters
+or more also matches with one letter wrong, missing, extra or two swapped, so a typo still counts. "can't",
+"doesn't" and the like are read as "can not", "does not".
 """
 
 from __future__ import annotations
