@@ -54,7 +54,7 @@ def _with_learner_cell(tmp_path: Path, source: str) -> Path:
 def test_the_check_passes_on_the_solution_notebook(exercise) -> None:  # type: ignore[no-untyped-def]
     [result] = run_notebook(ROOT / "solutions" / NOTEBOOK, [exercise])
     assert result.ok, str(result)
-    assert result.message == "all 8 checks pass"
+    assert result.message == "all 10 checks pass"
 
 
 def test_the_check_calls_the_untouched_stub_a_stub(exercise) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,9 @@ Clause (exercise notebook) → step → a wrong answer only that step catches
 | (given) the line that creates Ada | Ada is a customer of the payment system | deletes that line |
 | Ada pays ... through `lab.payments.pay` | Ada pays through the payment system | pays-for-someone-else |
 | pays `2000` cents | she pays 2000 cents, once | a-tenth-of-the-price, pays-twice |
-| Return her account | returns her account from provisioning | returns-the-payment |
+| twenty dollars (the payment system's default currency) | she pays in dollars (usd) | pays-in-euros |
+| 2. Wait for the webhook to arrive: `lab.settle()` | waits for the webhook before looking up her account (step 2) | looks-before-the-webhook |
+| Return her account | returns her account from provisioning | returns-the-payment, forgets-to-return |
 | her account | the account is Ada's | returns Grace's account |
 | the webhook ... opens her account | her account is active; the account was opened once, by the payment's webhook | activates-by-hand-too |
 | for the `pro` plan | she gets the pro plan | forgets-the-plan |
@@ -27,6 +29,7 @@ from simulators.course.checking import Checklist, exercise
 
 EMAIL = "ada@example.com"
 AMOUNT = 2000
+CURRENCY = "usd"
 PLAN = "pro"
 
 HINTS = (
@@ -78,10 +81,32 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
                 "Payment systems count money in the smallest unit, and every payment is real money taken.",
             ),
         )
+        currencies = sorted({str(pi.get("currency")) for pi in paid})
+        c.expect(
+            currencies == [CURRENCY],
+            "she pays in dollars (usd)",
+            f"her payment is in {', '.join(code.upper() for code in currencies)}: the pro plan costs twenty dollars; leave"
+            ' out currency= (dollars are the default) or write currency="usd"',
+            hints=(
+                "Ada pays in US dollars: the payment system's default currency, so pay needs no currency at all.",
+                HINTS[1],
+            ),
+        )
+    # Read from the code, not the timing: whether an unwaited lookup finds the account depends on how busy
+    # the machine is, and a verdict must not.
+    calls = set(getattr(getattr(ns["first_payment"], "__code__", None), "co_names", ()))
+    if paid:  # waiting is for the payment's webhook: without a payment there is nothing to wait for
+        c.expect(
+            bool(calls & {"settle", "advance"}),
+            "waits for the webhook before looking up her account (step 2)",
+            "first_payment never calls lab.settle(): add it between the payment and the lookup, or the account"
+            " may not be there yet when you look (the webhook takes a moment to arrive)",
+            hints=("Step 2 is one line, lab.settle(), between paying and looking up the account.", HINTS[1]),
+        )
     c.require(
         isinstance(returned, dict) and returned.get("object") == "account",
         "returns her account from provisioning",
-        f"first_payment returned {_short(returned)}",
+        f"first_payment returned {_short(returned)}" + _why_no_account(ns["first_payment"], returned),
         hints=(
             "Steps 2 and 3: wait for the webhook, then return what provisioning has for her (not the payment).",
             "The webhook reaches provisioning a moment after the payment: read the account once it has arrived.",
@@ -122,6 +147,20 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
         ),
     )
     return c.result()
+
+
+def _why_no_account(function: Any, returned: Any) -> str:
+    """What to change when no account came back, read from which calls the learner's function makes."""
+    calls = set(getattr(getattr(function, "__code__", None), "co_names", ()))
+    if returned is None and "account_for" in calls and not calls & {"settle", "advance"}:
+        return ": call lab.settle() before lab.provisioning.account_for, so the webhook has opened the account"
+    if returned is None and "account_for" in calls:
+        return ": put return in front of lab.provisioning.account_for(...), so the function hands the account back"
+    if returned is None:
+        return ': step 3, return lab.provisioning.account_for(customer["id"])'
+    if isinstance(returned, dict) and returned.get("object") == "payment_intent":
+        return ": that is the payment (the trigger); return the account provisioning opened (the action's result)"
+    return ""
 
 
 def _short(value: Any) -> str:

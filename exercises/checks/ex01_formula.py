@@ -17,8 +17,8 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | (where that happens) | the source is the payment system | source-is-the-crm |
 | put a to-do | the action creates a task (a to-do for a person) | an-email-not-a-task |
 | in the CRM | the destination is the CRM | destination-mailer |
-| The to-do should say who the customer is and how much we refunded | the data says who it is and how much was refunded | who-only, amount-not-refunded |
-| If making the to-do fails, tell me: lin@example.com | lin@example.com is alerted if it fails | alerts-billing |
+| The to-do should say who the customer is and how much we refunded | the data says who it is and how much was refunded | who-only, amount-not-refunded, who-by-receipt-email |
+| If making the to-do fails, tell me: lin@example.com | lin@example.com is alerted if it fails | alerts-billing, alerts-lin-and-ops |
 | (run for real) a refund makes one task naming the customer and amount | your rule, run for real: Hedy's refund made one task … | none reaches it: the slots are judged first |
 | (run for real) with the CRM down, Lin hears | with the CRM down, lin@example.com is told | none reaches it: the slots are judged first |
 """
@@ -29,6 +29,7 @@ from typing import Any
 
 from simulators.course.automations import TRIGGERS, Automation, Step
 from simulators.course.checking import Checklist, exercise, fail
+from simulators.course.checking.reasoning import addresses
 
 SLOTS = ("trigger", "source", "action", "destination", "data", "alert")
 TRIGGER = "charge.refunded"
@@ -111,6 +112,9 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
         "the data says who it is and how much was refunded",
         f"a refund does not carry {', '.join(strangers)}"
         if strangers
+        else f"data.object.receipt_email may be missing from a refund: say who it is with {WHO}, which every"
+        " refund carries"
+        if WHO not in data and "data.object.receipt_email" in data
         else f"the data is {', '.join(data) or 'empty'}: it needs the customer and the amount refunded",
         hints=(
             f"Pick two fields from the refund's list: the customer ({WHO}) and the amount ({HOW_MUCH}).",
@@ -120,7 +124,7 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
     c.expect(
         alert == ALERT,
         f"{ALERT} is alerted if it fails",
-        f"the alert goes to {alert or 'nobody'}",
+        _alert_instead(formula["alert"]),
         hints=(
             f"Lin wants to hear about failures: her address is {ALERT}.",
             "The alert names one person's email address, so a failure never goes unnoticed.",
@@ -163,8 +167,19 @@ def _run_live(c: Checklist, lab: Any, data: list[str]) -> None:
     c.details["data"] = data
 
 
+def _alert_instead(value: Any) -> str:
+    """Who the alert goes to instead of Lin, and what to change, in the learner's terms."""
+    if isinstance(value, (list, tuple, set)):
+        return f"the alert is a list, {value!r}: write one address in quotes, {ALERT!r}"
+    found = addresses(value) if isinstance(value, str) else []
+    if len(found) > 1:
+        return f"the alert goes to {len(found)} addresses: Lin asked to be told herself, so name her alone, {ALERT!r}"
+    return f"the alert goes to {_text(value) or 'nobody'}"
+
+
 def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    """A slot as written, in the lists' own case: "Payments" and "payments " name the same system."""
+    return value.strip().lower() if isinstance(value, str) else ""
 
 
 def _known_event(trigger: str) -> str:

@@ -17,7 +17,7 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | refuse what the verifier refuses: changed, unsigned, replayed | refuses every delivery the lab's verifier refuses | trusts_everything, accepts_the_replay |
 | name the reason a changed delivery is refused | delivery A: the reason is the one the verifier gives | changed_called_too_old |
 | name the reason an unsigned delivery is refused | delivery C: the reason is the one the verifier gives | unsigned_called_changed |
-| say in a sentence why last week's well-signed webhook is refused | WHY_TOO_OLD says why an old but well-signed webhook is refused | why_without_replay |
+| say in a sentence why last week's well-signed webhook is refused | WHY_TOO_OLD says why an old but well-signed webhook is refused | why_without_replay, why_restates_the_rule, why_the_secret_changed, why_the_news_is_stale, why_the_sender_retries |
 """
 
 from __future__ import annotations
@@ -25,10 +25,75 @@ from __future__ import annotations
 from typing import Any
 
 from simulators.course.checking import Checklist, exercise, fail
+from simulators.course.checking.reasoning import Idea, Misconception, Reason
 from simulators.course.trust import ACT, CHOICES, suspect_deliveries
 
 MIN_WORDS = 8
-REPLAY_WORDS = ("again", "replay", "captur", "copied", "copy", "resen", "re-sen", "reuse", "twice", "someone else")
+#: The question WHY_TOO_OLD answers, as the notebook asks it: its own words are no evidence.
+WHY_QUESTION = (
+    "Delivery D is a real webhook, signed by the payment system with the right secret. In WHY_TOO_OLD, say in a"
+    " sentence (at least eight words) why provisioning must still refuse it. refuse: signed too long ago"
+)
+SEND = "send*|sent|resen*|post*|deliver*|use|used|uses|using|submit*|play*|fire*|forward*|replay*"
+COPY = "copie*|copy*|captur*|intercept*|stole|steal*|stolen|record*|sniff*|grab*|eavesdrop*"
+WHO = "someone|somebody|anyone|anybody|attacker*|hacker*|thie*|stranger*|whoever|criminal*|fraudster*|scammer*"
+TOO_OLD = Reason(
+    WHY_QUESTION,
+    ideas=(
+        Idea(
+            "what someone who copied it could do with it next week (send it again)",
+            (
+                "replay*",
+                "resen*",
+                "re send*",
+                "reus*",
+                "re use*",
+                "repeat*",
+                "twice",
+                "second time",
+                "more than once",
+                "over and over",
+                f"{SEND} ~ again|whenever|anytime|forever",
+                "again ~ again",
+                f"{COPY} ~ {SEND}",
+                f"{WHO} ~ could|can|might|would|may ~1 {SEND} ~1 it|this|that|same|copy|old|them",
+            ),
+        ),
+    ),
+    wrong=(
+        Misconception(
+            ("secret* ~ chang*|rotat*|expir*|replac*|differ*|leak*", "old|new|different|expired ~ secret*"),
+            "the secret is the right one (the two fingerprints match): the danger is someone sending a genuine"
+            " webhook they copied again, later",
+        ),
+        Misconception(
+            (
+                "fingerprint* ~ not ~ match*",
+                "fingerprint* ~ differ*|wrong|mismatch*",
+                "body ~ chang*|alter*|modif*|tamper*",
+                "tamper*",
+            ),
+            "delivery D's fingerprints match, so nobody changed it: say what someone who copied it could do with it",
+        ),
+        Misconception(
+            ("system|stripe|sender ~ retr*|resen*|again",),
+            "the payment system does not send a delivered webhook again: the danger is someone else sending a copy"
+            " of it",
+        ),
+        Misconception(
+            (
+                "out of date",
+                "outdated",
+                "stale",
+                "no longer true|valid|correct",
+                "old news",
+                "may|might|could have changed",
+            ),
+            "a genuine payment stays genuine, however old: the danger is someone sending a copy of it again",
+        ),
+    ),
+    min_words=MIN_WORDS,
+)
 HINTS = (
     "Look at each card in turn: is there a signature at all? Do the two fingerprints match? "
     "Was it signed within the last five minutes before it arrived?",
@@ -109,16 +174,11 @@ def check(ns: dict[str, Any]) -> Any:
             f"you wrote {decisions[label]!r}; look again at delivery {label}'s card",
             hints=(_nudge(truth[label]), *HINTS),
         )
-    why = ns["WHY_TOO_OLD"]
-    words = len(why.split()) if isinstance(why, str) else 0
+    verdict = TOO_OLD.judge(ns["WHY_TOO_OLD"], name="WHY_TOO_OLD")
     c.expect(
-        words >= MIN_WORDS and any(word in _norm(why) for word in REPLAY_WORDS),
+        verdict.ok,
         "WHY_TOO_OLD says why an old but well-signed webhook is refused",
-        "WHY_TOO_OLD is empty"
-        if not words
-        else f"WHY_TOO_OLD has {words} words: write a sentence of at least {MIN_WORDS}"
-        if words < MIN_WORDS
-        else "WHY_TOO_OLD does not say what someone could do with a webhook they captured",
+        verdict.message,
         hints=(
             "A signature proves who made a webhook, not when it was sent to you: what could someone who copied "
             "one genuine webhook do with it next week?",

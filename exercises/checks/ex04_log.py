@@ -14,13 +14,13 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 
 | Clause | Step | Wrong answer |
 |---|---|---|
-| name the customer who paid and has no account | names the customer who paid and never got an account | the_declined_card, the_failed_deliveries |
-| say which step stopped trying for her | says which step stopped trying | blames_the_delivery |
+| name the customer who paid and has no account | names the customer who paid and never got an account | the_declined_card, the_failed_deliveries, two_customers |
+| say which step stopped trying for her | says which step stopped trying | blames_the_delivery, blames_provisioning |
 | say when it gave up, as hours and minutes | says when our queue gave up | first_failure_time |
 | say what our receiver answered her webhook | says what our receiver answered the payment system for that webhook | thinks_the_webhook_failed |
 | pick the fields from the list | every field picked is one of the list | (a field name typed differently: described in words) |
 | leave out what must stay secret | a log line never holds a secret or a card number | logs_the_card_number |
-| hold every field a reader needs | a log line holds the time, step, customer, event id, what happened and the error | no_event_id, no_customer |
+| hold every field a reader needs | a log line holds the time, step, customer, event id, what happened and the error | no_event_id, no_customer, no_time |
 """
 
 from __future__ import annotations
@@ -81,7 +81,9 @@ def check(ns: dict[str, Any]) -> Any:
     c = Checklist()
 
     named = _norm(ns["NEVER_ACTIVATED"])
-    match = [name for name in names if _norm(name) == named or named and _norm(name).split()[0] == named]
+    # "Grace Hopper", "grace", or "Hopper": one person either way, if only one customer answers to it.
+    match = [name for name in names if named and (_norm(name) == named or named in _norm(name).split())]
+    match = match if len(match) == 1 else [name for name in match if _norm(name) == named]
     who = match[0] if match else None
     c.require(
         who == lost,
@@ -91,7 +93,8 @@ def check(ns: dict[str, Any]) -> Any:
     )
     lines = morning.of(lost)
     stopped = [line for line in lines if "gave up" in line.what]
-    chosen = _norm(ns["STOPPED_TRYING"])
+    chosen = _norm(ns["STOPPED_TRYING"]).strip(".")
+    chosen = "our queue" if chosen in ("queue", "the queue", "our queue", "the our queue") else chosen
     c.expect(
         chosen == stopped[0].step,
         f"says which step stopped trying ({stopped[0].step})",
@@ -99,13 +102,18 @@ def check(ns: dict[str, Any]) -> Any:
         + (
             f": {lost}'s webhook was delivered at the first try, so the payment system had nothing to retry"
             if chosen == "delivery"
+            else ": provisioning was down and tried nothing; the step that tried again and again, then gave up,"
+            " wrote the 'gave up' line"
+            if chosen == "provisioning"
+            else ": payments took her money, and its part ended there; read the step of the line that says 'gave up'"
+            if chosen == "payments"
             else f": write one of {', '.join(repr(s) for s in STEPS)}, the step whose line says 'gave up'"
         ),
         hints=("Find the line for this customer that says 'gave up': its step column names who stopped.", *HINTS),
     )
     gave_up = gave_up_at(morning, lost)
     assert gave_up is not None  # the morning is built so that the queue gives up on her
-    written = _norm(ns["GAVE_UP_AT"])
+    written = _norm(ns["GAVE_UP_AT"]).replace(".", ":").replace("h", ":").removesuffix(" am").strip()
     first_failure = next(line for line in lines if "failed" in line.what)
     c.expect(
         bool(re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", written)) and written[:5].zfill(5) == f"{gave_up:%H:%M}",
@@ -121,10 +129,17 @@ def check(ns: dict[str, Any]) -> Any:
     delivered = [line for line in lines if line.step == "delivery"]
     status = re.search(r"\((\d{3})\)", delivered[-1].what)
     answer = ns["WEBHOOK_ANSWER"]
+    if isinstance(answer, str) and answer.strip().isdigit():
+        answer = int(answer)  # "200" in quotes: the right reading, written as text
     c.expect(
         status is not None and answer == int(status.group(1)) and not isinstance(answer, bool),
         "says what our receiver answered the payment system for that webhook",
-        f"WEBHOOK_ANSWER is {answer!r}: find {lost}'s 'delivery' line and read the number in brackets",
+        f"WEBHOOK_ANSWER is {ns['WEBHOOK_ANSWER']!r}: "
+        + (
+            f"that is an answer from another line; read the number in brackets on {lost}'s own 'delivery' line"
+            if isinstance(answer, int) and re.search(rf"\({answer}\)", str(morning))
+            else f"find {lost}'s 'delivery' line and read the number in brackets"
+        ),
         hints=(
             "The answer is the number in brackets on the delivery line: it was acknowledged at once.",
             *HINTS,
@@ -160,6 +175,15 @@ def check(ns: dict[str, Any]) -> Any:
 
 def _who_instead(morning: Morning, who: str | None, written: Any) -> str:
     if who is None:
+        if isinstance(written, (list, tuple, set)):
+            return f"NEVER_ACTIVATED is a list, {written!r}: write one name in quotes, such as 'Ada Lovelace'"
+        text = _norm(written)
+        named = sorted({line.customer for line in morning.lines if _norm(line.customer) in text})
+        if len(named) > 1:
+            return (
+                f"NEVER_ACTIVATED names {len(named)} customers ({' and '.join(named)}): one customer paid and has"
+                " no account; name that one alone"
+            )
         return f"NEVER_ACTIVATED is {written!r}: nobody in the log is called that; copy the name as the log writes it"
     if who not in morning.paid:
         return f"{who} never paid (the card was declined): no account is the right outcome"

@@ -13,14 +13,14 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 
 | Clause | Step | Wrong answer |
 |---|---|---|
-| Part A: `"who"`: one person's email address | names one person by email address | a-team-not-a-person, two-people |
+| Part A: `"who"`: one person's email address | names one person by email address | a-team-not-a-person, two-people, team-mailbox, two-people-semicolon |
 | `"when"`: first failure or sender gives up | says when the first email goes; someone hears within 15 min of the first failed delivery | asap; waits-for-the-sender |
-| `"remind every"`: such as 15 min, 2 h, never | says how often to remind; sends at most 6 emails about one six-hour outage | remind-often; reminds-every-look |
-| `"all clear"`: True or False | says whether to send an all-clear; says when it is over | all clear "yes"; no-all-clear |
+| `"remind every"`: such as 15 min, 2 h, never | says how often to remind; sends at most 6 emails about one six-hour outage | remind-often, remind-every-five-minutes, remind-without-a-unit; reminds-every-look |
+| `"all clear"`: True or False | says whether to send an all-clear; says when it is over | all-clear-in-quotes; no-all-clear |
 | Fill in the four answers | the rule is filled in | the untouched stub |
 | Part B: who was given access (copy the names as the reports write them) | every name is a customer in the reports; GIVEN_ACCESS names the 5 … | misspelt-name; first-report-only, lists-swapped |
 | … and who had their access removed | ACCESS_REMOVED names the 4 refunded customers … | one-missing |
-| say, in a sentence, why those customers still had access | WHY_REMOVED says in a sentence why they still had access | why-in-one-word, why-without-the-refund |
+| say, in a sentence, why those customers still had access | WHY_REMOVED says in a sentence why they still had access | why-in-one-word, why-without-the-refund, why-restates-the-question, why-blames-the-outage, why-refund-without-the-handler, why-they-never-paid |
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from datetime import timedelta
 from typing import Any
 
 from simulators.course.checking import Checklist, exercise, fail
+from simulators.course.checking.reasoning import Idea, Misconception, Reason, one_person_problem
 from simulators.course.scenarios import DEFAULT_SEED, WATCH_EVERY, AlertRule, run_case_study
 from simulators.lab import Lab
-from simulators.mailer.messages import looks_like_address
 
 #: The most emails about one six-hour outage that a person still reads.
 MOST_EMAILS = 6
@@ -97,29 +97,43 @@ def check_alert_rule(ns):
         "all four answers are still empty",
         hints=ALERT_HINTS,
     )
+    person = one_person_problem(who, "dana.ops@example.com")
     c.expect(
-        looks_like_address(who) and "," not in str(who),
+        not person,
         "names one person by email address",
-        f"'who' is {who!r}: write one person's email address, such as 'dana.ops@example.com'",
+        f"'who': {person}",
         hints=("A team, a channel or a log file is nobody in particular: name one person who will act.", *ALERT_HINTS),
     )
+    when = " ".join(when.lower().split()) if isinstance(when, str) else when
     c.expect(
         when in ("first failure", "sender gives up"),
         "says when the first email goes ('first failure' or 'sender gives up')",
-        f"'when' is {when!r}",
+        f"'when' is {rule.get('when')!r}: copy one of the two answers, 'first failure' or 'sender gives up'",
         hints=ALERT_HINTS,
     )
     span = _minutes(often)
     c.expect(
         span is not None and span >= WATCH_EVERY,
         "says how often to remind (such as '2 h', or 'never')",
-        f"'remind every' is {often!r}: write a time such as '30 min' or '2 h' (the watch looks every 15 min)",
+        f"'remind every' is {often!r}: "
+        + (
+            "the watch looks only every 15 min, so it cannot remind more often: write 15 min or more"
+            if span is not None
+            else "say the unit too, such as '120 min' or '2 h'"
+            if isinstance(often, (int, float)) or str(often).strip().replace(".", "").isdigit()
+            else "write a time such as '30 min' or '2 h' (the watch looks every 15 min)"
+        ),
         hints=ALERT_HINTS,
     )
     c.expect(
         isinstance(clear, bool),
         "says whether to send an all-clear (True or False)",
-        f"'all clear' is {clear!r}",
+        f"'all clear' is {clear!r}"
+        + (
+            ": write True or False without quotes"
+            if str(clear).strip().lower() in ("true", "false", "yes", "no")
+            else ""
+        ),
         hints=ALERT_HINTS,
     )
     if not c.ok:
@@ -178,6 +192,52 @@ def _matches(answer: list[str], people: dict[str, tuple[str, str]], expected: se
     return named, unknown
 
 
+#: Ways to say a step did not act (on the refund): not/never/nobody ... handled it.
+NOT = "not|never|no|nothing|nobody|noone|without|none"
+ACTED = (
+    "handl*|process*|listen*|react*|act|acts|acted|acting|close*|closing|deactivat*|revok*|cancel*|subscri*|hear|"
+    "heard|told|tell*|notic*|catch*|caught|pick*|respond*|rule|automation|step|handler|code|know*|watch*|turn*|shut*"
+)
+WHY_REMOVED = Reason(
+    "Now answer from the reports: who was given access (paid, had no account), and who had their access removed?"
+    " Copy the names as the reports write them. Then say, in a sentence, why those customers still had access:"
+    " what did they do after paying, and what did provisioning do about it?",
+    ideas=(
+        Idea(
+            "what these customers did after paying (they got their money back: a refund)",
+            ("refund*", "money back", "repaid", "reimburs*", "charge* ~ back|revers*", "chargeback*", "pay* ~ back"),
+        ),
+        Idea(
+            "what provisioning did with the refund (its handler only acts on payments and ignores refunds)",
+            (
+                "ignor*",
+                "only ~ act*|handl*|listen*|react*|look*|know*|care*|respond*|process*|open*|activat*|subscri*|"
+                "deal*|watch* ~ payment*|pay*|succeed*|succes*|activat*|open*|sign*|purchase*",
+                f"{NOT} ~ {ACTED}",
+                "missing|lack*|forgot*|forgotten|skip*|dropped ~ handler|rule|step|automation|code|refund*|event*",
+                "did|does ~ nothing",
+            ),
+        ),
+    ),
+    wrong=(
+        Misconception(
+            (
+                "outage*",
+                "was|were|went ~1 down",
+                "never|not ~1 arriv*|deliver*|reach*|received|came|sent",
+                "webhook*|event*|deliver*|deliveries ~1 lost|fail*|dropped|missed",
+            ),
+            "the refunds' webhooks did arrive; the outage is the other gap (the people given access). Say what"
+            " provisioning's handler does with a refund",
+        ),
+        Misconception(
+            ("never|not|didn ~ pay|paid", "declin*", "payment* ~ fail*"),
+            "these customers did pay; then they got their money back. Say what provisioning did with the refund",
+        ),
+    ),
+)
+
+
 @functools.cache
 def _what_the_reconciliation_did() -> tuple[set[str], set[str], dict[str, tuple[str, str]]]:
     """Whom the case study's reconciliation gave access and took it from, and every customer's name and email.
@@ -228,10 +288,11 @@ def check_report(ns):
             + " (there is one report a night: read them all)",
             hints=REPORT_HINTS,
         )
+    verdict = WHY_REMOVED.judge(why, name="WHY_REMOVED")
     c.expect(
-        isinstance(why, str) and "refund" in why.lower() and len(why.split()) >= 6,
+        verdict.ok,
         "WHY_REMOVED says in a sentence why they still had access",
-        f"WHY_REMOVED is {why!r}",
+        verdict.message,
         hints=(
             "What did these customers do after paying, and what did provisioning's handler do with that event?",
             REPORT_HINTS[1],

@@ -19,8 +19,8 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | … and is one action | the first version is one action, not a chain | everything_at_once |
 | add every other action later, once each | ADD_LATER adds each other action once | forgets_the_sales_email |
 | nothing comes before what it needs | each later action comes after what it needs | task_before_contact |
-| say why the small version comes first | WHY_SMALL says why the small version comes first | vague_why |
-| write the first line of its documentation | DOCUMENTATION says what the automation does and why it exists | todo_documentation |
+| say why the small version comes first | WHY_SMALL says why the small version comes first | vague_why, why_restates_the_question, why_quicker_to_build, why_long_but_vague |
+| write the first line of its documentation: what it does, when, for whom, and why it exists | DOCUMENTATION says what the automation does and why it exists | todo_documentation, documentation_without_why, documentation_of_the_whole_wish, documentation_keywords_only |
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulators.course.checking import Checklist, exercise, fail
+from simulators.course.checking.reasoning import Idea, Misconception, Reason, Verdict
 
 #: The team's request, one letter per piece, as the notebook lists it.
 PIECES = {
@@ -44,23 +45,85 @@ ACTIONS = ("A", "B", "C", "D", "E")
 #: Which piece needs which before it: the onboarding task is for the contact.
 NEEDS = {"D": "C"}
 MIN_WORDS = 8
-WHY_WORDS = (
-    "look",
-    "debug",
-    "test",
-    "find",
-    "fix",
-    "break",
-    "fewer",
-    "few ",
-    "simple",
-    "one at a time",
-    "one step",
-    "works",
-    "moving part",
-    "easier",
-    "easy",
-    "less",
+WHY_SMALL = Reason(
+    "WHY_SMALL: a sentence (at least eight words): why start with that small version?",
+    ideas=(
+        Idea(
+            "what a small first version makes easier when something goes wrong (few places to look, easy to test"
+            " and fix before adding more)",
+            (
+                "debug*",
+                "test*",
+                "troubleshoot*",
+                "isolat*",
+                "pinpoint*",
+                "fix*|repair*",
+                "find*|found|spot*|locat*|see|sees|tell*|know*|trac*|pinpoint* ~ problem*|fault*|bug*|error*|issue*|"
+                "cause*|culprit|wrong|broke*|fail*|which|where",
+                "few|fewer|less|only|two|one ~ place*|part*|thing*|step*|piece*|point* ~ look*|check*|break|fail*|"
+                "search*|inspect*|suspect*|wrong",
+                "prove*|proven|verify*|confirm*|sure|check* ~ work*|reliabl*",
+                "work* ~ reliabl*|first|before",
+                "before ~ add*|adding|grow*|build*|next",
+                "moving parts",
+                "less|fewer ~2 break|fail*|wrong",
+            ),
+        ),
+    ),
+    wrong=(
+        Misconception(
+            ("test* ~2 everything|all|whole ~2 at once|together",),
+            "testing everything at once is what the small version avoids: say what one small piece makes easier when"
+            " something goes wrong",
+        ),
+    ),
+    beside=(
+        Misconception(
+            ("quick*|fast*|sooner|cheap*|money|effort|lazy|budget", "less work", "less time", "save* ~1 time"),
+            "building it quicker is not the reason: say what a small version makes easier when something goes wrong",
+        ),
+    ),
+    min_words=MIN_WORDS,
+)
+#: Pieces of the wish the first version does not have: a first line that promises them documents something else.
+LATER_WORDS = {
+    "B": "welcome",
+    "C": "contact",
+    "D": "onboarding",
+    "E": "sales",
+}
+DOCUMENTATION = Reason(
+    "DOCUMENTATION: the first line of the page that documents the first version, for the colleague who inherits it"
+    " in six months: what it does, when, for whom, and why it exists (at least eight words).",
+    ideas=(
+        Idea(
+            "when it runs (when a customer pays)",
+            ("pay*|paid|purchas*|buy*|buys|bought|checkout|subscrib*|payment*",),
+        ),
+        Idea(
+            "what it does (opens the customer's account, or gives them access)",
+            (
+                "account*",
+                "access",
+                "activat*|provision*|unlock*|login",
+                "log|sign in",
+            ),
+        ),
+        Idea(
+            "why it exists (so that no customer pays without getting access)",
+            (
+                "so|because|since|ensur*|guarantee*|otherwise|purpose|reason|goal|nobody|noone|never|without",
+                "make|makes sure",
+                "in order",
+                "no one",
+            ),
+        ),
+        Idea(
+            "for whom (the customer who paid)",
+            ("customer*|client*|buyer*|user*|subscriber*|member*|people|person|everyone|anyone|they|them|their",),
+        ),
+    ),
+    min_words=MIN_WORDS,
 )
 HINTS = (
     "Use the letters of the list. The first version is the one action the customer paid for, plus the person "
@@ -150,30 +213,28 @@ def check(ns: dict[str, Any]) -> Any:
         else "",
         hints=HINTS,
     )
-    for name, label, words, nudge in (
+    doc = ns["DOCUMENTATION"]
+    extra = [letter for letter, word in LATER_WORDS.items() if isinstance(doc, str) and word in doc.lower()]
+    for name, label, reason, nudge in (
         (
             "WHY_SMALL",
             "WHY_SMALL says why the small version comes first",
-            WHY_WORDS,
+            WHY_SMALL,
             "Say what a small first version makes easier when something goes wrong.",
         ),
         (
             "DOCUMENTATION",
             "DOCUMENTATION says what the automation does and why it exists",
-            ("pay", "paid", "account", "access"),
-            "Write it for the colleague who inherits it: when does it run, what does it do, and for whom?",
+            DOCUMENTATION,
+            "Write it for the colleague who inherits it: when does it run, what does it do, for whom, and why?",
         ),
     ):
-        text = ns[name]
-        count = len(text.split()) if isinstance(text, str) else 0
-        c.expect(
-            count >= MIN_WORDS and any(word in text.lower() for word in words),
-            label,
-            f"{name} is empty"
-            if not count
-            else f"{name} has {count} words: write a sentence of at least {MIN_WORDS}"
-            if count < MIN_WORDS
-            else f"{name} does not say it: {nudge[0].lower()}{nudge[1:]}",
-            hints=(nudge, *HINTS),
-        )
+        verdict = reason.judge(ns[name], name=name)
+        if verdict.ok and name == "DOCUMENTATION" and extra:
+            verdict = Verdict(
+                False,
+                f"DOCUMENTATION describes {PIECES[extra[0]]} ({extra[0]}), which the first version does not do:"
+                " document only what it does",
+            )
+        c.expect(verdict.ok, label, verdict.message, hints=(nudge, *HINTS))
     return c.result()
