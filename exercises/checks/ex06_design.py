@@ -14,8 +14,8 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 |---|---|---|
 | New lead: when someone submits the contact form | NEW_LEAD starts on form.submitted in the CRM | starts on customer.created |
 | add them to the CRM as a contact | a new lead becomes a CRM contact; a form without an email creates no contact | contact step reads data.name as the email |
-| and send them a welcome email | the lead gets one welcome email | no-welcome-email, welcomes-twice |
-| Cancellation: when a customer cancels their subscription | CANCELLATION starts on customer.subscription.deleted …; nothing happens while the customer stays subscribed | wrong-cancellation-trigger |
+| and send them a welcome email | the lead gets one welcome email | no-welcome-email, welcomes-twice, welcome-to-the-company |
+| Cancellation: when a customer cancels their subscription | CANCELLATION is ready (an event the payment system sends); CANCELLATION starts on customer.subscription.deleted …; nothing happens while the customer stays subscribed | wrong-cancellation-trigger, subscription-created-trigger |
 | a task in the CRM for customer success to call them | a cancellation creates one retention task; the task says which customer cancelled | emails-instead-of-a-task; task-names-nobody |
 | The check refuses a spec that alerts nobody or reads data its trigger does not carry | NEW_LEAD / CANCELLATION is ready (validate() finds no problems) | nobody-alerted |
 | a lead without an email | a form without an email alerts … once | alert goes to the lead |
@@ -44,14 +44,16 @@ def _spec(c: Checklist, ns: dict[str, Any], name: str, when: str, source: str) -
     if not isinstance(spec, Automation):
         fail(f"{name} must be an Automation(...), not {type(spec).__name__}", *HINTS)
     where = "the CRM" if source == "crm" else "the payment system"
+    # Ready first: the stub already names each flow's trigger, so a trigger step judged first would pass on an
+    # untouched exercise and give it partial credit for work nobody did.
+    problems = spec.validate()
+    c.require(not problems, f"{name} is ready (validate() finds no problems)", "; ".join(problems), hints=HINTS)
     c.require(
         (spec.source, spec.when) == (source, when),
         f"{name} starts on {when} in {where}",
         f"{name} starts on {spec.when!r} in {spec.source!r}; this flow starts on {when!r} in {source!r}",
         hints=HINTS,
     )
-    problems = spec.validate()
-    c.require(not problems, f"{name} is ready (validate() finds no problems)", "; ".join(problems), hints=HINTS)
     return replace(spec)  # a fresh copy: the learner's object stays uninstalled
 
 
