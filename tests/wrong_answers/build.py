@@ -430,7 +430,7 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
                 '            events = events + page["data"]\n',
             )
         ],
-        "a first poll of a long history (1052 events, 11 pages) reads it all, oldest first",
+        "a first poll of a long history (1106 events, 12 pages) reads it all, oldest first",
         "it stopped after 10 pages while `has_more` was still true",
         "Caps the first poll at ten pages, so a long history loses its oldest events.",
     ),
