@@ -6,7 +6,10 @@ paying customer once, even when it is asked twice or provisioning crashed after
 doing it). `simulators.course.handling.connect_receiver` wires them between payments
 and provisioning with the learner's `backoff`. The check runs the pipeline
 under seeded faults — destination errors, slow answers, crashes after the
-work, a short outage, duplicate and out-of-order deliveries — across ten seeds.
+work, a short outage, answers lost after the receiver's work, duplicate and
+out-of-order deliveries — across ten seeds. No verdict depends on the machine's
+speed: the sender waits SENDER_TIMEOUT for an answer, and every resend comes
+from an injected fault, never from a race with the wall clock.
 
 Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
 (a slug names a notebook in tests/wrong_answers/ex04_reliable_handler/; other entries describe the mistake in words):
@@ -176,9 +179,9 @@ def check(ns, variant):  # type: ignore[no-untyped-def]
     seeds = variant.seeds(SEEDS) if c.ok else ()
     if not c.ok:
         lost = twice = unpaid = "not tried yet: the storms start once the steps above hold"
-    # Each storm is a lab of its own, and most of a storm's time is spent waiting on purpose (slow
-    # answers past the sender's timeout), so a few run side by side; the hints still name the first
-    # seed, in order, that went wrong.
+    # Each storm is a lab of its own; a few run side by side, so one storm's HTTP round trips overlap another's
+    # work. Which storms run together never changes a verdict (each is seeded and judged on its own), and the
+    # hints still name the first seed, in order, that went wrong.
     pool = ThreadPoolExecutor(max_workers=STORMS_AT_ONCE, thread_name_prefix="ex04-storm")
     try:
         for verdict in [pool.submit(_storm_verdict, ns, seed) for seed in seeds]:
