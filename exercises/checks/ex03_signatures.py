@@ -334,7 +334,10 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
         hints=("The payment system signs `t.body` with the endpoint's whole whsec_ secret.", HINTS[1]),
     )
 
-    for case in battery(payload, secret, int(time.time())):
+    for number in range(len(battery(payload, secret, 0))):
+        # Each case is signed the moment it is judged, so however slowly the machine (or the learner's code) runs,
+        # "4 min 50 s ago" is 4 min 50 s ago when the verifier reads the clock: ten seconds from the edge, always.
+        case = battery(payload, secret, int(time.time()))[number]
         problem = first if case.name == "accepts a genuine webhook" else _judge(verify, case, secret)
         c.expect(problem is None, case.name, problem or "", hints=case.hints)
     c.expect(
