@@ -71,13 +71,26 @@ def check(ns):  # type: ignore[no-untyped-def]
         hints=("Return the wait as a number of seconds, such as 12.5.", HINTS[1]),
     )
     lowest = min(min(ws) for ws in waits.values())
-    c.expect(lowest >= 0, "never waits a negative time", f"it returned {lowest:g}", hints=HINTS)
+    c.expect(
+        lowest >= 0,
+        "never waits a negative time",
+        f"it returned {lowest:g}",
+        hints=(
+            "Stretch the wait by multiplying it: wait * rng.uniform(0.5, 1.5). Adding or taking away seconds can"
+            " go below zero, and a short wait plus a big random shift is no wait at all.",
+            HINTS[1],
+        ),
+    )
     first = statistics.median(waits[1])
     c.expect(
         0.25 * FIRST_WAIT <= first <= 1.5 * FIRST_WAIT,
         f"waits about FIRST_WAIT ({FIRST_WAIT:g} s) after the first failure",
         f"the typical first wait was {first:.3g} s",
-        hints=HINTS,
+        hints=(
+            "After the first failure (attempt is 1) the wait is FIRST_WAIT itself: FIRST_WAIT * 2 ** (attempt - 1),"
+            " so the power is 0 the first time.",
+            HINTS[1],
+        ),
     )
     ratios = [statistics.median(waits[n + 1]) / max(statistics.median(waits[n]), 1e-9) for n in range(1, 7)]
     doubling = all(1.6 <= ratio <= 2.5 for ratio in ratios)

@@ -66,14 +66,14 @@ def _new_lead(c: Checklist, spec: Automation, lab: Any) -> None:
         len(contacts) == 1,
         "a new lead becomes a CRM contact",
         f"found {len(contacts)} contacts for ada@example.com",
-        hints=('Add Step("create_contact", "crm", using={"email": "data.email", ...}).', HINTS[1]),
+        hints=_step_hints(spec, "crm.create_contact", len(contacts), "email"),
     )
     welcome = lab.mailer.inbox(to="ada@example.com", kind="email")
     c.expect(
         len(welcome) == 1,
         "the lead gets one welcome email",
         f"ada@example.com received {len(welcome)} emails",
-        hints=('Add Step("send_email", "mailer", using={"to": "data.email", "subject": ...}).', HINTS[1]),
+        hints=_step_hints(spec, "mailer.send_email", len(welcome), "to"),
     )
     before_contacts = len(lab.crm.contacts())
     before_alerts = len(lab.mailer.alerts(to=spec.alert))
@@ -93,6 +93,24 @@ def _new_lead(c: Checklist, spec: Automation, lab: Any) -> None:
         hints=HINTS,
     )
     spec.uninstall()
+
+
+def _step_hints(spec: Automation, key: str, found: int, field: str) -> tuple[str, ...]:
+    """What to change when a step's result is missing or doubled: add the step, fix its input, or keep one."""
+    action, destination = key.split(".")[1], key.split(".")[0]
+    steps = [step for step in spec.steps if step.key == key]
+    if not steps:
+        return (f'Add Step("{action}", "{destination}", using={{"{field}": "data.email", ...}}).', HINTS[1])
+    if found > 1 or len(steps) > 1:
+        return (
+            f"NEW_LEAD has {len(steps)} {action} step(s): one lead, one {action.replace('_', ' ')}, so keep one.",
+            HINTS[1],
+        )
+    return (
+        f"Your {action} step's {field!r} reads {steps[0].using.get(field)!r}: it must be the lead's address,"
+        ' "data.email" (the form\'s email field).',
+        HINTS[1],
+    )
 
 
 def _cancellation(c: Checklist, spec: Automation, lab: Any) -> None:
