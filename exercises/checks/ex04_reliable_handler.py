@@ -116,10 +116,11 @@ class _CallsOut:
     def __init__(self, activate: Any) -> None:
         self._activate = activate
         self._inside = threading.local()
-        self.timeouts: list[Any] = []
+        #: (method and path, the timeout it was given) for each request, in order.
+        self.timeouts: list[tuple[str, Any]] = []
 
     def activate(self, event: Any, provisioning_url: str) -> Any:
-        self._inside.yes = True
+        self._inside.yes, self._inside.base = True, provisioning_url
         try:
             return self._activate(event, provisioning_url)
         finally:
@@ -131,7 +132,10 @@ class _CallsOut:
 
         def recorded(adapter, request, *args, **kwargs):  # type: ignore[no-untyped-def]
             if getattr(self._inside, "yes", False):
-                self.timeouts.append(kwargs.get("timeout", args[1] if len(args) > 1 else None))
+                path = request.url.removeprefix(self._inside.base).split("?")[0]
+                self.timeouts.append(
+                    (f"{request.method} {path}", kwargs.get("timeout", args[1] if len(args) > 1 else None))
+                )
             return send(adapter, request, *args, **kwargs)
 
         requests.adapters.HTTPAdapter.send = recorded  # type: ignore[method-assign]
@@ -286,14 +290,14 @@ def _calm(c: Checklist, lab: Lab, pipeline, calls: _CallsOut) -> None:  # type: 
             "Provisioning cannot guess what was bought: the plan travels in the payment's metadata.",
         ),
     )
-    bare = sum(timeout is None for timeout in calls.timeouts)
+    bare = sorted({said for said, timeout in calls.timeouts if timeout is None})
     c.expect(
         bool(calls.timeouts) and not bare,
         "gives every call to provisioning a timeout (timeout=5)",
-        f"{bare} of the {len(calls.timeouts)} requests `activate` made had no timeout=: when provisioning hangs"
-        " instead of failing, such a call waits forever and the queue's worker with it",
+        f"`activate` sent {' and '.join(bare)} with no timeout=: when provisioning hangs instead of failing, such a"
+        " call waits forever, and the queue's work with it",
         hints=(
-            "Pass timeout=5 to every requests.get(...) and requests.post(...) in `activate`.",
+            "Pass timeout=5 to that call too: every requests.get(...) and requests.post(...) needs its own.",
             "Without a timeout, requests waits for an answer as long as the connection stays open: one hung"
             " provisioning call stops all the work behind it, and no retry ever starts.",
         ),

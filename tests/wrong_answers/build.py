@@ -860,7 +860,7 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "no-timeout",
         [(", timeout=5)", ")")],
         "gives every call to provisioning a timeout (timeout=5)",
-        "had no timeout=",
+        "`activate` sent GET /activations and POST /accounts/activate with no timeout=",
         "Calls provisioning without a timeout, so one hung answer stops the queue.",
     ),
     (
@@ -868,7 +868,7 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "lookup-without-timeout",
         [('params={"customer": customer}, timeout=5)', 'params={"customer": customer})')],
         "gives every call to provisioning a timeout (timeout=5)",
-        "requests `activate` made had no timeout=",
+        "`activate` sent GET /activations with no timeout=",
         "Gives the activation a timeout but not the look-up before it.",
     ),
     # -- ex05_alert -----------------------------------------------------------------------------------
