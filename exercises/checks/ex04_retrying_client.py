@@ -14,7 +14,7 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 |---|---|---|
 | POSTs `payload` as JSON and returns the Response when the answer is a 2xx | returns the answer when the first try works | returns response.json() |
 | (the same) — as JSON | POSTs the payload as JSON (a JSON body, Content-Type: application/json) | form-encoded, json-text-without-a-type |
-| retries a 5xx | retries 500 and 502, waiting before each try, and returns the success | retry only on exceptions |
+| retries a 5xx | retries 500 and 502, waiting before each try, and returns the success | retry only on exceptions, stops-after-one-try |
 | … a timeout | retries a request that timed out | retries HTTP answers only |
 | … and a refused connection | retries a refused connection | timeouts-only |
 | waiting longer each time (`wait_exponential_jitter`) | waits longer after each failure (backoff), not the same time | fixed-wait-with-retry-after |
@@ -165,7 +165,12 @@ def check(ns):  # type: ignore[no-untyped-def]
         flaky.status == 200 and len(flaky.calls) == 3 and len(flaky.waits) == 2 and all(w > 0 for w in flaky.waits),
         "retries 500 and 502, waiting before each try, and returns the success",
         f"{flaky.said()}, waiting {[round(w, 2) for w in flaky.waits]}",
-        hints=("retry=retry_if_result(lambda r: r.status_code >= 500 or r.status_code == 429), and a wait=.", HINTS[1]),
+        hints=(
+            "Retrying(...) needs all three: retry= that accepts a 5xx (retry_if_result(lambda r: r.status_code >= 500"
+            " or r.status_code == 429)), stop= that allows several tries (stop_after_attempt(5): the first try counts"
+            " as one), and a wait=.",
+            HINTS[1],
+        ),
     )
 
     # Longer than any first backoff, so only a wait that reads the header can meet it.

@@ -723,6 +723,14 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
     ),
     (
         "ex04_retrying_client",
+        "stops-after-one-try",
+        [("stop=stop_after_attempt(5),", "stop=stop_after_attempt(1),")],
+        "retries 500 and 502, waiting before each try, and returns the success",
+        "it raised HTTPError after 1 call(s)",
+        "Counts the first try as the only attempt (stop_after_attempt(1)), so nothing is ever retried.",
+    ),
+    (
+        "ex04_retrying_client",
         "form-encoded",
         [("requests.post, url, json=payload,", "requests.post, url, data=payload,")],
         "POSTs the payload as JSON (a JSON body, Content-Type: application/json)",
