@@ -49,6 +49,7 @@ WRONG = {
             "the trigger is payment_intent.succeeded",
             "a paying customer gets one receipt email",
             "the receipt says how much was paid",
+            "the receipt gives the amount in cents, as the event carries it, not as dollars",
             "a payment with no email address alerts ops@example.com",
             "while the mailer is down, the failure is reported for ops@example.com",
             "once the mailer is back, the delayed receipt arrives (the payment system retries)",
@@ -57,7 +58,11 @@ WRONG = {
     ),
     "receipt without the amount": (
         _spec(subject="Thank you for your payment"),
-        ["the receipt says how much was paid", "every receipt says its own payment's amount"],
+        [
+            "the receipt says how much was paid",
+            "the receipt gives the amount in cents, as the event carries it, not as dollars",
+            "every receipt says its own payment's amount",
+        ],
     ),
 }
 
@@ -74,13 +79,14 @@ def _with_learner_cell(tmp_path: Path, source: str) -> Path:
 def test_the_check_passes_on_the_solution_notebook(exercise) -> None:  # type: ignore[no-untyped-def]
     [result] = run_notebook(ROOT / "solutions" / NOTEBOOK, [exercise])
     assert result.ok, str(result)
-    assert result.message == "all 11 checks pass"
+    assert result.message == "all 12 checks pass"
 
 
 def test_the_check_says_the_untouched_stub_is_still_none(exercise) -> None:  # type: ignore[no-untyped-def]
     [result] = run_notebook(ROOT / "exercises" / NOTEBOOK, [exercise])
     assert not result.ok
     assert result.message.startswith("`receipt` is still None")
+    assert result.score == 0, "an untouched exercise earns no partial credit"
 
 
 @pytest.mark.parametrize("wrong", list(WRONG), ids=list(WRONG))

@@ -65,13 +65,14 @@ def _namespace_with(learner_cell: str) -> dict:
 def test_the_check_passes_on_the_solution_notebook(exercise) -> None:  # type: ignore[no-untyped-def]
     [result] = run_notebook(SOLUTION, [exercise])
     assert result.ok, str(result)
-    assert result.message == "all 6 checks pass"
+    assert result.message == "all 7 checks pass"
 
 
 def test_the_check_fails_on_the_untouched_stub(exercise) -> None:  # type: ignore[no-untyped-def]
     result = check("ex02_poller", notebook_namespace(EXERCISE, "ex02_poller"))
     assert not result.ok
     assert result.message.startswith("`poll_new_events` is still the stub")
+    assert result.score == 0, "an untouched exercise earns no partial credit"
 
 
 def test_a_timestamp_cursor_misses_events_in_the_same_second(exercise) -> None:  # type: ignore[no-untyped-def]
@@ -95,7 +96,7 @@ def test_reading_only_the_first_page_misses_the_rest_of_a_burst(exercise) -> Non
     result = check("ex02_poller", _namespace_with(FIRST_PAGE_ONLY))
     assert not result.ok
     assert failed_steps(result) == ["with no cursor, returns all 120 events so far, oldest first"]
-    assert "missed 20 of 120 events" in result.message
+    assert "missed the 20 oldest: it stopped after 1 page" in result.message
     assert "has_more" in result.hints[0]
 
 

@@ -80,13 +80,14 @@ def _namespace_with(learner_cell: str) -> dict:
 def test_the_check_passes_on_the_solution_notebook(exercise) -> None:  # type: ignore[no-untyped-def]
     [result] = run_notebook(SOLUTION, [exercise])
     assert result.ok, str(result)
-    assert result.message == "all 16 checks pass"
+    assert result.message == "all 17 checks pass"
 
 
 def test_the_check_fails_on_the_untouched_stub(exercise) -> None:  # type: ignore[no-untyped-def]
     result = check("ex03_signatures", notebook_namespace(EXERCISE, "ex03_signatures"))
     assert not result.ok
     assert result.message.startswith("`verify_signature` is still the stub")
+    assert result.score == 0, "an untouched exercise earns no partial credit"
 
 
 @pytest.mark.parametrize("name", [name for name, (_, failing) in WRONG.items() if failing])

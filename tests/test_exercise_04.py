@@ -40,6 +40,7 @@ def test_every_check_fails_on_the_untouched_stubs() -> None:
     load_checks()
     results = run_notebook(ROOT / "exercises" / NOTEBOOK, [registry.get(i) for i in IDS])
     assert [r.ok for r in results] == [False, False, False]
+    assert [r.score for r in results] == [0, 0, 0], "an untouched exercise earns no partial credit"
     assert [r.message.split(" is still the stub")[0] for r in results] == [
         "`backoff`",
         "`post_with_retries`",

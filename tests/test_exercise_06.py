@@ -44,6 +44,8 @@ def test_the_untouched_stub_fails_saying_what_the_spec_lacks() -> None:
         "NEW_LEAD is ready (validate() finds no problems)" in result.message and "no one is alerted" in result.message
     )
     assert "has no steps" in result.message
+    # The stub already names both triggers: no step may pass on it, or an untouched exercise earns partial credit.
+    assert not any(step.ok for step in result.steps) and result.score == 0, str(result)
 
 
 @pytest.mark.parametrize(

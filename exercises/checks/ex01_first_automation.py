@@ -15,8 +15,9 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | **When** a payment succeeds (`payment_intent.succeeded`) | the trigger is payment_intent.succeeded | invoice-trigger |
 | **in** the payment system | the source system is the payment system | source-is-the-mailer |
 | **then** send an email **in** the mailer | the action sends an email through the mailer | a `send_task` step instead |
-| **using** the address on the payment as `to` | validate() finds no problems; a paying customer gets one receipt email | invoice-email-field |
+| **using** the address on the payment as `to` | validate() finds no problems; a paying customer gets one receipt email | invoice-email-field, to-the-customer-id |
 | a subject or body that mentions the amount paid | the receipt says how much was paid | no-amount |
+| (the same) — in cents, the unit the event's amount is in | the receipt gives the amount in cents, as the event carries it, not as dollars | cents-as-dollars, amount-in-usd, bare-number |
 | (the same) — the amount of *each* payment | every receipt says its own payment's amount | hard-coded-amount |
 | **and alert** `ops@example.com` | ops@example.com is alerted if it fails | no-alert, alert-typo |
 | **if it fails** (no address on a payment) | a payment with no email address alerts ops@example.com | alert sent to the customer's field |
@@ -26,6 +27,7 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from simulators.course.automations import Automation
@@ -143,6 +145,18 @@ def _run_live(c: Checklist, receipt: Automation, lab: Any, amounts: tuple[int, i
         hints=("Put {data.object.amount} in the subject or the body.", DATA_HINTS[1]),
     )
 
+    unit = _unit_slip(text, amount) if mails and str(amount) in text else None
+    c.expect(
+        bool(mails) and str(amount) in text and unit is None,
+        "the receipt gives the amount in cents, as the event carries it, not as dollars",
+        unit or "there is no amount to read",
+        hints=(
+            "Write the unit the event's amount is in: {data.object.amount} cents (4900 cents is $49.00).",
+            "A payment's amount is in the currency's smallest unit, cents for dollars: a receipt that puts a $ or"
+            " 'dollars' beside it shows the customer a price a hundred times what they paid.",
+        ),
+    )
+
     _pay(lab, customer["id"], no_address, None)  # a payment with no address: the step cannot run
     lab.settle()
     alerts = lab.mailer.alerts(to=ALERT)
@@ -185,6 +199,27 @@ def _run_live(c: Checklist, receipt: Automation, lab: Any, amounts: tuple[int, i
             DATA_HINTS[1],
         ),
     )
+
+
+def _unit_slip(text: str, amount: int) -> str | None:
+    """What the receipt's amount wrongly reads as (dollars, or no unit at all), or None when it says cents."""
+    number = rf"(?<![\d.,]){amount}(?![\d,])"
+    as_dollars = re.search(
+        rf"((?:\$|usd|us\$)\s*{number}(?:\.\d+)?|{number}(?:\.\d+)?\s*(?:\$|dollars?\b|usd\b|bucks\b))",
+        text,
+        re.IGNORECASE,
+    )
+    if as_dollars:
+        return (
+            f"the receipt reads {as_dollars.group(0).strip()!r} for a payment of {amount} cents: the customer sees"
+            f" ${amount:,} where they paid ${amount / 100:,.2f}"
+        )
+    if not re.search(rf"{number}\s*(?:cents?\b|¢)", text, re.IGNORECASE):
+        return (
+            f"the receipt shows the bare number {amount} with no unit: the customer cannot tell {amount} cents"
+            f" (${amount / 100:,.2f}) from ${amount:,}"
+        )
+    return None
 
 
 def _pay(lab: Any, customer: str, amount: int, receipt_email: str | None) -> dict[str, Any]:

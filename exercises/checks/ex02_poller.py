@@ -12,7 +12,8 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | Clause | Step | Wrong answer |
 |---|---|---|
 | every event … when `cursor` is `None`, every event there is, oldest first | with no cursor, returns all N events so far, oldest first | first-page-only, newest-first |
-| `cursor`: the next call starts exactly where this one ended | when nothing happened, returns no events | keeps-the-old-cursor, starting-after-the-cursor |
+| (the same) — every event, however many pages | a first poll of a long history (N events, P pages) reads it all, oldest first | ten-pages-at-most |
+| `cursor`: the next call starts exactly where this one ended | when nothing happened, returns no events | keeps-the-old-cursor, starting-after-the-cursor, cursor-is-the-oldest |
 | even when … the new events fill several pages | a burst of N events in one second (three pages) arrives whole | one-page-per-poll |
 | even when a burst … pays in the same second (an event's time, or its id?) | events made in the same second as the last poll are not missed | timestamp-cursor (caught first by the burst) |
 | never miss an event | twelve polls over two lab hours see each of N events exactly once | a poll that drops its last page over time |
@@ -49,6 +50,10 @@ ORDER = (
 
 
 Poll = Callable[[str, str, Any], Any]
+#: The largest page GET /v1/events gives.
+PAGE = 100
+#: Monthly subscribers whose year of renewals makes the long history a first poll must read: over ten pages.
+SUBSCRIBERS = 6
 
 
 def _call(poll: Poll, lab: Any, cursor: Any) -> tuple[list[str], Any]:
@@ -92,6 +97,19 @@ def _compare(
     missing = [event for event in expected if event not in set(got)]
     extra = [event for event in set(got) if event not in set(expected)]
     if missing:
+        if got and len(set(got)) == len(got) and got == expected[-len(got) :]:
+            pages = -(-len(got) // PAGE)
+            return c.expect(
+                False,
+                name,
+                f"returned the newest {len(got)} of {len(expected)} events and missed the {len(missing)} oldest: it"
+                f" stopped after {pages} page{'s' if pages != 1 else ''} while `has_more` was still true",
+                hints=(
+                    "Keep asking, from the oldest event you got (starting_after=...), until has_more is false: a"
+                    " first poll reads the whole history however many pages it fills, never a fixed number of them.",
+                    PAGES[1],
+                ),
+            )
         if got and got == expected[: len(got)]:
             hints = PAGES  # the first pages came back, the rest did not
         elif earlier_seconds and {created[event] for event in missing} & earlier_seconds:
@@ -117,7 +135,7 @@ def _compare(
     hints=HINTS,
     systems=["payments"],
     seed=7,
-    timeout=90,
+    timeout=120,  # a long history to read: room to spare on a busy machine
 )
 def check(ns: dict[str, Any], lab: Any) -> Any:
     poll: Poll = ns["poll_new_events"]
@@ -125,14 +143,16 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
     c = Checklist()
     handed_back: list[str] = []
 
-    def created() -> dict[str, int]:
-        return {event["id"]: event["created"] for event in pay.events()}
+    #: Every event so far and the second it was made: read once after each round of traffic (a long list).
+    when: dict[str, int] = {}
 
-    def new_since(before: dict[str, int]) -> list[str]:
-        return [event for event in created() if event not in before]
+    def arrived() -> list[str]:
+        """The events made since the last look, oldest first."""
+        fresh = [event for event in pay.events() if event["id"] not in when]
+        when.update((event["id"], event["created"]) for event in fresh)
+        return [event["id"] for event in fresh]
 
     def judge(name: str, got: list[str], expected: list[str], hints: tuple[str, ...] = HINTS) -> bool:
-        when = created()
         ok = _compare(
             c,
             name,
@@ -145,8 +165,11 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
         handed_back.extend(got)
         return ok
 
+    # Reading a long history takes many requests in one lab minute: the read limit (another lesson) is off, so a
+    # poller is judged on what it hands back, never on how many pages it asked for on the way.
+    pay.rate_limit(None)
     lab.traffic.purchase(n=30)
-    first = list(created())
+    first = arrived()
     got, cursor = _call(poll, lab, None)
     if not judge(f"with no cursor, returns all {len(first)} events so far, oldest first", got, first, PAGES):
         return c.result()  # without a first full poll the later rounds would only repeat the same complaint
@@ -160,33 +183,25 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
     )
     handed_back.extend(got)
 
-    before = created()
     lab.traffic.purchase(n=60)
-    burst = new_since(before)
+    burst = arrived()
     got, cursor = _call(poll, lab, cursor)
     judge(f"a burst of {len(burst)} events in one second (three pages) arrives whole", got, burst, PAGES)
 
     lab.advance(minutes=1)
-    before = created()
     lab.traffic.purchase(n=2)
     got, cursor = _call(poll, lab, cursor)
     lab.traffic.purchase(n=1)  # in the same lab second as the poll just made
     got_later, cursor = _call(poll, lab, cursor)
-    judge(
-        "events made in the same second as the last poll are not missed",
-        got + got_later,
-        new_since(before),
-        SAME_SECOND,
-    )
+    judge("events made in the same second as the last poll are not missed", got + got_later, arrived(), SAME_SECOND)
 
-    before = created()
     lab.traffic.schedule(per_day=96, days=2 / 24)
     rounds: list[str] = []
     for _ in range(12):
         lab.advance(minutes=10)
         got, cursor = _call(poll, lab, cursor)
         rounds.extend(got)
-    later = new_since(before)
+    later = arrived()
     judge(f"twelve polls over two lab hours see each of {len(later)} events exactly once", rounds, later)
     repeats = len(handed_back) - len(set(handed_back))
     c.expect(
@@ -194,6 +209,26 @@ def check(ns: dict[str, Any], lab: Any) -> Any:
         "never hands back an event twice",
         f"{repeats} event(s) came back again",
         hints=("Start each poll after your cursor: the newest event you handed back.", HINTS[1]),
+    )
+
+    # Last, a long history: more than ten full pages, so only a first poll that pages until the end reads it all.
+    # (Last, so a poller whose cursor walks the wrong way is judged on the short history above, quickly.) A year of
+    # monthly renewals makes it: each renewal is a handful of events the lab writes itself, far cheaper than as
+    # many purchases over HTTP, so a busy machine does not push the check towards its time limit.
+    for n in range(SUBSCRIBERS):
+        customer = pay.create_customer(f"subscriber.{n}@example.com", name=f"Subscriber {n}")
+        pay.subscribe(customer["id"], "basic")
+    lab.advance(days=366)
+    arrived()
+    everything = list(when)
+    got, _ = _call(poll, lab, None)
+    pages = -(-len(everything) // PAGE)
+    _compare(
+        c,
+        f"a first poll of a long history ({len(everything)} events, {pages} pages) reads it all, oldest first",
+        got,
+        everything,
+        PAGES,
     )
     return c.result()
 

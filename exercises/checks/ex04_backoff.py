@@ -12,7 +12,8 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | after the first failure, wait about `FIRST_WAIT` | waits about FIRST_WAIT (10 s) after the first failure | off-by-one |
 | double the wait after each further failure | doubles the wait after each failure | grows-linearly |
 | never wait longer than `LONGEST_WAIT` | stops growing at LONGEST_WAIT (3600 s) | no-cap |
-| then stretch or shrink the wait at random, ×0.5 to ×1.5 | spreads retries out at random (jitter); keeps spreading retries out after the cap | no-jitter, caps-after-jitter |
+| then stretch or shrink the wait at random | spreads retries out at random (jitter); keeps spreading retries out after the cap | no-jitter, caps-after-jitter |
+| … between half and one and a half times | stretches or shrinks each wait between ×0.5 and ×1.5 | full-jitter, narrow-jitter, jitter-half-to-double |
 | using `rng.uniform(...)`, the `rng` you are given | draws its jitter from the rng it is given | global-random |
 | how many seconds to wait | returns a number of seconds; never waits a negative time | additive-jitter |
 """
@@ -32,6 +33,16 @@ HINTS = (
     " rng.uniform(0.5, 1.5) so that many clients that failed together do not all come back at the same moment.",
 )
 DRAWS = 300
+
+
+#: How far outside ×0.5 to ×1.5 a draw may land (rounding a wait to whole seconds, say).
+SLACK = 0.02
+
+
+def _stretch(waits: dict[int, list[float]]) -> tuple[float, float]:
+    """The smallest and largest factor the waits were stretched by, against the capped doubling schedule."""
+    factors = [w / min(LONGEST_WAIT, FIRST_WAIT * 2 ** (n - 1)) for n, ws in waits.items() for w in ws]
+    return min(factors), max(factors)
 
 
 def _waits(backoff, attempt: int, seed: int = 0) -> list[float]:  # type: ignore[no-untyped-def]
@@ -60,13 +71,26 @@ def check(ns):  # type: ignore[no-untyped-def]
         hints=("Return the wait as a number of seconds, such as 12.5.", HINTS[1]),
     )
     lowest = min(min(ws) for ws in waits.values())
-    c.expect(lowest >= 0, "never waits a negative time", f"it returned {lowest:g}", hints=HINTS)
+    c.expect(
+        lowest >= 0,
+        "never waits a negative time",
+        f"it returned {lowest:g}",
+        hints=(
+            "Stretch the wait by multiplying it: wait * rng.uniform(0.5, 1.5). Adding or taking away seconds can"
+            " go below zero, and a short wait plus a big random shift is no wait at all.",
+            HINTS[1],
+        ),
+    )
     first = statistics.median(waits[1])
     c.expect(
         0.25 * FIRST_WAIT <= first <= 1.5 * FIRST_WAIT,
         f"waits about FIRST_WAIT ({FIRST_WAIT:g} s) after the first failure",
         f"the typical first wait was {first:.3g} s",
-        hints=HINTS,
+        hints=(
+            "After the first failure (attempt is 1) the wait is FIRST_WAIT itself: FIRST_WAIT * 2 ** (attempt - 1),"
+            " so the power is 0 the first time.",
+            HINTS[1],
+        ),
     )
     ratios = [statistics.median(waits[n + 1]) / max(statistics.median(waits[n]), 1e-9) for n in range(1, 7)]
     doubling = all(1.6 <= ratio <= 2.5 for ratio in ratios)
@@ -78,7 +102,8 @@ def check(ns):  # type: ignore[no-untyped-def]
     )
     late = waits[20]
     c.expect(
-        max(late) <= 1.5 * LONGEST_WAIT and statistics.median(late) >= 0.25 * LONGEST_WAIT,
+        # Judged on the typical wait, so a jitter range of its own is named by the range step below, not here.
+        0.25 * LONGEST_WAIT <= statistics.median(late) <= 2 * LONGEST_WAIT,
         f"stops growing at LONGEST_WAIT ({LONGEST_WAIT:g} s)",
         f"after the 20th failure it waited up to {max(late):.3g} s (typically {statistics.median(late):.3g} s)",
         hints=(
@@ -88,7 +113,8 @@ def check(ns):  # type: ignore[no-untyped-def]
     )
     spread = waits[3]
     middle = statistics.median(spread) or 1.0
-    jittered = len(set(spread)) >= DRAWS // 3 and (max(spread) - min(spread)) / middle >= 0.3
+    # Any random stretch counts here: how far it stretches is the range step's to judge.
+    jittered = len(set(spread)) >= DRAWS // 3 and (max(spread) - min(spread)) / middle >= 0.05
     c.expect(
         jittered,
         "spreads retries out at random (jitter)",
@@ -97,13 +123,26 @@ def check(ns):  # type: ignore[no-untyped-def]
     )
     capped = waits[20]
     c.expect(
-        len(set(capped)) >= DRAWS // 3 and (max(capped) - min(capped)) / LONGEST_WAIT >= 0.3,
+        len(set(capped)) >= DRAWS // 3 and (max(capped) - min(capped)) / LONGEST_WAIT >= 0.05,
         "keeps spreading retries out after the cap",
         f"after the 20th failure every wait was between {min(capped):.4g} s and {max(capped):.4g} s",
         hints=(
             "Cap first, then multiply by the jitter: min(LONGEST_WAIT, ...) * rng.uniform(0.5, 1.5).",
             "The clients that failed together keep failing together: once every wait is the cap, they would all"
             " come back in the same second unless the capped wait is stretched at random too.",
+        ),
+    )
+    low, high = _stretch(waits)
+    c.expect(
+        0.5 - SLACK <= low <= 0.5 + 0.1 and 1.5 - 0.1 <= high <= 1.5 + SLACK,
+        "stretches or shrinks each wait between ×0.5 and ×1.5",
+        f"your jitter stretched the waits from ×{low:.2f} to ×{high:.2f} of the capped doubling wait; the task asks"
+        " for between half (×0.5) and one and a half times (×1.5)",
+        hints=(
+            "Multiply the capped wait by rng.uniform(0.5, 1.5): uniform(a, b) draws between a and b.",
+            "Half to one and a half keeps each wait near the schedule on average while spreading clients that"
+            " failed together; a wider or narrower range changes how long a customer waits, or how well retries"
+            " spread.",
         ),
     )
     again = _waits(backoff, 3, seed=5) == _waits(backoff, 3, seed=5)

@@ -6,7 +6,10 @@ paying customer once, even when it is asked twice or provisioning crashed after
 doing it). `simulators.course.handling.connect_receiver` wires them between payments
 and provisioning with the learner's `backoff`. The check runs the pipeline
 under seeded faults — destination errors, slow answers, crashes after the
-work, a short outage, duplicate and out-of-order deliveries — across ten seeds.
+work, a short outage, answers lost after the receiver's work, duplicate and
+out-of-order deliveries — across ten seeds. No verdict depends on the machine's
+speed: the sender waits SENDER_TIMEOUT for an answer, and every resend comes
+from an injected fault, never from a race with the wall clock.
 
 Clause (exercise notebook) → the step enforcing it → a wrong answer that step catches first
 (a slug names a notebook in tests/wrong_answers/ex04_reliable_handler/; other entries describe the mistake in words):
@@ -14,19 +17,28 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | Clause | Step | Wrong answer |
 |---|---|---|
 | `receive` … Answer at once (return 200) | answers 2xx at once, even while provisioning is down | does the work inline |
-| put the work for a `payment_intent.succeeded` on the queue … acknowledge other events without queueing them | activates only customers whose payment succeeded | queues-declined-cards |
+| put the work for a `payment_intent.succeeded` on the queue … | activates only customers whose payment succeeded | queues-declined-cards |
+| … acknowledge other events without queueing them | acknowledges (2xx) an event it does not act on | refuses-ignored-events |
 | `seen` … use it to skip an event id you have already queued | remembers each event id it has seen (`seen`) | ignores-seen |
+| (skip it, still answering 200) | acknowledges (2xx) a duplicate delivery of an event it already has | conflict-for-duplicates |
 | `activate` … `{"customer", "plan", "event"}` (the plan is in the payment's metadata) | gives each customer the plan they paid for | forgets-the-plan |
 | Raise when provisioning does not answer 2xx, so the queue tries again | activates each customer once provisioning is back; loses no paid customer under 10 seeded storms | swallows-errors, ignores-error-answers |
 | Before activating, ask whether an activation for this event already exists | activates no one twice (duplicates, crashes after the work) | no-check-before-activating |
 | (for this event, not this customer) | activates a customer again when they buy a second time | dedupes-per-customer |
+| Use `timeout=5` | gives every call to provisioning a timeout (timeout=5) | no-timeout, lookup-without-timeout |
 """
 
 from __future__ import annotations
 
 import random
 import re
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import requests
 
 from simulators.course.checking import Checklist, exercise, fail
 from simulators.course.handling import connect_receiver
@@ -67,11 +79,18 @@ def _clean(text: str) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-def _start(ns, seed: int, delivery_timeout: float = 0.3) -> tuple[Lab, object]:  # type: ignore[no-untyped-def]
-    # The storms need a short timeout, so a slow answer (0.4 s) makes the sender try again.
-    lab = Lab(seed=seed, delivery_timeout=delivery_timeout)
+#: How long the sender waits for the receiver's answer: far longer than any right receiver takes, even on a busy
+#: machine. A verdict never hangs on the machine's speed: the sender's resends come from faults it is told to
+#: inject (an answer lost after the receiver did its part), not from a race against the wall clock.
+SENDER_TIMEOUT = 10.0
+
+
+def _start(ns, seed: int, activate=None) -> tuple[Lab, object]:  # type: ignore[no-untyped-def]
+    lab = Lab(seed=seed, delivery_timeout=SENDER_TIMEOUT)
     try:
-        pipeline = connect_receiver(lab, ns["receive"], ns["activate"], ns["backoff"], max_attempts=MAX_ATTEMPTS)
+        pipeline = connect_receiver(
+            lab, ns["receive"], activate or ns["activate"], ns["backoff"], max_attempts=MAX_ATTEMPTS
+        )
     except BaseException:
         lab.stop()
         raise
@@ -89,6 +108,47 @@ def _stubs(lab: Lab, pipeline) -> None:  # type: ignore[no-untyped-def]
             "`activate` is still the stub: it raises NotImplementedError. Write your version, run its cell, then this check again",
             *HINTS,
         )
+
+
+class _CallsOut:
+    """The `timeout=` of each HTTP request `activate` makes through requests, seen where requests sends it."""
+
+    def __init__(self, activate: Any) -> None:
+        self._activate = activate
+        self._inside = threading.local()
+        #: (method and path, the timeout it was given) for each request, in order.
+        self.timeouts: list[tuple[str, Any]] = []
+
+    def activate(self, event: Any, provisioning_url: str) -> Any:
+        self._inside.yes, self._inside.base = True, provisioning_url
+        try:
+            return self._activate(event, provisioning_url)
+        finally:
+            self._inside.yes = False
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        send = requests.adapters.HTTPAdapter.send
+
+        def recorded(adapter, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if getattr(self._inside, "yes", False):
+                path = request.url.removeprefix(self._inside.base).split("?")[0]
+                self.timeouts.append(
+                    (f"{request.method} {path}", kwargs.get("timeout", args[1] if len(args) > 1 else None))
+                )
+            return send(adapter, request, *args, **kwargs)
+
+        requests.adapters.HTTPAdapter.send = recorded  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
+
+
+def _first_tries(lab: Lab, pipeline, event_ids: set[str], after: float | None = None) -> list[int | None]:  # type: ignore[no-untyped-def]
+    """The receiver's answers to these events' first tries (or to every try after `after`, lab time)."""
+    attempts = lab.payments.outbox.attempts(endpoint_id=pipeline.webhook_endpoint["id"], after=after)
+    return [a["status"] for a in attempts if a["event_id"] in event_ids and (after is not None or a["number"] == 1)]
 
 
 def _receiver_errors(pipeline) -> str | None:  # type: ignore[no-untyped-def]
@@ -109,85 +169,11 @@ def check(ns, variant):  # type: ignore[no-untyped-def]
     c = Checklist()
 
     # 1. Provisioning is down: the receiver must still answer at once, and the work happen when it is back.
-    # The calm case judges the receiver's answer, not the machine's speed: on a busy hub or a loaded test run a
-    # right answer can take longer than the storms' 0.3 s, so this sender waits 2 s before it calls it a timeout.
-    lab, pipeline = _start(ns, variant.lab_seed(400), delivery_timeout=2.0)
+    calls = _CallsOut(ns["activate"])
+    lab, pipeline = _start(ns, variant.lab_seed(400), activate=calls.activate)
     try:
-        lab.provisioning.faults.down()
-        # One of each plan, so a receiver that drops the plan is seen giving 'basic' to a 'pro' customer.
-        intents = lab.traffic.purchase(n=1, plan="pro") + lab.traffic.purchase(n=1, plan="basic")
-        pipeline.catch_up()
-        _stubs(lab, pipeline)
-        first = lab.payments.outbox.attempts(endpoint_id=pipeline.webhook_endpoint["id"])
-        statuses = [a["status"] for a in first if a["number"] == 1]
-        broken = _receiver_errors(pipeline)
-        c.require(
-            bool(statuses) and all(s is not None and 200 <= s < 300 for s in statuses),
-            "answers 2xx at once, even while provisioning is down",
-            f"your receiver raised {broken}" if broken else f"payments got {statuses} on its first tries",
-            hints=(
-                "In `receive`, queue.put(event, key=event['id']) and return 200; do the work in `activate`.",
-                "The sender waits only a second or so: acknowledge first, do the work after.",
-            ),
-        )
-        delivered = {a["event_id"] for a in first}
-        c.expect(
-            bool(delivered) and delivered <= pipeline.seen,
-            "remembers each event id it has seen (`seen`)",
-            f"`seen` holds {len(delivered & pipeline.seen)} of the {len(delivered)} event ids delivered",
-            hints=(
-                "In `receive`, seen.add(event['id']) once you have queued it, and return 200 early when it is there.",
-                "Remembering ids at the door makes a duplicate delivery cost nothing: no second job, no second look.",
-            ),
-        )
-        lab.provisioning.faults.up()
-        lab.advance(hours=12)
-        pipeline.catch_up()
-        _stubs(lab, pipeline)
-        customers = [intent["customer"] for intent in intents]
-        counts = [len(lab.provisioning.activations(customer)) for customer in customers]
-        job = next(iter(pipeline.queue.jobs.values()), None)
-        seen = (
-            f"the queue's last error was {_clean(job.last_error)}"
-            if job is not None and job.last_error
-            else f"activations per customer: {counts}"
-        )
-        c.require(
-            counts == [1] * len(customers),
-            "activates each customer once provisioning is back",
-            seen,
-            hints=("Raise in `activate` when provisioning cannot be reached or does not answer 2xx.", HINTS[1]),
-        )
-        wrong_plan = [
-            (intent["customer"], (intent.get("metadata") or {}).get("plan"), account.get("plan") if account else None)
-            for intent in intents
-            for account in [lab.provisioning.account_for(intent["customer"])]
-            if (account or {}).get("plan") != (intent.get("metadata") or {}).get("plan")
-        ]
-        c.expect(
-            not wrong_plan,
-            "gives each customer the plan they paid for",
-            "{} paid for {!r} and got {!r}".format(*wrong_plan[0]) if wrong_plan else "",
-            hints=(
-                "Send the plan too: json={'customer': ..., 'plan': payment['metadata']['plan'], 'event': ...}.",
-                "Provisioning cannot guess what was bought: the plan travels in the payment's metadata.",
-            ),
-        )
-        returning = customers[0]
-        lab.payments.pay(returning, 4900, metadata={"plan": "pro"})
-        lab.advance(minutes=30)
-        pipeline.catch_up()
-        again = len(lab.provisioning.activations(returning))
-        c.expect(
-            again == 2,
-            "activates a customer again when they buy a second time",
-            f"after a second purchase, {returning} has {again} activation(s): the second payment was taken for a"
-            " duplicate of the first",
-            hints=(
-                "Look for an activation whose 'event' is this event's id, not any activation of this customer.",
-                "A duplicate is the same event delivered twice; a second purchase is a new event, and new money.",
-            ),
-        )
+        with calls.watching():
+            _calm(c, lab, pipeline, calls)
     finally:
         lab.stop()
 
@@ -197,9 +183,9 @@ def check(ns, variant):  # type: ignore[no-untyped-def]
     seeds = variant.seeds(SEEDS) if c.ok else ()
     if not c.ok:
         lost = twice = unpaid = "not tried yet: the storms start once the steps above hold"
-    # Each storm is a lab of its own, and most of a storm's time is spent waiting on purpose (slow
-    # answers past the sender's timeout), so a few run side by side; the hints still name the first
-    # seed, in order, that went wrong.
+    # Each storm is a lab of its own; a few run side by side, so one storm's HTTP round trips overlap another's
+    # work. Which storms run together never changes a verdict (each is seeded and judged on its own), and the
+    # hints still name the first seed, in order, that went wrong.
     pool = ThreadPoolExecutor(max_workers=STORMS_AT_ONCE, thread_name_prefix="ex04-storm")
     try:
         for verdict in [pool.submit(_storm_verdict, ns, seed) for seed in seeds]:
@@ -225,6 +211,130 @@ def check(ns, variant):  # type: ignore[no-untyped-def]
         ),
     )
     return c.result()
+
+
+def _calm(c: Checklist, lab: Lab, pipeline, calls: _CallsOut) -> None:  # type: ignore[no-untyped-def]
+    """Provisioning down, then back: the receiver's answers, and the work done once, as asked, with timeouts."""
+    endpoint_id = pipeline.webhook_endpoint["id"]
+    lab.provisioning.faults.down()
+    # One of each plan, so a receiver that drops the plan is seen giving 'basic' to a 'pro' customer.
+    intents = lab.traffic.purchase(n=1, plan="pro") + lab.traffic.purchase(n=1, plan="basic")
+    lab.traffic.purchase(n=1, decline_rate=1.0)  # an event the receiver acknowledges and leaves alone
+    pipeline.catch_up()
+    _stubs(lab, pipeline)
+    paid = {event["id"] for event in lab.payments.events("payment_intent.succeeded")}
+    failed = {event["id"] for event in lab.payments.events("payment_intent.payment_failed")}
+    statuses = _first_tries(lab, pipeline, paid)
+    broken = _receiver_errors(pipeline)
+    c.require(
+        bool(statuses) and all(s is not None and 200 <= s < 300 for s in statuses),
+        "answers 2xx at once, even while provisioning is down",
+        f"your receiver raised {broken}" if broken else f"payments got {statuses} on its first tries",
+        hints=(
+            "In `receive`, queue.put(event, key=event['id']) and return 200; do the work in `activate`.",
+            "The sender waits only a second or so: acknowledge first, do the work after.",
+        ),
+    )
+    delivered = {a["event_id"] for a in lab.payments.outbox.attempts(endpoint_id=endpoint_id)} & paid
+    c.expect(
+        bool(delivered) and delivered <= pipeline.seen,
+        "remembers each event id it has seen (`seen`)",
+        f"`seen` holds {len(delivered & pipeline.seen)} of the {len(delivered)} event ids delivered",
+        hints=(
+            "In `receive`, seen.add(event['id']) once you have queued it, and return 200 early when it is there.",
+            "Remembering ids at the door makes a duplicate delivery cost nothing: no second job, no second look.",
+        ),
+    )
+    ignored = _first_tries(lab, pipeline, failed)
+    c.expect(
+        bool(ignored) and all(s is not None and 200 <= s < 300 for s in ignored),
+        "acknowledges (2xx) an event it does not act on: a declined card's payment_intent.payment_failed",
+        f"your receiver answered {ignored} to payment_intent.payment_failed: to the sender that is a failed delivery,"
+        " so it sends the event again and again for days, and may switch your endpoint off",
+        hints=(
+            "Return 200 for every genuine event, including the types you leave alone: queue only"
+            " payment_intent.succeeded, and acknowledge the rest without queueing them.",
+            "A 4xx tells the sender the delivery failed, not that you chose to ignore the event.",
+        ),
+    )
+    lab.provisioning.faults.up()
+    lab.advance(hours=12)
+    pipeline.catch_up()
+    _stubs(lab, pipeline)
+    customers = [intent["customer"] for intent in intents]
+    counts = [len(lab.provisioning.activations(customer)) for customer in customers]
+    job = next(iter(pipeline.queue.jobs.values()), None)
+    seen = (
+        f"the queue's last error was {_clean(job.last_error)}"
+        if job is not None and job.last_error
+        else f"activations per customer: {counts}"
+    )
+    c.require(
+        counts == [1] * len(customers),
+        "activates each customer once provisioning is back",
+        seen,
+        hints=("Raise in `activate` when provisioning cannot be reached or does not answer 2xx.", HINTS[1]),
+    )
+    wrong_plan = [
+        (intent["customer"], (intent.get("metadata") or {}).get("plan"), account.get("plan") if account else None)
+        for intent in intents
+        for account in [lab.provisioning.account_for(intent["customer"])]
+        if (account or {}).get("plan") != (intent.get("metadata") or {}).get("plan")
+    ]
+    c.expect(
+        not wrong_plan,
+        "gives each customer the plan they paid for",
+        "{} paid for {!r} and got {!r}".format(*wrong_plan[0]) if wrong_plan else "",
+        hints=(
+            "Send the plan too: json={'customer': ..., 'plan': payment['metadata']['plan'], 'event': ...}.",
+            "Provisioning cannot guess what was bought: the plan travels in the payment's metadata.",
+        ),
+    )
+    bare = sorted({said for said, timeout in calls.timeouts if timeout is None})
+    c.expect(
+        bool(calls.timeouts) and not bare,
+        "gives every call to provisioning a timeout (timeout=5)",
+        f"`activate` sent {' and '.join(bare)} with no timeout=: when provisioning hangs instead of failing, such a"
+        " call waits forever, and the queue's work with it",
+        hints=(
+            "Pass timeout=5 to that call too: every requests.get(...) and requests.post(...) needs its own.",
+            "Without a timeout, requests waits for an answer as long as the connection stays open: one hung"
+            " provisioning call stops all the work behind it, and no retry ever starts.",
+        ),
+    )
+    # The sender delivers each paid event once more, as it does when an answer got lost on the way back.
+    before = lab.clock.time()
+    lab.advance(seconds=1)
+    for event_id in sorted(paid):
+        lab.payments.outbox.resend(event_id, endpoint_id)
+    pipeline.catch_up()
+    again = _first_tries(lab, pipeline, paid, after=before)
+    c.expect(
+        bool(again) and all(s is not None and 200 <= s < 300 for s in again),
+        "acknowledges (2xx) a duplicate delivery of an event it already has",
+        f"your receiver answered {again} to events it had seen before: a duplicate is a delivery that worked the"
+        " first time, so to the sender anything but 2xx means send it again",
+        hints=(
+            "When the event id is in `seen`, return 200 at once: you have the event, and saying so stops the resends.",
+            "Skipping a duplicate's work is right; refusing the delivery is not: the sender cannot tell a 409 from a"
+            " failure.",
+        ),
+    )
+    returning = customers[0]
+    lab.payments.pay(returning, 4900, metadata={"plan": "pro"})
+    lab.advance(minutes=30)
+    pipeline.catch_up()
+    again_count = len(lab.provisioning.activations(returning))
+    c.expect(
+        again_count == 2,
+        "activates a customer again when they buy a second time",
+        f"after a second purchase, {returning} has {again_count} activation(s): the second payment was taken for a"
+        " duplicate of the first",
+        hints=(
+            "Look for an activation whose 'event' is this event's id, not any activation of this customer.",
+            "A duplicate is the same event delivered twice; a second purchase is a new event, and new money.",
+        ),
+    )
 
 
 def _storm_verdict(ns, seed: int) -> tuple[str | None, str | None, str | None]:  # type: ignore[no-untyped-def]
@@ -262,11 +372,13 @@ def _storm(lab: Lab, pipeline, seed: int) -> None:  # type: ignore[no-untyped-de
     )
     faults.window("fail_after_work", start, minutes=30, rate=round(rng.uniform(0.15, 0.35), 2))
     # window() reads `seconds` as the window's length, so the slow answers are switched by hand
-    faults.slow(seconds=0.05, rate=0.2)
+    faults.slow(seconds=0.05, rate=0.2)  # well inside the 5 s `activate` gives provisioning, however busy the machine
     lab.clock.call_at(start + 1800, lambda: faults.clear("slow"), name="ex04: slow answers end")
     if rng.random() < 0.5:
         faults.window("down", start + rng.uniform(120, 600), minutes=rng.choice([10, 15, 20]))
-    pipeline.endpoint.faults.slow(seconds=0.4, rate=0.1)  # past the sender's timeout: it will send again
+    # The receiver did its part, then its answer was lost: the sender sends again. A fault, not a slow answer
+    # racing the sender's timeout, so the same deliveries come back however busy the machine is.
+    pipeline.endpoint.faults.fail_after_work(rate=0.1)
     lab.traffic.purchase(n=4, decline_rate=0.25)
     lab.traffic.schedule(per_day=96, days=1 / 24, decline_rate=0.25)
     lab.advance(hours=12)

@@ -13,7 +13,8 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | Clause | Step | Wrong answer |
 |---|---|---|
 | POSTs `payload` as JSON and returns the Response when the answer is a 2xx | returns the answer when the first try works | returns response.json() |
-| retries a 5xx | retries 500 and 502, waiting before each try, and returns the success | retry only on exceptions |
+| (the same) — as JSON | POSTs the payload as JSON (a JSON body, Content-Type: application/json) | form-encoded, json-text-without-a-type |
+| retries a 5xx | retries 500 and 502, waiting before each try, and returns the success | retry only on exceptions, stops-after-one-try |
 | … a timeout | retries a request that timed out | retries HTTP answers only |
 | … and a refused connection | retries a refused connection | timeouts-only |
 | waiting longer each time (`wait_exponential_jitter`) | waits longer after each failure (backoff), not the same time | fixed-wait-with-retry-after |
@@ -27,6 +28,7 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 
 from __future__ import annotations
 
+import json
 import time
 from unittest.mock import patch
 
@@ -92,6 +94,23 @@ def _run(fn, script: list[dict], *, extra: list[dict] = ()) -> _Outcome:  # type
     return outcome
 
 
+def _json(body: bytes | str | None) -> object:
+    try:
+        return json.loads(body or b"")
+    except ValueError:
+        return None
+
+
+def _how_sent(body: bytes | str | None, kind: str) -> str:
+    """What the first POST carried, in the learner's terms."""
+    text = body.decode(errors="replace") if isinstance(body, bytes) else str(body or "")
+    if kind.startswith("application/x-www-form-urlencoded"):
+        return f"it sent a web form ({text[:60]}), as data=payload does, not JSON"
+    if _json(body) == PAYLOAD:
+        return f"it sent JSON text with Content-Type {kind or 'missing'!r}, so the server does not read it as JSON"
+    return f"it sent {text[:60]!r} with Content-Type {kind or 'missing'!r}, not the payload as JSON"
+
+
 @exercise(
     "ex04_retrying_client",
     notebook="04_reliable_webhook_handling",
@@ -110,6 +129,19 @@ def check(ns):  # type: ignore[no-untyped-def]
         "returns the answer when the first try works",
         ok.said(),
         hints=("Return the requests.Response once it is a 2xx.", HINTS[1]),
+    )
+    sent = ok.calls[0].request
+    body, kind = sent.body, sent.headers.get("Content-Type", "")
+    c.expect(
+        _json(body) == PAYLOAD and kind.split(";")[0].strip() == "application/json",
+        "POSTs the payload as JSON (a JSON body, Content-Type: application/json)",
+        _how_sent(body, kind),
+        hints=(
+            "Pass the dict as requests.post(url, json=payload, ...): requests writes it as JSON and says so in the"
+            " Content-Type header.",
+            "data=payload sends a web form (customer=cus_test&plan=basic); the receiving API reads JSON and would"
+            " find no customer at all.",
+        ),
     )
     c.expect(
         all(call.request.req_kwargs.get("timeout") for call in ok.calls),
@@ -133,7 +165,12 @@ def check(ns):  # type: ignore[no-untyped-def]
         flaky.status == 200 and len(flaky.calls) == 3 and len(flaky.waits) == 2 and all(w > 0 for w in flaky.waits),
         "retries 500 and 502, waiting before each try, and returns the success",
         f"{flaky.said()}, waiting {[round(w, 2) for w in flaky.waits]}",
-        hints=("retry=retry_if_result(lambda r: r.status_code >= 500 or r.status_code == 429), and a wait=.", HINTS[1]),
+        hints=(
+            "Retrying(...) needs all three: retry= that accepts a 5xx (retry_if_result(lambda r: r.status_code >= 500"
+            " or r.status_code == 429)), stop= that allows several tries (stop_after_attempt(5): the first try counts"
+            " as one), and a wait=.",
+            HINTS[1],
+        ),
     )
 
     # Longer than any first backoff, so only a wait that reads the header can meet it.

@@ -14,8 +14,8 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 |---|---|---|
 | New lead: when someone submits the contact form | NEW_LEAD starts on form.submitted in the CRM | starts on customer.created |
 | add them to the CRM as a contact | a new lead becomes a CRM contact; a form without an email creates no contact | contact step reads data.name as the email |
-| and send them a welcome email | the lead gets one welcome email | no-welcome-email, welcomes-twice |
-| Cancellation: when a customer cancels their subscription | CANCELLATION starts on customer.subscription.deleted …; nothing happens while the customer stays subscribed | wrong-cancellation-trigger |
+| and send them a welcome email | the lead gets one welcome email | no-welcome-email, welcomes-twice, welcome-to-the-company |
+| Cancellation: when a customer cancels their subscription | CANCELLATION is ready (an event the payment system sends); CANCELLATION starts on customer.subscription.deleted …; nothing happens while the customer stays subscribed | wrong-cancellation-trigger, subscription-created-trigger |
 | a task in the CRM for customer success to call them | a cancellation creates one retention task; the task says which customer cancelled | emails-instead-of-a-task; task-names-nobody |
 | The check refuses a spec that alerts nobody or reads data its trigger does not carry | NEW_LEAD / CANCELLATION is ready (validate() finds no problems) | nobody-alerted |
 | a lead without an email | a form without an email alerts … once | alert goes to the lead |
@@ -44,14 +44,16 @@ def _spec(c: Checklist, ns: dict[str, Any], name: str, when: str, source: str) -
     if not isinstance(spec, Automation):
         fail(f"{name} must be an Automation(...), not {type(spec).__name__}", *HINTS)
     where = "the CRM" if source == "crm" else "the payment system"
+    # Ready first: the stub already names each flow's trigger, so a trigger step judged first would pass on an
+    # untouched exercise and give it partial credit for work nobody did.
+    problems = spec.validate()
+    c.require(not problems, f"{name} is ready (validate() finds no problems)", "; ".join(problems), hints=HINTS)
     c.require(
         (spec.source, spec.when) == (source, when),
         f"{name} starts on {when} in {where}",
         f"{name} starts on {spec.when!r} in {spec.source!r}; this flow starts on {when!r} in {source!r}",
         hints=HINTS,
     )
-    problems = spec.validate()
-    c.require(not problems, f"{name} is ready (validate() finds no problems)", "; ".join(problems), hints=HINTS)
     return replace(spec)  # a fresh copy: the learner's object stays uninstalled
 
 
@@ -64,14 +66,14 @@ def _new_lead(c: Checklist, spec: Automation, lab: Any) -> None:
         len(contacts) == 1,
         "a new lead becomes a CRM contact",
         f"found {len(contacts)} contacts for ada@example.com",
-        hints=('Add Step("create_contact", "crm", using={"email": "data.email", ...}).', HINTS[1]),
+        hints=_step_hints(spec, "crm.create_contact", len(contacts), "email"),
     )
     welcome = lab.mailer.inbox(to="ada@example.com", kind="email")
     c.expect(
         len(welcome) == 1,
         "the lead gets one welcome email",
         f"ada@example.com received {len(welcome)} emails",
-        hints=('Add Step("send_email", "mailer", using={"to": "data.email", "subject": ...}).', HINTS[1]),
+        hints=_step_hints(spec, "mailer.send_email", len(welcome), "to"),
     )
     before_contacts = len(lab.crm.contacts())
     before_alerts = len(lab.mailer.alerts(to=spec.alert))
@@ -91,6 +93,24 @@ def _new_lead(c: Checklist, spec: Automation, lab: Any) -> None:
         hints=HINTS,
     )
     spec.uninstall()
+
+
+def _step_hints(spec: Automation, key: str, found: int, field: str) -> tuple[str, ...]:
+    """What to change when a step's result is missing or doubled: add the step, fix its input, or keep one."""
+    action, destination = key.split(".")[1], key.split(".")[0]
+    steps = [step for step in spec.steps if step.key == key]
+    if not steps:
+        return (f'Add Step("{action}", "{destination}", using={{"{field}": "data.email", ...}}).', HINTS[1])
+    if found > 1 or len(steps) > 1:
+        return (
+            f"NEW_LEAD has {len(steps)} {action} step(s): one lead, one {action.replace('_', ' ')}, so keep one.",
+            HINTS[1],
+        )
+    return (
+        f"Your {action} step's {field!r} reads {steps[0].using.get(field)!r}: it must be the lead's address,"
+        ' "data.email" (the form\'s email field).',
+        HINTS[1],
+    )
 
 
 def _cancellation(c: Checklist, spec: Automation, lab: Any) -> None:

@@ -190,6 +190,53 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "customer_email",
         "Copies the invoice's address field, which a payment does not carry.",
     ),
+    (
+        "ex01_first_automation",
+        "cents-as-dollars",
+        [
+            ('"Your receipt: {data.object.amount} cents"', '"Your receipt: ${data.object.amount}.00"'),
+            (
+                "your payment of {data.object.amount} cents ({data.object.currency})",
+                "your payment of ${data.object.amount}.00",
+            ),
+        ],
+        "the receipt gives the amount in cents, as the event carries it, not as dollars",
+        "the customer sees $2,000 where they paid $20.00",
+        "Prints the amount in cents as if it were dollars: $2000.00 for a twenty-dollar payment.",
+    ),
+    (
+        "ex01_first_automation",
+        "amount-in-usd",
+        [
+            (
+                '"Your receipt: {data.object.amount} cents"',
+                '"Your receipt: {data.object.amount} {data.object.currency}"',
+            ),
+            ("your payment of {data.object.amount} cents ({data.object.currency})", "your payment"),
+        ],
+        "the receipt gives the amount in cents, as the event carries it, not as dollars",
+        "reads '2000 usd'",
+        "Puts the currency code beside the amount, so 2000 cents read as 2000 dollars.",
+    ),
+    (
+        "ex01_first_automation",
+        "bare-number",
+        [
+            ('"Your receipt: {data.object.amount} cents"', '"Your receipt: {data.object.amount}"'),
+            ("your payment of {data.object.amount} cents ({data.object.currency})", "your payment"),
+        ],
+        "the receipt gives the amount in cents, as the event carries it, not as dollars",
+        "the bare number 2000 with no unit",
+        "Shows the amount without a unit, so the customer cannot tell cents from dollars.",
+    ),
+    (
+        "ex01_first_automation",
+        "to-the-customer-id",
+        [('"data.object.receipt_email"', '"data.object.customer"')],
+        "a paying customer gets one receipt email",
+        "got 0 emails after paying",
+        "Sends the receipt to the customer's id (cus_...), which is not an address.",
+    ),
     # -- ex01_formula -------------------------------------------------------------------------------------
     (
         "ex01_formula",
@@ -334,7 +381,7 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
             )
         ],
         "with no cursor, returns all 120 events so far, oldest first",
-        "missed",
+        "it stopped after 1 page while",
         "Reads one page of history and ignores has_more.",
     ),
     (
@@ -373,6 +420,30 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "a burst of 240 events in one second (three pages) arrives whole",
         "missed",
         "Uses the newest event's time as the cursor, so events in that same second are skipped.",
+    ),
+    (
+        "ex02_poller",
+        "ten-pages-at-most",
+        [
+            (
+                '        while page["has_more"]:\n            page = list_events(base_url, api_key, starting_after=events[-1]["id"])\n'
+                '            events = events + page["data"]\n',
+                '        for _ in range(9):  # ten pages is plenty\n            if not page["has_more"]:\n                break\n'
+                '            page = list_events(base_url, api_key, starting_after=events[-1]["id"])\n'
+                '            events = events + page["data"]\n',
+            )
+        ],
+        "a first poll of a long history (1106 events, 12 pages) reads it all, oldest first",
+        "it stopped after 10 pages while `has_more` was still true",
+        "Caps the first poll at ten pages, so a long history loses its oldest events.",
+    ),
+    (
+        "ex02_poller",
+        "cursor-is-the-oldest",
+        [('    if events:\n        cursor = events[-1]["id"]\n', '    if events:\n        cursor = events[0]["id"]\n')],
+        "when nothing happened, returns no events",
+        "returned",
+        "Keeps the oldest event of the poll as the cursor, so the next poll hands the rest back again.",
     ),
     # -- ex03_signatures -----------------------------------------------------------------------------------
     (
@@ -441,6 +512,48 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "raised AttributeError",
         "Splits the header before checking there is one.",
     ),
+    (
+        "ex03_signatures",
+        "header-as-a-dict",
+        [
+            (
+                WHOLE_CELL + "def verify_signature",
+                '''def verify_signature(payload, header, secret):
+    """True if `header` (Stripe-Signature) proves `payload` came from the holder of `secret`, recently."""
+    if not header:
+        return False
+    parts = dict(part.partition("=")[::2] for part in header.split(","))
+    timestamp, signature = parts.get("t", ""), parts.get("v1", "")
+    if not timestamp.isdigit() or not signature:
+        return False
+    signed = timestamp.encode() + b"." + payload
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature):
+        return False
+    return abs(time.time() - int(timestamp)) <= TOLERANCE
+''',
+            )
+        ],
+        "accepts two v1 signatures when the first is right and the last is not (secret rotation)",
+        "returned False",
+        "Reads the header into a dict, so of several v1 values only the last survives a secret rotation.",
+    ),
+    (
+        "ex03_signatures",
+        "secret-without-prefix",
+        [("hmac.new(secret.encode(),", 'hmac.new(secret.removeprefix("whsec_").encode(),')],
+        "accepts real deliveries from the payment system",
+        "were accepted",
+        "Strips whsec_ from the secret before using it as the key, which the sender never does.",
+    ),
+    (
+        "ex03_signatures",
+        "any-v-scheme",
+        [('        elif key == "v1":', '        elif key.startswith("v"):')],
+        "rejects a header with only a v0 signature (another scheme)",
+        "returned True",
+        "Takes every v-something value for a signature, so a v0 (another scheme) is trusted.",
+    ),
     # -- ex04_backoff -----------------------------------------------------------------------------------
     (
         "ex04_backoff",
@@ -502,6 +615,30 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "never waits a negative time",
         "it returned -",
         "Adds jitter in seconds, which can go below zero.",
+    ),
+    (
+        "ex04_backoff",
+        "full-jitter",
+        [("rng.uniform(0.5, 1.5)", "rng.uniform(0, 1)")],
+        "stretches or shrinks each wait between ×0.5 and ×1.5",
+        "from ×0.00 to ×1.00",
+        "Uses 'full jitter' (anywhere from nothing to the wait) instead of the range asked.",
+    ),
+    (
+        "ex04_backoff",
+        "narrow-jitter",
+        [("rng.uniform(0.5, 1.5)", "rng.uniform(0.9, 1.1)")],
+        "stretches or shrinks each wait between ×0.5 and ×1.5",
+        "from ×0.90 to ×1.10",
+        "Jitters by ten percent either way, too little to spread clients that failed together.",
+    ),
+    (
+        "ex04_backoff",
+        "jitter-half-to-double",
+        [("rng.uniform(0.5, 1.5)", "rng.uniform(0.5, 2)")],
+        "stretches or shrinks each wait between ×0.5 and ×1.5",
+        "to ×2.00",
+        "Stretches up to twice the wait, past what the task allows.",
     ),
     # -- ex04_retrying_client ------------------------------------------------------------------------------
     (
@@ -586,6 +723,33 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "treats a redirect as a failure: raises, never follows it",
         "it returned 302",
         "Returns whatever came back last, so the caller cannot tell a failure from a success.",
+    ),
+    (
+        "ex04_retrying_client",
+        "stops-after-one-try",
+        [("stop=stop_after_attempt(5),", "stop=stop_after_attempt(1),")],
+        "retries 500 and 502, waiting before each try, and returns the success",
+        "it raised HTTPError after 1 call(s)",
+        "Counts the first try as the only attempt (stop_after_attempt(1)), so nothing is ever retried.",
+    ),
+    (
+        "ex04_retrying_client",
+        "form-encoded",
+        [("requests.post, url, json=payload,", "requests.post, url, data=payload,")],
+        "POSTs the payload as JSON (a JSON body, Content-Type: application/json)",
+        "it sent a web form",
+        "Posts the payload as a web form (data=) instead of JSON.",
+    ),
+    (
+        "ex04_retrying_client",
+        "json-text-without-a-type",
+        [
+            ("requests.post, url, json=payload,", "requests.post, url, data=json.dumps(payload),"),
+            ("    backoff_wait =", "    import json\n\n    backoff_wait ="),
+        ],
+        "POSTs the payload as JSON (a JSON body, Content-Type: application/json)",
+        "sent JSON text with Content-Type 'missing'",
+        "Writes the JSON text itself with data=, so no header says it is JSON.",
     ),
     # -- ex04_reliable_handler -------------------------------------------------------------------------------
     (
@@ -674,6 +838,49 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "remembers each event id it has seen (`seen`)",
         "`seen` holds 0 of the",
         "Leaves `seen` alone and counts on the queue's key to drop duplicates.",
+    ),
+    (
+        "ex04_reliable_handler",
+        "refuses-ignored-events",
+        [
+            (
+                '    if event.get("type") == "payment_intent.succeeded":\n        queue.put(event, key=event["id"])\n    return 200',
+                '    if event.get("type") != "payment_intent.succeeded":\n        return 400  # not an event we handle\n'
+                '    queue.put(event, key=event["id"])\n    return 200',
+            )
+        ],
+        "acknowledges (2xx) an event it does not act on: a declined card's payment_intent.payment_failed",
+        "your receiver answered [400] to payment_intent.payment_failed",
+        "Answers 400 to events it does not handle, so the sender keeps resending them.",
+    ),
+    (
+        "ex04_reliable_handler",
+        "conflict-for-duplicates",
+        [
+            (
+                "        return 200  # a duplicate delivery: already queued",
+                "        return 409  # a duplicate delivery: already queued",
+            )
+        ],
+        "acknowledges (2xx) a duplicate delivery of an event it already has",
+        "your receiver answered [409, 409] to events it had seen before",
+        "Answers 409 Conflict to a duplicate, which the sender takes for a failure and resends.",
+    ),
+    (
+        "ex04_reliable_handler",
+        "no-timeout",
+        [(", timeout=5)", ")")],
+        "gives every call to provisioning a timeout (timeout=5)",
+        "`activate` sent GET /activations and POST /accounts/activate with no timeout=",
+        "Calls provisioning without a timeout, so one hung answer stops the queue.",
+    ),
+    (
+        "ex04_reliable_handler",
+        "lookup-without-timeout",
+        [('params={"customer": customer}, timeout=5)', 'params={"customer": customer})')],
+        "gives every call to provisioning a timeout (timeout=5)",
+        "`activate` sent GET /activations with no timeout=",
+        "Gives the activation a timeout but not the look-up before it.",
     ),
     # -- ex05_alert -----------------------------------------------------------------------------------
     (
@@ -1071,9 +1278,25 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "ex06_design",
         "wrong-cancellation-trigger",
         [('when="customer.subscription.deleted"', 'when="invoice.payment_failed"')],
+        "CANCELLATION is ready (validate() finds no problems)",
+        "the payment system sends no 'invoice.payment_failed' event",
+        "Starts the retention call on a failed invoice, an event the payment system does not send.",
+    ),
+    (
+        "ex06_design",
+        "subscription-created-trigger",
+        [('when="customer.subscription.deleted"', 'when="customer.subscription.created"')],
         "CANCELLATION starts on customer.subscription.deleted in the payment system",
-        "this flow starts on",
-        "Starts the retention call on a failed invoice, not a cancellation.",
+        "this flow starts on 'customer.subscription.deleted'",
+        "Starts the retention call when a subscription begins, so every new customer gets a cancellation call.",
+    ),
+    (
+        "ex06_design",
+        "welcome-to-the-company",
+        [('using={"to": "data.email", "subject"', 'using={"to": "data.company", "subject"')],
+        "the lead gets one welcome email",
+        "ada@example.com received 0 emails",
+        "Addresses the welcome email to the lead's company name instead of their email.",
     ),
     (
         "ex06_design",
