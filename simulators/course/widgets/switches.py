@@ -17,11 +17,20 @@ _WIDE = {"description_width": "initial"}
 class FaultSwitches(widgets.HBox):  # ipywidgets has no type hints
     """down · error rate + status · slow · fail after work, for one service."""
 
-    def __init__(self, label: str, service: Any, *, slow_seconds: float, report: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        label: str,
+        service: Any,
+        *,
+        slow_seconds: float,
+        report: Callable[[str], None],
+        running: Callable[[], bool] = lambda: True,
+    ) -> None:
         self.label = label
         self.service = service
         self.slow_seconds = slow_seconds
         self._report = report
+        self._running = running
         self._syncing = False
         self.heading = widgets.HTML()
         self.down = widgets.ToggleButton(description=f"{label} down", tooltip=f"refuse connections to {label}")
@@ -84,8 +93,20 @@ class FaultSwitches(widgets.HBox):  # ipywidgets has no type hints
             f" <span style='color:{colour}'>{html.escape(state)}</span>"
         )
 
+    @property
+    def controls(self) -> tuple[widgets.Widget, ...]:
+        return (self.down, self.error_rate, self.error_status, self.slow, self.fail_after_work)
+
+    def disable(self) -> None:
+        """Grey every switch (the lab has stopped: nothing is left to switch)."""
+        for control in self.controls:
+            control.disabled = True
+
     def _apply(self, action: Callable[[], None], done: str) -> None:
         if self._syncing:
+            return
+        if not self._running():  # the lab has stopped since the panel was drawn: `running` said so
+            self.sync()
             return
         try:
             action()
