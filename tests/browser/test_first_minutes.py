@@ -1,0 +1,26 @@
+"""The newcomer's first minute in JupyterLab: the link Jupyter prints opens the welcome notebook.
+
+Over SSH, in WSL or in a container no browser opens by itself, so a learner copies the link the server
+prints. It must land on 00, not on the Launcher.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.jupyterlab_page import VISIBLE
+
+PRINTED = re.compile(r"(http://127\.0\.0\.1:\d+/\S*)\?token=\S+")
+
+
+def test_the_printed_link_opens_the_welcome_notebook(jupyter: Any, page: Any, snap: Any) -> None:
+    links = PRINTED.findall(jupyter.log_path.read_text())
+    assert links, f"jupyter printed no link:\n{jupyter.log_path.read_text()[-2000:]}"
+    assert links[-1].endswith("/lab/tree/notebooks/00_welcome.ipynb"), links
+    page.goto(f"{links[-1]}?token={jupyter.token}")
+    shown = page.locator(VISIBLE)
+    shown.get_by_role("heading", name=re.compile("Welcome to hooklab")).first.wait_for(timeout=60_000)
+    assert page.locator(".jp-Launcher:visible").count() == 0, "the Launcher is not what a newcomer sees first"
+    assert page.title().startswith("00_welcome"), page.title()
+    snap("first-minutes-printed-link")
