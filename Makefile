@@ -48,6 +48,12 @@ CHP := $(VENV)/chp/node_modules/.bin/configurable-http-proxy
 $(CHP):
 	npm install --prefix $(VENV)/chp --no-audit --no-fund --silent configurable-http-proxy@5
 
+# The accessibility tests (tests/browser/test_accessibility.py) run axe-core in Chromium; it comes from npm too.
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+
+$(AXE):
+	npm install --prefix $(VENV)/axe --no-audit --no-fund --silent axe-core@4
+
 install: $(STAMP)
 
 install-test: $(TEST_STAMP)
@@ -72,7 +78,7 @@ NOTEBOOK_DIRS := notebooks exercises solutions
 # The notebooks run against a throwaway worksheet file, so saved answers never change their outputs,
 # two at a time (each notebook in order, in its own kernel). tests/nbval_kernel.py connects each kernel
 # over Unix sockets, so a notebook's servers cannot take its ports while it starts.
-test: $(TEST_STAMP) $(CHP)
+test: $(TEST_STAMP) $(CHP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy simulators

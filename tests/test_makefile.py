@@ -51,6 +51,7 @@ def test_make_test_adds_the_test_tools(clone: Path) -> None:
     plan = _plan(clone, "test")
     assert "pip install --progress-bar on -e .\n" in plan and "-e '.[test]'" in plan
     assert plan.index("-e .\n") < plan.index("-e '.[test]'")
+    assert "npm install --prefix .venv/axe" in plan and "axe-core@4" in plan, "the accessibility tests' axe-core"
 
 
 def test_a_working_installed_venv_is_kept(clone: Path) -> None:
