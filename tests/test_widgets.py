@@ -52,6 +52,15 @@ def test_error_rate_slider_makes_the_system_answer_errors(lab: Lab) -> None:
     assert requests.get(lab.provisioning.url + "/accounts", timeout=2).status_code == 200
 
 
+def test_an_error_rate_the_menu_does_not_offer_is_shown_as_it_is(lab: Lab) -> None:
+    lab.provisioning.faults.errors(rate=0.3, status=502)  # set in code, not from the panel
+    panel = control_panel(lab)
+    rate = find(panel, "provisioning error rate")
+    assert rate.value == 0.3 and ("30%", 0.3) in rate.options
+    assert find(panel, "provisioning error status").value == 502
+    assert lab.provisioning.faults.active()["errors"]["rate"] == 0.3, "showing it changes nothing"
+
+
 def test_slow_and_fail_after_work_switch_the_faults(lab: Lab) -> None:
     panel = control_panel(lab)
     find(panel, "crm slow").value = True

@@ -11,7 +11,13 @@ import ipywidgets as widgets
 from simulators.links import public_url
 
 ERROR_STATUSES = (500, 502, 503, 429)
+#: The shares of requests the error switch can fail (a scheduled fault may add its own).
+ERROR_RATES = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
 _WIDE = {"description_width": "initial"}
+
+
+def _rate_options(rates: tuple[float, ...]) -> list[tuple[str, float]]:
+    return [(f"{rate:.0%}", rate) for rate in sorted(set(rates))]
 
 
 class FaultSwitches(widgets.HBox):  # ipywidgets has no type hints
@@ -34,15 +40,14 @@ class FaultSwitches(widgets.HBox):  # ipywidgets has no type hints
         self._syncing = False
         self.heading = widgets.HTML()
         self.down = widgets.ToggleButton(description=f"{label} down", tooltip=f"refuse connections to {label}")
-        self.error_rate = widgets.FloatSlider(
+        # A drop-down, not a slider: ipywidgets' slider handle has no accessible name (axe: aria-input-field-name),
+        # so a screen reader announces it as an unnamed slider; a drop-down is named by its label.
+        self.error_rate = widgets.Dropdown(
+            options=_rate_options(ERROR_RATES),
             value=0.0,
-            min=0.0,
-            max=1.0,
-            step=0.05,
             description=f"{label} error rate",
             style=_WIDE,
-            readout_format=".0%",
-            continuous_update=False,
+            layout=widgets.Layout(width="max-content", min_width="14em"),
         )
         self.error_status = widgets.Dropdown(
             options=ERROR_STATUSES,
@@ -77,7 +82,10 @@ class FaultSwitches(widgets.HBox):  # ipywidgets has no type hints
         try:
             self.down.value = "down" in active
             errors = active.get("errors")
-            self.error_rate.value = float(errors["rate"]) if errors else 0.0
+            rate = float(errors["rate"]) if errors else 0.0
+            if rate not in ERROR_RATES:  # a fault set in code or scheduled, at a share the menu does not offer
+                self.error_rate.options = _rate_options((*ERROR_RATES, rate))
+            self.error_rate.value = rate
             if errors and errors.get("status") in ERROR_STATUSES:
                 self.error_status.value = errors["status"]
             self.slow.value = "slow" in active
