@@ -64,7 +64,7 @@ def test_a_cell_run_before_start_the_lab_says_which_cell_to_run_first(kernel: An
     assert kinds == ["display_data", "error"], kinds
     advice = outputs[0]["content"]["data"]["text/markdown"]
     assert "This cell needs `lab`, which an earlier cell makes: run that cell first." in advice
-    assert "the 1st code cell, under the heading “Start the lab”" in advice
+    assert "the 2nd code cell, under the heading “Start the lab”" in advice  # after Jupyter without fear's hello
     assert "Run ▸ Run All Above Selected Cell" in advice
     error = outputs[1]["content"]
     assert error["ename"] == "NameError", "the real error still shows, below the guidance"
@@ -97,3 +97,10 @@ def test_the_cell_that_imports_a_name_is_found_too() -> None:
     ]
     text, _ = advice_for("timeline", cells, "timeline(lab)")
     assert "the 1st code cell, under the heading “Setup”" in text
+
+
+def test_in_a_kernel_the_failing_cell_itself_is_read_for_the_indentation_slip(kernel: Any) -> None:
+    # ex00's commonest slip: the steps pasted without their 4 spaces, below the `def` line.
+    outputs = _run(kernel, "def first_payment(shop):\n    customer = 1\nshop.settle()\n")
+    advice = outputs[0]["content"]["data"]["text/plain"]
+    assert "`shop` exists only inside the function this cell defines" in advice
