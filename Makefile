@@ -67,7 +67,9 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 # opened only by a browser Jupyter starts. tests/browser/test_journey.py starts JupyterLab from this very line
 # (`make -n lab`).
 WELCOME := notebooks/00_welcome.ipynb
-LAB_ARGS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(WELCOME)
+# No "Get notified about Jupyter news?" toast over 00 and no update checks: a learner needs neither.
+LAB_ARGS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(WELCOME) --LabApp.news_url=None \
+	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
 lab: $(STAMP)
 	@echo "Starting the course. If no browser opens, open the link below that ends in $(WELCOME)?token=..."

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import requests
+
 from tests.jupyterlab_page import VISIBLE
 
 PRINTED = re.compile(r"(http://127\.0\.0\.1:\d+/\S*)\?token=\S+")
@@ -24,3 +26,9 @@ def test_the_printed_link_opens_the_welcome_notebook(jupyter: Any, page: Any, sn
     assert page.locator(".jp-Launcher:visible").count() == 0, "the Launcher is not what a newcomer sees first"
     assert page.title().startswith("00_welcome"), page.title()
     snap("first-minutes-printed-link")
+
+
+def test_no_news_toast_asks_the_newcomer_anything(jupyter: Any) -> None:
+    # JupyterLab asks "Get notified about Jupyter news?" over the first notebook unless news are switched off.
+    config = requests.get(f"{jupyter.url}/lab", params={"token": jupyter.token}, timeout=30).text
+    assert '"news": {"disabled": true}' in config, "make lab switches JupyterLab's news off"
