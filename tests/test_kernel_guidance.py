@@ -30,12 +30,13 @@ def _code_cell_using(path: Path, text: str) -> str:
     return next("".join(c["source"]) for c in _cells(path) if c["cell_type"] == "code" and text in "".join(c["source"]))
 
 
-@pytest.fixture(scope="module")
-def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    home = tmp_path_factory.mktemp("ipython")
+def _kernel(home: Path, *, configured: bool) -> Iterator[Any]:
     profile = home / "profile_default"
     profile.mkdir()
-    shutil.copy(ROOT / "etc" / "ipython" / "ipython_kernel_config.json", profile)
+    if configured:
+        shutil.copy(ROOT / "etc" / "ipython" / "ipython_kernel_config.json", profile)
+    else:  # the profile outranks an installed etc/ipython config: as a kernel configured some other way
+        (profile / "ipython_kernel_config.json").write_text(json.dumps({"InteractiveShellApp": {"extensions": []}}))
     env = {
         **os.environ,
         "IPYTHONDIR": str(home),
@@ -48,6 +49,11 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    yield from _kernel(tmp_path_factory.mktemp("ipython"), configured=True)
 
 
 def _run(client: Any, code: str) -> list[dict[str, Any]]:
@@ -104,3 +110,12 @@ def test_in_a_kernel_the_failing_cell_itself_is_read_for_the_indentation_slip(ke
     outputs = _run(kernel, "def first_payment(shop):\n    customer = 1\nshop.settle()\n")
     advice = outputs[0]["content"]["data"]["text/plain"]
     assert "`shop` exists only inside the function this cell defines" in advice
+
+
+def test_a_kernel_without_the_config_gets_the_guidance_once_a_cell_imports_the_course(tmp_path: Path) -> None:
+    for client in _kernel(tmp_path, configured=False):
+        assert [m["msg_type"] for m in _run(client, "undefined_name")] == ["error"], "no config: a plain traceback"
+        _run(client, "import simulators.course")
+        outputs = _run(client, "undefined_name")
+        assert [m["msg_type"] for m in outputs] == ["display_data", "error"]
+        assert "Python does not know the name `undefined_name`" in outputs[0]["content"]["data"]["text/plain"]

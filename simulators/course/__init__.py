@@ -136,10 +136,13 @@ def _guide_this_kernel() -> None:
     # way (a bare PYTHONPATH, a colleague's environment) gets the same guidance once a cell imports the course.
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
-    if shell is not None:
+    if shell is None:
+        return
+    try:
         import hooklab_kernel
-
-        hooklab_kernel.load_ipython_extension(shell)
+    except ModuleNotFoundError:  # an editable install made before hooklab_kernel existed: the course runs without it
+        return
+    hooklab_kernel.load_ipython_extension(shell)
 
 
 _guide_this_kernel()
