@@ -179,6 +179,8 @@ def test_a_click_after_the_last_cell_stopped_the_lab_says_how_to_start_it(contro
     assert find(panel, "provisioning down").value is False, "the switch shows the system as it is"
     every = [panel.purchase_one, panel.advance_day, panel.refresh_button, *panel.switches["payments"].controls]
     assert all(control.disabled for control in every)
+    heading = panel.switches["provisioning"].heading.value
+    assert "stopped with the lab" in heading and "healthy" not in heading and "href" not in heading, "no dead link"
     panel.close()
 
 

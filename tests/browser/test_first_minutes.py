@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from tests.jupyterlab_page import VISIBLE
+from tests.jupyterlab_page import VISIBLE, start_run_all, wait_for_idle_kernel, wait_run_all
 
 PRINTED = re.compile(r"(http://127\.0\.0\.1:\d+/\S*)\?token=\S+")
 
@@ -32,3 +32,18 @@ def test_no_news_toast_asks_the_newcomer_anything(jupyter: Any) -> None:
     # JupyterLab asks "Get notified about Jupyter news?" over the first notebook unless news are switched off.
     config = requests.get(f"{jupyter.url}/lab", params={"token": jupyter.token}, timeout=30).text
     assert '"news": {"disabled": true}' in config, "make lab switches JupyterLab's news off"
+
+
+def test_after_run_all_stops_the_lab_its_panel_says_how_to_start_it(jupyter: Any, page: Any, snap: Any) -> None:
+    # Run All runs 00's last cell, lab.stop(), while the control panel is still on the page.
+    page.goto(f"{jupyter.url}/lab/workspaces/run-all-stops/tree/notebooks/00_welcome.ipynb?reset&token={jupyter.token}")
+    page.locator(VISIBLE).first.wait_for(timeout=60_000)
+    wait_for_idle_kernel(page, timeout=90)
+    start_run_all(page)
+    wait_run_all(page, 180_000)
+    page.get_by_role("button", name="1 purchase").first.click()
+    said = page.get_by_text("The lab is stopped — run the first cell to start it").first
+    said.wait_for(timeout=15_000)
+    snap("first-minutes-panel-after-run-all")
+    assert page.get_by_text("ConnectionError").count() == 0 and page.get_by_text("Errno 111").count() == 0
+    assert page.get_by_role("button", name="1 purchase").first.is_disabled()

@@ -106,15 +106,20 @@ class FaultSwitches(widgets.HBox):  # ipywidgets has no type hints
         return (self.down, self.error_rate, self.error_status, self.slow, self.fail_after_work)
 
     def disable(self) -> None:
-        """Grey every switch (the lab has stopped: nothing is left to switch)."""
+        """Grey every switch and drop the link (the lab has stopped: nothing is left to switch or open)."""
         for control in self.controls:
             control.disabled = True
+        self.heading.value = (
+            f"<b style='display:inline-block;min-width:9em'>{html.escape(self.label)}</b>"
+            "<span style='color:#666'>stopped with the lab</span>"
+        )
 
     def _apply(self, action: Callable[[], None], done: str) -> None:
         if self._syncing:
             return
         if not self._running():  # the lab has stopped since the panel was drawn: `running` said so
-            self.sync()
+            self.sync()  # the switch shows the system as it was left
+            self.disable()
             return
         try:
             action()
