@@ -28,6 +28,7 @@ class _Page(HTMLParser):
         super().__init__()
         self.links: list[tuple[str, str]] = []
         self.meta_refresh: str | None = None
+        self.auto_refresh: str | None = None
         self._chunks: list[str] = []
         self._href: str | None = None
         self._link_text: list[str] = []
@@ -40,6 +41,8 @@ class _Page(HTMLParser):
             self._skip += 1
         if tag == "meta" and found.get("http-equiv") == "refresh":
             self.meta_refresh = found.get("content")
+        if tag == "button" and found.get("id") == "auto-refresh":
+            self.auto_refresh = found.get("data-seconds")
         if tag == "a":
             self._href, self._link_text = found.get("href") or "", []
 
@@ -176,7 +179,8 @@ def test_provisioning_dashboard_lists_accounts_and_received_webhooks(provisionin
     assert "Accounts" in page.text and "cus_ada" in page.text
     assert "payment_intent.succeeded" in page.text and "evt_1" in page.text
     assert "Mon 2 Mar 09:00:00 (day 1)" in page.text  # the lab clock, as people read it
-    assert page.meta_refresh == str(layout.REFRESH_SECONDS)
+    # It reloads itself, behind a button that pauses it: a meta refresh could not be stopped.
+    assert page.meta_refresh is None and page.auto_refresh == str(layout.REFRESH_SECONDS)
 
 
 def test_a_received_webhook_has_a_detail_page_reached_by_its_relative_link(provisioning_lab: Lab) -> None:

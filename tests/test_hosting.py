@@ -10,6 +10,7 @@ every link to the published course agrees with the one setting it comes from.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -134,6 +135,12 @@ def test_the_images_requirements_install_into_a_fresh_environment(tmp_path: Path
         assert requirement.specifier.contains(have, prereleases=True), f"{requirement} is not met by {have}"
     with zipfile.ZipFile(wheel) as built:
         assert "simulators/dashboards/hooklab.svg" in built.namelist(), "the launcher tile's icon ships"
+        # Every kernel of the environment loads the course's NameError guidance (hooklab_kernel.py).
+        assert "hooklab_kernel.py" in built.namelist()
+        [config] = [
+            name for name in built.namelist() if name.endswith(".data/data/etc/ipython/ipython_kernel_config.json")
+        ]
+        assert json.loads(built.read(config)) == {"InteractiveShellApp": {"extensions": ["hooklab_kernel"]}}
 
 
 def test_post_build_runs_in_a_copy_of_the_repository(tmp_path: Path) -> None:

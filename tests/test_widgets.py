@@ -52,6 +52,15 @@ def test_error_rate_slider_makes_the_system_answer_errors(lab: Lab) -> None:
     assert requests.get(lab.provisioning.url + "/accounts", timeout=2).status_code == 200
 
 
+def test_an_error_rate_the_menu_does_not_offer_is_shown_as_it_is(lab: Lab) -> None:
+    lab.provisioning.faults.errors(rate=0.3, status=502)  # set in code, not from the panel
+    panel = control_panel(lab)
+    rate = find(panel, "provisioning error rate")
+    assert rate.value == 0.3 and ("30%", 0.3) in rate.options
+    assert find(panel, "provisioning error status").value == 502
+    assert lab.provisioning.faults.active()["errors"]["rate"] == 0.3, "showing it changes nothing"
+
+
 def test_slow_and_fail_after_work_switch_the_faults(lab: Lab) -> None:
     panel = control_panel(lab)
     find(panel, "crm slow").value = True
@@ -141,7 +150,7 @@ def test_the_text_repr_is_stable_across_runs() -> None:
             panel = control_panel(lab)
             texts.append(panel._repr_mimebundle_()["text/plain"])
             assert str(lab.provisioning.port) not in texts[-1]
-    assert texts[0] == texts[1] == "ControlPanel(lab seed=3: provisioning, handler)"
+    assert texts[0] == texts[1] == "▶ Run this cell to show the lab's control panel."
 
 
 def test_a_stopped_lab_is_shown_as_stopped() -> None:
@@ -150,6 +159,28 @@ def test_a_stopped_lab_is_shown_as_stopped() -> None:
     lab.stop()
     panel.refresh()
     assert "stopped" in panel.clock_view.value
+    panel.close()
+
+
+@pytest.mark.parametrize("control", ["1 purchase", "+1 hour", "refresh", "provisioning down", "provisioning slow"])
+def test_a_click_after_the_last_cell_stopped_the_lab_says_how_to_start_it(control: str) -> None:
+    # Run All runs a lesson's last cell, lab.stop(), while its panel is still on the page.
+    lab = Lab(seed=1, systems=["provisioning", "payments"])
+    panel = control_panel(lab)
+    lab.stop()
+    widget = find(panel, control)
+    if isinstance(widget, widgets.Button):
+        widget.click()
+    else:
+        widget.value = True
+    assert "The lab is stopped — run the first cell to start it" in panel.last_action.value
+    assert "Error" not in panel.last_action.value and "refused" not in panel.last_action.value
+    assert not lab.provisioning.faults.active(), "a stopped lab's switches switch nothing"
+    assert find(panel, "provisioning down").value is False, "the switch shows the system as it is"
+    every = [panel.purchase_one, panel.advance_day, panel.refresh_button, *panel.switches["payments"].controls]
+    assert all(control.disabled for control in every)
+    heading = panel.switches["provisioning"].heading.value
+    assert "stopped with the lab" in heading and "healthy" not in heading and "href" not in heading, "no dead link"
     panel.close()
 
 

@@ -48,7 +48,11 @@ def test_the_text_repr_does_not_depend_on_the_answer() -> None:
     empty = reflection("q01_failures")
     text = empty._repr_mimebundle_()["text/plain"]
     empty.answer.value = "something personal"
-    assert reflection("q01_failures")._repr_mimebundle_()["text/plain"] == text == "Reflection('q01_failures')"
+    assert (
+        reflection("q01_failures")._repr_mimebundle_()["text/plain"]
+        == text
+        == "▶ Run this cell to show your answer box (q01_failures)."
+    )
 
 
 def test_answers_to_other_questions_are_kept() -> None:
@@ -119,7 +123,9 @@ def test_the_export_button_writes_the_worksheet_in_the_lab(tmp_path: Path) -> No
 
     reflection("q00_let_down").answer.value = "The receipt never came."
     button = export_worksheet(tmp_path)
-    assert repr(button) == "WorksheetExport()" and not list(tmp_path.iterdir()), "nothing is written before the click"
+    assert repr(button) == "▶ Run this cell to show the export button." and not list(tmp_path.iterdir()), (
+        "nothing is written before the click"
+    )
     button.button.click()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["worksheet.html", "worksheet.md"]
     assert "> The receipt never came." in (tmp_path / "worksheet.md").read_text()

@@ -13,6 +13,7 @@ matplotlib and ipywidgets.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -128,3 +129,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *__all__])
+
+
+def _guide_this_kernel() -> None:
+    # Every kernel of a course install loads hooklab_kernel from its IPython config; one started some other
+    # way (a bare PYTHONPATH, a colleague's environment) gets the same guidance once a cell imports the course.
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    try:
+        import hooklab_kernel
+    except ModuleNotFoundError:  # an editable install made before hooklab_kernel existed: the course runs without it
+        return
+    hooklab_kernel.load_ipython_extension(shell)
+
+
+_guide_this_kernel()

@@ -10,17 +10,41 @@ turns a percent-format script (`# %%` cells, `# %% [markdown]`) into a
 notebook; cells tagged with `# %% tags=["exercise"]` keep their tags.
 Re-execute and save a notebook whenever code it shows changes: nbval compares
 the saved outputs strictly.
+
+A notebook is saved as a learner will first open it, before running anything:
+no widget state (JupyterLab would draw a dead copy of the control panel, whose
+links lead to closed ports), and no link into the lab that made the outputs
+(its ports are closed by then) but words that say how to get one.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+#: A link to a lab's page (its overview or a system's dashboard), which lives only while that lab runs.
+#: tests/nbval_sanitize.cfg turns a live one into the same words, so nbval compares the rest strictly.
+LAB_LINK = re.compile(r"""https?://127\.0\.0\.1:\d+/hl_[A-Za-z0-9]{32}/(?=[\s'"<]|$)""")
+LAB_LINK_SAVED = "(run this cell for your lab's link)"
+
+
+def without_live_state(notebook: Any) -> Any:
+    """The notebook as a learner should first see it: no saved widget state, no link into a stopped lab."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = LAB_LINK.sub(LAB_LINK_SAVED, output["text"])
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/") and isinstance(value, str):
+                    output["data"][mime] = LAB_LINK.sub(LAB_LINK_SAVED, value)
+    return notebook
 
 
 def execute(path: Path, timeout: int = 300) -> None:
@@ -42,6 +66,7 @@ def execute(path: Path, timeout: int = 300) -> None:
                 kernel_name="python3",
                 resources={"metadata": {"path": str(path.parent)}},
                 allow_errors=False,
+                store_widget_state=False,
             )
             client.execute()
         finally:
@@ -50,7 +75,7 @@ def execute(path: Path, timeout: int = 300) -> None:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
-    nbformat.write(notebook, path)
+    nbformat.write(without_live_state(notebook), path)
 
 
 def build(source: Path, target: Path) -> None:

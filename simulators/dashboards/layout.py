@@ -14,15 +14,36 @@ from typing import Any
 
 #: Seconds between automatic reloads: often enough to watch a retry land.
 REFRESH_SECONDS = 3
+#: The reload a reader can pause (WCAG 2.2.1: a page that changes on a timer lets its reader stop it; a
+#: screen reader's place is lost at every reload). The choice is kept for the next page in localStorage.
+_AUTO_REFRESH = """<button type="button" id="auto-refresh" data-seconds="{seconds}" aria-pressed="false"></button>
+<script>(function () {{
+  var key = "hooklab-auto-refresh-paused", button = document.getElementById("auto-refresh"), timer = null;
+  var seconds = Number(button.dataset.seconds);
+  function paused() {{ try {{ return localStorage.getItem(key) === "1"; }} catch (e) {{ return false; }} }}
+  function show() {{
+    var now = paused();
+    button.textContent = now ? "Resume auto-refresh" : "Pause auto-refresh (every " + seconds + " s)";
+    button.setAttribute("aria-pressed", now ? "true" : "false");
+    clearTimeout(timer);
+    if (!now) {{ timer = setTimeout(function () {{ location.reload(); }}, seconds * 1000); }}
+  }}
+  button.addEventListener("click", function () {{
+    try {{ localStorage.setItem(key, paused() ? "0" : "1"); }} catch (e) {{}}
+    show();
+  }});
+  show();
+}})();</script>"""
 
 _CSS = """
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1f36;background:#f6f8fa}
 header{background:#fff;border-bottom:1px solid #e3e8ee;padding:10px 24px;display:flex;gap:18px;align-items:center;flex-wrap:wrap}
-header .brand{font-weight:700;color:#635bff;text-decoration:none;font-size:16px}
+header .brand{font-weight:700;color:#4f46e5;text-decoration:none;font-size:16px}
 header nav a{color:#425466;text-decoration:none;margin-right:12px}
 header nav a.here{color:#1a1f36;font-weight:600;border-bottom:2px solid #635bff}
 header .clock{margin-left:auto;color:#425466}
+header #auto-refresh{font:inherit;font-size:12px;color:#425466;background:#fff;border:1px solid #c1c9d2;border-radius:6px;padding:2px 8px}
 main{max-width:1180px;margin:0 auto;padding:16px 24px 40px}
 h1{font-size:22px;margin:8px 0 2px}
 h2{font-size:16px;margin:0 0 10px}
@@ -41,7 +62,7 @@ code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 td code{overflow-wrap:anywhere}
 td code.nowrap{overflow-wrap:normal;white-space:nowrap}
 pre{background:#f6f8fa;border:1px solid #e3e8ee;border-radius:6px;padding:10px;overflow:auto;max-height:420px;white-space:pre-wrap;word-break:break-word}
-.muted{color:#8792a2}
+.muted{color:#5e6a7d}
 .empty{color:#5e6a7d;font-style:italic}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;white-space:nowrap}
 .ok{background:#d7f7c2;color:#05690d}
@@ -51,7 +72,7 @@ pre{background:#f6f8fa;border:1px solid #e3e8ee;border-radius:6px;padding:10px;o
 .tries{margin:4px 0 0;padding:0;list-style:none;font-size:12px}
 .tries li{margin:2px 0}
 .error{border-color:#ffb3c8;background:#fff5f8}
-a{color:#635bff}
+a{color:#4f46e5}
 .nowrap{white-space:nowrap}
 """
 
@@ -71,7 +92,7 @@ def page(
     refresh: int | None = REFRESH_SECONDS,
 ) -> str:
     """A whole HTML document: header with links and the lab clock, then `body` (already HTML)."""
-    refresh_tag = f'<meta http-equiv="refresh" content="{int(refresh)}">' if refresh else ""
+    auto_refresh = _AUTO_REFRESH.format(seconds=int(refresh)) if refresh else ""
     links = "".join(
         f'<a href="{esc(href)}"{" class=here" if label == here else ""}>{esc(label)}</a>' for label, href in nav
     )
@@ -82,8 +103,8 @@ def page(
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"{refresh_tag}<title>{esc(title)} · hooklab</title><style>{_CSS}</style></head><body>"
-        f'<header><span class="brand">hooklab</span><nav>{links}</nav>{when}</header>'
+        f"<title>{esc(title)} · hooklab</title><style>{_CSS}</style></head><body>"
+        f'<header><span class="brand">hooklab</span><nav>{links}</nav>{when}{auto_refresh}</header>'
         f"<main>{body}</main></body></html>"
     )
 

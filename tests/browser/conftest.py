@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.chromium import screenshot
-from tests.lab_like_make import MakeLab
+from tests.lab_like_make import MakeLab, copy_course
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,5 +56,16 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeLab]:
     try:
         server.wait_until_ready()
         yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeLab]:
+    """JupyterLab started like `make lab`, serving a scratch copy of the whole course."""
+    root = copy_course(tmp_path_factory.mktemp("course"))
+    server = MakeLab(root, tmp_path_factory.mktemp("jupyter-home"), {"HOOKLAB_PROXY_BASE": "/"})
+    try:
+        yield server.wait_until_ready()
     finally:
         server.stop()

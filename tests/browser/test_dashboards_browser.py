@@ -102,3 +102,21 @@ def test_crm_dashboard_shows_a_form_submission(lab: Lab, page: Any, snap: Any) -
     assert submissions.get_by_text("Grace Hopper").first.is_visible()
     assert submissions.get_by_text("missing", exact=True).is_visible()
     snap("crm")
+
+
+def test_the_auto_refresh_can_be_paused_and_resumed(lab: Lab, page: Any) -> None:
+    page.goto(lab.provisioning.url + "/")
+    button = page.locator("#auto-refresh")
+    assert button.inner_text().startswith("Pause auto-refresh") and button.get_attribute("aria-pressed") == "false"
+    page.evaluate("window.stillTheSamePage = true")
+    page.wait_for_function("() => window.stillTheSamePage === undefined", timeout=15_000)  # it reloaded itself
+    button.click()
+    assert button.inner_text() == "Resume auto-refresh" and button.get_attribute("aria-pressed") == "true"
+    page.evaluate("window.stillTheSamePage = true")
+    page.wait_for_timeout(4_500)  # longer than the reload interval
+    assert page.evaluate("window.stillTheSamePage") is True, "a paused page does not reload"
+    page.reload()
+    assert page.locator("#auto-refresh").inner_text() == "Resume auto-refresh", "the choice holds when it comes back"
+    page.locator("#auto-refresh").click()
+    page.evaluate("window.stillTheSamePage = true")
+    page.wait_for_function("() => window.stillTheSamePage === undefined", timeout=15_000)

@@ -15,14 +15,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from tests.jupyterlab_page import VISIBLE, start_run_all, tracebacks, wait_for_idle_kernel, wait_run_all
-from tests.lab_like_make import ROOT, MakeLab, copy_course
+from tests.lab_like_make import ROOT, MakeLab
 
 RUN_TIMEOUT_MS = 180_000
 
@@ -60,16 +59,6 @@ JOURNEYS = [
         "A fake signup webhook could create free accounts; a signature tells us it is genuine.",
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeLab]:
-    root = copy_course(tmp_path_factory.mktemp("course"))
-    server = MakeLab(root, tmp_path_factory.mktemp("jupyter-home"), {"HOOKLAB_PROXY_BASE": "/"})
-    try:
-        yield server.wait_until_ready()
-    finally:
-        server.stop()
 
 
 def _run_all(page: Any, snap: Any, name: str) -> None:

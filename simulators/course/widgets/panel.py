@@ -18,6 +18,8 @@ from simulators.course.widgets.switches import FaultSwitches
 
 LOG_ROWS = 15
 ALERT_ROWS = 5
+#: What a click on a stopped lab's panel says (a lesson's last cell stops its lab, and Run All runs it).
+STOPPED = "The lab is stopped — run the first cell to start it, then this cell again for a new control panel."
 
 
 class ControlPanel(widgets.VBox):  # ipywidgets has no type hints
@@ -75,7 +77,7 @@ class ControlPanel(widgets.VBox):  # ipywidgets has no type hints
     def refresh(self) -> None:
         """Read the lab again and update every value in place."""
         if self.lab.stopped:
-            self.clock_view.value = "<span style='color:#666'>this lab has stopped</span>"
+            self._show_stopped()
             return
         now = self.lab.clock.now()
         day = self.lab.clock.elapsed().days + 1
@@ -92,6 +94,21 @@ class ControlPanel(widgets.VBox):  # ipywidgets has no type hints
         self.delivery_log.value = attempts_table(attempts(self.lab, limit=self.log_rows))
         self._show_alerts()
 
+    def _running(self) -> bool:
+        """True while the lab runs; once it has stopped, say so and switch every control off."""
+        if self.lab.stopped:
+            self._show_stopped()
+        return not self.lab.stopped
+
+    def _show_stopped(self) -> None:
+        # Every control would only reach closed ports: grey them all, and say what to do instead.
+        for control in (self.purchase_one, self.purchase_ten, self.advance_hour, self.advance_day, self.refresh_button):
+            control.disabled = True
+        for switches in self.switches.values():
+            switches.disable()
+        self.clock_view.value = "<span style='color:#666'>this lab has stopped</span>"
+        self.last_action.value = f"<span style='color:#b3261e'>{html.escape(STOPPED)}</span>"
+
     def _show_alerts(self) -> None:
         self.alert_list.value = alerts_list(self.lab.alerts[-self.alert_rows :])
 
@@ -100,7 +117,8 @@ class ControlPanel(widgets.VBox):  # ipywidgets has no type hints
         if list(services) != list(self.switches):
             slow = self.lab.delivery_timeout + 0.5  # just past what a sender waits
             self.switches = {
-                name: self.switches.get(name) or FaultSwitches(name, service, slow_seconds=slow, report=self._say)
+                name: self.switches.get(name)
+                or FaultSwitches(name, service, slow_seconds=slow, report=self._say, running=self._running)
                 for name, service in services.items()
             }
             self.switch_box.children = tuple(self.switches.values())
@@ -112,6 +130,8 @@ class ControlPanel(widgets.VBox):  # ipywidgets has no type hints
     def _act(self, action: Any, done: str) -> None:
         # A button runs lab actions a learner set up (their endpoints, their handlers): it must never leave
         # a traceback in the notebook, so it goes through the one boundary and says what failed.
+        if not self._running():
+            return
         outcome = learner.call(action, where="control panel", now=self.lab.clock.now)
         if outcome.failure is not None:
             self._say(f"that did not work: {outcome.failure.error}", error=True)
@@ -131,6 +151,6 @@ class ControlPanel(widgets.VBox):  # ipywidgets has no type hints
         super().close()
 
     def __repr__(self) -> str:
-        # Stable for nbval: names only, never ports or counts that depend on timing.
-        names = ", ".join([*self.lab.systems, *self.lab.endpoints])
-        return f"ControlPanel(lab seed={self.lab.seed}: {names})"
+        # What a notebook opened before it runs shows in the panel's place (JupyterLab draws no saved widget):
+        # what to do, not a Python name. Stable for nbval: never ports or counts that depend on timing.
+        return "▶ Run this cell to show the lab's control panel."

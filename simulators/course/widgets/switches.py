@@ -11,29 +11,43 @@ import ipywidgets as widgets
 from simulators.links import public_url
 
 ERROR_STATUSES = (500, 502, 503, 429)
+#: The shares of requests the error switch can fail (a scheduled fault may add its own).
+ERROR_RATES = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
 _WIDE = {"description_width": "initial"}
+
+
+def _rate_options(rates: tuple[float, ...]) -> list[tuple[str, float]]:
+    return [(f"{rate:.0%}", rate) for rate in sorted(set(rates))]
 
 
 class FaultSwitches(widgets.HBox):  # ipywidgets has no type hints
     """down · error rate + status · slow · fail after work, for one service."""
 
-    def __init__(self, label: str, service: Any, *, slow_seconds: float, report: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        label: str,
+        service: Any,
+        *,
+        slow_seconds: float,
+        report: Callable[[str], None],
+        running: Callable[[], bool] = lambda: True,
+    ) -> None:
         self.label = label
         self.service = service
         self.slow_seconds = slow_seconds
         self._report = report
+        self._running = running
         self._syncing = False
         self.heading = widgets.HTML()
         self.down = widgets.ToggleButton(description=f"{label} down", tooltip=f"refuse connections to {label}")
-        self.error_rate = widgets.FloatSlider(
+        # A drop-down, not a slider: ipywidgets' slider handle has no accessible name (axe: aria-input-field-name),
+        # so a screen reader announces it as an unnamed slider; a drop-down is named by its label.
+        self.error_rate = widgets.Dropdown(
+            options=_rate_options(ERROR_RATES),
             value=0.0,
-            min=0.0,
-            max=1.0,
-            step=0.05,
             description=f"{label} error rate",
             style=_WIDE,
-            readout_format=".0%",
-            continuous_update=False,
+            layout=widgets.Layout(width="max-content", min_width="14em"),
         )
         self.error_status = widgets.Dropdown(
             options=ERROR_STATUSES,
@@ -68,7 +82,10 @@ class FaultSwitches(widgets.HBox):  # ipywidgets has no type hints
         try:
             self.down.value = "down" in active
             errors = active.get("errors")
-            self.error_rate.value = float(errors["rate"]) if errors else 0.0
+            rate = float(errors["rate"]) if errors else 0.0
+            if rate not in ERROR_RATES:  # a fault set in code or scheduled, at a share the menu does not offer
+                self.error_rate.options = _rate_options((*ERROR_RATES, rate))
+            self.error_rate.value = rate
             if errors and errors.get("status") in ERROR_STATUSES:
                 self.error_status.value = errors["status"]
             self.slow.value = "slow" in active
@@ -84,8 +101,25 @@ class FaultSwitches(widgets.HBox):  # ipywidgets has no type hints
             f" <span style='color:{colour}'>{html.escape(state)}</span>"
         )
 
+    @property
+    def controls(self) -> tuple[widgets.Widget, ...]:
+        return (self.down, self.error_rate, self.error_status, self.slow, self.fail_after_work)
+
+    def disable(self) -> None:
+        """Grey every switch and drop the link (the lab has stopped: nothing is left to switch or open)."""
+        for control in self.controls:
+            control.disabled = True
+        self.heading.value = (
+            f"<b style='display:inline-block;min-width:9em'>{html.escape(self.label)}</b>"
+            "<span style='color:#666'>stopped with the lab</span>"
+        )
+
     def _apply(self, action: Callable[[], None], done: str) -> None:
         if self._syncing:
+            return
+        if not self._running():  # the lab has stopped since the panel was drawn: `running` said so
+            self.sync()  # the switch shows the system as it was left
+            self.disable()
             return
         try:
             action()

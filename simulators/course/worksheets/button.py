@@ -42,8 +42,9 @@ class WorksheetExport(widgets.VBox):
         return self.written
 
     def __repr__(self) -> str:
+        # What a notebook opened before it runs shows in the button's place: what to do, not a Python name.
         # Stable: a notebook's saved output must not depend on where or whether it was exported.
-        return "WorksheetExport()"
+        return "▶ Run this cell to show the export button."
 
 
 def export_worksheet(folder: str | Path = ".") -> WorksheetExport:

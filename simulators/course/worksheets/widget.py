@@ -44,5 +44,6 @@ class Reflection(widgets.VBox):
         self.status.value = SAVED if change["new"] else EMPTY
 
     def __repr__(self) -> str:
+        # What a notebook opened before it runs shows in the box's place: what to do, not a Python name.
         # Stable whatever was typed: a notebook's saved output must not depend on the answer.
-        return f"Reflection({self.question.id!r})"
+        return f"▶ Run this cell to show your answer box ({self.question.id})."
