@@ -35,6 +35,8 @@ $(STAMP): $(BIN)/python pyproject.toml
 	@echo "Installing the course into $(VENV): 1 to 3 minutes, only the first time."
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --progress-bar on -e .
+	@# An editable install skips pyproject's data-files: put the kernel's course guidance where IPython reads it.
+	mkdir -p $(VENV)/etc/ipython && cp etc/ipython/ipython_kernel_config.json $(VENV)/etc/ipython/
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
