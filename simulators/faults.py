@@ -30,7 +30,7 @@ from . import faultspec
 from .clock import Clock, When, span, to_timestamp
 from .errors import json_error
 from .faultspec import KINDS, FaultSettingError, FaultSpec
-from .inprocess.routes import INPROCESS_KEY, SLOW_KEY
+from .inprocess.routes import INPROCESS_KEY
 
 __all__ = ["KINDS", "FaultLayer", "FaultSettingError", "FaultWindow", "Faults"]
 
@@ -214,8 +214,9 @@ class FaultLayer:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         slow = self.faults.roll("slow")
         if isinstance(slow, faultspec.SlowFault):
-            if environ.get(INPROCESS_KEY):
-                environ[SLOW_KEY] = slow.seconds  # no waiting in one thread: the caller's timeout is judged after
+            delays = environ.get(INPROCESS_KEY)
+            if delays is not None:
+                delays.slow_seconds = slow.seconds  # no waiting in one thread: the caller's timeout is judged after
             else:
                 time.sleep(slow.seconds)
         error = self.faults.roll("errors")

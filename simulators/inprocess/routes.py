@@ -24,12 +24,23 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
 #: Ports handed out to servers that asked for any port (0): above the usual ephemeral range's start,
 #: so a URL written down in the full edition and one from Lite look alike.
 FIRST_PORT = 49200
-#: The environ key where the fault layer leaves the `slow` fault's delay instead of sleeping (see faults.py).
-SLOW_KEY = "hooklab.slow_seconds"
-#: The environ key that tells the layers they run in-process.
+#: The environ key that tells the layers they run in-process: its value is the request's `Delays`.
 INPROCESS_KEY = "hooklab.inprocess"
 #: waitress's `ident` in the full edition: the same Server header here.
 SERVER_HEADER = "hooklab"
+
+
+class Delays:
+    """How long an answer would have taken in real time: where the fault layer notes a `slow` delay (faults.py).
+
+    Nothing waits in one thread, so the time is added up instead: the request's own `slow` fault, and
+    what it waited for the requests it made itself (a handler calling a slow system). The caller's read
+    timeout is judged against the sum. One object in the environ, so layers that copy the environ
+    (the key's, say) still share it.
+    """
+
+    def __init__(self) -> None:
+        self.slow_seconds = 0.0
 
 
 class Refused(ConnectionRefusedError):
@@ -52,7 +63,8 @@ _apps: dict[int, tuple[str, Any]] = {}
 #: Every port ever handed out here: a request to one whose server stopped (or is down) is refused, not sent out.
 _known: set[int] = set()
 _ports = itertools.count(FIRST_PORT)
-_depth = 0
+#: The requests being answered, outermost first (a handler's own requests are nested in its own).
+_open: list[Delays] = []
 _idle: list[weakref.WeakMethod[Callable[[], None]]] = []
 
 
@@ -83,7 +95,7 @@ def owns(url: str) -> bool:
 
 def serving() -> bool:
     """Whether a request is being answered right now (a handler's own requests are nested in it)."""
-    return _depth > 0
+    return bool(_open)
 
 
 def when_idle(callback: Callable[[], None]) -> None:
@@ -100,7 +112,6 @@ def serve(
     read_timeout: float | None = None,
 ) -> Answer:
     """Answer one request to a lab URL in-process; raises `Refused` or `TimedOut` as a socket would."""
-    global _depth
     parts = urlsplit(url)
     port = _port_of(parts)
     entry = _apps.get(port) if parts.hostname in LOOPBACK_HOSTS else None
@@ -118,18 +129,20 @@ def serve(
         environ_base={"REMOTE_ADDR": HOST, "REMOTE_PORT": "0", "SERVER_SOFTWARE": SERVER_HEADER},
     )
     environ = builder.get_environ()
-    environ[INPROCESS_KEY] = True
-    _depth += 1
+    delays = environ[INPROCESS_KEY] = Delays()
+    _open.append(delays)
     try:
         app_iter, status, answer_headers = run_wsgi_app(app, environ, buffered=True)
         content = b"".join(app_iter)
     finally:
-        _depth -= 1
+        _open.pop()
         builder.close()
-    if _depth == 0:
+    waited = delays.slow_seconds if read_timeout is None else min(delays.slow_seconds, read_timeout)
+    if _open:
+        _open[-1].slow_seconds += waited  # the caller's own answer took that much longer
+    else:
         _after_request()
-    slow = float(environ.get(SLOW_KEY, 0.0))
-    if read_timeout is not None and slow > read_timeout:
+    if read_timeout is not None and delays.slow_seconds > read_timeout:
         raise TimedOut(f"{url} did not answer within {read_timeout:g} s")
     code, _, reason = status.partition(" ")
     listed = [(k, v) for k, v in answer_headers.items() if k.lower() != "server"]
