@@ -67,6 +67,9 @@ CORE_NOTEBOOKS = [
 ]
 
 KERNEL_SETTINGS = "@jupyterlite/pyodide-kernel-extension:kernel"
+#: The kernel's environment. The worksheet goes to the drive (/drive is JupyterLite's contents, kept in the
+#: browser's storage), not to the home folder, which lives in memory and is gone on reload.
+KERNEL_ENV = {"HOME": "/home/pyodide", "HOOKLAB_WORKSHEET": "/drive/hooklab-worksheet.json"}
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> None:
@@ -255,7 +258,7 @@ def write_settings(site: Path, packages: list[str]) -> None:
     Done after `jupyter lite build`, which here did not merge a jupyter-lite.json from the lite folder.
     """
     ours = json.loads((HERE / "jupyter-lite.json").read_text())["jupyter-config-data"]
-    ours["litePluginSettings"][KERNEL_SETTINGS]["loadPyodideOptions"] = {"packages": packages}
+    ours["litePluginSettings"][KERNEL_SETTINGS]["loadPyodideOptions"] = {"packages": packages, "env": KERNEL_ENV}
     path = site / "jupyter-lite.json"
     config = json.loads(path.read_text())
     data = config["jupyter-config-data"]

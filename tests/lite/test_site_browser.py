@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -84,3 +85,24 @@ def test_the_welcome_notebooks_first_cell_starts_the_lab_offline(lite_page: tupl
     assert output.inner_text().strip() == FIRST_CELL_OUTPUT
     assert outside.blocked == [], f"requests to other hosts: {outside.blocked[:5]}"
     print(json.dumps({"lite_first_output_s": round(seconds, 1)}))
+
+
+def test_a_saved_answer_survives_a_reload(lite_page: tuple[Any, OutsideRequests, str]) -> None:
+    page, outside, url = lite_page
+    save = (
+        "from simulators.course.worksheets.answers import save_answer, worksheet_path\n"
+        "save_answer('q01_failures', 'Grace checks the refunds by hand.')\n"
+        "print(worksheet_path())"
+    )
+    read = "from simulators.course.worksheets.answers import answer_for\nprint(answer_for('q01_failures'))"
+    assert _repl(page, url, save) == "/drive/hooklab-worksheet.json"  # the drive: the browser's storage
+    assert _repl(page, url, read) == "Grace checks the refunds by hand."  # a new page, a new kernel
+    assert outside.blocked == []
+
+
+def _repl(page: Any, url: str, code: str) -> str:
+    """Open a fresh console that runs `code`; its printed output."""
+    page.goto(url + "repl/index.html?kernel=python&code=" + quote(code))
+    output = page.locator(".jp-OutputArea-output").first
+    output.wait_for(timeout=300_000)
+    return str(output.inner_text()).strip()
