@@ -25,6 +25,7 @@ from waitress.task import ThreadedTaskDispatcher
 
 from . import inprocess
 from .http import forget_server
+from .inprocess import requests_transport
 from .inprocess import routes as inprocess_routes
 from .server_errors import JsonErrorTask
 
@@ -231,6 +232,7 @@ class BackgroundServer:
                     self.port = inprocess_routes.listen(self.app, self.port, name=self.name)
                 except OSError as exc:
                     raise ServerError(str(exc)) from None
+                requests_transport.install()  # the learner's `requests` and the stripe SDK reach it from now on
                 self._in_process = True
                 return self
             workers = _WorkersOnDemand(MAX_WORKERS)
