@@ -103,3 +103,18 @@ check: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# hooklab Lite (issue 25): the core course as a static site that runs in the browser; lite/build.py says
+# what comes from where (PyPI and npm at build time, nothing from outside at run time). Its tools get an
+# environment of their own. Serve it with: python3 -m http.server -b 127.0.0.1 -d build/lite/site
+LITE_TOOLS := build/lite-tools
+
+.PHONY: lite
+
+$(LITE_TOOLS)/.installed: lite/requirements-build.txt
+	$(PYTHON) -m venv $(LITE_TOOLS)
+	$(LITE_TOOLS)/bin/python -m pip install --quiet -r lite/requirements-build.txt
+	touch $@
+
+lite: $(LITE_TOOLS)/.installed
+	$(LITE_TOOLS)/bin/python lite/build.py

@@ -106,6 +106,9 @@ class Clock:
         #: Work handed off the worker thread (real-time deliveries on their endpoint's lane) not yet done:
         #: settle() waits for it as for a job.
         self._outside = 0
+        self._start_worker()
+
+    def _start_worker(self) -> None:
         self._worker = threading.Thread(target=self._work, name="hooklab-clock", daemon=True)
         self._worker.start()
 
@@ -263,21 +266,25 @@ class Clock:
                 if job is None:
                     return
                 self._running = job
-            try:
-                # A job may be learner code (a nightly job, an automation): its failure is recorded, the clock runs on.
-                outcome = learner.call(job.fn, where=f"scheduled job {job.name!r}", now=self.now)
-                if outcome.failure is not None:
-                    self._record_failure(job, outcome.failure)
-            finally:
-                with self._cond:
-                    self._running = None
-                    self._finished += 1
-                    if job.every is not None and not job.cancelled and not self._stopping:
-                        job.due += job.every
-                        job.seq = next(self._seq)
-                        heapq.heappush(self._heap, job)
-                    if self._target is None or not self._due_by(self._target):
-                        self._cond.notify_all()
+            self._run(job)
+
+    def _run(self, job: Job) -> None:
+        """Run one job taken off the heap (`_running` names it), then put a repeating one back."""
+        try:
+            # A job may be learner code (a nightly job, an automation): its failure is recorded, the clock runs on.
+            outcome = learner.call(job.fn, where=f"scheduled job {job.name!r}", now=self.now)
+            if outcome.failure is not None:
+                self._record_failure(job, outcome.failure)
+        finally:
+            with self._cond:
+                self._running = None
+                self._finished += 1
+                if job.every is not None and not job.cancelled and not self._stopping:
+                    job.due += job.every
+                    job.seq = next(self._seq)
+                    heapq.heappush(self._heap, job)
+                if self._target is None or not self._due_by(self._target):
+                    self._cond.notify_all()
 
     def _wait_for_due_job(self) -> Job | None:
         while not self._stopping:

@@ -36,6 +36,8 @@ from urllib3.exceptions import (
     ResponseError,
 )
 
+from .inprocess.pool import LabPoolManager
+
 USER_AGENT = "hooklab-lab/1.0"
 # Per target: connections kept open for reuse; more are opened when busy, and closed when returned.
 POOL_SIZE = 8
@@ -49,7 +51,8 @@ _managers_lock = threading.Lock()
 
 
 def _pool_manager() -> urllib3.PoolManager:
-    manager = urllib3.PoolManager(num_pools=TARGETS, maxsize=POOL_SIZE, block=False, retries=False)
+    # LabPoolManager: urllib3's, but a lab server running in-process (hooklab Lite) answers in-process.
+    manager = LabPoolManager(num_pools=TARGETS, maxsize=POOL_SIZE, block=False, retries=False)
     with _managers_lock:
         _managers.add(manager)
     return manager

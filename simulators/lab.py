@@ -37,6 +37,8 @@ from .dashboards import provisioning as provisioning_pages
 from .dashboards.overview import render_overview
 from .endpoints import Endpoint
 from .ids import IdFactory
+from .inprocess import active as in_process
+from .inprocess.clock import InlineClock
 from .labkey import base_path, keep_key
 from .links import lab_links
 from .mailer import MailerSystem
@@ -93,7 +95,9 @@ class Lab:
         self._stopped = False
         if not self._temporary:
             start = resumed_start(self.state_dir, start)  # a restart never moves the clock back
-        self.clock = Clock(start, realtime=realtime, speed=speed, on_failure=self._job_failed)
+        # hooklab Lite (Pyodide) has no threads: its clock runs jobs in the calling thread (see `inprocess`).
+        clock_type = InlineClock if in_process() else Clock
+        self.clock = clock_type(start, realtime=realtime, speed=speed, on_failure=self._job_failed)
         self._alerts = AlertSink(self.clock)
         self._meta = Store(self.state_dir / "lab.sqlite3")
         self._clock_keeper = ClockKeeper(self.clock, self._meta) if not self._temporary else None
@@ -227,10 +231,14 @@ class Lab:
         control = getattr(self, "control", None)
         if control is not None:
             services.append(control)
-        # Each server takes up to one poll interval to notice it should stop:
-        # stopping them side by side makes that one interval, not one per server.
-        with ThreadPoolExecutor(max_workers=max(1, len(services))) as pool:
-            list(pool.map(lambda service: service.stop(), services))
+        if isinstance(self.clock, InlineClock):
+            for service in services:  # nothing to wait for: no server has a thread
+                service.stop()
+        else:
+            # Each server takes up to one poll interval to notice it should stop:
+            # stopping them side by side makes that one interval, not one per server.
+            with ThreadPoolExecutor(max_workers=max(1, len(services))) as pool:
+                list(pool.map(lambda service: service.stop(), services))
         self._meta.close()
         if self._temporary:
             shutil.rmtree(self.state_dir, ignore_errors=True)

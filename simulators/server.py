@@ -23,7 +23,10 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
+from . import inprocess
 from .http import forget_server
+from .inprocess import requests_transport
+from .inprocess import routes as inprocess_routes
 from .server_errors import JsonErrorTask
 
 HOST = "127.0.0.1"
@@ -248,6 +251,8 @@ class BackgroundServer:
         self._thread: threading.Thread | None = None
         self._workers: _WorkersOnDemand | None = None
         self._lock = threading.Lock()
+        #: hooklab Lite: the app is filed under `port` in this process, no socket or thread (see `inprocess`).
+        self._in_process = False
 
     @property
     def url(self) -> str:
@@ -255,7 +260,15 @@ class BackgroundServer:
 
     def start(self) -> BackgroundServer:
         with self._lock:
-            if self._server is not None:
+            if self._server is not None or self._in_process:
+                return self
+            if inprocess.active():
+                try:
+                    self.port = inprocess_routes.listen(self.app, self.port, name=self.name)
+                except OSError as exc:
+                    raise ServerError(str(exc)) from None
+                requests_transport.install()  # the learner's `requests` and the stripe SDK reach it from now on
+                self._in_process = True
                 return self
             workers = _WorkersOnDemand(MAX_WORKERS)
             server = self._listen(workers)
@@ -291,6 +304,10 @@ class BackgroundServer:
 
     def stop(self) -> None:
         with self._lock:
+            if self._in_process:
+                inprocess_routes.close(self.port)
+                self._in_process = False
+                return
             server, thread, workers = self._server, self._thread, self._workers
             if server is None or workers is None:
                 return
