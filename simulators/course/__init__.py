@@ -139,7 +139,7 @@ def _guide_this_kernel() -> None:
     if shell is None:
         return
     try:
-        import hooklab_kernel
+        import hooklab_kernel  # here: only a kernel's first import of the course needs it
     except ModuleNotFoundError:  # an editable install made before hooklab_kernel existed: the course runs without it
         return
     hooklab_kernel.load_ipython_extension(shell)
