@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response
 
 from ..errors import ApiError
-from . import cards, customers, httpapi, tokens
+from . import cards, customers, httpapi, saved_methods
 from .cards import EMPTY_BILLING, Card
 from .cards import card_error as card_error  # subscriptions and invoices answer declines with it
 from .core import PaymentsCore
@@ -230,7 +230,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
                         402, "Cannot charge a customer that has no active card", code="missing", param="card"
                     )
             card = cards.card(source, "source", pay=pay)
-            tokens.use(pay, card)
+            saved_methods.use(pay, card)
             if card.needs_authentication():
                 card = cards.authentication_declined(card)
             made = charge(

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify
 
 from ..errors import ApiError
-from . import cards, httpapi, records, saved_methods, tokens
+from . import cards, httpapi, records, saved_methods
 from .core import PaymentsCore
 from .params import Params, merge_metadata
 
@@ -144,7 +144,7 @@ def create(
     customer["_tax_ids"] = [_tax_id(pay.ids.new("txi"), customer["id"], now, kind, value) for kind, value in tax_ids]
     pay.db["customer"].insert(customer, created=now)
     if source is not None:  # a token's card saved as the customer's default source
-        tokens.add_source(pay, customer, source, announce=False)
+        saved_methods.add_source(pay, customer, source, announce=False)
     pay.emit("customer.created", customer)
     card = fields.get("card")
     if card is not None and card.stored is not None:  # a saved PaymentMethod is attached, as Stripe does

@@ -14,7 +14,7 @@ from flask import Flask, Response
 
 from ..clock import to_timestamp
 from ..errors import ApiError
-from . import cards, httpapi
+from . import cards, httpapi, saved_methods
 from .core import PaymentsCore
 from .params import Params
 from .query import LIST_PARAMS, Where
@@ -35,45 +35,6 @@ _CARD_FIELDS = (
 )
 
 
-def use(pay: PaymentsCore, card: cards.Card, param: str = "source") -> None:
-    """Spend a stored token (inside a transaction): a token is good once, as Stripe's are."""
-    token = card.stored
-    if token is None or token.get("object") != "token":
-        return
-    if token["used"]:
-        raise ApiError(
-            400, f"You cannot use a Stripe token more than once: {token['id']}.", code="token_already_used", param=param
-        )
-    token["used"] = True
-    pay.db["token"].replace(token)
-
-
-def add_source(pay: PaymentsCore, customer: dict[str, Any], token_id: str, *, announce: bool = True) -> dict[str, Any]:
-    """Save a token's card on a customer (inside a transaction); the first becomes its default_source.
-
-    Emits `customer.source.created` (and `customer.updated` for a new default); `announce=False` while the
-    customer is being created: its `customer.created` shows the source already.
-    """
-    card = cards.card(token_id, "source", pay=pay)
-    if not token_id.startswith("tok_"):
-        raise ApiError(400, f"Invalid source: {token_id[:80]!r} is not a card token such as tok_visa.", param="source")
-    use(pay, card)
-    if card.declines and card.attach_declines:
-        raise cards.card_error(card)
-    now = pay.now()
-    source = {**card.source_card(pay.ids.new("card")), "customer": customer["id"], "_number": card.number}
-    pay.db["card"].insert(source, created=now)
-    if announce:
-        pay.emit("customer.source.created", source)
-    if customer.get("default_source") is None:
-        previous = {"default_source": None}
-        customer["default_source"] = source["id"]
-        pay.db["customer"].replace(customer)
-        if announce:
-            pay.emit("customer.updated", customer, previous)
-    return source
-
-
 def init_app(app: Flask, pay: PaymentsCore) -> None:
     @app.post("/v1/customers/<customer_id>/sources")
     def create_source(customer_id: str) -> Response:
@@ -82,7 +43,7 @@ def init_app(app: Flask, pay: PaymentsCore) -> None:
         token_id = str(p.string("source", required=True, max_length=200))
         with pay.store.transaction():
             customer = _live_customer(pay, customer_id)
-            source = add_source(pay, customer, token_id)
+            source = saved_methods.add_source(pay, customer, token_id)
         return pay.render(source, paths)
 
     @app.get("/v1/customers/<customer_id>/sources")
