@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from .version import API_VERSION as API_VERSION  # why this version: see version.py
+from .http.version import API_VERSION as API_VERSION  # why this version: see version.py
 
 TYPES = (
     "charge.captured",

@@ -8,12 +8,13 @@ from typing import Any
 from flask import Flask, Response
 
 from ..errors import ApiError
-from . import cards, customers, httpapi, saved_methods
+from . import cards, customers, saved_methods
 from .cards import EMPTY_BILLING, Card
 from .cards import card_error as card_error  # subscriptions and invoices answer declines with it
 from .core import PaymentsCore
-from .params import merge_metadata
-from .query import LIST_PARAMS, Where
+from .http import httpapi
+from .http.params import merge_metadata
+from .http.query import LIST_PARAMS, Where
 
 REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..http import loopback_session
-from .forms import encode
+from .http.forms import encode
 
 USER_AGENT = "hooklab-python/1.0"
 

@@ -23,12 +23,13 @@ from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import Store
 from ..webhooks import STRIPE_V1, WebhookSender, policy_named
-from . import cards, httpapi, query
+from . import cards
 from .catalogue import API_VERSION, PREFIXES, TYPES
-from .expand import expand, expand_list
-from .idempotency import IdempotencyKeys
-from .params import Params
-from .ratelimit import RateLimiter
+from .http import httpapi, query
+from .http.expand import expand, expand_list
+from .http.idempotency import IdempotencyKeys
+from .http.params import Params
+from .http.ratelimit import RateLimiter
 
 #: Adds what the API shows of one kind to the plain copy of a stored document.
 Presenter = Callable[[dict[str, Any], dict[str, Any]], None]

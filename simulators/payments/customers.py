@@ -13,9 +13,10 @@ from typing import Any
 from flask import Flask, Response, g, jsonify
 
 from ..errors import ApiError
-from . import cards, httpapi, records, saved_methods
+from . import cards, records, saved_methods
 from .core import PaymentsCore
-from .params import Params, merge_metadata
+from .http import httpapi
+from .http.params import Params, merge_metadata
 
 _FIELDS = ("email", "name", "description", "phone", "metadata", "payment_method", "invoice_settings")
 #: The tax id types of the published 2020-08-27 schema.

@@ -12,10 +12,10 @@ from flask import Flask, Response
 
 from ..errors import ApiError
 from ..webhooks.outbox import event_json
-from . import httpapi
 from .core import PaymentsCore
-from .params import Params
-from .query import Where
+from .http import httpapi
+from .http.params import Params
+from .http.query import Where
 
 
 def type_filter(p: Params, where: Where) -> None:

@@ -13,10 +13,10 @@ from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
 from ..jsonapi import envelope
-from . import httpapi
 from .core import PaymentsCore
-from .params import Params
-from .ratelimit import DEFAULT_READS, DEFAULT_WRITES, Limit
+from .http import httpapi
+from .http.params import Params
+from .http.ratelimit import DEFAULT_READS, DEFAULT_WRITES, Limit
 
 
 def attempt_view(row: dict[str, Any]) -> dict[str, Any]:

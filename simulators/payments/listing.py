@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from flask import Flask, Response
 
-from . import events, httpapi, invoice_items, subscriptions
-from .billing import STATUSES as INVOICE_STATUSES
+from . import events
+from .billing import invoice_items, subscriptions
+from .billing.billing import STATUSES as INVOICE_STATUSES
 from .core import PaymentsCore
-from .params import Params
-from .query import LIST_PARAMS, Where
+from .http import httpapi
+from .http.params import Params
+from .http.query import LIST_PARAMS, Where
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,11 @@ from typing import Any
 from flask import Flask, Response
 
 from ..errors import ApiError
-from . import authentication, cards, charges, customers, httpapi
+from . import cards, charges, customers
 from .core import PaymentsCore
-from .params import Params, merge_metadata
+from .http import httpapi
+from .http.params import Params, merge_metadata
+from .methods import authentication
 
 MAX_AMOUNT = 99_999_999
 #: Stripe's minimum charge is about 50 cents in the major currencies.

@@ -67,37 +67,24 @@ from ..context import SystemContext
 from ..service import Service, flask_app
 from ..webhooks import RetryPolicy, Target
 from . import (
-    authentication,
     catalogue,
     charges,
-    checkout,
-    checkout_confirm,
-    checkout_page,
-    coupons,
     customers,
     events,
     extensions,
-    httpapi,
-    invoice_items,
-    invoices,
     listing,
     payment_intents,
-    payment_methods,
-    plans,
-    prices,
-    products,
-    renewals,
-    setup_intents,
-    subscriptions,
-    tax_rates,
     test_clocks,
-    tokens,
     webhook_endpoints,
 )
 from .api import PaymentsApi
+from .billing import coupons, invoice_items, invoices, plans, prices, products, renewals, subscriptions, tax_rates
+from .checkout import checkout, checkout_confirm, checkout_page
 from .client import PaymentsClient
 from .core import PaymentsCore
-from .ratelimit import DEFAULT_READS, DEFAULT_WRITES, Limit
+from .http import httpapi
+from .http.ratelimit import DEFAULT_READS, DEFAULT_WRITES, Limit
+from .methods import authentication, payment_methods, setup_intents, tokens
 
 
 class PaymentsSystem(Service, PaymentsApi):

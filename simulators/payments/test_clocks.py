@@ -31,8 +31,11 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from ..errors import ApiError
-from . import checkout, httpapi, records, renewals
+from . import records
+from .billing import renewals
+from .checkout import checkout
 from .core import PaymentsCore
+from .http import httpapi
 
 log = logging.getLogger("hooklab")
 

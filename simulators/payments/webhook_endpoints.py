@@ -18,10 +18,10 @@ from flask import Flask, Response, jsonify
 from ..errors import ApiError
 from ..webhooks import POLICIES, RetryPolicy
 from ..webhooks.sender import check_loopback, policy_spec
-from . import httpapi
 from .catalogue import API_VERSION, TYPES
 from .core import PaymentsCore
-from .params import Params, merge_metadata
+from .http import httpapi
+from .http.params import Params, merge_metadata
 
 MAX_ENDPOINTS = 16
 MAX_DELAYS = 30

@@ -10,7 +10,7 @@ import requests
 import stripe
 
 from simulators import Clock, Lab
-from simulators.payments.ratelimit import RateLimiter
+from simulators.payments.http.ratelimit import RateLimiter
 
 
 def _post(lab: Lab, path: str, data: Any, key: str | None = None) -> requests.Response:

@@ -11,10 +11,12 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
-from ..errors import ApiError
-from . import httpapi, periods, records
-from .core import PaymentsCore
-from .params import Params, merge_metadata
+from ...errors import ApiError
+from .. import records
+from ..core import PaymentsCore
+from ..http import httpapi
+from ..http.params import Params, merge_metadata
+from . import periods
 
 DURATIONS = ("once", "repeating", "forever")
 _FIELDS = (

@@ -18,12 +18,14 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
-from ..errors import ApiError
-from ..jsonapi import envelope
-from . import billing, cards, charges, coupons, customers, httpapi, records, renewals
-from .core import PaymentsCore
-from .params import Params, merge_metadata
-from .query import LIST_PARAMS
+from ...errors import ApiError
+from ...jsonapi import envelope
+from .. import cards, charges, customers, records
+from ..core import PaymentsCore
+from ..http import httpapi
+from ..http.params import Params, merge_metadata
+from ..http.query import LIST_PARAMS
+from . import billing, coupons, renewals
 
 #: How long a draft with `auto_advance` waits before it is finalized (Stripe: about an hour).
 AUTO_FINALIZE_AFTER = 3600

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core import PaymentsCore
 from . import billing, coupons
-from .core import PaymentsCore
 from .periods import DAY, add_interval, add_months
 
 TRIAL_NOTICE = 3 * DAY

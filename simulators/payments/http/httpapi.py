@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from ..errors import ApiError
+from ...errors import ApiError
 from . import auth, forms
 from .idempotency import IdempotencyKeys
 from .params import Params

@@ -11,10 +11,11 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
-from ..errors import ApiError
-from . import httpapi, records
-from .core import PaymentsCore
-from .params import Params, merge_metadata
+from ...errors import ApiError
+from .. import records
+from ..core import PaymentsCore
+from ..http import httpapi
+from ..http.params import Params, merge_metadata
 
 DATA_FIELDS = ("name", "active", "metadata", "statement_descriptor", "tax_code", "unit_label", "id")
 FIELDS = (*DATA_FIELDS, "description", "images", "url", "shippable", "default_price_data", "default_price")

@@ -12,11 +12,13 @@ from typing import Any
 
 from flask import Flask, Response
 
-from ..clock import to_timestamp
-from ..errors import ApiError
-from . import httpapi, products, records
-from .core import PaymentsCore
-from .params import Params, merge_metadata
+from ...clock import to_timestamp
+from ...errors import ApiError
+from .. import records
+from ..core import PaymentsCore
+from ..http import httpapi
+from ..http.params import Params, merge_metadata
+from . import products
 
 #: Plan name -> its monthly price.
 PLANS = {"basic": "price_basic_monthly", "pro": "price_pro_monthly"}

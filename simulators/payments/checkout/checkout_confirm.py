@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from ..errors import ApiError
-from . import cards, checkout, httpapi
-from .core import PaymentsCore
+from ...errors import ApiError
+from .. import cards
+from ..core import PaymentsCore
+from ..http import httpapi
+from . import checkout
 
 #: The test bank accounts by their payment-method ids (pm_usBankAccount_success settles, …_accountClosed fails).
 BANKS = {account.id: account for account in checkout.BANK_ACCOUNTS.values()}

@@ -17,11 +17,11 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, request
 
-from ..errors import ApiError
-from . import cards
-from .cards import Card
-from .core import PaymentsCore
-from .params import Params
+from ...errors import ApiError
+from .. import cards
+from ..cards import Card
+from ..core import PaymentsCore
+from ..http.params import Params
 
 PATH = "/hooklab/authenticate"
 #: Completes a PaymentIntent or SetupIntent once the customer approved (True) or failed (False) authentication.

@@ -13,12 +13,13 @@ from typing import Any
 
 from flask import Flask, Response
 
-from ..errors import ApiError
-from . import cards, customers, httpapi, saved_methods
-from .cards import EMPTY_ADDRESS, Card
-from .core import PaymentsCore
-from .params import Params, merge_metadata
-from .query import LIST_PARAMS, Where
+from ...errors import ApiError
+from .. import cards, customers, saved_methods
+from ..cards import EMPTY_ADDRESS, Card
+from ..core import PaymentsCore
+from ..http import httpapi
+from ..http.params import Params, merge_metadata
+from ..http.query import LIST_PARAMS, Where
 
 _ADDRESS_FIELDS = tuple(EMPTY_ADDRESS)
 _BILLING_FIELDS = ("address", "email", "name", "phone")

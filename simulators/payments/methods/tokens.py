@@ -12,12 +12,13 @@ from typing import Any
 
 from flask import Flask, Response
 
-from ..clock import to_timestamp
-from ..errors import ApiError
-from . import cards, httpapi, saved_methods
-from .core import PaymentsCore
-from .params import Params
-from .query import LIST_PARAMS, Where
+from ...clock import to_timestamp
+from ...errors import ApiError
+from .. import cards, saved_methods
+from ..core import PaymentsCore
+from ..http import httpapi
+from ..http.params import Params
+from ..http.query import LIST_PARAMS, Where
 
 _CARD_FIELDS = (
     "number",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import ApiError
+from ...errors import ApiError
 
 Lookup = Callable[[str], dict[str, Any] | None]
 

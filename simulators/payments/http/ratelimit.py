@@ -15,7 +15,7 @@ import math
 import threading
 from dataclasses import asdict, dataclass
 
-from ..clock import Clock
+from ...clock import Clock
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ApiError
-from ..jsonapi import envelope
-from . import cards, coupons, customers, payment_intents
-from .core import PaymentsCore
+from ...errors import ApiError
+from ...jsonapi import envelope
+from .. import cards, customers, payment_intents
+from ..core import PaymentsCore
+from . import coupons
 
 STATUSES = ("draft", "open", "paid", "uncollectible", "void")
 

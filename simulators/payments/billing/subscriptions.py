@@ -18,12 +18,14 @@ from typing import Any
 
 from flask import Flask, Response
 
-from ..errors import ApiError
-from ..jsonapi import envelope
-from . import billing, cards, charges, coupons, customers, httpapi, invoice_items, prices, renewals
-from .core import PaymentsCore
-from .params import Params, merge_metadata
-from .query import Where
+from ...errors import ApiError
+from ...jsonapi import envelope
+from .. import cards, charges, customers
+from ..core import PaymentsCore
+from ..http import httpapi
+from ..http.params import Params, merge_metadata
+from ..http.query import Where
+from . import billing, coupons, invoice_items, prices, renewals
 
 STATUSES = ("active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused")
 PRORATION = ("create_prorations", "always_invoice", "none")

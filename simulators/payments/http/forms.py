@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from ..errors import ApiError
+from ...errors import ApiError
 
 MAX_FIELDS = 1000
 MAX_KEY_LENGTH = 200

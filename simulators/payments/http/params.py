@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import ApiError
+from ...errors import ApiError
 
 MAX_STRING = 5000
 MAX_METADATA_KEYS = 50

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import jsonapi
-from ..errors import ApiError
-from ..jsonapi import DEFAULT_LIMIT, MAX_LIMIT
-from ..store import Collection
+from ... import jsonapi
+from ...errors import ApiError
+from ...jsonapi import DEFAULT_LIMIT, MAX_LIMIT
+from ...store import Collection
 from .params import Params
 
 LIST_PARAMS = ("limit", "starting_after", "ending_before", "created", "include")

@@ -11,11 +11,13 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
-from ..errors import ApiError
-from . import billing, customers, httpapi, records
-from .core import PaymentsCore
-from .params import Params, merge_metadata
-from .query import Where
+from ...errors import ApiError
+from .. import customers, records
+from ..core import PaymentsCore
+from ..http import httpapi
+from ..http.params import Params, merge_metadata
+from ..http.query import Where
+from . import billing
 
 _FIELDS = (
     "customer",

@@ -16,9 +16,9 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from ..errors import ApiError
+from ...errors import ApiError
+from ..core import PaymentsCore
 from . import checkout
-from .core import PaymentsCore
 
 SESSION_ID = "{CHECKOUT_SESSION_ID}"
 _STYLE = """

@@ -13,7 +13,7 @@ import base64
 import binascii
 import hmac
 
-from ..errors import ApiError
+from ...errors import ApiError
 
 
 def key_from_header(header: str) -> str | None:

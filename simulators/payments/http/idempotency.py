@@ -16,9 +16,9 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from ..clock import Clock
-from ..errors import ApiError
-from ..store import Store
+from ...clock import Clock
+from ...errors import ApiError
+from ...store import Store
 
 TTL = 24 * 3600.0
 MAX_KEY_LENGTH = 255

@@ -15,10 +15,12 @@ from typing import Any
 
 from flask import Flask, Response
 
-from ..errors import ApiError
-from . import authentication, cards, customers, httpapi, saved_methods
-from .core import PaymentsCore
-from .params import Params, merge_metadata
+from ...errors import ApiError
+from .. import cards, customers, saved_methods
+from ..core import PaymentsCore
+from ..http import httpapi
+from ..http.params import Params, merge_metadata
+from . import authentication
 
 USAGES = ("off_session", "on_session")
 CANCEL_REASONS = ("abandoned", "duplicate", "requested_by_customer")

@@ -14,12 +14,14 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
-from ..errors import ApiError
-from . import httpapi, prices, products, query, records
-from .core import PaymentsCore
-from .expand import expand_list
-from .params import Params, merge_metadata
-from .query import LIST_PARAMS, Where
+from ...errors import ApiError
+from .. import records
+from ..core import PaymentsCore
+from ..http import httpapi, query
+from ..http.expand import expand_list
+from ..http.params import Params, merge_metadata
+from ..http.query import LIST_PARAMS, Where
+from . import prices, products
 
 _INTERVALS = ("day", "week", "month", "year")
 _MAX_COUNT = {"day": 365, "week": 52, "month": 12, "year": 1}

@@ -17,12 +17,14 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from ..errors import ApiError
-from ..jsonapi import envelope
-from . import coupons, customers, httpapi, payment_intents, prices, renewals, subscriptions
-from .cards import CARDS, Card
-from .core import PaymentsCore
-from .params import Params, merge_metadata
+from ...errors import ApiError
+from ...jsonapi import envelope
+from .. import customers, payment_intents
+from ..billing import coupons, prices, renewals, subscriptions
+from ..cards import CARDS, Card
+from ..core import PaymentsCore
+from ..http import httpapi
+from ..http.params import Params, merge_metadata
 
 URL = "/v1/checkout/sessions"
 MIN_LIFETIME, MAX_LIFETIME = 30 * 60, 24 * 3600

@@ -12,10 +12,11 @@ from typing import Any, NoReturn
 
 from flask import Flask, Response
 
-from ..errors import ApiError
-from . import httpapi, records
-from .core import PaymentsCore
-from .params import Params, merge_metadata
+from ...errors import ApiError
+from .. import records
+from ..core import PaymentsCore
+from ..http import httpapi
+from ..http.params import Params, merge_metadata
 
 TAX_TYPES = ("gst", "hst", "jct", "pst", "qst", "rst", "sales_tax", "vat")
 #: What an update may change (as in Stripe: never the percentage or inclusive).
