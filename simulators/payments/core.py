@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, current_app, jsonify
 
 from ..clock import Clock, to_timestamp
 from ..context import SystemContext
@@ -32,7 +32,7 @@ from .http.params import Params
 from .http.ratelimit import RateLimiter
 
 #: Adds what the API shows of one kind to the plain copy of a stored document.
-Presenter = Callable[[dict[str, Any], dict[str, Any]], None]
+Presenter = Callable[["PaymentsCore", dict[str, Any], dict[str, Any]], None]
 
 
 class PaymentsCore:
@@ -107,7 +107,7 @@ class PaymentsCore:
         shown = {key: _copied(value) for key, value in doc.items() if not key.startswith("_")}
         presenter = self._presenters.get(str(doc.get("object")))
         if presenter is not None and not doc.get("deleted"):
-            presenter(doc, shown)
+            presenter(self, doc, shown)
         return shown
 
     def render(self, doc: dict[str, Any], paths: Iterable[str] = (), status: int = 200) -> Response:
@@ -151,6 +151,12 @@ class PaymentsCore:
             }
 
         return self.webhooks.emit(event_type, event, created=now)
+
+
+def current() -> PaymentsCore:
+    """The core of the payments app answering this request (`system.create_app` keeps it in the app's extensions)."""
+    core: PaymentsCore = current_app.extensions["payments"]
+    return core
 
 
 def _copied(value: Any) -> Any:

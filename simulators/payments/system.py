@@ -86,6 +86,40 @@ from .http import httpapi
 from .http.ratelimit import DEFAULT_READS, DEFAULT_WRITES, Limit
 from .methods import authentication, payment_methods, setup_intents, tokens
 
+#: The modules whose Blueprints make the API, in the order their routes are matched.
+_ROUTES = (
+    customers,
+    payment_intents,
+    charges,
+    subscriptions,
+    invoices,
+    webhook_endpoints,
+    events,
+    products,
+    prices,
+    coupons,
+    plans,
+    tax_rates,
+    invoice_items,
+    checkout,
+    checkout_page,
+    checkout_confirm,
+    test_clocks,
+    payment_methods,
+    tokens,
+    setup_intents,
+    authentication,
+    extensions,
+)
+#: What the API shows of a kind beyond its stored fields.
+_PRESENTERS = {
+    "customer": customers.show_tax_ids,
+    "charge": charges.show_refunds,
+    "webhook_endpoint": webhook_endpoints.show,
+    "event": events.show_pending,
+    "checkout.session": checkout.show_url,
+}
+
 
 class PaymentsSystem(Service, PaymentsApi):
     """Customers, payments, subscriptions and invoices, with events delivered by webhook."""
@@ -112,31 +146,17 @@ class PaymentsSystem(Service, PaymentsApi):
         app.url_map.merge_slashes = False
         app.url_map.strict_slashes = False
         httpapi.install(app, api_key=core.api_key, limiter=core.limiter, idempotency=core.idempotency)
-        for module in (customers, payment_intents, charges, subscriptions, invoices, webhook_endpoints, events):
-            module.init_app(app, core)
-        for billing_module in (
-            products,
-            prices,
-            coupons,
-            plans,
-            tax_rates,
-            invoice_items,
-            checkout,
-            checkout_page,
-            checkout_confirm,
-            test_clocks,
-        ):
-            billing_module.init_app(app, core)
-        # Cards: payment methods, tokens, setup intents and the 3-D Secure page.
-        for module in (payment_methods, tokens, setup_intents):
-            module.init_app(app, core)
-        authentication.init_app(
-            app,
-            core,
-            {"payment_intent": payment_intents.authenticated, "setup_intent": setup_intents.authenticated},
-        )
+        app.extensions["payments"] = core
+        # The 3-D Secure page finishes intents that live above it, so it is handed their finishers.
+        app.extensions[authentication.FINISHERS] = {
+            "payment_intent": payment_intents.authenticated,
+            "setup_intent": setup_intents.authenticated,
+        }
+        for module in _ROUTES:
+            app.register_blueprint(module.bp)
         listing.install(app, core)
-        extensions.init_app(app, core)
+        for kind, presenter in _PRESENTERS.items():
+            core.present(kind, presenter)
         return app
 
     # -- lifecycle --------------------------------------------------------

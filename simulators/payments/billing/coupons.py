@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Response, jsonify
 
 from ...errors import ApiError
 from .. import records
-from ..core import PaymentsCore
+from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from . import periods
@@ -33,48 +33,53 @@ _FIELDS = (
 )
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post("/v1/coupons")
-    def create_coupon() -> Response:
-        p = httpapi.params(_FIELDS, ignored=("applies_to", "currency_options"))
-        paths = p.expand()
-        coupon = _new(pay, p)
-        with pay.store.transaction():
-            if pay.db["coupon"].get(coupon["id"]) is not None:
-                raise ApiError(
-                    400, f"Coupon already exists: {coupon['id']}.", code="resource_already_exists", param="id"
-                )
-            pay.db["coupon"].insert(coupon, created=coupon["created"])
-            pay.emit("coupon.created", coupon)
-        return pay.render(coupon, paths)
+bp = Blueprint("coupons", __name__)
 
-    @app.post("/v1/coupons/<coupon_id>")
-    def update_coupon(coupon_id: str) -> Response:
-        p = httpapi.params(("name", "metadata"), ignored=("currency_options",))
-        paths = p.expand()
-        metadata = p.metadata()
-        name = p.string("name", max_length=40, empty_ok=True)
-        with pay.store.transaction():
-            coupon = live(pay, coupon_id)
-            previous: dict[str, Any] = {}
-            if "name" in p and coupon["name"] != (name or None):
-                previous["name"] = coupon["name"]
-                coupon["name"] = name or None
-            merged = merge_metadata(coupon["metadata"], metadata)
-            if merged != coupon["metadata"]:
-                previous["metadata"] = coupon["metadata"]
-                coupon["metadata"] = merged
-            if previous:
-                pay.db["coupon"].replace(coupon)
-                pay.emit("coupon.updated", coupon, previous)
-        return pay.render(coupon, paths)
 
-    @app.delete("/v1/coupons/<coupon_id>")
-    def delete_coupon(coupon_id: str) -> Response:
-        httpapi.params()
-        with pay.store.transaction():
-            tombstone = records.delete(pay, live(pay, coupon_id), "coupon.deleted")
-        return jsonify(tombstone)
+@bp.post("/v1/coupons")
+def create_coupon() -> Response:
+    pay = current()
+    p = httpapi.params(_FIELDS, ignored=("applies_to", "currency_options"))
+    paths = p.expand()
+    coupon = _new(pay, p)
+    with pay.store.transaction():
+        if pay.db["coupon"].get(coupon["id"]) is not None:
+            raise ApiError(400, f"Coupon already exists: {coupon['id']}.", code="resource_already_exists", param="id")
+        pay.db["coupon"].insert(coupon, created=coupon["created"])
+        pay.emit("coupon.created", coupon)
+    return pay.render(coupon, paths)
+
+
+@bp.post("/v1/coupons/<coupon_id>")
+def update_coupon(coupon_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(("name", "metadata"), ignored=("currency_options",))
+    paths = p.expand()
+    metadata = p.metadata()
+    name = p.string("name", max_length=40, empty_ok=True)
+    with pay.store.transaction():
+        coupon = live(pay, coupon_id)
+        previous: dict[str, Any] = {}
+        if "name" in p and coupon["name"] != (name or None):
+            previous["name"] = coupon["name"]
+            coupon["name"] = name or None
+        merged = merge_metadata(coupon["metadata"], metadata)
+        if merged != coupon["metadata"]:
+            previous["metadata"] = coupon["metadata"]
+            coupon["metadata"] = merged
+        if previous:
+            pay.db["coupon"].replace(coupon)
+            pay.emit("coupon.updated", coupon, previous)
+    return pay.render(coupon, paths)
+
+
+@bp.delete("/v1/coupons/<coupon_id>")
+def delete_coupon(coupon_id: str) -> Response:
+    pay = current()
+    httpapi.params()
+    with pay.store.transaction():
+        tombstone = records.delete(pay, live(pay, coupon_id), "coupon.deleted")
+    return jsonify(tombstone)
 
 
 def _new(pay: PaymentsCore, p: Params) -> dict[str, Any]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Response, jsonify
 
 from ...errors import ApiError
 from .. import customers, records
-from ..core import PaymentsCore
+from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..http.query import Where
@@ -83,91 +83,96 @@ def new(
     return item
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post("/v1/invoiceitems")
-    def create_item() -> Response:
-        p = httpapi.params(_FIELDS, ignored=("tax_rates", "tax_behavior", "tax_code", "discounts"))
-        paths = p.expand()
-        customer_id = p.string("customer", required=True, max_length=200)
-        quantity = p.integer("quantity", minimum=1, maximum=10_000) or 1
-        price_id = p.string("price", max_length=200)
-        amount = p.integer("amount", minimum=-99_999_999, maximum=99_999_999)
-        unit = p.integer("unit_amount", minimum=0, maximum=99_999_999)
-        given = [
-            name
-            for name, value in (("price", price_id), ("amount", amount), ("unit_amount", unit))
-            if value is not None
-        ]
-        if len(given) != 1:
-            raise ApiError(400, "Give exactly one of price, amount or unit_amount.", param="amount")
-        currency = (p.string("currency", max_length=3) or "").lower() or None
-        description = p.string("description", max_length=500)
-        metadata = merge_metadata({}, p.metadata())
-        discountable = p.boolean("discountable")
-        with pay.store.transaction():
-            customer = customers.live(pay, str(customer_id), param="customer")
-            price = None
-            if price_id is not None:
-                price = pay.public(records.live(pay, "price", price_id, param="price"))
-                total, currency = price["unit_amount"] * quantity, price["currency"]
-            else:
-                if currency is None:
-                    raise ApiError(400, "Missing required param: currency.", param="currency")
-                total = amount if amount is not None else int(unit or 0) * quantity
-            invoice_id = p.string("invoice", max_length=200)
-            if invoice_id is not None:
-                invoice = pay.get("invoice", invoice_id, param="invoice")
-                if invoice["status"] != "draft":
-                    raise ApiError(
-                        400, f"Invoice {invoice_id} is {invoice['status']}; add items to a draft only.", param="invoice"
-                    )
-                if invoice["customer"] != customer["id"]:
-                    raise ApiError(400, f"Invoice {invoice_id} belongs to another customer.", param="invoice")
-            subscription_id = p.string("subscription", max_length=200)
-            if subscription_id is not None:
-                pay.get("subscription", subscription_id, param="subscription")
-            item = new(
-                pay,
-                customer=customer,
-                amount=total,
-                currency=str(currency),
-                description=description or (price.get("nickname") if price else None),
-                price=price,
-                quantity=quantity,
-                subscription=subscription_id,
-                invoice=invoice_id,
-                metadata=metadata,
-                discountable=discountable is not False,
-            )
-            if invoice_id is not None:
-                add_to_draft(pay, pay.get("invoice", invoice_id), item)
-        return pay.render(item, paths)
+bp = Blueprint("invoice_items", __name__)
 
-    @app.post("/v1/invoiceitems/<item_id>")
-    def update_item(item_id: str) -> Response:
-        p = httpapi.params(("description", "metadata"))
-        paths = p.expand()
-        metadata = p.metadata()
-        description = p.string("description", max_length=500, empty_ok=True)
-        with pay.store.transaction():
-            item = records.live(pay, "invoiceitem", item_id)
-            if "description" in p:
-                item["description"] = description or None
-            item["metadata"] = merge_metadata(item["metadata"], metadata)
-            pay.db["invoiceitem"].replace(item)
-        return pay.render(item, paths)
 
-    @app.delete("/v1/invoiceitems/<item_id>")
-    def delete_item(item_id: str) -> Response:
-        httpapi.params()
-        with pay.store.transaction():
-            item = records.live(pay, "invoiceitem", item_id)
-            if item["invoice"] is not None:
-                invoice = pay.get("invoice", item["invoice"])
-                if invoice["status"] != "draft":
-                    raise ApiError(400, f"This item is on invoice {invoice['id']}, which is {invoice['status']}.")
-            tombstone = records.delete(pay, item, "invoiceitem.deleted")
-        return jsonify(tombstone)
+@bp.post("/v1/invoiceitems")
+def create_item() -> Response:
+    pay = current()
+    p = httpapi.params(_FIELDS, ignored=("tax_rates", "tax_behavior", "tax_code", "discounts"))
+    paths = p.expand()
+    customer_id = p.string("customer", required=True, max_length=200)
+    quantity = p.integer("quantity", minimum=1, maximum=10_000) or 1
+    price_id = p.string("price", max_length=200)
+    amount = p.integer("amount", minimum=-99_999_999, maximum=99_999_999)
+    unit = p.integer("unit_amount", minimum=0, maximum=99_999_999)
+    given = [
+        name for name, value in (("price", price_id), ("amount", amount), ("unit_amount", unit)) if value is not None
+    ]
+    if len(given) != 1:
+        raise ApiError(400, "Give exactly one of price, amount or unit_amount.", param="amount")
+    currency = (p.string("currency", max_length=3) or "").lower() or None
+    description = p.string("description", max_length=500)
+    metadata = merge_metadata({}, p.metadata())
+    discountable = p.boolean("discountable")
+    with pay.store.transaction():
+        customer = customers.live(pay, str(customer_id), param="customer")
+        price = None
+        if price_id is not None:
+            price = pay.public(records.live(pay, "price", price_id, param="price"))
+            total, currency = price["unit_amount"] * quantity, price["currency"]
+        else:
+            if currency is None:
+                raise ApiError(400, "Missing required param: currency.", param="currency")
+            total = amount if amount is not None else int(unit or 0) * quantity
+        invoice_id = p.string("invoice", max_length=200)
+        if invoice_id is not None:
+            invoice = pay.get("invoice", invoice_id, param="invoice")
+            if invoice["status"] != "draft":
+                raise ApiError(
+                    400, f"Invoice {invoice_id} is {invoice['status']}; add items to a draft only.", param="invoice"
+                )
+            if invoice["customer"] != customer["id"]:
+                raise ApiError(400, f"Invoice {invoice_id} belongs to another customer.", param="invoice")
+        subscription_id = p.string("subscription", max_length=200)
+        if subscription_id is not None:
+            pay.get("subscription", subscription_id, param="subscription")
+        item = new(
+            pay,
+            customer=customer,
+            amount=total,
+            currency=str(currency),
+            description=description or (price.get("nickname") if price else None),
+            price=price,
+            quantity=quantity,
+            subscription=subscription_id,
+            invoice=invoice_id,
+            metadata=metadata,
+            discountable=discountable is not False,
+        )
+        if invoice_id is not None:
+            add_to_draft(pay, pay.get("invoice", invoice_id), item)
+    return pay.render(item, paths)
+
+
+@bp.post("/v1/invoiceitems/<item_id>")
+def update_item(item_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(("description", "metadata"))
+    paths = p.expand()
+    metadata = p.metadata()
+    description = p.string("description", max_length=500, empty_ok=True)
+    with pay.store.transaction():
+        item = records.live(pay, "invoiceitem", item_id)
+        if "description" in p:
+            item["description"] = description or None
+        item["metadata"] = merge_metadata(item["metadata"], metadata)
+        pay.db["invoiceitem"].replace(item)
+    return pay.render(item, paths)
+
+
+@bp.delete("/v1/invoiceitems/<item_id>")
+def delete_item(item_id: str) -> Response:
+    pay = current()
+    httpapi.params()
+    with pay.store.transaction():
+        item = records.live(pay, "invoiceitem", item_id)
+        if item["invoice"] is not None:
+            invoice = pay.get("invoice", item["invoice"])
+            if invoice["status"] != "draft":
+                raise ApiError(400, f"This item is on invoice {invoice['id']}, which is {invoice['status']}.")
+        tombstone = records.delete(pay, item, "invoiceitem.deleted")
+    return jsonify(tombstone)
 
 
 def pending_filter(p: Params, where: Where) -> None:

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Response, jsonify
 
 from ...errors import ApiError
 from ...jsonapi import envelope
 from .. import cards, charges, customers, records
-from ..core import PaymentsCore
+from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..http.query import LIST_PARAMS
@@ -49,214 +49,233 @@ _DAY = 86_400
 _PREVIEW = ("customer", "subscription", "discounts", "coupon", "subscription_details", "invoice_items")
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post("/v1/invoices")
-    def create_invoice() -> Response:
-        p = httpapi.params(_CREATE, _CREATE_IGNORED)
-        paths = p.expand()
-        customer_id = p.string("customer", required=True, max_length=200)
-        auto_advance = p.boolean("auto_advance")
-        collection = p.string("collection_method", choices=("charge_automatically", "send_invoice"))
-        days_until_due = p.integer("days_until_due", minimum=0, maximum=730)
-        if collection == "send_invoice" and days_until_due is None:
-            raise ApiError(
-                400, "An invoice with collection_method=send_invoice needs days_until_due.", param="days_until_due"
-            )
-        if collection != "send_invoice" and days_until_due is not None:
-            raise ApiError(400, "days_until_due only goes with collection_method=send_invoice.", param="days_until_due")
-        behavior = p.string("pending_invoice_items_behavior", choices=("include", "exclude")) or "include"
-        method = p.string("default_payment_method", max_length=200)
-        if method:
-            cards.card(method, "default_payment_method", pay=pay)
-        description = p.string("description", max_length=1500)
-        metadata = merge_metadata({}, p.metadata())
-        coupon_id = coupons.from_params(p)
-        with pay.store.transaction():
-            customer = customers.live(pay, str(customer_id), param="customer")
-            subscription_id = p.string("subscription", max_length=200)
-            subscription = pay.get("subscription", subscription_id, param="subscription") if subscription_id else None
-            items = billing.pending_items(pay, customer["id"], subscription_id) if behavior == "include" else []
-            currency = items[0]["currency"] if items else (p.string("currency", max_length=3) or "usd").lower()
-            now = pay.now()
-            invoice = billing.draft(
-                pay,
-                customer,
-                billing.item_lines(pay, items),
-                currency=currency,
-                reason="manual",
-                period_start=now,
-                period_end=now,
-                subscription=subscription,
-                discount=None,
-                metadata=metadata,
-                description=description,
-                auto_advance=auto_advance is not False,
-            )
-            if coupon_id is not None:
-                _apply_coupon(pay, invoice, coupon_id)
-            invoice["default_payment_method"] = method
-            if collection == "send_invoice":
-                invoice["collection_method"] = "send_invoice"
-                invoice["due_date"] = now + int(days_until_due or 0) * _DAY
-            billing.insert(pay, invoice)
-        if invoice["auto_advance"]:
-            schedule_finalize(pay, invoice)
-        return pay.render(invoice, paths)
+bp = Blueprint("invoices", __name__)
 
-    @app.post("/v1/invoices/<invoice_id>")
-    def update_invoice(invoice_id: str) -> Response:
-        p = httpapi.params(("description", "metadata", "auto_advance", "default_payment_method"), _UPDATE_IGNORED)
-        paths = p.expand()
-        metadata = p.metadata()
-        auto_advance = p.boolean("auto_advance")
-        description = p.string("description", max_length=1500, empty_ok=True)
-        method = p.string("default_payment_method", max_length=200)
-        if method:
-            cards.card(method, "default_payment_method", pay=pay)
-        with pay.store.transaction():
-            invoice = pay.get("invoice", invoice_id)
-            if invoice["status"] not in ("draft", "open") or (invoice["status"] == "open" and "description" in p):
-                raise ApiError(
-                    400,
-                    f"Invoice {invoice_id} is {invoice['status']}; only metadata can change now.",
-                    code="invoice_not_editable",
-                )
-            changes: dict[str, Any] = {"metadata": merge_metadata(invoice["metadata"], metadata)}
-            if "description" in p:
-                changes["description"] = description or None
-            if auto_advance is not None:
-                changes["auto_advance"] = auto_advance
-            if method:
-                changes["default_payment_method"] = method
-            previous = records.apply(invoice, changes)
-            if previous:
-                pay.db["invoice"].replace(invoice)
-                pay.emit("invoice.updated", invoice, previous)
-        if previous.get("auto_advance") is False and invoice["status"] == "draft":
-            schedule_finalize(pay, invoice)
-        return pay.render(invoice, paths)
 
-    @app.delete("/v1/invoices/<invoice_id>")
-    def delete_invoice(invoice_id: str) -> Response:
-        httpapi.params()
-        with pay.store.transaction():
-            invoice = _in_state(pay, invoice_id, ("draft",), "delete")
-            for each in invoice["lines"]["data"]:
-                item = pay.db["invoiceitem"].get(each["invoice_item"]) if each.get("invoice_item") else None
-                if item is not None:
-                    item["invoice"] = None  # back to pending, as in Stripe
-                    pay.db["invoiceitem"].replace(item)
-            tombstone = {"id": invoice_id, "object": "invoice", "deleted": True}
-            pay.db["invoice"].replace(tombstone)
-            pay.emit("invoice.deleted", invoice)
-        return jsonify(tombstone)
-
-    @app.post("/v1/invoices/<invoice_id>/finalize")
-    def finalize_invoice(invoice_id: str) -> Response:
-        p = httpapi.params(("auto_advance",))
-        paths = p.expand()
-        auto_advance = p.boolean("auto_advance")
-        with pay.store.transaction():
-            invoice = _in_state(pay, invoice_id, ("draft",), "finalize")
-            if auto_advance is not None:
-                invoice["auto_advance"] = auto_advance
-            billing.finalize(pay, invoice)
-        return pay.render(invoice, paths)
-
-    @app.post("/v1/invoices/<invoice_id>/pay")
-    def pay_invoice(invoice_id: str) -> Response:
-        p = httpapi.params(
-            ("payment_method", "paid_out_of_band"), ignored=("off_session", "forgive", "source", "mandate")
+@bp.post("/v1/invoices")
+def create_invoice() -> Response:
+    pay = current()
+    p = httpapi.params(_CREATE, _CREATE_IGNORED)
+    paths = p.expand()
+    customer_id = p.string("customer", required=True, max_length=200)
+    auto_advance = p.boolean("auto_advance")
+    collection = p.string("collection_method", choices=("charge_automatically", "send_invoice"))
+    days_until_due = p.integer("days_until_due", minimum=0, maximum=730)
+    if collection == "send_invoice" and days_until_due is None:
+        raise ApiError(
+            400, "An invoice with collection_method=send_invoice needs days_until_due.", param="days_until_due"
         )
-        paths = p.expand()
-        given = p.string("payment_method", max_length=200)
-        out_of_band = p.boolean("paid_out_of_band") or False
-        with pay.store.transaction():
-            invoice = pay.get("invoice", invoice_id)
-            if invoice["status"] == "draft":
-                billing.finalize(pay, invoice)
-            if invoice["status"] == "paid":
-                raise ApiError(400, "Invoice is already paid.", code="invoice_unexpected_state")
-            _in_state(pay, invoice_id, ("open", "uncollectible"), "pay")
-            if out_of_band:
-                billing.mark_paid(pay, invoice, out_of_band=True)
-                renewals.invoice_paid(pay, invoice)
-                return pay.render(invoice, paths)
-            method = billing.payment_method_for(pay, invoice, given)
-            if method is None:
-                raise ApiError(
-                    400,
-                    "This customer has no default payment method; pass payment_method, such as pm_card_visa.",
-                    code="invoice_no_customer_payment_method",
-                    param="payment_method",
-                )
-            card = cards.card(method, pay=pay)
-            made = billing.attempt(pay, invoice, card)
-            if made is not None and made["paid"]:
-                renewals.invoice_paid(pay, invoice)
-        if made is None:
+    if collection != "send_invoice" and days_until_due is not None:
+        raise ApiError(400, "days_until_due only goes with collection_method=send_invoice.", param="days_until_due")
+    behavior = p.string("pending_invoice_items_behavior", choices=("include", "exclude")) or "include"
+    method = p.string("default_payment_method", max_length=200)
+    if method:
+        cards.card(method, "default_payment_method", pay=pay)
+    description = p.string("description", max_length=1500)
+    metadata = merge_metadata({}, p.metadata())
+    coupon_id = coupons.from_params(p)
+    with pay.store.transaction():
+        customer = customers.live(pay, str(customer_id), param="customer")
+        subscription_id = p.string("subscription", max_length=200)
+        subscription = pay.get("subscription", subscription_id, param="subscription") if subscription_id else None
+        items = billing.pending_items(pay, customer["id"], subscription_id) if behavior == "include" else []
+        currency = items[0]["currency"] if items else (p.string("currency", max_length=3) or "usd").lower()
+        now = pay.now()
+        invoice = billing.draft(
+            pay,
+            customer,
+            billing.item_lines(pay, items),
+            currency=currency,
+            reason="manual",
+            period_start=now,
+            period_end=now,
+            subscription=subscription,
+            discount=None,
+            metadata=metadata,
+            description=description,
+            auto_advance=auto_advance is not False,
+        )
+        if coupon_id is not None:
+            _apply_coupon(pay, invoice, coupon_id)
+        invoice["default_payment_method"] = method
+        if collection == "send_invoice":
+            invoice["collection_method"] = "send_invoice"
+            invoice["due_date"] = now + int(days_until_due or 0) * _DAY
+        billing.insert(pay, invoice)
+    if invoice["auto_advance"]:
+        schedule_finalize(pay, invoice)
+    return pay.render(invoice, paths)
+
+
+@bp.post("/v1/invoices/<invoice_id>")
+def update_invoice(invoice_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(("description", "metadata", "auto_advance", "default_payment_method"), _UPDATE_IGNORED)
+    paths = p.expand()
+    metadata = p.metadata()
+    auto_advance = p.boolean("auto_advance")
+    description = p.string("description", max_length=1500, empty_ok=True)
+    method = p.string("default_payment_method", max_length=200)
+    if method:
+        cards.card(method, "default_payment_method", pay=pay)
+    with pay.store.transaction():
+        invoice = pay.get("invoice", invoice_id)
+        if invoice["status"] not in ("draft", "open") or (invoice["status"] == "open" and "description" in p):
             raise ApiError(
-                402,
-                "This payment requires additional user action before it can be completed: the invoice's "
-                f"PaymentIntent {invoice['payment_intent']} waits for 3-D Secure (its next_action).",
-                code="invoice_payment_intent_requires_action",
-                type="card_error",
+                400,
+                f"Invoice {invoice_id} is {invoice['status']}; only metadata can change now.",
+                code="invoice_not_editable",
+            )
+        changes: dict[str, Any] = {"metadata": merge_metadata(invoice["metadata"], metadata)}
+        if "description" in p:
+            changes["description"] = description or None
+        if auto_advance is not None:
+            changes["auto_advance"] = auto_advance
+        if method:
+            changes["default_payment_method"] = method
+        previous = records.apply(invoice, changes)
+        if previous:
+            pay.db["invoice"].replace(invoice)
+            pay.emit("invoice.updated", invoice, previous)
+    if previous.get("auto_advance") is False and invoice["status"] == "draft":
+        schedule_finalize(pay, invoice)
+    return pay.render(invoice, paths)
+
+
+@bp.delete("/v1/invoices/<invoice_id>")
+def delete_invoice(invoice_id: str) -> Response:
+    pay = current()
+    httpapi.params()
+    with pay.store.transaction():
+        invoice = _in_state(pay, invoice_id, ("draft",), "delete")
+        for each in invoice["lines"]["data"]:
+            item = pay.db["invoiceitem"].get(each["invoice_item"]) if each.get("invoice_item") else None
+            if item is not None:
+                item["invoice"] = None  # back to pending, as in Stripe
+                pay.db["invoiceitem"].replace(item)
+        tombstone = {"id": invoice_id, "object": "invoice", "deleted": True}
+        pay.db["invoice"].replace(tombstone)
+        pay.emit("invoice.deleted", invoice)
+    return jsonify(tombstone)
+
+
+@bp.post("/v1/invoices/<invoice_id>/finalize")
+def finalize_invoice(invoice_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(("auto_advance",))
+    paths = p.expand()
+    auto_advance = p.boolean("auto_advance")
+    with pay.store.transaction():
+        invoice = _in_state(pay, invoice_id, ("draft",), "finalize")
+        if auto_advance is not None:
+            invoice["auto_advance"] = auto_advance
+        billing.finalize(pay, invoice)
+    return pay.render(invoice, paths)
+
+
+@bp.post("/v1/invoices/<invoice_id>/pay")
+def pay_invoice(invoice_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(("payment_method", "paid_out_of_band"), ignored=("off_session", "forgive", "source", "mandate"))
+    paths = p.expand()
+    given = p.string("payment_method", max_length=200)
+    out_of_band = p.boolean("paid_out_of_band") or False
+    with pay.store.transaction():
+        invoice = pay.get("invoice", invoice_id)
+        if invoice["status"] == "draft":
+            billing.finalize(pay, invoice)
+        if invoice["status"] == "paid":
+            raise ApiError(400, "Invoice is already paid.", code="invoice_unexpected_state")
+        _in_state(pay, invoice_id, ("open", "uncollectible"), "pay")
+        if out_of_band:
+            billing.mark_paid(pay, invoice, out_of_band=True)
+            renewals.invoice_paid(pay, invoice)
+            return pay.render(invoice, paths)
+        method = billing.payment_method_for(pay, invoice, given)
+        if method is None:
+            raise ApiError(
+                400,
+                "This customer has no default payment method; pass payment_method, such as pm_card_visa.",
+                code="invoice_no_customer_payment_method",
                 param="payment_method",
             )
-        if not made["paid"]:
-            raise charges.card_error(card, charge_id=made["id"])
-        return pay.render(invoice, paths)
-
-    @app.post("/v1/invoices/<invoice_id>/send")
-    def send_invoice(invoice_id: str) -> Response:
-        """Send an open `send_invoice` invoice to its customer; emits `invoice.sent` (no email leaves the lab)."""
-        paths = httpapi.params().expand()
-        with pay.store.transaction():
-            invoice = _in_state(pay, invoice_id, ("open",), "send")
-            if invoice["collection_method"] != "send_invoice":
-                raise ApiError(
-                    400,
-                    f"You can only send an invoice whose collection_method is send_invoice; {invoice_id} is "
-                    "charged automatically.",
-                    code="invoice_unexpected_state",
-                    param="collection_method",
-                )
-            pay.emit("invoice.sent", invoice)
-        return pay.render(invoice, paths)
-
-    @app.post("/v1/invoices/<invoice_id>/void")
-    def void_invoice(invoice_id: str) -> Response:
-        paths = httpapi.params().expand()
-        with pay.store.transaction():
-            invoice = _in_state(pay, invoice_id, ("open", "uncollectible"), "void")
-            billing.end_unpaid(pay, invoice, "void")
-        return pay.render(invoice, paths)
-
-    @app.post("/v1/invoices/<invoice_id>/mark_uncollectible")
-    def mark_uncollectible(invoice_id: str) -> Response:
-        paths = httpapi.params().expand()
-        with pay.store.transaction():
-            invoice = _in_state(pay, invoice_id, ("open",), "mark uncollectible")
-            billing.end_unpaid(pay, invoice, "uncollectible")
-        return pay.render(invoice, paths)
-
-    @app.get("/v1/invoices/<invoice_id>/lines")
-    def invoice_lines(invoice_id: str) -> Response:
-        p = httpapi.params(LIST_PARAMS)
-        invoice = pay.get("invoice", invoice_id)
-        return jsonify(_page(invoice["lines"]["data"], p, f"/v1/invoices/{invoice_id}/lines"))
-
-    @app.get("/v1/invoices/upcoming")
-    def upcoming_invoice() -> Response:
-        p = httpapi.params(_PREVIEW, ignored=("automatic_tax", "customer_details", "schedule"))
-        return jsonify(preview(pay, p))
-
-    @app.post("/v1/invoices/create_preview")
-    def create_preview() -> Response:
-        p = httpapi.params(
-            _PREVIEW, ignored=("automatic_tax", "customer_details", "schedule", "currency", "preview_mode")
+        card = cards.card(method, pay=pay)
+        made = billing.attempt(pay, invoice, card)
+        if made is not None and made["paid"]:
+            renewals.invoice_paid(pay, invoice)
+    if made is None:
+        raise ApiError(
+            402,
+            "This payment requires additional user action before it can be completed: the invoice's "
+            f"PaymentIntent {invoice['payment_intent']} waits for 3-D Secure (its next_action).",
+            code="invoice_payment_intent_requires_action",
+            type="card_error",
+            param="payment_method",
         )
-        return jsonify(preview(pay, p))
+    if not made["paid"]:
+        raise charges.card_error(card, charge_id=made["id"])
+    return pay.render(invoice, paths)
+
+
+@bp.post("/v1/invoices/<invoice_id>/send")
+def send_invoice(invoice_id: str) -> Response:
+    """Send an open `send_invoice` invoice to its customer; emits `invoice.sent` (no email leaves the lab)."""
+    pay = current()
+    paths = httpapi.params().expand()
+    with pay.store.transaction():
+        invoice = _in_state(pay, invoice_id, ("open",), "send")
+        if invoice["collection_method"] != "send_invoice":
+            raise ApiError(
+                400,
+                f"You can only send an invoice whose collection_method is send_invoice; {invoice_id} is "
+                "charged automatically.",
+                code="invoice_unexpected_state",
+                param="collection_method",
+            )
+        pay.emit("invoice.sent", invoice)
+    return pay.render(invoice, paths)
+
+
+@bp.post("/v1/invoices/<invoice_id>/void")
+def void_invoice(invoice_id: str) -> Response:
+    pay = current()
+    paths = httpapi.params().expand()
+    with pay.store.transaction():
+        invoice = _in_state(pay, invoice_id, ("open", "uncollectible"), "void")
+        billing.end_unpaid(pay, invoice, "void")
+    return pay.render(invoice, paths)
+
+
+@bp.post("/v1/invoices/<invoice_id>/mark_uncollectible")
+def mark_uncollectible(invoice_id: str) -> Response:
+    pay = current()
+    paths = httpapi.params().expand()
+    with pay.store.transaction():
+        invoice = _in_state(pay, invoice_id, ("open",), "mark uncollectible")
+        billing.end_unpaid(pay, invoice, "uncollectible")
+    return pay.render(invoice, paths)
+
+
+@bp.get("/v1/invoices/<invoice_id>/lines")
+def invoice_lines(invoice_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(LIST_PARAMS)
+    invoice = pay.get("invoice", invoice_id)
+    return jsonify(_page(invoice["lines"]["data"], p, f"/v1/invoices/{invoice_id}/lines"))
+
+
+@bp.get("/v1/invoices/upcoming")
+def upcoming_invoice() -> Response:
+    pay = current()
+    p = httpapi.params(_PREVIEW, ignored=("automatic_tax", "customer_details", "schedule"))
+    return jsonify(preview(pay, p))
+
+
+@bp.post("/v1/invoices/create_preview")
+def create_preview() -> Response:
+    pay = current()
+    p = httpapi.params(_PREVIEW, ignored=("automatic_tax", "customer_details", "schedule", "currency", "preview_mode"))
+    return jsonify(preview(pay, p))
 
 
 def _apply_coupon(pay: PaymentsCore, invoice: dict[str, Any], coupon_id: str) -> None:

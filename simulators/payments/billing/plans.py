@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Response, jsonify
 
 from ...errors import ApiError
 from .. import records
-from ..core import PaymentsCore
+from ..core import PaymentsCore, current
 from ..http import httpapi, query
 from ..http.expand import expand_list
 from ..http.params import Params, merge_metadata
@@ -43,110 +43,121 @@ _CREATE = (
 _UPDATE = ("nickname", "metadata", "active", "trial_period_days", "product")
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post("/v1/plans")
-    def create_plan() -> Response:
-        p = httpapi.params(_CREATE, ignored=("aggregate_usage", "meter", "tiers", "tiers_mode", "transform_usage"))
-        paths = p.expand()
-        currency = prices.currency_of(p, "currency")
-        amount = p.integer("amount", minimum=0, maximum=99_999_999)
-        if amount is None:
-            raise ApiError(400, "Missing required param: amount.", param="amount")
-        interval = str(p.string("interval", required=True, choices=_INTERVALS))
-        count = p.integer("interval_count", minimum=1, maximum=_MAX_COUNT[interval]) or 1
-        p.string("usage_type", choices=("licensed",))
-        p.string("billing_scheme", choices=("per_unit",))
-        trial_days = p.integer("trial_period_days", minimum=1, maximum=730)
-        nickname = p.string("nickname", max_length=200)
-        metadata = merge_metadata({}, p.metadata())
-        active = p.boolean("active") is not False
-        plan_id = p.string("id", max_length=200)
-        with pay.store.transaction():
-            plan_id = plan_id or pay.ids.new("price")
-            # Ids are unique across every kind of object the sandbox stores, not only prices.
-            if any(collection.get(plan_id) is not None for collection in pay.db.values()):
-                raise ApiError(
-                    400,
-                    f"The id {plan_id} is taken: a plan needs a new one.",
-                    code="resource_already_exists",
-                    param="id",
-                )
-            product = _product(pay, p)
-            now = pay.now()
-            recurring = prices.recurring(interval, count)
-            recurring["trial_period_days"] = trial_days
-            price = prices.document(
-                plan_id,
-                created=now,
-                currency=currency,
-                amount=amount,
-                product_id=product["id"],
-                recurring=recurring,
-                nickname=nickname,
-                metadata=metadata,
-                active=active,
+bp = Blueprint("plans", __name__)
+
+
+@bp.post("/v1/plans")
+def create_plan() -> Response:
+    pay = current()
+    p = httpapi.params(_CREATE, ignored=("aggregate_usage", "meter", "tiers", "tiers_mode", "transform_usage"))
+    paths = p.expand()
+    currency = prices.currency_of(p, "currency")
+    amount = p.integer("amount", minimum=0, maximum=99_999_999)
+    if amount is None:
+        raise ApiError(400, "Missing required param: amount.", param="amount")
+    interval = str(p.string("interval", required=True, choices=_INTERVALS))
+    count = p.integer("interval_count", minimum=1, maximum=_MAX_COUNT[interval]) or 1
+    p.string("usage_type", choices=("licensed",))
+    p.string("billing_scheme", choices=("per_unit",))
+    trial_days = p.integer("trial_period_days", minimum=1, maximum=730)
+    nickname = p.string("nickname", max_length=200)
+    metadata = merge_metadata({}, p.metadata())
+    active = p.boolean("active") is not False
+    plan_id = p.string("id", max_length=200)
+    with pay.store.transaction():
+        plan_id = plan_id or pay.ids.new("price")
+        # Ids are unique across every kind of object the sandbox stores, not only prices.
+        if any(collection.get(plan_id) is not None for collection in pay.db.values()):
+            raise ApiError(
+                400,
+                f"The id {plan_id} is taken: a plan needs a new one.",
+                code="resource_already_exists",
+                param="id",
             )
-            price["_plan"] = True
-            pay.db["price"].insert(price, created=now)
+        product = _product(pay, p)
+        now = pay.now()
+        recurring = prices.recurring(interval, count)
+        recurring["trial_period_days"] = trial_days
+        price = prices.document(
+            plan_id,
+            created=now,
+            currency=currency,
+            amount=amount,
+            product_id=product["id"],
+            recurring=recurring,
+            nickname=nickname,
+            metadata=metadata,
+            active=active,
+        )
+        price["_plan"] = True
+        pay.db["price"].insert(price, created=now)
+        plan = view(price)
+        pay.emit("plan.created", plan)
+        pay.emit("price.created", price)
+    return pay.render(plan, paths)
+
+
+@bp.post("/v1/plans/<plan_id>")
+def update_plan(plan_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(_UPDATE)
+    paths = p.expand()
+    metadata = p.metadata()
+    changes: dict[str, Any] = {}
+    if "nickname" in p:
+        changes["nickname"] = p.string("nickname", max_length=200, empty_ok=True) or None
+    active = p.boolean("active")
+    if active is not None:
+        changes["active"] = active
+    trial_days = p.integer("trial_period_days", minimum=1, maximum=730)
+    with pay.store.transaction():
+        price = live(pay, plan_id)
+        if "product" in p:
+            product_id = p.string("product", required=True, max_length=200)
+            changes["product"] = products.live(pay, str(product_id), param="product")["id"]
+        changes["metadata"] = merge_metadata(price["metadata"], metadata)
+        if trial_days is not None:
+            changes["recurring"] = {**price["recurring"], "trial_period_days": trial_days}
+        before = view(price)
+        previous = records.apply(price, changes)
+        if previous:
+            pay.db["price"].replace(price)
             plan = view(price)
-            pay.emit("plan.created", plan)
-            pay.emit("price.created", price)
-        return pay.render(plan, paths)
+            pay.emit("plan.updated", plan, {name: before[name] for name in plan if plan[name] != before[name]})
+            pay.emit("price.updated", price, previous)
+    return pay.render(view(price), paths)
 
-    @app.post("/v1/plans/<plan_id>")
-    def update_plan(plan_id: str) -> Response:
-        p = httpapi.params(_UPDATE)
-        paths = p.expand()
-        metadata = p.metadata()
-        changes: dict[str, Any] = {}
-        if "nickname" in p:
-            changes["nickname"] = p.string("nickname", max_length=200, empty_ok=True) or None
-        active = p.boolean("active")
-        if active is not None:
-            changes["active"] = active
-        trial_days = p.integer("trial_period_days", minimum=1, maximum=730)
-        with pay.store.transaction():
-            price = live(pay, plan_id)
-            if "product" in p:
-                product_id = p.string("product", required=True, max_length=200)
-                changes["product"] = products.live(pay, str(product_id), param="product")["id"]
-            changes["metadata"] = merge_metadata(price["metadata"], metadata)
-            if trial_days is not None:
-                changes["recurring"] = {**price["recurring"], "trial_period_days": trial_days}
-            before = view(price)
-            previous = records.apply(price, changes)
-            if previous:
-                pay.db["price"].replace(price)
-                plan = view(price)
-                pay.emit("plan.updated", plan, {name: before[name] for name in plan if plan[name] != before[name]})
-                pay.emit("price.updated", price, previous)
-        return pay.render(view(price), paths)
 
-    @app.get("/v1/plans")
-    def list_plans() -> Response:
-        p = httpapi.params((*LIST_PARAMS, "active", "product"))
-        where = Where().created(p).missing("deleted").raw("json_extract(body, '$._plan') = 1")
-        where.field("product", p.string("product", max_length=200))
-        active = p.boolean("active")
-        if active is not None:
-            where.field("active", int(active))
-        body = query.page(pay.db["price"], p, url="/v1/plans", where=where, render=view)
-        return jsonify(expand_list(body, p.expand(), pay.lookup))
+@bp.get("/v1/plans")
+def list_plans() -> Response:
+    pay = current()
+    p = httpapi.params((*LIST_PARAMS, "active", "product"))
+    where = Where().created(p).missing("deleted").raw("json_extract(body, '$._plan') = 1")
+    where.field("product", p.string("product", max_length=200))
+    active = p.boolean("active")
+    if active is not None:
+        where.field("active", int(active))
+    body = query.page(pay.db["price"], p, url="/v1/plans", where=where, render=view)
+    return jsonify(expand_list(body, p.expand(), pay.lookup))
 
-    @app.get("/v1/plans/<plan_id>")
-    def retrieve_plan(plan_id: str) -> Response:
-        paths = httpapi.params().expand()
-        return pay.render(view(live(pay, plan_id)), paths)
 
-    @app.delete("/v1/plans/<plan_id>")
-    def delete_plan(plan_id: str) -> Response:
-        httpapi.params()
-        with pay.store.transaction():
-            price = live(pay, plan_id)
-            pay.db["price"].replace({"id": plan_id, "object": "price", "deleted": True})
-            pay.emit("plan.deleted", view(price))
-            pay.emit("price.deleted", price)
-        return jsonify({"id": plan_id, "object": "plan", "deleted": True})
+@bp.get("/v1/plans/<plan_id>")
+def retrieve_plan(plan_id: str) -> Response:
+    pay = current()
+    paths = httpapi.params().expand()
+    return pay.render(view(live(pay, plan_id)), paths)
+
+
+@bp.delete("/v1/plans/<plan_id>")
+def delete_plan(plan_id: str) -> Response:
+    pay = current()
+    httpapi.params()
+    with pay.store.transaction():
+        price = live(pay, plan_id)
+        pay.db["price"].replace({"id": plan_id, "object": "price", "deleted": True})
+        pay.emit("plan.deleted", view(price))
+        pay.emit("price.deleted", price)
+    return jsonify({"id": plan_id, "object": "plan", "deleted": True})
 
 
 def view(price: dict[str, Any]) -> dict[str, Any]:

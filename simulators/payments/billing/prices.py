@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response
+from flask import Blueprint, Response
 
 from ...clock import to_timestamp
 from ...errors import ApiError
 from .. import records
-from ..core import PaymentsCore
+from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from . import products
@@ -115,58 +115,65 @@ def _recurring(interval: str, count: int) -> dict[str, Any]:
     }
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post("/v1/products")
-    def create_product() -> Response:
-        p = httpapi.params(tuple(f for f in products.FIELDS if f != "default_price"), products.IGNORED)
-        paths = p.expand()
-        price_data = p.mapping("default_price_data")
-        with pay.store.transaction():
-            product = products.create(pay, p)
-            if price_data is not None:
-                inner = Params(
-                    {**price_data, "product": product["id"]},
-                    PRICE_DATA,
-                    ignored=("currency_options", "custom_unit_amount"),
-                    prefix="default_price_data",
-                )
-                price = new(pay, inner, prefix="default_price_data")
-                products.set_default_price(pay, product, price["id"])
-        return pay.render(product, paths)
+bp = Blueprint("prices", __name__)
 
-    @app.post("/v1/prices")
-    def create_price() -> Response:
-        p = httpapi.params(_FIELDS, ignored=("currency_options", "custom_unit_amount", "tiers", "tiers_mode"))
-        paths = p.expand()
-        with pay.store.transaction():
-            price = new(pay, p)
-        return pay.render(price, paths)
 
-    @app.post("/v1/prices/<price_id>")
-    def update_price(price_id: str) -> Response:
-        p = httpapi.params(
-            ("nickname", "lookup_key", "transfer_lookup_key", "metadata", "active", "tax_behavior"),
-            ignored=("currency_options",),
-        )
-        paths = p.expand()
-        metadata = p.metadata()
-        active = p.boolean("active")
-        nickname = p.string("nickname", max_length=200, empty_ok=True)
-        key = p.string("lookup_key", max_length=200, empty_ok=True)
-        with pay.store.transaction():
-            price = live(pay, price_id)
-            changes: dict[str, Any] = {"metadata": merge_metadata(price["metadata"], metadata)}
-            if active is not None:
-                changes["active"] = active
-            if "nickname" in p:
-                changes["nickname"] = nickname or None
-            if "lookup_key" in p:
-                changes["lookup_key"] = _claim_key(pay, key or None, p.boolean("transfer_lookup_key"), price["id"])
-            previous = records.apply(price, changes)
-            if previous:
-                pay.db["price"].replace(price)
-                pay.emit("price.updated", price, previous)
-        return pay.render(price, paths)
+@bp.post("/v1/products")
+def create_product() -> Response:
+    pay = current()
+    p = httpapi.params(tuple(f for f in products.FIELDS if f != "default_price"), products.IGNORED)
+    paths = p.expand()
+    price_data = p.mapping("default_price_data")
+    with pay.store.transaction():
+        product = products.create(pay, p)
+        if price_data is not None:
+            inner = Params(
+                {**price_data, "product": product["id"]},
+                PRICE_DATA,
+                ignored=("currency_options", "custom_unit_amount"),
+                prefix="default_price_data",
+            )
+            price = new(pay, inner, prefix="default_price_data")
+            products.set_default_price(pay, product, price["id"])
+    return pay.render(product, paths)
+
+
+@bp.post("/v1/prices")
+def create_price() -> Response:
+    pay = current()
+    p = httpapi.params(_FIELDS, ignored=("currency_options", "custom_unit_amount", "tiers", "tiers_mode"))
+    paths = p.expand()
+    with pay.store.transaction():
+        price = new(pay, p)
+    return pay.render(price, paths)
+
+
+@bp.post("/v1/prices/<price_id>")
+def update_price(price_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(
+        ("nickname", "lookup_key", "transfer_lookup_key", "metadata", "active", "tax_behavior"),
+        ignored=("currency_options",),
+    )
+    paths = p.expand()
+    metadata = p.metadata()
+    active = p.boolean("active")
+    nickname = p.string("nickname", max_length=200, empty_ok=True)
+    key = p.string("lookup_key", max_length=200, empty_ok=True)
+    with pay.store.transaction():
+        price = live(pay, price_id)
+        changes: dict[str, Any] = {"metadata": merge_metadata(price["metadata"], metadata)}
+        if active is not None:
+            changes["active"] = active
+        if "nickname" in p:
+            changes["nickname"] = nickname or None
+        if "lookup_key" in p:
+            changes["lookup_key"] = _claim_key(pay, key or None, p.boolean("transfer_lookup_key"), price["id"])
+        previous = records.apply(price, changes)
+        if previous:
+            pay.db["price"].replace(price)
+            pay.emit("price.updated", price, previous)
+    return pay.render(price, paths)
 
 
 def new(pay: PaymentsCore, p: Params, prefix: str = "") -> dict[str, Any]:

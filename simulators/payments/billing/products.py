@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Response, jsonify
 
 from ...errors import ApiError
 from .. import records
-from ..core import PaymentsCore
+from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 
@@ -22,43 +22,48 @@ FIELDS = (*DATA_FIELDS, "description", "images", "url", "shippable", "default_pr
 IGNORED = ("package_dimensions", "features", "marketing_features", "type")
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post("/v1/products/<product_id>")
-    def update_product(product_id: str) -> Response:
-        p = httpapi.params(tuple(f for f in FIELDS if f not in ("id", "default_price_data")), IGNORED)
-        paths = p.expand()
-        fields = _fields(p, creating=False)
-        with pay.store.transaction():
-            product = live(pay, product_id)
-            if "default_price" in p:
-                default = p.string("default_price", max_length=200, empty_ok=True) or None
-                if default is not None:
-                    price = records.live(pay, "price", default, param="default_price")
-                    if price["product"] != product_id:
-                        raise ApiError(400, f"Price {default} belongs to another product.", param="default_price")
-                fields["default_price"] = default
-            if "metadata" in fields:
-                fields["metadata"] = merge_metadata(product["metadata"], fields["metadata"])
-            previous = records.apply(product, fields)
-            if previous:
-                product["updated"] = pay.now()
-                pay.db["product"].replace(product)
-                pay.emit("product.updated", product, previous)
-        return pay.render(product, paths)
+bp = Blueprint("products", __name__)
 
-    @app.delete("/v1/products/<product_id>")
-    def delete_product(product_id: str) -> Response:
-        httpapi.params()
-        with pay.store.transaction():
-            product = live(pay, product_id)
-            if pay.db["price"].find(product=product_id):
-                raise ApiError(
-                    400,
-                    "This product cannot be deleted because it has one or more prices; archive it with active=false.",
-                    code="resource_in_use",
-                )
-            tombstone = records.delete(pay, product, "product.deleted")
-        return jsonify(tombstone)
+
+@bp.post("/v1/products/<product_id>")
+def update_product(product_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(tuple(f for f in FIELDS if f not in ("id", "default_price_data")), IGNORED)
+    paths = p.expand()
+    fields = _fields(p, creating=False)
+    with pay.store.transaction():
+        product = live(pay, product_id)
+        if "default_price" in p:
+            default = p.string("default_price", max_length=200, empty_ok=True) or None
+            if default is not None:
+                price = records.live(pay, "price", default, param="default_price")
+                if price["product"] != product_id:
+                    raise ApiError(400, f"Price {default} belongs to another product.", param="default_price")
+            fields["default_price"] = default
+        if "metadata" in fields:
+            fields["metadata"] = merge_metadata(product["metadata"], fields["metadata"])
+        previous = records.apply(product, fields)
+        if previous:
+            product["updated"] = pay.now()
+            pay.db["product"].replace(product)
+            pay.emit("product.updated", product, previous)
+    return pay.render(product, paths)
+
+
+@bp.delete("/v1/products/<product_id>")
+def delete_product(product_id: str) -> Response:
+    pay = current()
+    httpapi.params()
+    with pay.store.transaction():
+        product = live(pay, product_id)
+        if pay.db["price"].find(product=product_id):
+            raise ApiError(
+                400,
+                "This product cannot be deleted because it has one or more prices; archive it with active=false.",
+                code="resource_in_use",
+            )
+        tombstone = records.delete(pay, product, "product.deleted")
+    return jsonify(tombstone)
 
 
 def create(pay: PaymentsCore, p: Params) -> dict[str, Any]:

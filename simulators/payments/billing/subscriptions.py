@@ -16,12 +16,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Flask, Response
+from flask import Blueprint, Response
 
 from ...errors import ApiError
 from ...jsonapi import envelope
 from .. import cards, charges, customers
-from ..core import PaymentsCore
+from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..http.query import Where
@@ -48,101 +48,104 @@ _FIELDS = (
 _IGNORED = ("off_session", "payment_settings", "automatic_tax", "billing_cycle_anchor", "trial_settings", "expand")
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post("/v1/subscriptions")
-    def create_subscription() -> Response:
-        p = httpapi.params(tuple(f for f in _FIELDS if f != "proration_behavior"), (*_IGNORED, "proration_behavior"))
-        paths = p.expand()
-        customer_id = p.string("customer", required=True, max_length=200)
-        items = _items(pay, p)
-        method = p.string("default_payment_method", max_length=200)
-        if method:
-            cards.card(method, "default_payment_method", pay=pay)
-        behavior = p.string(
-            "payment_behavior", choices=("allow_incomplete", "default_incomplete", "error_if_incomplete")
-        )
-        p.string("collection_method", choices=("charge_automatically",))
-        metadata = merge_metadata({}, p.metadata())
-        description = p.string("description", max_length=500)
-        coupon_id = coupons.from_params(p)
-        with pay.store.transaction():
-            customer = customers.live(pay, str(customer_id), param="customer")
-            with pay.frozen_at(clock_time(pay, customer)):
-                trial_end = _trial_end(pay, p, items)
-                subscription = start(
-                    pay,
-                    customer,
-                    items,
-                    method=method,
-                    metadata=metadata,
-                    description=description,
-                    behavior=behavior,
-                    trial_end=trial_end,
-                    coupon_id=coupon_id,
-                )
-        renewals.schedule_renewal(pay, subscription)
-        return pay.render(subscription, paths)
+bp = Blueprint("subscriptions", __name__)
 
-    @app.post("/v1/subscriptions/<subscription_id>")
-    def update_subscription(subscription_id: str) -> Response:
-        p = httpapi.params(
-            (
-                "metadata",
-                "description",
-                "default_payment_method",
-                "cancel_at_period_end",
-                "items",
-                "proration_behavior",
-                "coupon",
-                "discounts",
-                "trial_end",
-            ),
-            tuple(f for f in _IGNORED if f != "expand") + ("payment_behavior", "proration_date"),
-        )
-        paths = p.expand()
-        metadata = p.metadata()
-        at_end = p.boolean("cancel_at_period_end")
-        method = p.string("default_payment_method", max_length=200)
-        if method:
-            cards.card(method, "default_payment_method", pay=pay)
-        proration = p.string("proration_behavior", choices=PRORATION) or "create_prorations"
-        new_items = _items(pay, p) if "items" in p else None
-        coupon_id = coupons.from_params(p)
-        with pay.store.transaction():
-            subscription = pay.get("subscription", subscription_id)
-            if subscription["status"] in ("canceled", "incomplete_expired"):
-                raise ApiError(
-                    400,
-                    f"Subscription {subscription_id} is {subscription['status']}; it cannot be updated.",
-                    code="resource_missing",
-                )
-            with pay.frozen_at(clock_time(pay, pay.get("customer", subscription["customer"]))):
-                previous = _update(pay, subscription, p, metadata, at_end, method, coupon_id)
-                if new_items is not None:
-                    previous.update(change_items(pay, subscription, new_items, proration))
-                if "trial_end" in p:
-                    previous.update(_end_trial_now(pay, subscription, p))
-                if previous:
-                    pay.db["subscription"].replace(subscription)
-                    pay.emit("customer.subscription.updated", subscription, previous)
-                if new_items is not None and proration == "always_invoice":
-                    _invoice_prorations(pay, subscription)
-        renewals.schedule_renewal(pay, subscription)
-        return pay.render(subscription, paths)
 
-    @app.delete("/v1/subscriptions/<subscription_id>")
-    def cancel_subscription(subscription_id: str) -> Response:
-        p = httpapi.params(ignored=("invoice_now", "prorate", "cancellation_details"))
-        paths = p.expand()
-        with pay.store.transaction():
-            subscription = pay.get("subscription", subscription_id)
-            if subscription["status"] == "canceled":
-                raise ApiError(
-                    400, f"Subscription {subscription_id} is already canceled.", code="subscription_canceled"
-                )
-            with pay.frozen_at(clock_time(pay, pay.get("customer", subscription["customer"]))):
-                renewals.cancel(pay, subscription)
-        return pay.render(subscription, paths)
+@bp.post("/v1/subscriptions")
+def create_subscription() -> Response:
+    pay = current()
+    p = httpapi.params(tuple(f for f in _FIELDS if f != "proration_behavior"), (*_IGNORED, "proration_behavior"))
+    paths = p.expand()
+    customer_id = p.string("customer", required=True, max_length=200)
+    items = _items(pay, p)
+    method = p.string("default_payment_method", max_length=200)
+    if method:
+        cards.card(method, "default_payment_method", pay=pay)
+    behavior = p.string("payment_behavior", choices=("allow_incomplete", "default_incomplete", "error_if_incomplete"))
+    p.string("collection_method", choices=("charge_automatically",))
+    metadata = merge_metadata({}, p.metadata())
+    description = p.string("description", max_length=500)
+    coupon_id = coupons.from_params(p)
+    with pay.store.transaction():
+        customer = customers.live(pay, str(customer_id), param="customer")
+        with pay.frozen_at(clock_time(pay, customer)):
+            trial_end = _trial_end(pay, p, items)
+            subscription = start(
+                pay,
+                customer,
+                items,
+                method=method,
+                metadata=metadata,
+                description=description,
+                behavior=behavior,
+                trial_end=trial_end,
+                coupon_id=coupon_id,
+            )
+    renewals.schedule_renewal(pay, subscription)
+    return pay.render(subscription, paths)
+
+
+@bp.post("/v1/subscriptions/<subscription_id>")
+def update_subscription(subscription_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(
+        (
+            "metadata",
+            "description",
+            "default_payment_method",
+            "cancel_at_period_end",
+            "items",
+            "proration_behavior",
+            "coupon",
+            "discounts",
+            "trial_end",
+        ),
+        tuple(f for f in _IGNORED if f != "expand") + ("payment_behavior", "proration_date"),
+    )
+    paths = p.expand()
+    metadata = p.metadata()
+    at_end = p.boolean("cancel_at_period_end")
+    method = p.string("default_payment_method", max_length=200)
+    if method:
+        cards.card(method, "default_payment_method", pay=pay)
+    proration = p.string("proration_behavior", choices=PRORATION) or "create_prorations"
+    new_items = _items(pay, p) if "items" in p else None
+    coupon_id = coupons.from_params(p)
+    with pay.store.transaction():
+        subscription = pay.get("subscription", subscription_id)
+        if subscription["status"] in ("canceled", "incomplete_expired"):
+            raise ApiError(
+                400,
+                f"Subscription {subscription_id} is {subscription['status']}; it cannot be updated.",
+                code="resource_missing",
+            )
+        with pay.frozen_at(clock_time(pay, pay.get("customer", subscription["customer"]))):
+            previous = _update(pay, subscription, p, metadata, at_end, method, coupon_id)
+            if new_items is not None:
+                previous.update(change_items(pay, subscription, new_items, proration))
+            if "trial_end" in p:
+                previous.update(_end_trial_now(pay, subscription, p))
+            if previous:
+                pay.db["subscription"].replace(subscription)
+                pay.emit("customer.subscription.updated", subscription, previous)
+            if new_items is not None and proration == "always_invoice":
+                _invoice_prorations(pay, subscription)
+    renewals.schedule_renewal(pay, subscription)
+    return pay.render(subscription, paths)
+
+
+@bp.delete("/v1/subscriptions/<subscription_id>")
+def cancel_subscription(subscription_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(ignored=("invoice_now", "prorate", "cancellation_details"))
+    paths = p.expand()
+    with pay.store.transaction():
+        subscription = pay.get("subscription", subscription_id)
+        if subscription["status"] == "canceled":
+            raise ApiError(400, f"Subscription {subscription_id} is already canceled.", code="subscription_canceled")
+        with pay.frozen_at(clock_time(pay, pay.get("customer", subscription["customer"]))):
+            renewals.cancel(pay, subscription)
+    return pay.render(subscription, paths)
 
 
 def clock_time(pay: PaymentsCore, customer: dict[str, Any]) -> int | None:

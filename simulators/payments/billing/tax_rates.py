@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from flask import Flask, Response
+from flask import Blueprint, Response
 
 from ...errors import ApiError
 from .. import records
-from ..core import PaymentsCore
+from ..core import current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 
@@ -23,53 +23,58 @@ TAX_TYPES = ("gst", "hst", "jct", "pst", "qst", "rst", "sales_tax", "vat")
 _MUTABLE = ("display_name", "active", "country", "state", "jurisdiction", "description", "metadata", "tax_type")
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post("/v1/tax_rates")
-    def create_tax_rate() -> Response:
-        p = httpapi.params(("percentage", "inclusive", *_MUTABLE))
-        paths = p.expand()
-        fields = _fields(p, creating=True)
-        inclusive = p.boolean("inclusive")
-        if inclusive is None:
-            _required("inclusive")
-        percentage = _percentage(p.raw("percentage"))
-        now = pay.now()
-        rate = {
-            "id": pay.ids.new("txr"),
-            "object": "tax_rate",
-            "active": True,
-            "country": None,
-            "created": now,
-            "description": None,
-            "jurisdiction": None,
-            "livemode": False,
-            "metadata": {},
-            "state": None,
-            "tax_type": None,
-            **fields,
-            "inclusive": inclusive,
-            "percentage": percentage,
-        }
-        rate["metadata"] = merge_metadata({}, fields.get("metadata"))
-        with pay.store.transaction():
-            pay.db["tax_rate"].insert(rate, created=now)
-            pay.emit("tax_rate.created", rate)
-        return pay.render(rate, paths)
+bp = Blueprint("tax_rates", __name__)
 
-    @app.post("/v1/tax_rates/<rate_id>")
-    def update_tax_rate(rate_id: str) -> Response:
-        p = httpapi.params(_MUTABLE)
-        paths = p.expand()
-        fields = _fields(p, creating=False)
-        with pay.store.transaction():
-            rate = pay.get("tax_rate", rate_id)
-            if "metadata" in fields:
-                fields["metadata"] = merge_metadata(rate["metadata"], fields["metadata"])
-            previous = records.apply(rate, fields)
-            if previous:
-                pay.db["tax_rate"].replace(rate)
-                pay.emit("tax_rate.updated", rate, previous)
-        return pay.render(rate, paths)
+
+@bp.post("/v1/tax_rates")
+def create_tax_rate() -> Response:
+    pay = current()
+    p = httpapi.params(("percentage", "inclusive", *_MUTABLE))
+    paths = p.expand()
+    fields = _fields(p, creating=True)
+    inclusive = p.boolean("inclusive")
+    if inclusive is None:
+        _required("inclusive")
+    percentage = _percentage(p.raw("percentage"))
+    now = pay.now()
+    rate = {
+        "id": pay.ids.new("txr"),
+        "object": "tax_rate",
+        "active": True,
+        "country": None,
+        "created": now,
+        "description": None,
+        "jurisdiction": None,
+        "livemode": False,
+        "metadata": {},
+        "state": None,
+        "tax_type": None,
+        **fields,
+        "inclusive": inclusive,
+        "percentage": percentage,
+    }
+    rate["metadata"] = merge_metadata({}, fields.get("metadata"))
+    with pay.store.transaction():
+        pay.db["tax_rate"].insert(rate, created=now)
+        pay.emit("tax_rate.created", rate)
+    return pay.render(rate, paths)
+
+
+@bp.post("/v1/tax_rates/<rate_id>")
+def update_tax_rate(rate_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(_MUTABLE)
+    paths = p.expand()
+    fields = _fields(p, creating=False)
+    with pay.store.transaction():
+        rate = pay.get("tax_rate", rate_id)
+        if "metadata" in fields:
+            fields["metadata"] = merge_metadata(rate["metadata"], fields["metadata"])
+        previous = records.apply(rate, fields)
+        if previous:
+            pay.db["tax_rate"].replace(rate)
+            pay.emit("tax_rate.updated", rate, previous)
+    return pay.render(rate, paths)
 
 
 def _fields(p: Params, *, creating: bool) -> dict[str, Any]:

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from ...errors import ApiError
 from ...jsonapi import envelope
 from .. import customers, payment_intents
 from ..billing import coupons, prices, renewals, subscriptions
 from ..cards import CARDS, Card
-from ..core import PaymentsCore
+from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 
@@ -86,58 +86,66 @@ _IGNORED = (
 )
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    # As in Stripe, only an open session has a page to send someone to.
-    pay.present(
-        "checkout.session",
-        lambda doc, shown: shown.update(url=_page_url(doc["id"]) if doc["status"] == "open" else None),
-    )
+def show_url(pay: PaymentsCore, doc: dict[str, Any], shown: dict[str, Any]) -> None:
+    """An open session shows the hosted page's address; a finished one shows none."""
+    shown["url"] = _page_url(doc["id"]) if doc["status"] == "open" else None
 
-    @app.post(URL)
-    def create_session() -> Response:
-        p = httpapi.params(_FIELDS, _IGNORED)
-        paths = p.expand()
-        with pay.store.transaction():
-            session = new(pay, p)
-        schedule_expiry(pay, session)
-        return pay.render(session, paths)
 
-    @app.post(f"{URL}/<session_id>")
-    def update_session(session_id: str) -> Response:
-        p = httpapi.params(("metadata",))
-        paths = p.expand()
-        metadata = p.metadata()
-        with pay.store.transaction():
-            session = pay.get("checkout_session", session_id)
-            session["metadata"] = merge_metadata(session["metadata"], metadata)
-            pay.db["checkout_session"].replace(session)
-        return pay.render(session, paths)
+bp = Blueprint("checkout", __name__)
 
-    @app.get(f"{URL}/<session_id>/line_items")
-    def session_line_items(session_id: str) -> Response:
-        p = httpapi.params(("limit", "starting_after", "ending_before"))
+
+@bp.post(URL)
+def create_session() -> Response:
+    pay = current()
+    p = httpapi.params(_FIELDS, _IGNORED)
+    paths = p.expand()
+    with pay.store.transaction():
+        session = new(pay, p)
+    schedule_expiry(pay, session)
+    return pay.render(session, paths)
+
+
+@bp.post(f"{URL}/<session_id>")
+def update_session(session_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(("metadata",))
+    paths = p.expand()
+    metadata = p.metadata()
+    with pay.store.transaction():
         session = pay.get("checkout_session", session_id)
-        limit = p.integer("limit", minimum=1, maximum=100) or 10
-        items = session["_line_items"]
-        after = p.string("starting_after", max_length=200)
-        ids = [item["id"] for item in items]
-        start = ids.index(after) + 1 if after in ids else 0
-        window = items[start : start + limit]
-        return jsonify(envelope(window, f"{URL}/{session_id}/line_items", has_more=start + limit < len(items)))
+        session["metadata"] = merge_metadata(session["metadata"], metadata)
+        pay.db["checkout_session"].replace(session)
+    return pay.render(session, paths)
 
-    @app.post(f"{URL}/<session_id>/expire")
-    def expire_session(session_id: str) -> Response:
-        paths = httpapi.params().expand()
-        with pay.store.transaction():
-            session = pay.get("checkout_session", session_id)
-            if session["status"] != "open":
-                raise ApiError(
-                    400,
-                    f"Only an open Checkout Session can be expired; {session_id} is {session['status']}.",
-                    code="checkout_session_unexpected_state",
-                )
-            expire(pay, session)
-        return pay.render(session, paths)
+
+@bp.get(f"{URL}/<session_id>/line_items")
+def session_line_items(session_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(("limit", "starting_after", "ending_before"))
+    session = pay.get("checkout_session", session_id)
+    limit = p.integer("limit", minimum=1, maximum=100) or 10
+    items = session["_line_items"]
+    after = p.string("starting_after", max_length=200)
+    ids = [item["id"] for item in items]
+    start = ids.index(after) + 1 if after in ids else 0
+    window = items[start : start + limit]
+    return jsonify(envelope(window, f"{URL}/{session_id}/line_items", has_more=start + limit < len(items)))
+
+
+@bp.post(f"{URL}/<session_id>/expire")
+def expire_session(session_id: str) -> Response:
+    pay = current()
+    paths = httpapi.params().expand()
+    with pay.store.transaction():
+        session = pay.get("checkout_session", session_id)
+        if session["status"] != "open":
+            raise ApiError(
+                400,
+                f"Only an open Checkout Session can be expired; {session_id} is {session['status']}.",
+                code="checkout_session_unexpected_state",
+            )
+        expire(pay, session)
+    return pay.render(session, paths)
 
 
 def _page_url(session_id: str) -> str:

@@ -9,11 +9,11 @@ happen now, the way Stripe's test helpers move other objects along, so `hooklab 
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Blueprint, Response
 
 from ...errors import ApiError
 from .. import cards
-from ..core import PaymentsCore
+from ..core import current
 from ..http import httpapi
 from . import checkout
 
@@ -21,42 +21,47 @@ from . import checkout
 BANKS = {account.id: account for account in checkout.BANK_ACCOUNTS.values()}
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post("/v1/payment_pages/<session_id>/confirm")
-    def confirm_session(session_id: str) -> Response:
-        p = httpapi.params(("payment_method", "expected_amount", "email", "name"))
-        paths = p.expand()
-        method_id = str(p.string("payment_method", required=True, max_length=200))
-        expected = p.integer("expected_amount", minimum=0)
-        email = p.string("email", max_length=512) or "trigger@example.com"
-        bank = method_id in BANKS
-        method = BANKS[method_id] if bank else cards.card(method_id, pay=pay)
-        session = pay.get("checkout_session", session_id)
-        if expected is not None and expected != session["amount_total"]:
-            raise ApiError(
-                400,
-                f"expected_amount is {expected}, but this session's total is {session['amount_total']}.",
-                code="checkout_amount_mismatch",
-                param="expected_amount",
-            )
-        if bank and session["mode"] != "payment":
-            raise ApiError(400, "A bank debit pays one-off sessions only; use a card.", param="payment_method")
-        try:
-            done = checkout.complete(pay, session_id, email=email, name=p.string("name"), method=method, bank=bank)
-        except checkout.Declined as declined:
-            raise ApiError(402, str(declined), code="card_declined", param="payment_method") from None
-        return pay.render(done, paths)
+bp = Blueprint("checkout_confirm", __name__)
 
-    @app.post("/v1/test_helpers/checkout/sessions/<session_id>/async_payment")
-    def settle_now(session_id: str) -> Response:
-        paths = httpapi.params().expand()
-        session = pay.get("checkout_session", session_id)
-        if not checkout.pending_bank_debit(session):
-            raise ApiError(
-                400,
-                f"Checkout session {session_id} has no bank debit waiting to settle; confirm it with "
-                "pm_usBankAccount_success or pm_usBankAccount_accountClosed first.",
-                code="checkout_session_unexpected_state",
-            )
-        checkout.settle(pay, session_id)
-        return pay.render(pay.get("checkout_session", session_id), paths)
+
+@bp.post("/v1/payment_pages/<session_id>/confirm")
+def confirm_session(session_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(("payment_method", "expected_amount", "email", "name"))
+    paths = p.expand()
+    method_id = str(p.string("payment_method", required=True, max_length=200))
+    expected = p.integer("expected_amount", minimum=0)
+    email = p.string("email", max_length=512) or "trigger@example.com"
+    bank = method_id in BANKS
+    method = BANKS[method_id] if bank else cards.card(method_id, pay=pay)
+    session = pay.get("checkout_session", session_id)
+    if expected is not None and expected != session["amount_total"]:
+        raise ApiError(
+            400,
+            f"expected_amount is {expected}, but this session's total is {session['amount_total']}.",
+            code="checkout_amount_mismatch",
+            param="expected_amount",
+        )
+    if bank and session["mode"] != "payment":
+        raise ApiError(400, "A bank debit pays one-off sessions only; use a card.", param="payment_method")
+    try:
+        done = checkout.complete(pay, session_id, email=email, name=p.string("name"), method=method, bank=bank)
+    except checkout.Declined as declined:
+        raise ApiError(402, str(declined), code="card_declined", param="payment_method") from None
+    return pay.render(done, paths)
+
+
+@bp.post("/v1/test_helpers/checkout/sessions/<session_id>/async_payment")
+def settle_now(session_id: str) -> Response:
+    pay = current()
+    paths = httpapi.params().expand()
+    session = pay.get("checkout_session", session_id)
+    if not checkout.pending_bank_debit(session):
+        raise ApiError(
+            400,
+            f"Checkout session {session_id} has no bank debit waiting to settle; confirm it with "
+            "pm_usBankAccount_success or pm_usBankAccount_accountClosed first.",
+            code="checkout_session_unexpected_state",
+        )
+    checkout.settle(pay, session_id)
+    return pay.render(pay.get("checkout_session", session_id), paths)

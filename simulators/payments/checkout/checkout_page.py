@@ -14,10 +14,10 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Blueprint, Response, request
 
 from ...errors import ApiError
-from ..core import PaymentsCore
+from ..core import current
 from . import checkout
 
 SESSION_ID = "{CHECKOUT_SESSION_ID}"
@@ -33,53 +33,57 @@ border-radius:6px}.note{font-size:.8rem;color:#555}
 """
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.get("/checkout/<session_id>")
-    def show_page(session_id: str) -> Response:
-        session = pay.db["checkout_session"].get(session_id)
-        if session is None:
-            return _missing(session_id)
-        return _page(session)
+bp = Blueprint("checkout_page", __name__)
 
-    @app.post("/checkout/<session_id>")
-    def submit_page(session_id: str) -> Response:
-        session = pay.db["checkout_session"].get(session_id)
-        if session is None:
-            return _missing(session_id)
-        if session["status"] != "open":  # paid already, or expired: nothing more to pay here
-            status = 410 if session["status"] == "expired" else 409
-            if not _browser():
-                return ApiError(status, _CLOSED[session["status"]], code="checkout_session_closed").response()
-            return _page(session, status=status)
-        form = request.form
-        email = form.get("email", "").strip()
-        name = form.get("name", "").strip() or None
-        bank = form.get("method") == "bank"
-        try:
-            if "@" not in email or any(ch.isspace() for ch in email) or len(email) > 512:
-                raise checkout.Declined("Enter your email address, such as ada@example.com.")
-            if bank and session["mode"] != "payment":
-                raise checkout.Declined("Bank debit is only offered for one-off payments here; use a card.")
-            method = (
-                checkout.bank_for(form.get("account_number", ""))
-                if bank
-                else checkout.card_for(form.get("card_number", ""))
-            )
-            done = checkout.complete(pay, session_id, email=email, name=name, method=method, bank=bank)
-        except checkout.Declined as declined:
-            if not _browser():
-                return ApiError(402, str(declined), code="card_declined").response()
-            fresh = pay.db["checkout_session"].get(session_id) or session
-            return _page(fresh, error=str(declined), typed=form, status=402)
-        return Response(status=303, headers={"Location": str(done["success_url"]).replace(SESSION_ID, session_id)})
 
-    @app.get("/checkout/done")
-    def done_page() -> Response:
-        """Where `lab.payments.checkout()` sends people by default, when there is no shop to return to."""
-        shown = escape(request.args.get("session_id", ""))
-        return _html(
-            "Payment complete", f"<p>Thank you! Your payment went through.</p><p class='note'>Session {shown}</p>"
+@bp.get("/checkout/<session_id>")
+def show_page(session_id: str) -> Response:
+    pay = current()
+    session = pay.db["checkout_session"].get(session_id)
+    if session is None:
+        return _missing(session_id)
+    return _page(session)
+
+
+@bp.post("/checkout/<session_id>")
+def submit_page(session_id: str) -> Response:
+    pay = current()
+    session = pay.db["checkout_session"].get(session_id)
+    if session is None:
+        return _missing(session_id)
+    if session["status"] != "open":  # paid already, or expired: nothing more to pay here
+        status = 410 if session["status"] == "expired" else 409
+        if not _browser():
+            return ApiError(status, _CLOSED[session["status"]], code="checkout_session_closed").response()
+        return _page(session, status=status)
+    form = request.form
+    email = form.get("email", "").strip()
+    name = form.get("name", "").strip() or None
+    bank = form.get("method") == "bank"
+    try:
+        if "@" not in email or any(ch.isspace() for ch in email) or len(email) > 512:
+            raise checkout.Declined("Enter your email address, such as ada@example.com.")
+        if bank and session["mode"] != "payment":
+            raise checkout.Declined("Bank debit is only offered for one-off payments here; use a card.")
+        method = (
+            checkout.bank_for(form.get("account_number", ""))
+            if bank
+            else checkout.card_for(form.get("card_number", ""))
         )
+        done = checkout.complete(pay, session_id, email=email, name=name, method=method, bank=bank)
+    except checkout.Declined as declined:
+        if not _browser():
+            return ApiError(402, str(declined), code="card_declined").response()
+        fresh = pay.db["checkout_session"].get(session_id) or session
+        return _page(fresh, error=str(declined), typed=form, status=402)
+    return Response(status=303, headers={"Location": str(done["success_url"]).replace(SESSION_ID, session_id)})
+
+
+@bp.get("/checkout/done")
+def done_page() -> Response:
+    """Where `lab.payments.checkout()` sends people by default, when there is no shop to return to."""
+    shown = escape(request.args.get("session_id", ""))
+    return _html("Payment complete", f"<p>Thank you! Your payment went through.</p><p class='note'>Session {shown}</p>")
 
 
 def _money(cents: int, currency: str) -> str:

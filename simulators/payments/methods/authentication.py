@@ -15,17 +15,19 @@ from html import escape
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from ...errors import ApiError
 from .. import cards
 from ..cards import Card
-from ..core import PaymentsCore
+from ..core import PaymentsCore, current
 from ..http.params import Params
 
 PATH = "/hooklab/authenticate"
 #: Completes a PaymentIntent or SetupIntent once the customer approved (True) or failed (False) authentication.
 Finisher = Callable[[PaymentsCore, dict[str, Any], bool], None]
+#: Where the app keeps its finishers by kind (the intents live above this module, so they are handed in).
+FINISHERS = "payments.authentication.finishers"
 _KINDS = {"pi": "payment_intent", "seti": "setup_intent"}
 _CSS = (
     "body{font-family:system-ui,sans-serif;background:#f6f8fa;margin:0;color:#1a1f36}"
@@ -70,48 +72,59 @@ def failure(card: Card, code: str) -> dict[str, Any]:
     }
 
 
-def init_app(app: Flask, pay: PaymentsCore, finishers: Mapping[str, Finisher]) -> None:
-    def found(object_id: str, secret: str | None) -> dict[str, Any] | None:
-        kind = _KINDS.get(object_id.partition("_")[0], "")
-        doc = pay.db[kind].get(object_id) if kind in finishers else None
-        if doc is None or secret is None or doc.get("client_secret") != secret:
-            return None
-        return doc
+bp = Blueprint("authentication", __name__)
 
-    @app.get(f"{PATH}/<object_id>")
-    def authentication_page(object_id: str) -> Response:
-        doc = found(object_id, request.args.get("client_secret"))
+
+def _found(pay: PaymentsCore, object_id: str, secret: str | None) -> dict[str, Any] | None:
+    kind = _KINDS.get(object_id.partition("_")[0], "")
+    doc = pay.db[kind].get(object_id) if kind in _finishers() else None
+    if doc is None or secret is None or doc.get("client_secret") != secret:
+        return None
+    return doc
+
+
+@bp.get(f"{PATH}/<object_id>")
+def authentication_page(object_id: str) -> Response:
+    pay = current()
+    doc = _found(pay, object_id, request.args.get("client_secret"))
+    if doc is None:
+        return _refuse(404, "This authentication link is not valid.")
+    if doc["status"] != "requires_action":
+        return _refuse(409, f"{object_id} is {doc['status']}; it is not waiting for authentication.")
+    return _page("3D Secure authentication", _ask(doc, cards.card(doc["payment_method"], pay=pay)))
+
+
+@bp.post(f"{PATH}/<object_id>")
+def authentication_answer(object_id: str) -> Response:
+    pay = current()
+    outcome = request.form.get("outcome")
+    with pay.store.transaction():
+        doc = _found(pay, object_id, request.form.get("client_secret"))
         if doc is None:
             return _refuse(404, "This authentication link is not valid.")
+        if outcome not in ("complete", "fail"):
+            return _refuse(400, "Answer with outcome=complete or outcome=fail (the page's two buttons).")
         if doc["status"] != "requires_action":
             return _refuse(409, f"{object_id} is {doc['status']}; it is not waiting for authentication.")
-        return _page("3D Secure authentication", _ask(doc, cards.card(doc["payment_method"], pay=pay)))
+        back_to = doc["next_action"]["redirect_to_url"]["return_url"]
+        _finishers()[doc["object"]](pay, doc, outcome == "complete")
+    status = "succeeded" if doc["status"] in ("succeeded", "requires_capture") else "failed"
+    if back_to is None:
+        said = "complete" if status == "succeeded" else "failed"
+        return _page(f"Authentication {said}", f"<p>{escape(object_id)} is now <b>{escape(doc['status'])}</b>.</p>")
+    query = urlencode(
+        {
+            doc["object"]: object_id,
+            f"{doc['object']}_client_secret": doc["client_secret"],
+            "redirect_status": status,
+        }
+    )
+    return Response(status=303, headers={"Location": f"{back_to}{'&' if '?' in back_to else '?'}{query}"})
 
-    @app.post(f"{PATH}/<object_id>")
-    def authentication_answer(object_id: str) -> Response:
-        outcome = request.form.get("outcome")
-        with pay.store.transaction():
-            doc = found(object_id, request.form.get("client_secret"))
-            if doc is None:
-                return _refuse(404, "This authentication link is not valid.")
-            if outcome not in ("complete", "fail"):
-                return _refuse(400, "Answer with outcome=complete or outcome=fail (the page's two buttons).")
-            if doc["status"] != "requires_action":
-                return _refuse(409, f"{object_id} is {doc['status']}; it is not waiting for authentication.")
-            back_to = doc["next_action"]["redirect_to_url"]["return_url"]
-            finishers[doc["object"]](pay, doc, outcome == "complete")
-        status = "succeeded" if doc["status"] in ("succeeded", "requires_capture") else "failed"
-        if back_to is None:
-            said = "complete" if status == "succeeded" else "failed"
-            return _page(f"Authentication {said}", f"<p>{escape(object_id)} is now <b>{escape(doc['status'])}</b>.</p>")
-        query = urlencode(
-            {
-                doc["object"]: object_id,
-                f"{doc['object']}_client_secret": doc["client_secret"],
-                "redirect_status": status,
-            }
-        )
-        return Response(status=303, headers={"Location": f"{back_to}{'&' if '?' in back_to else '?'}{query}"})
+
+def _finishers() -> Mapping[str, Finisher]:
+    finishers: Mapping[str, Finisher] = current_app.extensions[FINISHERS]
+    return finishers
 
 
 def _ask(doc: dict[str, Any], method: Card) -> str:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response
+from flask import Blueprint, Response
 
 from ...errors import ApiError
 from .. import cards, customers, saved_methods
-from ..core import PaymentsCore
+from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from . import authentication
@@ -38,139 +38,148 @@ _IGNORED = (
 )
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post("/v1/setup_intents")
-    def create_setup_intent() -> Response:
-        p = httpapi.params(
-            (
-                "customer",
-                "payment_method",
-                "confirm",
-                "usage",
-                "description",
-                "metadata",
-                "return_url",
-                "payment_method_types",
-            ),
-            _IGNORED,
-        )
-        paths = p.expand()
-        customer_id = p.string("customer", max_length=200)
-        method = p.string("payment_method", max_length=200)
-        confirm = p.boolean("confirm") or False
-        usage = p.string("usage", choices=USAGES) or "off_session"
-        description = p.string("description", max_length=1000)
-        metadata = merge_metadata({}, p.metadata())
-        back_to = authentication.return_url(p)
-        _card_types_only(p)
-        if confirm and method is None:
+bp = Blueprint("setup_intents", __name__)
+
+
+@bp.post("/v1/setup_intents")
+def create_setup_intent() -> Response:
+    pay = current()
+    p = httpapi.params(
+        (
+            "customer",
+            "payment_method",
+            "confirm",
+            "usage",
+            "description",
+            "metadata",
+            "return_url",
+            "payment_method_types",
+        ),
+        _IGNORED,
+    )
+    paths = p.expand()
+    customer_id = p.string("customer", max_length=200)
+    method = p.string("payment_method", max_length=200)
+    confirm = p.boolean("confirm") or False
+    usage = p.string("usage", choices=USAGES) or "off_session"
+    description = p.string("description", max_length=1000)
+    metadata = merge_metadata({}, p.metadata())
+    back_to = authentication.return_url(p)
+    _card_types_only(p)
+    if confirm and method is None:
+        raise cards.missing("SetupIntent")
+    now = pay.now()
+    with pay.store.transaction():
+        if customer_id is not None:
+            customers.live(pay, customer_id, param="customer")
+        card = cards.card(method, pay=pay) if method else None
+        intent_id = pay.ids.new("seti")
+        intent = {
+            "id": intent_id,
+            "object": "setup_intent",
+            "application": None,
+            "cancellation_reason": None,
+            "client_secret": f"{intent_id}_secret_{pay.ids.token(f'secret:{intent_id}', 24)}",
+            "created": now,
+            "customer": customer_id,
+            "description": description,
+            "last_setup_error": None,
+            "latest_attempt": None,
+            "livemode": False,
+            "mandate": None,
+            "metadata": metadata,
+            "next_action": None,
+            "on_behalf_of": None,
+            "payment_method": method,
+            "payment_method_options": None,
+            "payment_method_types": ["card"],
+            "single_use_mandate": None,
+            "status": "requires_confirmation" if method else "requires_payment_method",
+            "usage": usage,
+        }
+        pay.db["setup_intent"].insert(intent, created=now)
+        pay.emit("setup_intent.created", intent)
+        declined = _confirm(pay, intent, card, back_to) if confirm and card is not None else None
+    if declined is not None:
+        raise declined
+    return pay.render(intent, paths)
+
+
+@bp.post("/v1/setup_intents/<intent_id>")
+def update_setup_intent(intent_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(("customer", "payment_method", "description", "metadata", "payment_method_types"), _IGNORED)
+    paths = p.expand()
+    _card_types_only(p)
+    metadata = p.metadata()
+    with pay.store.transaction():
+        intent = pay.get("setup_intent", intent_id)
+        if intent["status"] in ("succeeded", "canceled"):
+            raise ApiError(
+                400,
+                f"You cannot update this SetupIntent because it has a status of {intent['status']}.",
+                code="setup_intent_unexpected_state",
+            )
+        if "customer" in p:
+            customer_id = str(p.string("customer", required=True, max_length=200))
+            customers.live(pay, customer_id, param="customer")
+            intent["customer"] = customer_id
+        if "payment_method" in p:
+            method = str(p.string("payment_method", required=True, max_length=200))
+            cards.card(method, pay=pay)
+            intent.update(payment_method=method, status="requires_confirmation", next_action=None)
+        if "description" in p:
+            intent["description"] = p.string("description", max_length=1000, empty_ok=True) or None
+        intent["metadata"] = merge_metadata(intent["metadata"], metadata)
+        pay.db["setup_intent"].replace(intent)
+    return pay.render(intent, paths)
+
+
+@bp.post("/v1/setup_intents/<intent_id>/confirm")
+def confirm_setup_intent(intent_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(("payment_method", "return_url"), _IGNORED)
+    paths = p.expand()
+    method = p.string("payment_method", max_length=200)
+    back_to = authentication.return_url(p)
+    with pay.store.transaction():
+        intent = pay.get("setup_intent", intent_id)
+        if intent["status"] not in _CANCELABLE:
+            raise ApiError(
+                400,
+                f"You cannot confirm this SetupIntent because it has a status of {intent['status']}.",
+                code="setup_intent_unexpected_state",
+                setup_intent=pay.public(intent),
+            )
+        method = method or intent["payment_method"]
+        if method is None:
             raise cards.missing("SetupIntent")
-        now = pay.now()
-        with pay.store.transaction():
-            if customer_id is not None:
-                customers.live(pay, customer_id, param="customer")
-            card = cards.card(method, pay=pay) if method else None
-            intent_id = pay.ids.new("seti")
-            intent = {
-                "id": intent_id,
-                "object": "setup_intent",
-                "application": None,
-                "cancellation_reason": None,
-                "client_secret": f"{intent_id}_secret_{pay.ids.token(f'secret:{intent_id}', 24)}",
-                "created": now,
-                "customer": customer_id,
-                "description": description,
-                "last_setup_error": None,
-                "latest_attempt": None,
-                "livemode": False,
-                "mandate": None,
-                "metadata": metadata,
-                "next_action": None,
-                "on_behalf_of": None,
-                "payment_method": method,
-                "payment_method_options": None,
-                "payment_method_types": ["card"],
-                "single_use_mandate": None,
-                "status": "requires_confirmation" if method else "requires_payment_method",
-                "usage": usage,
-            }
-            pay.db["setup_intent"].insert(intent, created=now)
-            pay.emit("setup_intent.created", intent)
-            declined = _confirm(pay, intent, card, back_to) if confirm and card is not None else None
-        if declined is not None:
-            raise declined
-        return pay.render(intent, paths)
+        declined = _confirm(pay, intent, cards.card(method, pay=pay), back_to)
+    if declined is not None:
+        raise declined
+    return pay.render(intent, paths)
 
-    @app.post("/v1/setup_intents/<intent_id>")
-    def update_setup_intent(intent_id: str) -> Response:
-        p = httpapi.params(("customer", "payment_method", "description", "metadata", "payment_method_types"), _IGNORED)
-        paths = p.expand()
-        _card_types_only(p)
-        metadata = p.metadata()
-        with pay.store.transaction():
-            intent = pay.get("setup_intent", intent_id)
-            if intent["status"] in ("succeeded", "canceled"):
-                raise ApiError(
-                    400,
-                    f"You cannot update this SetupIntent because it has a status of {intent['status']}.",
-                    code="setup_intent_unexpected_state",
-                )
-            if "customer" in p:
-                customer_id = str(p.string("customer", required=True, max_length=200))
-                customers.live(pay, customer_id, param="customer")
-                intent["customer"] = customer_id
-            if "payment_method" in p:
-                method = str(p.string("payment_method", required=True, max_length=200))
-                cards.card(method, pay=pay)
-                intent.update(payment_method=method, status="requires_confirmation", next_action=None)
-            if "description" in p:
-                intent["description"] = p.string("description", max_length=1000, empty_ok=True) or None
-            intent["metadata"] = merge_metadata(intent["metadata"], metadata)
-            pay.db["setup_intent"].replace(intent)
-        return pay.render(intent, paths)
 
-    @app.post("/v1/setup_intents/<intent_id>/confirm")
-    def confirm_setup_intent(intent_id: str) -> Response:
-        p = httpapi.params(("payment_method", "return_url"), _IGNORED)
-        paths = p.expand()
-        method = p.string("payment_method", max_length=200)
-        back_to = authentication.return_url(p)
-        with pay.store.transaction():
-            intent = pay.get("setup_intent", intent_id)
-            if intent["status"] not in _CANCELABLE:
-                raise ApiError(
-                    400,
-                    f"You cannot confirm this SetupIntent because it has a status of {intent['status']}.",
-                    code="setup_intent_unexpected_state",
-                    setup_intent=pay.public(intent),
-                )
-            method = method or intent["payment_method"]
-            if method is None:
-                raise cards.missing("SetupIntent")
-            declined = _confirm(pay, intent, cards.card(method, pay=pay), back_to)
-        if declined is not None:
-            raise declined
-        return pay.render(intent, paths)
-
-    @app.post("/v1/setup_intents/<intent_id>/cancel")
-    def cancel_setup_intent(intent_id: str) -> Response:
-        p = httpapi.params(("cancellation_reason",))
-        paths = p.expand()
-        reason = p.string("cancellation_reason", choices=CANCEL_REASONS)
-        with pay.store.transaction():
-            intent = pay.get("setup_intent", intent_id)
-            if intent["status"] not in _CANCELABLE:
-                raise ApiError(
-                    400,
-                    f"You cannot cancel this SetupIntent because it has a status of {intent['status']}. Only a "
-                    "SetupIntent with one of the following statuses may be canceled: "
-                    f"{', '.join(_CANCELABLE)}.",
-                    code="setup_intent_unexpected_state",
-                )
-            intent.update(status="canceled", cancellation_reason=reason, next_action=None)
-            pay.db["setup_intent"].replace(intent)
-            pay.emit("setup_intent.canceled", intent)
-        return pay.render(intent, paths)
+@bp.post("/v1/setup_intents/<intent_id>/cancel")
+def cancel_setup_intent(intent_id: str) -> Response:
+    pay = current()
+    p = httpapi.params(("cancellation_reason",))
+    paths = p.expand()
+    reason = p.string("cancellation_reason", choices=CANCEL_REASONS)
+    with pay.store.transaction():
+        intent = pay.get("setup_intent", intent_id)
+        if intent["status"] not in _CANCELABLE:
+            raise ApiError(
+                400,
+                f"You cannot cancel this SetupIntent because it has a status of {intent['status']}. Only a "
+                "SetupIntent with one of the following statuses may be canceled: "
+                f"{', '.join(_CANCELABLE)}.",
+                code="setup_intent_unexpected_state",
+            )
+        intent.update(status="canceled", cancellation_reason=reason, next_action=None)
+        pay.db["setup_intent"].replace(intent)
+        pay.emit("setup_intent.canceled", intent)
+    return pay.render(intent, paths)
 
 
 def _confirm(pay: PaymentsCore, intent: dict[str, Any], card: cards.Card, back_to: str | None) -> ApiError | None:
