@@ -14,6 +14,7 @@ Listing and retrieving are in `listing.py`'s table; money in `billing.py`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
@@ -52,59 +53,90 @@ _PREVIEW = ("customer", "subscription", "discounts", "coupon", "subscription_det
 bp = Blueprint("invoices", __name__)
 
 
+@dataclass(frozen=True)
+class NewInvoice:
+    """What `POST /v1/invoices` asks for, checked."""
+
+    customer: str
+    subscription: str | None
+    include_pending: bool
+    currency: str
+    auto_advance: bool
+    days_until_due: int | None  # set only for collection_method=send_invoice
+    default_payment_method: str | None
+    description: str | None
+    metadata: dict[str, str]
+    coupon: str | None
+
+    @classmethod
+    def parse(cls, pay: PaymentsCore, p: Params) -> NewInvoice:
+        customer = str(p.string("customer", required=True, max_length=200))
+        auto_advance = p.boolean("auto_advance")
+        collection = p.string("collection_method", choices=("charge_automatically", "send_invoice"))
+        days_until_due = p.integer("days_until_due", minimum=0, maximum=730)
+        if collection == "send_invoice" and days_until_due is None:
+            raise ApiError(
+                400, "An invoice with collection_method=send_invoice needs days_until_due.", param="days_until_due"
+            )
+        if collection != "send_invoice" and days_until_due is not None:
+            raise ApiError(400, "days_until_due only goes with collection_method=send_invoice.", param="days_until_due")
+        behavior = p.string("pending_invoice_items_behavior", choices=("include", "exclude")) or "include"
+        method = p.string("default_payment_method", max_length=200)
+        if method:
+            cards.card(method, "default_payment_method", pay=pay)
+        return cls(
+            customer=customer,
+            include_pending=behavior == "include",
+            auto_advance=auto_advance is not False,
+            days_until_due=days_until_due,
+            default_payment_method=method,
+            description=p.string("description", max_length=1500),
+            metadata=merge_metadata({}, p.metadata()),
+            coupon=coupons.from_params(p),
+            subscription=p.string("subscription", max_length=200),
+            currency=(p.string("currency", max_length=3) or "usd").lower(),
+        )
+
+
 @bp.post("/v1/invoices")
 def create_invoice() -> Response:
     pay = current()
     p = httpapi.params(_CREATE, _CREATE_IGNORED)
     paths = p.expand()
-    customer_id = p.string("customer", required=True, max_length=200)
-    auto_advance = p.boolean("auto_advance")
-    collection = p.string("collection_method", choices=("charge_automatically", "send_invoice"))
-    days_until_due = p.integer("days_until_due", minimum=0, maximum=730)
-    if collection == "send_invoice" and days_until_due is None:
-        raise ApiError(
-            400, "An invoice with collection_method=send_invoice needs days_until_due.", param="days_until_due"
-        )
-    if collection != "send_invoice" and days_until_due is not None:
-        raise ApiError(400, "days_until_due only goes with collection_method=send_invoice.", param="days_until_due")
-    behavior = p.string("pending_invoice_items_behavior", choices=("include", "exclude")) or "include"
-    method = p.string("default_payment_method", max_length=200)
-    if method:
-        cards.card(method, "default_payment_method", pay=pay)
-    description = p.string("description", max_length=1500)
-    metadata = merge_metadata({}, p.metadata())
-    coupon_id = coupons.from_params(p)
+    return pay.render(create(pay, NewInvoice.parse(pay, p)), paths)
+
+
+def create(pay: PaymentsCore, asked: NewInvoice) -> dict[str, Any]:
+    """Draft a one-off invoice from the customer's pending items; with auto_advance, finalize it in an hour."""
     with pay.store.transaction():
-        customer = customers.live(pay, str(customer_id), param="customer")
-        subscription_id = p.string("subscription", max_length=200)
-        subscription = pay.get("subscription", subscription_id, param="subscription") if subscription_id else None
-        items = billing.pending_items(pay, customer["id"], subscription_id) if behavior == "include" else []
-        currency = items[0]["currency"] if items else (p.string("currency", max_length=3) or "usd").lower()
+        customer = customers.live(pay, asked.customer, param="customer")
+        subscription = pay.get("subscription", asked.subscription, param="subscription") if asked.subscription else None
+        items = billing.pending_items(pay, customer["id"], asked.subscription) if asked.include_pending else []
         now = pay.now()
         invoice = billing.draft(
             pay,
             customer,
             billing.item_lines(pay, items),
-            currency=currency,
+            currency=items[0]["currency"] if items else asked.currency,
             reason="manual",
             period_start=now,
             period_end=now,
             subscription=subscription,
             discount=None,
-            metadata=metadata,
-            description=description,
-            auto_advance=auto_advance is not False,
+            metadata=asked.metadata,
+            description=asked.description,
+            auto_advance=asked.auto_advance,
         )
-        if coupon_id is not None:
-            _apply_coupon(pay, invoice, coupon_id)
-        invoice["default_payment_method"] = method
-        if collection == "send_invoice":
+        if asked.coupon is not None:
+            _apply_coupon(pay, invoice, asked.coupon)
+        invoice["default_payment_method"] = asked.default_payment_method
+        if asked.days_until_due is not None:
             invoice["collection_method"] = "send_invoice"
-            invoice["due_date"] = now + int(days_until_due or 0) * _DAY
+            invoice["due_date"] = now + asked.days_until_due * _DAY
         billing.insert(pay, invoice)
     if invoice["auto_advance"]:
         schedule_finalize(pay, invoice)
-    return pay.render(invoice, paths)
+    return invoice
 
 
 @bp.post("/v1/invoices/<invoice_id>")
@@ -118,45 +150,56 @@ def update_invoice(invoice_id: str) -> Response:
     method = p.string("default_payment_method", max_length=200)
     if method:
         cards.card(method, "default_payment_method", pay=pay)
+    changes: dict[str, Any] = {}
+    if "description" in p:
+        changes["description"] = description or None
+    if auto_advance is not None:
+        changes["auto_advance"] = auto_advance
+    if method:
+        changes["default_payment_method"] = method
+    return pay.render(update(pay, invoice_id, changes, metadata), paths)
+
+
+def update(
+    pay: PaymentsCore, invoice_id: str, changes: dict[str, Any], metadata: dict[str, str] | None
+) -> dict[str, Any]:
+    """Change a draft (an open invoice: its metadata only); emits `invoice.updated` when something changed."""
     with pay.store.transaction():
         invoice = pay.get("invoice", invoice_id)
-        if invoice["status"] not in ("draft", "open") or (invoice["status"] == "open" and "description" in p):
+        if invoice["status"] not in ("draft", "open") or (invoice["status"] == "open" and "description" in changes):
             raise ApiError(
                 400,
                 f"Invoice {invoice_id} is {invoice['status']}; only metadata can change now.",
                 code="invoice_not_editable",
             )
-        changes: dict[str, Any] = {"metadata": merge_metadata(invoice["metadata"], metadata)}
-        if "description" in p:
-            changes["description"] = description or None
-        if auto_advance is not None:
-            changes["auto_advance"] = auto_advance
-        if method:
-            changes["default_payment_method"] = method
-        previous = records.apply(invoice, changes)
+        previous = records.apply(invoice, {"metadata": merge_metadata(invoice["metadata"], metadata), **changes})
         if previous:
             pay.db["invoice"].replace(invoice)
             pay.emit("invoice.updated", invoice, previous)
     if previous.get("auto_advance") is False and invoice["status"] == "draft":
         schedule_finalize(pay, invoice)
-    return pay.render(invoice, paths)
+    return invoice
 
 
 @bp.delete("/v1/invoices/<invoice_id>")
 def delete_invoice(invoice_id: str) -> Response:
-    pay = current()
     httpapi.params()
+    return jsonify(delete(current(), invoice_id))
+
+
+def delete(pay: PaymentsCore, invoice_id: str) -> dict[str, Any]:
+    """Delete a draft; its invoice items are pending again, as in Stripe."""
     with pay.store.transaction():
         invoice = _in_state(pay, invoice_id, ("draft",), "delete")
         for each in invoice["lines"]["data"]:
             item = pay.db["invoiceitem"].get(each["invoice_item"]) if each.get("invoice_item") else None
             if item is not None:
-                item["invoice"] = None  # back to pending, as in Stripe
+                item["invoice"] = None
                 pay.db["invoiceitem"].replace(item)
         tombstone = {"id": invoice_id, "object": "invoice", "deleted": True}
         pay.db["invoice"].replace(tombstone)
         pay.emit("invoice.deleted", invoice)
-    return jsonify(tombstone)
+    return tombstone
 
 
 @bp.post("/v1/invoices/<invoice_id>/finalize")
@@ -164,13 +207,16 @@ def finalize_invoice(invoice_id: str) -> Response:
     pay = current()
     p = httpapi.params(("auto_advance",))
     paths = p.expand()
-    auto_advance = p.boolean("auto_advance")
+    return pay.render(finalize(pay, invoice_id, p.boolean("auto_advance")), paths)
+
+
+def finalize(pay: PaymentsCore, invoice_id: str, auto_advance: bool | None) -> dict[str, Any]:
     with pay.store.transaction():
         invoice = _in_state(pay, invoice_id, ("draft",), "finalize")
         if auto_advance is not None:
             invoice["auto_advance"] = auto_advance
         billing.finalize(pay, invoice)
-    return pay.render(invoice, paths)
+    return invoice
 
 
 @bp.post("/v1/invoices/<invoice_id>/pay")
@@ -179,7 +225,11 @@ def pay_invoice(invoice_id: str) -> Response:
     p = httpapi.params(("payment_method", "paid_out_of_band"), ignored=("off_session", "forgive", "source", "mandate"))
     paths = p.expand()
     given = p.string("payment_method", max_length=200)
-    out_of_band = p.boolean("paid_out_of_band") or False
+    return pay.render(charge(pay, invoice_id, given, out_of_band=p.boolean("paid_out_of_band") or False), paths)
+
+
+def charge(pay: PaymentsCore, invoice_id: str, given: str | None, *, out_of_band: bool) -> dict[str, Any]:
+    """Pay an invoice now (a draft is finalized first): with the card given or the customer's, or out of band."""
     with pay.store.transaction():
         invoice = pay.get("invoice", invoice_id)
         if invoice["status"] == "draft":
@@ -190,7 +240,7 @@ def pay_invoice(invoice_id: str) -> Response:
         if out_of_band:
             billing.mark_paid(pay, invoice, out_of_band=True)
             renewals.invoice_paid(pay, invoice)
-            return pay.render(invoice, paths)
+            return invoice
         method = billing.payment_method_for(pay, invoice, given)
         if method is None:
             raise ApiError(
@@ -214,14 +264,18 @@ def pay_invoice(invoice_id: str) -> Response:
         )
     if not made["paid"]:
         raise charges.card_error(card, charge_id=made["id"])
-    return pay.render(invoice, paths)
+    return invoice
 
 
 @bp.post("/v1/invoices/<invoice_id>/send")
 def send_invoice(invoice_id: str) -> Response:
-    """Send an open `send_invoice` invoice to its customer; emits `invoice.sent` (no email leaves the lab)."""
     pay = current()
     paths = httpapi.params().expand()
+    return pay.render(send(pay, invoice_id), paths)
+
+
+def send(pay: PaymentsCore, invoice_id: str) -> dict[str, Any]:
+    """Send an open `send_invoice` invoice to its customer; emits `invoice.sent` (no email leaves the lab)."""
     with pay.store.transaction():
         invoice = _in_state(pay, invoice_id, ("open",), "send")
         if invoice["collection_method"] != "send_invoice":
@@ -233,49 +287,48 @@ def send_invoice(invoice_id: str) -> Response:
                 param="collection_method",
             )
         pay.emit("invoice.sent", invoice)
-    return pay.render(invoice, paths)
+    return invoice
 
 
 @bp.post("/v1/invoices/<invoice_id>/void")
 def void_invoice(invoice_id: str) -> Response:
     pay = current()
     paths = httpapi.params().expand()
-    with pay.store.transaction():
-        invoice = _in_state(pay, invoice_id, ("open", "uncollectible"), "void")
-        billing.end_unpaid(pay, invoice, "void")
-    return pay.render(invoice, paths)
+    return pay.render(end_unpaid(pay, invoice_id, ("open", "uncollectible"), "void"), paths)
 
 
 @bp.post("/v1/invoices/<invoice_id>/mark_uncollectible")
 def mark_uncollectible(invoice_id: str) -> Response:
     pay = current()
     paths = httpapi.params().expand()
+    return pay.render(end_unpaid(pay, invoice_id, ("open",), "uncollectible"), paths)
+
+
+def end_unpaid(pay: PaymentsCore, invoice_id: str, states: tuple[str, ...], status: str) -> dict[str, Any]:
+    """Void an open or uncollectible invoice, or mark an open one uncollectible."""
     with pay.store.transaction():
-        invoice = _in_state(pay, invoice_id, ("open",), "mark uncollectible")
-        billing.end_unpaid(pay, invoice, "uncollectible")
-    return pay.render(invoice, paths)
+        invoice = _in_state(pay, invoice_id, states, "void" if status == "void" else "mark uncollectible")
+        billing.end_unpaid(pay, invoice, status)
+    return invoice
 
 
 @bp.get("/v1/invoices/<invoice_id>/lines")
 def invoice_lines(invoice_id: str) -> Response:
-    pay = current()
     p = httpapi.params(LIST_PARAMS)
-    invoice = pay.get("invoice", invoice_id)
+    invoice = current().get("invoice", invoice_id)
     return jsonify(_page(invoice["lines"]["data"], p, f"/v1/invoices/{invoice_id}/lines"))
 
 
 @bp.get("/v1/invoices/upcoming")
 def upcoming_invoice() -> Response:
-    pay = current()
     p = httpapi.params(_PREVIEW, ignored=("automatic_tax", "customer_details", "schedule"))
-    return jsonify(preview(pay, p))
+    return jsonify(preview(current(), p))
 
 
 @bp.post("/v1/invoices/create_preview")
 def create_preview() -> Response:
-    pay = current()
     p = httpapi.params(_PREVIEW, ignored=("automatic_tax", "customer_details", "schedule", "currency", "preview_mode"))
-    return jsonify(preview(pay, p))
+    return jsonify(preview(current(), p))
 
 
 def _apply_coupon(pay: PaymentsCore, invoice: dict[str, Any], coupon_id: str) -> None:
