@@ -30,6 +30,7 @@ from .http.expand import expand, expand_list
 from .http.idempotency import IdempotencyKeys
 from .http.params import Params
 from .http.ratelimit import RateLimiter
+from .resource import Resource
 
 #: Adds what the API shows of one kind to the plain copy of a stored document.
 Presenter = Callable[["PaymentsCore", dict[str, Any], dict[str, Any]], None]
@@ -38,11 +39,16 @@ Presenter = Callable[["PaymentsCore", dict[str, Any], dict[str, Any]], None]
 class PaymentsCore:
     """The state every payments resource works on."""
 
-    def __init__(self, ctx: SystemContext, store: Store, ids: IdFactory) -> None:
+    def __init__(self, ctx: SystemContext, store: Store, ids: IdFactory, resources: Iterable[Resource] = ()) -> None:
         self.store = store
         self.ids = ids
         self.clock: Clock = ctx.clock
-        self.db = {kind: store.collection(kind) for kind in PREFIXES.values()}
+        declared = tuple(resources)
+        #: Id prefix -> kind: the catalogue's, and each declared resource's.
+        self.prefixes = {**PREFIXES, **{resource.prefix: resource.kind for resource in declared}}
+        #: Every event type this system may send, sorted.
+        self.types = tuple(sorted({*TYPES, *(event for resource in declared for event in resource.events)}))
+        self.db = {kind: store.collection(kind) for kind in self.prefixes.values()}
         # The lab's random key, not a seeded one: every learner on a hub runs the same seed.
         self.api_key = "sk_test_" + ctx.key
         self.idempotency = IdempotencyKeys(store, ctx.clock)
@@ -90,7 +96,7 @@ class PaymentsCore:
         """The public form of whatever object an id names (for expand)."""
         if object_id in cards.CARDS:
             return cards.CARDS[object_id].as_payment_method(None, int(to_timestamp(self.clock.start)))
-        kind = PREFIXES.get(object_id.partition("_")[0])
+        kind = self.prefixes.get(object_id.partition("_")[0])
         if kind is None:
             return None
         doc = self.db[kind].get(object_id)
@@ -130,7 +136,7 @@ class PaymentsCore:
 
     def emit(self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, Any]:
         """Record an event and its webhook deliveries together (call inside the change's transaction)."""
-        if event_type not in TYPES:
+        if event_type not in self.types:
             raise ValueError(f"unknown event type {event_type!r}")
         now = self.now()
 

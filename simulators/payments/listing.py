@@ -8,7 +8,7 @@ condition to the query; the ones only one resource has live in its module.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import Flask, Response
@@ -20,30 +20,7 @@ from .core import PaymentsCore
 from .http import httpapi
 from .http.params import Params
 from .http.query import LIST_PARAMS, Where
-
-
-@dataclass(frozen=True)
-class Filter:
-    """Parameters a list accepts, and the condition they add."""
-
-    params: tuple[str, ...]
-    apply: Callable[[Params, Where], object]
-
-
-def field(name: str, *, max_length: int = 200, choices: Iterable[str] | None = None) -> Filter:
-    """`?name=value`: objects whose field equals the value."""
-    return Filter((name,), lambda p, where: where.field(name, p.string(name, max_length=max_length, choices=choices)))
-
-
-def flag(name: str) -> Filter:
-    """`?name=true|false` on a boolean field."""
-
-    def apply(p: Params, where: Where) -> None:
-        value = p.boolean(name)
-        if value is not None:
-            where.field(name, int(value))
-
-    return Filter((name,), apply)
+from .resource import NOT_DELETED, Filter, Resource, field, flag
 
 
 def _lookup_keys(p: Params, where: Where) -> None:
@@ -52,7 +29,6 @@ def _lookup_keys(p: Params, where: Where) -> None:
         where.raw("json_extract(body, '$.lookup_key') IN (" + ",".join("?" * len(keys)) + ")", *keys)
 
 
-NOT_DELETED = Filter((), lambda p, where: where.missing("deleted"))
 #: Accepted as Stripe does, and changes nothing here (every invoice is charged automatically).
 COLLECTION_METHOD = Filter(("collection_method",), lambda p, where: None)
 
@@ -66,6 +42,11 @@ class Listing:
     filters: tuple[Filter, ...] = ()
     #: Parameters retrieve accepts and ignores (the SDK sends `client_secret` for a PaymentIntent).
     retrieve_ignored: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, resource: Resource) -> Listing:
+        """The list and retrieve views a declared resource asks for."""
+        return cls(resource.kind, resource.url, resource.filters, resource.retrieve_ignored)
 
 
 TABLE = (
@@ -114,7 +95,6 @@ TABLE = (
     ),
     Listing("webhook_endpoint", "/v1/webhook_endpoints"),
     Listing("coupon", "/v1/coupons", (NOT_DELETED,)),
-    Listing("tax_rate", "/v1/tax_rates", (flag("active"), flag("inclusive"))),
     Listing(
         "invoiceitem",
         "/v1/invoiceitems",

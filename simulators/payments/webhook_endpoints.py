@@ -18,7 +18,7 @@ from flask import Blueprint, Response, jsonify
 from ..errors import ApiError
 from ..webhooks import POLICIES, RetryPolicy
 from ..webhooks.sender import check_loopback, policy_spec
-from .catalogue import API_VERSION, TYPES
+from .catalogue import API_VERSION
 from .core import PaymentsCore, current
 from .http import httpapi
 from .http.params import Params, merge_metadata
@@ -38,7 +38,7 @@ def create_endpoint() -> Response:
     pay = current()
     p = httpapi.params(_FIELDS, ignored=("connect",))
     url = _url(p, required=True)
-    enabled = _enabled_events(p, required=True)
+    enabled = _enabled_events(p, pay.types, required=True)
     description = p.string("description", max_length=5000)
     metadata = {k: v for k, v in (p.metadata() or {}).items() if v}
     api_version = _api_version(p)
@@ -62,7 +62,7 @@ def update_endpoint(endpoint_id: str) -> Response:
         if "url" in p:
             endpoint["url"] = _url(p, required=True)
         if "enabled_events" in p:
-            endpoint["enabled_events"] = _enabled_events(p, required=True)
+            endpoint["enabled_events"] = _enabled_events(p, pay.types, required=True)
         if "api_version" in p:
             endpoint["api_version"] = _api_version(p)
         if "description" in p:
@@ -209,8 +209,8 @@ def _url(p: Params, *, required: bool) -> str:
     return check_loopback(url)
 
 
-def _enabled_events(p: Params, *, required: bool) -> list[str]:
-    events = p.strings("enabled_events", max_items=len(TYPES) + 1, max_length=100)
+def _enabled_events(p: Params, types: tuple[str, ...], *, required: bool) -> list[str]:
+    events = p.strings("enabled_events", max_items=len(types) + 1, max_length=100)
     if not events:
         if required:
             raise ApiError(
@@ -221,11 +221,11 @@ def _enabled_events(p: Params, *, required: bool) -> list[str]:
             )
         return []
     for index, name in enumerate(events):
-        if name != "*" and name not in TYPES:
+        if name != "*" and name not in types:
             raise ApiError(
                 400,
                 f"Invalid enabled_events[{index}]: {name[:60]!r} is not an event type hooklab sends. "
-                f"Use * or one of: {', '.join(TYPES)}.",
+                f"Use * or one of: {', '.join(types)}.",
                 param=f"enabled_events[{index}]",
             )
     return list(dict.fromkeys(events))

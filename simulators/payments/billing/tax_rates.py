@@ -1,4 +1,4 @@
-"""Tax rates: create, update (list and retrieve are in `listing.py`'s table).
+"""Tax rates: create, update; list and retrieve come from the declaration (`RESOURCE`).
 
 A tax rate is a record here: it is not applied to invoices or Checkout
 (`default_tax_rates` and `items[][tax_rates]` are accepted and ignored), so
@@ -17,12 +17,20 @@ from .. import records
 from ..core import current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
+from ..resource import Resource, flag
 
 TAX_TYPES = ("gst", "hst", "jct", "pst", "qst", "rst", "sales_tax", "vat")
 #: What an update may change (as in Stripe: never the percentage or inclusive).
 _MUTABLE = ("display_name", "active", "country", "state", "jurisdiction", "description", "metadata", "tax_type")
 
 
+RESOURCE = Resource(
+    kind="tax_rate",
+    prefix="txr",
+    url="/v1/tax_rates",
+    events=("tax_rate.created", "tax_rate.updated"),
+    filters=(flag("active"), flag("inclusive")),
+)
 bp = Blueprint("tax_rates", __name__)
 
 
