@@ -11,10 +11,10 @@ whose responses carry a request id).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-from flask import Flask
+from flask import Blueprint, Flask
 from werkzeug.routing import Rule
 
 from . import errors
@@ -131,4 +131,13 @@ def flask_app(import_name: str) -> Flask:
     app = _HooklabFlask(import_name)
     app.config["MAX_CONTENT_LENGTH"] = errors.MAX_BODY_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep Stripe's field order: id and object first
+    return app
+
+
+def hosting_app(import_name: str, name: str, core: object, blueprints: Iterable[Blueprint]) -> Flask:
+    """A hooklab app whose Blueprint views find `core` at `current_app.extensions[name]`."""
+    app = flask_app(import_name)
+    app.extensions[name] = core
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
     return app

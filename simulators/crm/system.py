@@ -29,7 +29,7 @@ from flask import Flask
 
 from ..context import SystemContext
 from ..jsonapi import call
-from ..service import Service, flask_app, open_storage
+from ..service import Service, hosting_app, open_storage
 from ..webhooks import Target
 from . import contacts, delivery, form, tasks
 from .core import CrmCore
@@ -142,8 +142,4 @@ class CrmSystem(Service):
 
 def create_app(core: CrmCore) -> Flask:
     """The CRM app: its routes over `core`."""
-    app = flask_app(__name__)
-    app.extensions["crm"] = core
-    for module in (contacts, tasks, form, delivery):
-        app.register_blueprint(module.bp)
-    return app
+    return hosting_app(__name__, "crm", core, [module.bp for module in (contacts, tasks, form, delivery)])

@@ -22,7 +22,7 @@ from ..alerts import Alert
 from ..context import SystemContext
 from ..errors import ApiError
 from ..jsonapi import call, json_body, query_page
-from ..service import Service, flask_app, open_storage
+from ..service import Service, hosting_app, open_storage
 from .messages import KINDS, looks_like_address, validate_message
 
 
@@ -103,10 +103,7 @@ class MailerSystem(Service):
 
 def create_app(mailer: MailerSystem) -> Flask:
     """The mailer app over `mailer`'s messages."""
-    app = flask_app(__name__)
-    app.extensions["mailer"] = mailer
-    app.register_blueprint(bp)
-    return app
+    return hosting_app(__name__, "mailer", mailer, [bp])
 
 
 def current() -> MailerSystem:

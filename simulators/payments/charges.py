@@ -15,6 +15,7 @@ from .core import PaymentsCore, current
 from .http import httpapi
 from .http.params import merge_metadata
 from .http.query import LIST_PARAMS, Where
+from .resource import Resource, field
 
 REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 
@@ -189,6 +190,29 @@ def refund(
 _CHARGE_IGNORED = ("statement_descriptor", "statement_descriptor_suffix", "shipping", "transfer_group", "on_behalf_of")
 
 
+RESOURCES = (
+    Resource(
+        kind="charge",
+        prefix="ch",
+        url="/v1/charges",
+        events=(
+            "charge.captured",
+            "charge.failed",
+            "charge.refund.updated",
+            "charge.refunded",
+            "charge.succeeded",
+            "charge.updated",
+        ),
+        filters=(field("customer"), field("payment_intent")),
+    ),
+    Resource(
+        kind="refund",
+        prefix="re",
+        url="/v1/refunds",
+        events=("refund.created", "refund.updated"),
+        filters=(field("charge"), field("payment_intent")),
+    ),
+)
 bp = Blueprint("charges", __name__)
 
 

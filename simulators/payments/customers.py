@@ -17,6 +17,7 @@ from . import cards, records, saved_methods
 from .core import PaymentsCore, current
 from .http import httpapi
 from .http.params import Params, merge_metadata
+from .resource import NOT_DELETED, Resource, field
 
 _FIELDS = ("email", "name", "description", "phone", "metadata", "payment_method", "invoice_settings")
 #: The tax id types of the published 2020-08-27 schema.
@@ -42,6 +43,13 @@ _IGNORED = (
 _CREATE_ONLY = ("tax_id_data", "source")
 
 
+RESOURCE = Resource(
+    kind="customer",
+    prefix="cus",
+    url="/v1/customers",
+    events=("customer.created", "customer.deleted", "customer.source.created", "customer.updated"),
+    filters=(NOT_DELETED, field("email", max_length=512)),
+)
 bp = Blueprint("customers", __name__)
 
 

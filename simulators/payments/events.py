@@ -18,6 +18,7 @@ from .core import PaymentsCore, current
 from .http import httpapi
 from .http.params import Params
 from .http.query import Where
+from .resource import Filter, Resource
 
 
 def type_filter(p: Params, where: Where) -> None:
@@ -56,6 +57,12 @@ def show_pending(pay: PaymentsCore, doc: dict[str, Any], shown: dict[str, Any]) 
     shown["pending_webhooks"] = pay.outbox.pending_count(doc["id"])
 
 
+RESOURCE = Resource(
+    kind="event",
+    prefix="evt",
+    url="/v1/events",
+    filters=(Filter(("type", "types"), type_filter), Filter(("delivery_success",), delivery_filter)),
+)
 bp = Blueprint("events", __name__)
 
 

@@ -22,6 +22,7 @@ from .core import PaymentsCore, current
 from .http import httpapi
 from .http.params import Params, merge_metadata
 from .methods import authentication
+from .resource import Resource, field
 
 MAX_AMOUNT = 99_999_999
 #: Stripe's minimum charge is about 50 cents in the major currencies.
@@ -57,6 +58,22 @@ _IGNORED = (
 _FINAL = ("succeeded", "canceled")
 
 
+RESOURCE = Resource(
+    kind="payment_intent",
+    prefix="pi",
+    url="/v1/payment_intents",
+    events=(
+        "payment_intent.amount_capturable_updated",
+        "payment_intent.canceled",
+        "payment_intent.created",
+        "payment_intent.payment_failed",
+        "payment_intent.processing",
+        "payment_intent.requires_action",
+        "payment_intent.succeeded",
+    ),
+    filters=(field("customer"),),
+    retrieve_ignored=("client_secret",),
+)
 bp = Blueprint("payment_intents", __name__)
 
 

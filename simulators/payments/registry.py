@@ -2,7 +2,7 @@
 
 Modules are imported by name here (importlib) on purpose: the one place that
 does it, so that a new resource touches no list kept by hand. Each module that
-holds `RESOURCE` is a resource; one that holds a Blueprint `bp` adds routes.
+holds `RESOURCE` (or `RESOURCES`) declares resources; one that holds a Blueprint `bp` adds routes.
 """
 
 from __future__ import annotations
@@ -30,8 +30,13 @@ def _modules() -> tuple[ModuleType, ...]:
 
 
 def declared() -> tuple[Resource, ...]:
-    """Every `RESOURCE` of the package, by module name."""
-    return tuple(module.RESOURCE for module in _modules() if isinstance(getattr(module, "RESOURCE", None), Resource))
+    """Every resource of the package, by module name: a module's `RESOURCE`, or its `RESOURCES` (charges and
+    their refunds live in one module)."""
+    found: list[Resource] = []
+    for module in _modules():
+        named = getattr(module, "RESOURCES", (getattr(module, "RESOURCE", None),))
+        found += [each for each in named if isinstance(each, Resource)]
+    return tuple(found)
 
 
 def blueprints() -> tuple[Blueprint, ...]:

@@ -237,7 +237,7 @@ def create_app(core: PaymentsCore) -> Flask:
     for blueprint in registry.blueprints():
         app.register_blueprint(blueprint)
     declared = (listing.Listing.of(resource) for resource in registry.declared() if resource.listed)
-    listing.install(app, core, (*listing.TABLE, *declared))
+    listing.install(app, core, declared)
     for kind, presenter in _PRESENTERS.items():
         core.present(kind, presenter)
     return app

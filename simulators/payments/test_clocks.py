@@ -36,6 +36,7 @@ from .billing import renewals
 from .checkout import checkout
 from .core import PaymentsCore, current
 from .http import httpapi
+from .resource import NOT_DELETED, Resource
 
 log = logging.getLogger("hooklab")
 
@@ -46,6 +47,18 @@ MAX_ADVANCE = 2 * 366 * 86400
 URL = "/v1/test_helpers/test_clocks"
 
 
+RESOURCE = Resource(
+    kind="test_clock",
+    prefix="clock",
+    url="/v1/test_helpers/test_clocks",
+    events=(
+        "test_helpers.test_clock.advancing",
+        "test_helpers.test_clock.created",
+        "test_helpers.test_clock.deleted",
+        "test_helpers.test_clock.ready",
+    ),
+    filters=(NOT_DELETED,),
+)
 bp = Blueprint("test_clocks", __name__)
 
 

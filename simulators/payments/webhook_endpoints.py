@@ -22,6 +22,7 @@ from .catalogue import API_VERSION
 from .core import PaymentsCore, current
 from .http import httpapi
 from .http.params import Params, merge_metadata
+from .resource import Resource
 
 MAX_ENDPOINTS = 16
 MAX_DELAYS = 30
@@ -30,6 +31,7 @@ ROLE = "hooklab_role"
 _FIELDS = ("url", "enabled_events", "description", "metadata", "api_version", "retry_policy")
 
 
+RESOURCE = Resource(kind="webhook_endpoint", prefix="we", url="/v1/webhook_endpoints")
 bp = Blueprint("webhook_endpoints", __name__)
 
 

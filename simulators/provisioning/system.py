@@ -16,7 +16,7 @@ from ..context import SystemContext
 from ..errors import ApiError
 from ..jsonapi import json_object
 from ..learner import HandlerFailure, WebhookRequest, run_handler
-from ..service import Service, flask_app, open_storage
+from ..service import Service, hosting_app, open_storage
 from .handlers import EVENTS, naive_handler
 
 Handler = Callable[[WebhookRequest, "ProvisioningSystem"], Any]
@@ -129,10 +129,7 @@ class ProvisioningSystem(Service):
 
 def create_app(system: ProvisioningSystem) -> Flask:
     """The provisioning app over `system`: its webhook endpoint and its accounts."""
-    app = flask_app(__name__)
-    app.extensions["provisioning"] = system
-    app.register_blueprint(bp)
-    return app
+    return hosting_app(__name__, "provisioning", system, [bp])
 
 
 def current() -> ProvisioningSystem:

@@ -16,6 +16,7 @@ from .. import records
 from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
+from ..resource import NOT_DELETED, Resource
 from . import periods
 
 DURATIONS = ("once", "repeating", "forever")
@@ -33,6 +34,14 @@ _FIELDS = (
 )
 
 
+#: Coupon ids carry no prefix (Stripe makes them like `Z4OV52SU`, or the caller names them): `coupon` stands in.
+RESOURCE = Resource(
+    kind="coupon",
+    prefix="coupon",
+    url="/v1/coupons",
+    events=("coupon.created", "coupon.deleted", "coupon.updated"),
+    filters=(NOT_DELETED,),
+)
 bp = Blueprint("coupons", __name__)
 
 

@@ -17,6 +17,7 @@ from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..http.query import Where
+from ..resource import NOT_DELETED, Filter, Resource, field
 from . import billing
 
 _FIELDS = (
@@ -83,6 +84,20 @@ def new(
     return item
 
 
+def pending_filter(p: Params, where: Where) -> None:
+    """`pending=true`: items not yet on an invoice; `false`: items on one."""
+    pending = p.boolean("pending")
+    if pending is not None:
+        where.raw(f"json_extract(body, '$.invoice') IS {'' if pending else 'NOT '}NULL")
+
+
+RESOURCE = Resource(
+    kind="invoiceitem",
+    prefix="ii",
+    url="/v1/invoiceitems",
+    events=("invoiceitem.created", "invoiceitem.deleted"),
+    filters=(NOT_DELETED, field("customer"), field("invoice"), Filter(("pending",), pending_filter)),
+)
 bp = Blueprint("invoice_items", __name__)
 
 
@@ -173,13 +188,6 @@ def delete_item(item_id: str) -> Response:
                 raise ApiError(400, f"This item is on invoice {invoice['id']}, which is {invoice['status']}.")
         tombstone = records.delete(pay, item, "invoiceitem.deleted")
     return jsonify(tombstone)
-
-
-def pending_filter(p: Params, where: Where) -> None:
-    """`pending=true`: items not yet on an invoice; `false`: items on one."""
-    pending = p.boolean("pending")
-    if pending is not None:
-        where.raw(f"json_extract(body, '$.invoice') IS {'' if pending else 'NOT '}NULL")
 
 
 def add_to_draft(pay: PaymentsCore, invoice: dict[str, Any], item: dict[str, Any]) -> None:

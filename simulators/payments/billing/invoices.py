@@ -9,7 +9,7 @@ the lab, `POST …/send` emits `invoice.sent` (no email goes out) and the
 customer pays it with `POST …/pay`. Subscriptions charge automatically only.
 `GET /v1/invoices/upcoming` and
 `POST /v1/invoices/create_preview` answer the next invoice without storing it.
-Listing and retrieving are in `listing.py`'s table; money in `billing.py`.
+Listing and retrieving come from its `RESOURCE`; money in `billing.py`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..http.query import LIST_PARAMS
+from ..resource import NOT_DELETED, Filter, Resource, field
 from . import billing, coupons, renewals
 
 #: How long a draft with `auto_advance` waits before it is finalized (Stripe: about an hour).
@@ -50,6 +51,34 @@ _DAY = 86_400
 _PREVIEW = ("customer", "subscription", "discounts", "coupon", "subscription_details", "invoice_items")
 
 
+#: Accepted as Stripe does, and changes nothing here (every invoice is charged automatically).
+_COLLECTION_METHOD = Filter(("collection_method",), lambda p, where: None)
+RESOURCE = Resource(
+    kind="invoice",
+    prefix="in",
+    url="/v1/invoices",
+    events=(
+        "invoice.created",
+        "invoice.deleted",
+        "invoice.finalized",
+        "invoice.marked_uncollectible",
+        "invoice.paid",
+        "invoice.payment_action_required",
+        "invoice.payment_failed",
+        "invoice.payment_succeeded",
+        "invoice.sent",
+        "invoice.upcoming",
+        "invoice.updated",
+        "invoice.voided",
+    ),
+    filters=(
+        NOT_DELETED,
+        field("customer"),
+        field("subscription"),
+        field("status", choices=billing.STATUSES),
+        _COLLECTION_METHOD,
+    ),
+)
 bp = Blueprint("invoices", __name__)
 
 

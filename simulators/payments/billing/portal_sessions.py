@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from ...errors import ApiError
 from ..core import PaymentsCore, current
 from ..customers import live
 from ..http import httpapi
@@ -75,7 +76,10 @@ def portal_page(session_id: str) -> Response:
     pay = current()
     session = pay.db[RESOURCE.kind].get(session_id)
     if session is None:
-        return _html("Nothing here", "<p>This portal link is not valid.</p>", 404)
+        # A page for a browser, Stripe's JSON error for any other client (as the 3-D Secure page answers).
+        if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+            return _html("Nothing here", "<p>This portal link is not valid.</p>", 404)
+        return ApiError(404, f"No such billing portal session: {session_id[:80]!r}", code="resource_missing").response()
     customer = pay.db["customer"].get(session["customer"]) or {}
     rows = "".join(
         f"<li>{escape(sub['id'])}: {escape(sub['status'])}</li>"

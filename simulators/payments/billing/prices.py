@@ -1,4 +1,4 @@
-"""Prices: the two seeded plans, and create, update (and list, in `listing.py`) for new ones.
+"""Prices: the two seeded plans, and create, update (and list, from its `RESOURCE`) for new ones.
 
 A price is one-off (`type: one_time`) or recurring (`recurring[interval]`),
 for an existing `product` or a new one made from `product_data`. Its amount
@@ -18,6 +18,8 @@ from .. import records
 from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
+from ..http.query import Where
+from ..resource import NOT_DELETED, Filter, Resource, field, flag
 from . import products
 
 #: Plan name -> its monthly price.
@@ -115,6 +117,26 @@ def _recurring(interval: str, count: int) -> dict[str, Any]:
     }
 
 
+def _lookup_keys(p: Params, where: Where) -> None:
+    keys = p.strings("lookup_keys", max_items=10, max_length=200)
+    if keys:
+        where.raw("json_extract(body, '$.lookup_key') IN (" + ",".join("?" * len(keys)) + ")", *keys)
+
+
+RESOURCE = Resource(
+    kind="price",
+    prefix="price",
+    url="/v1/prices",
+    events=("price.created", "price.deleted", "price.updated"),
+    filters=(
+        NOT_DELETED,
+        field("product"),
+        field("currency", max_length=10),
+        field("type", max_length=20),
+        flag("active"),
+        Filter(("lookup_keys",), _lookup_keys),
+    ),
+)
 bp = Blueprint("prices", __name__)
 
 

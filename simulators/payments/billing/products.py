@@ -1,4 +1,4 @@
-"""Products: update and delete, and the store side of create (list and retrieve are in `listing.py`'s table).
+"""Products: update and delete, and the store side of create (list and retrieve come from its `RESOURCE`).
 
 A product with prices cannot be deleted, as in Stripe: archive it with
 `active=false` instead. `POST /v1/products` is served by `prices.py`, since
@@ -16,12 +16,20 @@ from .. import records
 from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
+from ..resource import NOT_DELETED, Resource, flag
 
 DATA_FIELDS = ("name", "active", "metadata", "statement_descriptor", "tax_code", "unit_label", "id")
 FIELDS = (*DATA_FIELDS, "description", "images", "url", "shippable", "default_price_data", "default_price")
 IGNORED = ("package_dimensions", "features", "marketing_features", "type")
 
 
+RESOURCE = Resource(
+    kind="product",
+    prefix="prod",
+    url="/v1/products",
+    events=("product.created", "product.deleted", "product.updated"),
+    filters=(NOT_DELETED, flag("active")),
+)
 bp = Blueprint("products", __name__)
 
 

@@ -25,6 +25,7 @@ from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..http.query import Where
+from ..resource import Filter, Resource, field
 from . import billing, coupons, invoice_items, prices, renewals
 
 STATUSES = ("active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused")
@@ -48,6 +49,40 @@ _FIELDS = (
 _IGNORED = ("off_session", "payment_settings", "automatic_tax", "billing_cycle_anchor", "trial_settings", "expand")
 
 
+def status_filter(p: Params, where: Where) -> None:
+    """`status`: one status, `all`, or `ended`; by default every subscription but the canceled ones."""
+    status = p.string("status", choices=(*STATUSES, "all", "ended"))
+    if status is None:
+        where.raw("json_extract(body, '$.status') != 'canceled'")
+    elif status == "ended":
+        where.raw("json_extract(body, '$.status') IN ('canceled', 'incomplete_expired')")
+    elif status != "all":
+        where.field("status", status)
+
+
+def price_filter(p: Params, where: Where) -> None:
+    """`price`: subscriptions with an item at that price."""
+    price = p.string("price", max_length=200)
+    if price:
+        where.raw(
+            "EXISTS (SELECT 1 FROM json_each(json_extract(body, '$.items.data')) AS item"
+            " WHERE json_extract(item.value, '$.price.id') = ?)",
+            price,
+        )
+
+
+RESOURCE = Resource(
+    kind="subscription",
+    prefix="sub",
+    url="/v1/subscriptions",
+    events=(
+        "customer.subscription.created",
+        "customer.subscription.deleted",
+        "customer.subscription.trial_will_end",
+        "customer.subscription.updated",
+    ),
+    filters=(field("customer"), Filter(("status",), status_filter), Filter(("price",), price_filter)),
+)
 bp = Blueprint("subscriptions", __name__)
 
 
@@ -467,25 +502,3 @@ def _items(pay: PaymentsCore, p: Params) -> list[dict[str, Any]]:
     if len(currencies) > 1:
         raise ApiError(400, "All items of a subscription must be in one currency.", param="items")
     return found
-
-
-def status_filter(p: Params, where: Where) -> None:
-    """`status`: one status, `all`, or `ended`; by default every subscription but the canceled ones."""
-    status = p.string("status", choices=(*STATUSES, "all", "ended"))
-    if status is None:
-        where.raw("json_extract(body, '$.status') != 'canceled'")
-    elif status == "ended":
-        where.raw("json_extract(body, '$.status') IN ('canceled', 'incomplete_expired')")
-    elif status != "all":
-        where.field("status", status)
-
-
-def price_filter(p: Params, where: Where) -> None:
-    """`price`: subscriptions with an item at that price."""
-    price = p.string("price", max_length=200)
-    if price:
-        where.raw(
-            "EXISTS (SELECT 1 FROM json_each(json_extract(body, '$.items.data')) AS item"
-            " WHERE json_extract(item.value, '$.price.id') = ?)",
-            price,
-        )

@@ -25,6 +25,7 @@ from ..cards import CARDS, Card
 from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
+from ..resource import Resource, field
 
 URL = "/v1/checkout/sessions"
 MIN_LIFETIME, MAX_LIFETIME = 30 * 60, 24 * 3600
@@ -91,6 +92,24 @@ def show_url(pay: PaymentsCore, doc: dict[str, Any], shown: dict[str, Any]) -> N
     shown["url"] = _page_url(doc["id"]) if doc["status"] == "open" else None
 
 
+RESOURCE = Resource(
+    kind="checkout_session",
+    prefix="cs",
+    url="/v1/checkout/sessions",
+    events=(
+        "checkout.session.async_payment_failed",
+        "checkout.session.async_payment_succeeded",
+        "checkout.session.completed",
+        "checkout.session.expired",
+    ),
+    filters=(
+        field("customer"),
+        field("payment_intent"),
+        field("subscription"),
+        field("status", choices=("open", "complete", "expired")),
+        field("client_reference_id"),
+    ),
+)
 bp = Blueprint("checkout", __name__)
 
 

@@ -20,6 +20,7 @@ from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..http.query import LIST_PARAMS, Where
+from ..resource import Resource
 
 _ADDRESS_FIELDS = tuple(EMPTY_ADDRESS)
 _BILLING_FIELDS = ("address", "email", "name", "phone")
@@ -43,6 +44,13 @@ def billing_details(p: Params) -> dict[str, Any] | None:
     return found
 
 
+RESOURCE = Resource(
+    kind="payment_method",
+    prefix="pm",
+    url="/v1/payment_methods",
+    events=("payment_method.attached", "payment_method.detached", "payment_method.updated"),
+    listed=False,
+)
 bp = Blueprint("payment_methods", __name__)
 
 

@@ -20,6 +20,7 @@ from .. import cards, customers, saved_methods
 from ..core import PaymentsCore, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
+from ..resource import Resource, field
 from . import authentication
 
 USAGES = ("off_session", "on_session")
@@ -38,6 +39,20 @@ _IGNORED = (
 )
 
 
+RESOURCE = Resource(
+    kind="setup_intent",
+    prefix="seti",
+    url="/v1/setup_intents",
+    events=(
+        "setup_intent.canceled",
+        "setup_intent.created",
+        "setup_intent.requires_action",
+        "setup_intent.setup_failed",
+        "setup_intent.succeeded",
+    ),
+    filters=(field("customer"), field("payment_method")),
+    retrieve_ignored=("client_secret",),
+)
 bp = Blueprint("setup_intents", __name__)
 
 
