@@ -11,7 +11,7 @@ from ..errors import ApiError
 from . import cards, customers, saved_methods
 from .cards import EMPTY_BILLING, Card
 from .cards import card_error as card_error  # subscriptions and invoices answer declines with it
-from .core import PaymentsCore, current
+from .core import PaymentsCore, asked, current
 from .http import httpapi
 from .http.params import merge_metadata
 from .http.query import LIST_PARAMS, Where
@@ -230,12 +230,10 @@ def show_refunds(pay: PaymentsCore, doc: dict[str, Any], shown: dict[str, Any]) 
 
 @bp.post("/v1/charges")
 def create_charge() -> Response:
-    pay = current()
-    p = httpapi.params(
+    pay, p, paths = asked(
         ("amount", "currency", "source", "customer", "capture", "description", "metadata", "receipt_email"),
         _CHARGE_IGNORED,
     )
-    paths = p.expand()
     currency = (p.string("currency", required=True, max_length=10) or "").lower()
     if len(currency) != 3 or not currency.isalpha() or not currency.isascii():
         raise ApiError(400, f"Invalid currency: {currency[:20]!r}. Use a code such as usd.", param="currency")
@@ -277,9 +275,7 @@ def create_charge() -> Response:
 
 @bp.post("/v1/charges/<charge_id>/capture")
 def capture_charge(charge_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("amount", "receipt_email"), ("statement_descriptor", "statement_descriptor_suffix"))
-    paths = p.expand()
+    pay, p, paths = asked(("amount", "receipt_email"), ("statement_descriptor", "statement_descriptor_suffix"))
     amount = p.integer("amount", minimum=1)
     receipt_email = p.string("receipt_email", max_length=512)
     with pay.store.transaction():
@@ -319,9 +315,7 @@ def retrieve_charge_refund(charge_id: str, refund_id: str) -> Response:
 
 @bp.post("/v1/charges/<charge_id>")
 def update_charge(charge_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("description", "metadata", "receipt_email"), ("shipping", "fraud_details", "transfer_group"))
-    paths = p.expand()
+    pay, p, paths = asked(("description", "metadata", "receipt_email"), ("shipping", "fraud_details", "transfer_group"))
     changes = {
         name: p.string(name, max_length=limit, empty_ok=True) or None
         for name, limit in (("description", 1000), ("receipt_email", 512))
@@ -343,12 +337,10 @@ def update_charge(charge_id: str) -> Response:
 
 @bp.post("/v1/refunds")
 def create_refund() -> Response:
-    pay = current()
-    p = httpapi.params(
+    pay, p, paths = asked(
         ("payment_intent", "charge", "amount", "reason", "metadata"),
         ignored=("refund_application_fee", "reverse_transfer", "instructions_email"),
     )
-    paths = p.expand()
     intent_id = p.string("payment_intent", max_length=200)
     charge_id = p.string("charge", max_length=200)
     amount = p.integer("amount", minimum=1)
@@ -379,9 +371,7 @@ def create_refund() -> Response:
 @bp.post("/v1/refunds/<refund_id>")
 def update_refund(refund_id: str) -> Response:
     """Change a refund's metadata; emits `charge.refund.updated` then `refund.updated` (API 2020-08-27)."""
-    pay = current()
-    p = httpapi.params(("metadata",))
-    paths = p.expand()
+    pay, p, paths = asked(("metadata",))
     metadata = p.metadata()
     with pay.store.transaction():
         made = pay.get("refund", refund_id)

@@ -165,6 +165,12 @@ def current() -> PaymentsCore:
     return core
 
 
+def asked(allowed: tuple[str, ...] = (), ignored: tuple[str, ...] = ()) -> tuple[PaymentsCore, Params, list[str]]:
+    """What a view starts from: the core, this request's parameters (refusing unknown ones) and its `expand[]`."""
+    p = httpapi.params(allowed, ignored)
+    return current(), p, p.expand()
+
+
 def _copied(value: Any) -> Any:
     """A deep copy of a JSON value (dicts, lists, scalars): what deepcopy does here, several times faster."""
     if isinstance(value, dict):

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, g, jsonify
 
 from ..errors import ApiError
 from . import cards, records, saved_methods
-from .core import PaymentsCore, current
+from .core import PaymentsCore, asked, current
 from .http import httpapi
 from .http.params import Params, merge_metadata
 from .resource import NOT_DELETED, Resource, field
@@ -55,9 +55,7 @@ bp = Blueprint("customers", __name__)
 
 @bp.post("/v1/customers")
 def create_customer() -> Response:
-    pay = current()
-    p = httpapi.params((*_FIELDS, "test_clock", *_CREATE_ONLY), _IGNORED)
-    paths = p.expand()
+    pay, p, paths = asked((*_FIELDS, "test_clock", *_CREATE_ONLY), _IGNORED)
     fields = _fields(p, pay)
     tax_ids = _tax_id_data(p)
     source = p.string("source", max_length=200)
@@ -71,9 +69,7 @@ def create_customer() -> Response:
 
 @bp.post("/v1/customers/<customer_id>")
 def update_customer(customer_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(_FIELDS, _IGNORED)
-    paths = p.expand()
+    pay, p, paths = asked(_FIELDS, _IGNORED)
     fields = _fields(p, pay)
     with pay.store.transaction():
         customer = live(pay, customer_id)

@@ -18,8 +18,7 @@ from flask import Blueprint, Response
 
 from ..errors import ApiError
 from . import cards, charges, customers
-from .core import PaymentsCore, current
-from .http import httpapi
+from .core import PaymentsCore, asked
 from .http.params import Params, merge_metadata
 from .methods import authentication
 from .resource import Resource, field
@@ -79,9 +78,7 @@ bp = Blueprint("payment_intents", __name__)
 
 @bp.post("/v1/payment_intents")
 def create_intent() -> Response:
-    pay = current()
-    p = httpapi.params(_FIELDS, _IGNORED)
-    paths = p.expand()
+    pay, p, paths = asked(_FIELDS, _IGNORED)
     currency = _currency(p, required=True)
     amount = _amount(p, currency, required=True)
     customer_id = p.string("customer", max_length=200)
@@ -131,9 +128,7 @@ def create_intent() -> Response:
 
 @bp.post("/v1/payment_intents/<intent_id>")
 def update_intent(intent_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(tuple(f for f in _FIELDS if f not in ("confirm", "off_session", "return_url")), _IGNORED)
-    paths = p.expand()
+    pay, p, paths = asked(tuple(f for f in _FIELDS if f not in ("confirm", "off_session", "return_url")), _IGNORED)
     metadata = p.metadata()
     description = p.string("description", max_length=1000, empty_ok=True)
     receipt_email = p.string("receipt_email", max_length=512, empty_ok=True)
@@ -175,9 +170,7 @@ def update_intent(intent_id: str) -> Response:
 
 @bp.post("/v1/payment_intents/<intent_id>/confirm")
 def confirm_intent(intent_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("payment_method", "receipt_email", "off_session", "return_url", "capture_method"), _IGNORED)
-    paths = p.expand()
+    pay, p, paths = asked(("payment_method", "receipt_email", "off_session", "return_url", "capture_method"), _IGNORED)
     method = p.string("payment_method", max_length=200)
     off_session = p.boolean("off_session") or False
     return_url = authentication.return_url(p)
@@ -215,9 +208,7 @@ def confirm_intent(intent_id: str) -> Response:
 
 @bp.post("/v1/payment_intents/<intent_id>/cancel")
 def cancel_intent(intent_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("cancellation_reason",))
-    paths = p.expand()
+    pay, p, paths = asked(("cancellation_reason",))
     reason = p.string("cancellation_reason", choices=CANCEL_REASONS)
     with pay.store.transaction():
         intent = pay.get("payment_intent", intent_id)
@@ -245,12 +236,10 @@ def cancel_intent(intent_id: str) -> Response:
 
 @bp.post("/v1/payment_intents/<intent_id>/capture")
 def capture_intent(intent_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(
+    pay, p, paths = asked(
         ("amount_to_capture", "metadata"),
         ("statement_descriptor", "statement_descriptor_suffix", "application_fee_amount", "final_capture"),
     )
-    paths = p.expand()
     amount = p.integer("amount_to_capture", minimum=1)
     metadata = p.metadata()
     with pay.store.transaction():

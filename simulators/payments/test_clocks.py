@@ -34,7 +34,7 @@ from ..errors import ApiError
 from . import records
 from .billing import renewals
 from .checkout import checkout
-from .core import PaymentsCore, current
+from .core import PaymentsCore, asked, current
 from .http import httpapi
 from .resource import NOT_DELETED, Resource
 
@@ -64,9 +64,7 @@ bp = Blueprint("test_clocks", __name__)
 
 @bp.post(URL)
 def create_clock() -> Response:
-    pay = current()
-    p = httpapi.params(("frozen_time", "name"))
-    paths = p.expand()
+    pay, p, paths = asked(("frozen_time", "name"))
     frozen = p.integer("frozen_time", required=True, minimum=0, maximum=4_102_444_800)
     name = p.string("name", max_length=300)
     now = pay.now()
@@ -90,9 +88,7 @@ def create_clock() -> Response:
 
 @bp.post(f"{URL}/<clock_id>/advance")
 def advance_clock(clock_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("frozen_time",))
-    paths = p.expand()
+    pay, p, paths = asked(("frozen_time",))
     with pay.store.transaction():
         clock = live(pay, clock_id)
         target = p.integer("frozen_time", required=True, minimum=0)

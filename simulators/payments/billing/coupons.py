@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify
 
 from ...errors import ApiError
 from .. import records
-from ..core import PaymentsCore, current
+from ..core import PaymentsCore, asked, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..resource import NOT_DELETED, Resource
@@ -47,9 +47,7 @@ bp = Blueprint("coupons", __name__)
 
 @bp.post("/v1/coupons")
 def create_coupon() -> Response:
-    pay = current()
-    p = httpapi.params(_FIELDS, ignored=("applies_to", "currency_options"))
-    paths = p.expand()
+    pay, p, paths = asked(_FIELDS, ignored=("applies_to", "currency_options"))
     coupon = _new(pay, p)
     with pay.store.transaction():
         if pay.db["coupon"].get(coupon["id"]) is not None:
@@ -61,9 +59,7 @@ def create_coupon() -> Response:
 
 @bp.post("/v1/coupons/<coupon_id>")
 def update_coupon(coupon_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("name", "metadata"), ignored=("currency_options",))
-    paths = p.expand()
+    pay, p, paths = asked(("name", "metadata"), ignored=("currency_options",))
     metadata = p.metadata()
     name = p.string("name", max_length=40, empty_ok=True)
     with pay.store.transaction():

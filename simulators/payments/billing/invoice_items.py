@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify
 
 from ...errors import ApiError
 from .. import customers, records
-from ..core import PaymentsCore, current
+from ..core import PaymentsCore, asked, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..http.query import Where
@@ -103,9 +103,7 @@ bp = Blueprint("invoice_items", __name__)
 
 @bp.post("/v1/invoiceitems")
 def create_item() -> Response:
-    pay = current()
-    p = httpapi.params(_FIELDS, ignored=("tax_rates", "tax_behavior", "tax_code", "discounts"))
-    paths = p.expand()
+    pay, p, paths = asked(_FIELDS, ignored=("tax_rates", "tax_behavior", "tax_code", "discounts"))
     customer_id = p.string("customer", required=True, max_length=200)
     quantity = p.integer("quantity", minimum=1, maximum=10_000) or 1
     price_id = p.string("price", max_length=200)
@@ -162,9 +160,7 @@ def create_item() -> Response:
 
 @bp.post("/v1/invoiceitems/<item_id>")
 def update_item(item_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("description", "metadata"))
-    paths = p.expand()
+    pay, p, paths = asked(("description", "metadata"))
     metadata = p.metadata()
     description = p.string("description", max_length=500, empty_ok=True)
     with pay.store.transaction():

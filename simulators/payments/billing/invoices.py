@@ -22,7 +22,7 @@ from flask import Blueprint, Response, jsonify
 from ...errors import ApiError
 from ...jsonapi import envelope
 from .. import cards, charges, customers, records
-from ..core import PaymentsCore, current
+from ..core import PaymentsCore, asked, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..http.query import LIST_PARAMS
@@ -129,9 +129,7 @@ class NewInvoice:
 
 @bp.post("/v1/invoices")
 def create_invoice() -> Response:
-    pay = current()
-    p = httpapi.params(_CREATE, _CREATE_IGNORED)
-    paths = p.expand()
+    pay, p, paths = asked(_CREATE, _CREATE_IGNORED)
     return pay.render(create(pay, NewInvoice.parse(pay, p)), paths)
 
 
@@ -170,9 +168,7 @@ def create(pay: PaymentsCore, asked: NewInvoice) -> dict[str, Any]:
 
 @bp.post("/v1/invoices/<invoice_id>")
 def update_invoice(invoice_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("description", "metadata", "auto_advance", "default_payment_method"), _UPDATE_IGNORED)
-    paths = p.expand()
+    pay, p, paths = asked(("description", "metadata", "auto_advance", "default_payment_method"), _UPDATE_IGNORED)
     metadata = p.metadata()
     auto_advance = p.boolean("auto_advance")
     description = p.string("description", max_length=1500, empty_ok=True)
@@ -233,9 +229,7 @@ def delete(pay: PaymentsCore, invoice_id: str) -> dict[str, Any]:
 
 @bp.post("/v1/invoices/<invoice_id>/finalize")
 def finalize_invoice(invoice_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("auto_advance",))
-    paths = p.expand()
+    pay, p, paths = asked(("auto_advance",))
     return pay.render(finalize(pay, invoice_id, p.boolean("auto_advance")), paths)
 
 
@@ -250,9 +244,9 @@ def finalize(pay: PaymentsCore, invoice_id: str, auto_advance: bool | None) -> d
 
 @bp.post("/v1/invoices/<invoice_id>/pay")
 def pay_invoice(invoice_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("payment_method", "paid_out_of_band"), ignored=("off_session", "forgive", "source", "mandate"))
-    paths = p.expand()
+    pay, p, paths = asked(
+        ("payment_method", "paid_out_of_band"), ignored=("off_session", "forgive", "source", "mandate")
+    )
     given = p.string("payment_method", max_length=200)
     return pay.render(charge(pay, invoice_id, given, out_of_band=p.boolean("paid_out_of_band") or False), paths)
 

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify
 
 from ...errors import ApiError
 from .. import records
-from ..core import PaymentsCore, current
+from ..core import PaymentsCore, asked, current
 from ..http import httpapi, query
 from ..http.expand import expand_list
 from ..http.params import Params, merge_metadata
@@ -48,9 +48,7 @@ bp = Blueprint("plans", __name__)
 
 @bp.post("/v1/plans")
 def create_plan() -> Response:
-    pay = current()
-    p = httpapi.params(_CREATE, ignored=("aggregate_usage", "meter", "tiers", "tiers_mode", "transform_usage"))
-    paths = p.expand()
+    pay, p, paths = asked(_CREATE, ignored=("aggregate_usage", "meter", "tiers", "tiers_mode", "transform_usage"))
     currency = prices.currency_of(p, "currency")
     amount = p.integer("amount", minimum=0, maximum=99_999_999)
     if amount is None:
@@ -99,9 +97,7 @@ def create_plan() -> Response:
 
 @bp.post("/v1/plans/<plan_id>")
 def update_plan(plan_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(_UPDATE)
-    paths = p.expand()
+    pay, p, paths = asked(_UPDATE)
     metadata = p.metadata()
     changes: dict[str, Any] = {}
     if "nickname" in p:

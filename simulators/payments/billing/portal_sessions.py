@@ -13,9 +13,8 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from ...errors import ApiError
-from ..core import PaymentsCore, current
+from ..core import PaymentsCore, asked, current
 from ..customers import live
-from ..http import httpapi
 from ..methods.authentication import return_url
 from ..resource import Resource
 
@@ -35,9 +34,7 @@ bp = Blueprint("portal_sessions", __name__)
 
 @bp.post(RESOURCE.url)
 def create_session() -> Response:
-    pay = current()
-    p = httpapi.params(("customer", "return_url", "locale", "configuration"), ignored=("flow_data", "on_behalf_of"))
-    paths = p.expand()
+    pay, p, paths = asked(("customer", "return_url", "locale", "configuration"), ignored=("flow_data", "on_behalf_of"))
     customer_id = str(p.string("customer", required=True, max_length=200))
     back_to = return_url(p)
     locale = p.string("locale", choices=_LOCALES)

@@ -15,8 +15,7 @@ from flask import Blueprint, Response
 from ...clock import to_timestamp
 from ...errors import ApiError
 from .. import records
-from ..core import PaymentsCore, current
-from ..http import httpapi
+from ..core import PaymentsCore, asked
 from ..http.params import Params, merge_metadata
 from ..http.query import Where
 from ..resource import NOT_DELETED, Filter, Resource, field, flag
@@ -142,9 +141,7 @@ bp = Blueprint("prices", __name__)
 
 @bp.post("/v1/products")
 def create_product() -> Response:
-    pay = current()
-    p = httpapi.params(tuple(f for f in products.FIELDS if f != "default_price"), products.IGNORED)
-    paths = p.expand()
+    pay, p, paths = asked(tuple(f for f in products.FIELDS if f != "default_price"), products.IGNORED)
     price_data = p.mapping("default_price_data")
     with pay.store.transaction():
         product = products.create(pay, p)
@@ -162,9 +159,7 @@ def create_product() -> Response:
 
 @bp.post("/v1/prices")
 def create_price() -> Response:
-    pay = current()
-    p = httpapi.params(_FIELDS, ignored=("currency_options", "custom_unit_amount", "tiers", "tiers_mode"))
-    paths = p.expand()
+    pay, p, paths = asked(_FIELDS, ignored=("currency_options", "custom_unit_amount", "tiers", "tiers_mode"))
     with pay.store.transaction():
         price = new(pay, p)
     return pay.render(price, paths)
@@ -172,12 +167,10 @@ def create_price() -> Response:
 
 @bp.post("/v1/prices/<price_id>")
 def update_price(price_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(
+    pay, p, paths = asked(
         ("nickname", "lookup_key", "transfer_lookup_key", "metadata", "active", "tax_behavior"),
         ignored=("currency_options",),
     )
-    paths = p.expand()
     metadata = p.metadata()
     active = p.boolean("active")
     nickname = p.string("nickname", max_length=200, empty_ok=True)

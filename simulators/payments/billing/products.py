@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify
 
 from ...errors import ApiError
 from .. import records
-from ..core import PaymentsCore, current
+from ..core import PaymentsCore, asked, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..resource import NOT_DELETED, Resource, flag
@@ -35,9 +35,7 @@ bp = Blueprint("products", __name__)
 
 @bp.post("/v1/products/<product_id>")
 def update_product(product_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(tuple(f for f in FIELDS if f not in ("id", "default_price_data")), IGNORED)
-    paths = p.expand()
+    pay, p, paths = asked(tuple(f for f in FIELDS if f not in ("id", "default_price_data")), IGNORED)
     fields = _fields(p, creating=False)
     with pay.store.transaction():
         product = live(pay, product_id)

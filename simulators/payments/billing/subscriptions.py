@@ -21,8 +21,7 @@ from flask import Blueprint, Response
 from ...errors import ApiError
 from ...jsonapi import envelope
 from .. import cards, charges, customers
-from ..core import PaymentsCore, current
-from ..http import httpapi
+from ..core import PaymentsCore, asked
 from ..http.params import Params, merge_metadata
 from ..http.query import Where
 from ..resource import Filter, Resource, field
@@ -88,9 +87,7 @@ bp = Blueprint("subscriptions", __name__)
 
 @bp.post("/v1/subscriptions")
 def create_subscription() -> Response:
-    pay = current()
-    p = httpapi.params(tuple(f for f in _FIELDS if f != "proration_behavior"), (*_IGNORED, "proration_behavior"))
-    paths = p.expand()
+    pay, p, paths = asked(tuple(f for f in _FIELDS if f != "proration_behavior"), (*_IGNORED, "proration_behavior"))
     customer_id = p.string("customer", required=True, max_length=200)
     items = _items(pay, p)
     method = p.string("default_payment_method", max_length=200)
@@ -122,8 +119,7 @@ def create_subscription() -> Response:
 
 @bp.post("/v1/subscriptions/<subscription_id>")
 def update_subscription(subscription_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(
+    pay, p, paths = asked(
         (
             "metadata",
             "description",
@@ -137,7 +133,6 @@ def update_subscription(subscription_id: str) -> Response:
         ),
         tuple(f for f in _IGNORED if f != "expand") + ("payment_behavior", "proration_date"),
     )
-    paths = p.expand()
     metadata = p.metadata()
     at_end = p.boolean("cancel_at_period_end")
     method = p.string("default_payment_method", max_length=200)
@@ -171,9 +166,7 @@ def update_subscription(subscription_id: str) -> Response:
 
 @bp.delete("/v1/subscriptions/<subscription_id>")
 def cancel_subscription(subscription_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(ignored=("invoice_now", "prorate", "cancellation_details"))
-    paths = p.expand()
+    pay, p, paths = asked(ignored=("invoice_now", "prorate", "cancellation_details"))
     with pay.store.transaction():
         subscription = pay.get("subscription", subscription_id)
         if subscription["status"] == "canceled":

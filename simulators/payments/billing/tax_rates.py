@@ -14,8 +14,7 @@ from flask import Blueprint, Response
 
 from ...errors import ApiError
 from .. import records
-from ..core import current
-from ..http import httpapi
+from ..core import asked
 from ..http.params import Params, merge_metadata
 from ..resource import Resource, flag
 
@@ -36,9 +35,7 @@ bp = Blueprint("tax_rates", __name__)
 
 @bp.post("/v1/tax_rates")
 def create_tax_rate() -> Response:
-    pay = current()
-    p = httpapi.params(("percentage", "inclusive", *_MUTABLE))
-    paths = p.expand()
+    pay, p, paths = asked(("percentage", "inclusive", *_MUTABLE))
     fields = _fields(p, creating=True)
     inclusive = p.boolean("inclusive")
     if inclusive is None:
@@ -70,9 +67,7 @@ def create_tax_rate() -> Response:
 
 @bp.post("/v1/tax_rates/<rate_id>")
 def update_tax_rate(rate_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(_MUTABLE)
-    paths = p.expand()
+    pay, p, paths = asked(_MUTABLE)
     fields = _fields(p, creating=False)
     with pay.store.transaction():
         rate = pay.get("tax_rate", rate_id)

@@ -22,7 +22,7 @@ from ...jsonapi import envelope
 from .. import customers, payment_intents
 from ..billing import coupons, prices, renewals, subscriptions
 from ..cards import CARDS, Card
-from ..core import PaymentsCore, current
+from ..core import PaymentsCore, asked, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..resource import Resource, field
@@ -115,9 +115,7 @@ bp = Blueprint("checkout", __name__)
 
 @bp.post(URL)
 def create_session() -> Response:
-    pay = current()
-    p = httpapi.params(_FIELDS, _IGNORED)
-    paths = p.expand()
+    pay, p, paths = asked(_FIELDS, _IGNORED)
     with pay.store.transaction():
         session = new(pay, p)
     schedule_expiry(pay, session)
@@ -126,9 +124,7 @@ def create_session() -> Response:
 
 @bp.post(f"{URL}/<session_id>")
 def update_session(session_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("metadata",))
-    paths = p.expand()
+    pay, p, paths = asked(("metadata",))
     metadata = p.metadata()
     with pay.store.transaction():
         session = pay.get("checkout_session", session_id)

@@ -13,7 +13,7 @@ from flask import Blueprint, Response
 
 from ...errors import ApiError
 from .. import cards
-from ..core import current
+from ..core import asked, current
 from ..http import httpapi
 from . import checkout
 
@@ -26,9 +26,7 @@ bp = Blueprint("checkout_confirm", __name__)
 
 @bp.post("/v1/payment_pages/<session_id>/confirm")
 def confirm_session(session_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("payment_method", "expected_amount", "email", "name"))
-    paths = p.expand()
+    pay, p, paths = asked(("payment_method", "expected_amount", "email", "name"))
     method_id = str(p.string("payment_method", required=True, max_length=200))
     expected = p.integer("expected_amount", minimum=0)
     email = p.string("email", max_length=512) or "trigger@example.com"

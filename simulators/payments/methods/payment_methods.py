@@ -16,7 +16,7 @@ from flask import Blueprint, Response
 from ...errors import ApiError
 from .. import cards, customers, saved_methods
 from ..cards import EMPTY_ADDRESS, Card
-from ..core import PaymentsCore, current
+from ..core import PaymentsCore, asked, current
 from ..http import httpapi
 from ..http.params import Params, merge_metadata
 from ..http.query import LIST_PARAMS, Where
@@ -56,9 +56,7 @@ bp = Blueprint("payment_methods", __name__)
 
 @bp.post("/v1/payment_methods")
 def create_payment_method() -> Response:
-    pay = current()
-    p = httpapi.params(("type", "card", "billing_details", "metadata"), ("allow_redisplay", "radar_options"))
-    paths = p.expand()
+    pay, p, paths = asked(("type", "card", "billing_details", "metadata"), ("allow_redisplay", "radar_options"))
     kind = str(p.string("type", required=True, max_length=50))
     if kind != "card":
         raise ApiError(
@@ -93,9 +91,7 @@ def retrieve_payment_method(method_id: str) -> Response:
 
 @bp.post("/v1/payment_methods/<method_id>")
 def update_payment_method(method_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("billing_details", "metadata", "card"), ("allow_redisplay",))
-    paths = p.expand()
+    pay, p, paths = asked(("billing_details", "metadata", "card"), ("allow_redisplay",))
     billing = billing_details(p)
     metadata = p.metadata()
     expiry = Params(p.mapping("card") or {}, ("exp_month", "exp_year"), prefix="card")
@@ -132,9 +128,7 @@ def update_payment_method(method_id: str) -> Response:
 
 @bp.post("/v1/payment_methods/<method_id>/attach")
 def attach_payment_method(method_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("customer",))
-    paths = p.expand()
+    pay, p, paths = asked(("customer",))
     customer_id = str(p.string("customer", required=True, max_length=200))
     with pay.store.transaction():
         card = cards.card(method_id, "id", pay=pay)
@@ -147,9 +141,7 @@ def attach_payment_method(method_id: str) -> Response:
 
 @bp.post("/v1/payment_methods/<method_id>/detach")
 def detach_payment_method(method_id: str) -> Response:
-    pay = current()
-    p = httpapi.params()
-    paths = p.expand()
+    pay, p, paths = asked()
     with pay.store.transaction():
         doc = pay.get("payment_method", method_id)
         owner = doc["customer"]

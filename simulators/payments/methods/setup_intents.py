@@ -17,8 +17,7 @@ from flask import Blueprint, Response
 
 from ...errors import ApiError
 from .. import cards, customers, saved_methods
-from ..core import PaymentsCore, current
-from ..http import httpapi
+from ..core import PaymentsCore, asked
 from ..http.params import Params, merge_metadata
 from ..resource import Resource, field
 from . import authentication
@@ -58,8 +57,7 @@ bp = Blueprint("setup_intents", __name__)
 
 @bp.post("/v1/setup_intents")
 def create_setup_intent() -> Response:
-    pay = current()
-    p = httpapi.params(
+    pay, p, paths = asked(
         (
             "customer",
             "payment_method",
@@ -72,7 +70,6 @@ def create_setup_intent() -> Response:
         ),
         _IGNORED,
     )
-    paths = p.expand()
     customer_id = p.string("customer", max_length=200)
     method = p.string("payment_method", max_length=200)
     confirm = p.boolean("confirm") or False
@@ -122,9 +119,7 @@ def create_setup_intent() -> Response:
 
 @bp.post("/v1/setup_intents/<intent_id>")
 def update_setup_intent(intent_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("customer", "payment_method", "description", "metadata", "payment_method_types"), _IGNORED)
-    paths = p.expand()
+    pay, p, paths = asked(("customer", "payment_method", "description", "metadata", "payment_method_types"), _IGNORED)
     _card_types_only(p)
     metadata = p.metadata()
     with pay.store.transaction():
@@ -152,9 +147,7 @@ def update_setup_intent(intent_id: str) -> Response:
 
 @bp.post("/v1/setup_intents/<intent_id>/confirm")
 def confirm_setup_intent(intent_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("payment_method", "return_url"), _IGNORED)
-    paths = p.expand()
+    pay, p, paths = asked(("payment_method", "return_url"), _IGNORED)
     method = p.string("payment_method", max_length=200)
     back_to = authentication.return_url(p)
     with pay.store.transaction():
@@ -177,9 +170,7 @@ def confirm_setup_intent(intent_id: str) -> Response:
 
 @bp.post("/v1/setup_intents/<intent_id>/cancel")
 def cancel_setup_intent(intent_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("cancellation_reason",))
-    paths = p.expand()
+    pay, p, paths = asked(("cancellation_reason",))
     reason = p.string("cancellation_reason", choices=CANCEL_REASONS)
     with pay.store.transaction():
         intent = pay.get("setup_intent", intent_id)

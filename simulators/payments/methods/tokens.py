@@ -15,7 +15,7 @@ from flask import Blueprint, Response
 from ...clock import to_timestamp
 from ...errors import ApiError
 from .. import cards, saved_methods
-from ..core import PaymentsCore, current
+from ..core import PaymentsCore, asked, current
 from ..http import httpapi
 from ..http.params import Params
 from ..http.query import LIST_PARAMS, Where
@@ -41,9 +41,7 @@ bp = Blueprint("tokens", __name__)
 
 @bp.post("/v1/customers/<customer_id>/sources")
 def create_source(customer_id: str) -> Response:
-    pay = current()
-    p = httpapi.params(("source", "metadata"), ("validate",))
-    paths = p.expand()
+    pay, p, paths = asked(("source", "metadata"), ("validate",))
     token_id = str(p.string("source", required=True, max_length=200))
     with pay.store.transaction():
         customer = _live_customer(pay, customer_id)
@@ -63,9 +61,7 @@ def list_sources(customer_id: str) -> Response:
 
 @bp.post("/v1/tokens")
 def create_token() -> Response:
-    pay = current()
-    p = httpapi.params(("card",), ("customer",))
-    paths = p.expand()
+    pay, p, paths = asked(("card",), ("customer",))
     given = p.mapping("card")
     if given is None:
         raise ApiError(400, "Missing required param: card (hooklab makes card tokens only).", param="card")
