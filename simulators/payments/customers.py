@@ -91,9 +91,7 @@ def update_customer(customer_id: str) -> Response:
                     **settings,
                     "default_payment_method": fields["default_payment_method"],
                 }
-        if previous:
-            pay.db["customer"].replace(customer)
-            pay.emit("customer.updated", customer, previous)
+        records.save(pay, customer, previous)
     return pay.render(customer, paths)
 
 

@@ -72,9 +72,7 @@ def update_coupon(coupon_id: str) -> Response:
         if merged != coupon["metadata"]:
             previous["metadata"] = coupon["metadata"]
             coupon["metadata"] = merged
-        if previous:
-            pay.db["coupon"].replace(coupon)
-            pay.emit("coupon.updated", coupon, previous)
+        records.save(pay, coupon, previous)
     return pay.render(coupon, paths)
 
 

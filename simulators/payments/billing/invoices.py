@@ -198,9 +198,7 @@ def update(
                 code="invoice_not_editable",
             )
         previous = records.apply(invoice, {"metadata": merge_metadata(invoice["metadata"], metadata), **changes})
-        if previous:
-            pay.db["invoice"].replace(invoice)
-            pay.emit("invoice.updated", invoice, previous)
+        records.save(pay, invoice, previous)
     if previous.get("auto_advance") is False and invoice["status"] == "draft":
         schedule_finalize(pay, invoice)
     return invoice

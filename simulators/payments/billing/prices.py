@@ -185,9 +185,7 @@ def update_price(price_id: str) -> Response:
         if "lookup_key" in p:
             changes["lookup_key"] = _claim_key(pay, key or None, p.boolean("transfer_lookup_key"), price["id"])
         previous = records.apply(price, changes)
-        if previous:
-            pay.db["price"].replace(price)
-            pay.emit("price.updated", price, previous)
+        records.save(pay, price, previous)
     return pay.render(price, paths)
 
 

@@ -74,9 +74,7 @@ def update_tax_rate(rate_id: str) -> Response:
         if "metadata" in fields:
             fields["metadata"] = merge_metadata(rate["metadata"], fields["metadata"])
         previous = records.apply(rate, fields)
-        if previous:
-            pay.db["tax_rate"].replace(rate)
-            pay.emit("tax_rate.updated", rate, previous)
+        records.save(pay, rate, previous)
     return pay.render(rate, paths)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from ...errors import ApiError
-from .. import cards, customers, saved_methods
+from .. import cards, customers, records, saved_methods
 from ..cards import EMPTY_ADDRESS, Card
 from ..core import PaymentsCore, asked, current
 from ..http import httpapi
@@ -120,9 +120,7 @@ def update_payment_method(method_id: str) -> Response:
         if any(value is not None and doc["card"][key] != value for key, value in expires.items()):
             previous["card"] = dict(doc["card"])
             doc["card"].update({key: value for key, value in expires.items() if value is not None})
-        if previous:
-            pay.db["payment_method"].replace(doc)
-            pay.emit("payment_method.updated", doc, previous)
+        records.save(pay, doc, previous)
     return pay.render(doc, paths)
 
 
