@@ -24,6 +24,7 @@ from .errors import ApiError
 from .faultspec import FaultSettingError
 from .hosts import LoopbackHostsOnly
 from .ids import IdFactory
+from .jsonapi import json_object
 from .keyguard import KeyRequired
 from .service import Service, flask_app
 
@@ -244,12 +245,11 @@ class AnswerMemo:
 
 
 def _json_object() -> dict[str, Any]:
+    """The request's JSON object; an empty body counts as `{}` (a fault with its defaults, say)."""
     data = request.get_json(silent=True)
     if data is None and not request.get_data():
         return {}
-    if not isinstance(data, dict):
-        raise ApiError(400, "the body must be a JSON object")
-    return data
+    return json_object(data, '{"kind": "errors", "status": 503}')
 
 
 def _moment(value: Any, name: str) -> float:

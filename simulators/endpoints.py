@@ -27,9 +27,9 @@ class Endpoint(Service):
         self.fn = fn
         self.failures: list[HandlerFailure] = []
         self.label = label
-        super().__init__(ctx)
+        super().__init__(ctx, self._handler_app())
 
-    def create_app(self) -> Flask:
+    def _handler_app(self) -> Flask:
         app = flask_app(__name__)
 
         @app.route("/", defaults={"path": ""}, methods=METHODS)

@@ -51,8 +51,8 @@ from .traffic import Traffic
 
 __all__ = ["SYSTEMS", "Alert", "Lab"]
 
-#: The systems a lab runs, in start order, each with its dashboard pages.
-SYSTEMS: dict[str, tuple[type[Service], Any]] = {
+#: The systems a lab runs, in start order, each with its dashboard pages; each is built from its context alone.
+SYSTEMS: dict[str, tuple[Callable[[SystemContext], Service], Any]] = {
     "mailer": (MailerSystem, mailer_pages),
     "crm": (CrmSystem, crm_pages),
     "provisioning": (ProvisioningSystem, provisioning_pages),
@@ -132,8 +132,8 @@ class Lab:
         )
 
     def _build(self, name: str) -> Service:
-        system_class, pages = SYSTEMS[name]
-        system = system_class(self.context(name))
+        build, pages = SYSTEMS[name]
+        system = build(self.context(name))
         dashboards.mount(system, pages, self._nav)
         return system
 

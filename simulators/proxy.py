@@ -16,23 +16,23 @@ machine can read in `ps`.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from . import settings
 from .labkey import base_path, keep_key, private_folder
 
 ICON = Path(__file__).parent / "dashboards" / "hooklab.svg"
 #: Seconds the proxy waits for the overview to answer: starting every system takes well under one.
 START_TIMEOUT = 30
 #: How the key reaches `hooklab serve` (see `simulators.cli.serve`).
-KEY_VARIABLE = "HOOKLAB_LAB_KEY"
+KEY_VARIABLE = settings.LAB_KEY
 
 
 def key_folder() -> Path:
     """Where the tile's lab keeps its key: `$HOOKLAB_HOME`, else `~/.hooklab`."""
-    return Path(os.environ.get("HOOKLAB_HOME") or Path.home() / ".hooklab")
+    return settings.home()
 
 
 def serve_command() -> list[str]:

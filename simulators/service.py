@@ -1,6 +1,7 @@
 """What every simulated system shares: a store, ids, faults, a request log, a server.
 
-A system subclasses `Service` and builds its Flask app in `create_app()`.
+A system builds its core (on the store and ids `open_storage` gives it) and its
+Flask app from that core, then hands both to `Service`, which hosts the app.
 The WSGI stack, outermost first: the Host check (a request another site's
 page sent through a rebound name is not this system's traffic, so it is not
 logged) → the lab's key (a path without it is another learner's guess, not
@@ -10,10 +11,10 @@ whose responses carry a request id).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
-from flask import Flask
+from flask import Blueprint, Flask
 from werkzeug.routing import Rule
 
 from . import errors
@@ -25,6 +26,20 @@ from .keyguard import KeyRequired
 from .labkey import base_path
 from .requestlog import RequestLog, RequestLogLayer
 from .server import BackgroundServer
+from .store import Store
+
+
+class Storage(NamedTuple):
+    """A system's store and the ids it makes there."""
+
+    store: Store
+    ids: IdFactory
+
+
+def open_storage(ctx: SystemContext) -> Storage:
+    """Open the store of the system `ctx` names, and its seeded ids (a core is built on these)."""
+    store = ctx.store()
+    return Storage(store, IdFactory(store, seed=ctx.seed, namespace=ctx.name))
 
 
 class Service:
@@ -33,24 +48,20 @@ class Service:
     #: Shown in the lab's tables and the control panel.
     title = "system"
 
-    def __init__(self, ctx: SystemContext, *, port: int = 0) -> None:
+    def __init__(self, ctx: SystemContext, app: Flask, *, storage: Storage | None = None, port: int = 0) -> None:
         self.ctx = ctx
         self.name = ctx.name
         self.clock = ctx.clock
-        self.store = ctx.store()
-        self.ids = IdFactory(self.store, seed=ctx.seed, namespace=ctx.name)
+        self.store, self.ids = storage or open_storage(ctx)
         self.faults = Faults(ctx.name, ctx.clock, ctx.random("faults"), set_down=self._set_down)
         self.requests = RequestLog(self.store, ctx.clock)
-        self.app = self.create_app()
+        self.app = app
         errors.install(self.app, new_request_id=self.new_request_id)
         stack: Any = FaultLayer(self.app, self.faults, new_request_id=self.new_request_id)
         logged = RequestLogLayer(stack, self.requests)
         self.server = BackgroundServer(
             LoopbackHostsOnly(KeyRequired(logged, ctx.key)), port, name=ctx.name, base_path=base_path(ctx.key)
         )
-
-    def create_app(self) -> Flask:
-        raise NotImplementedError
 
     def new_request_id(self) -> str:
         return self.ids.new("req")
@@ -120,4 +131,13 @@ def flask_app(import_name: str) -> Flask:
     app = _HooklabFlask(import_name)
     app.config["MAX_CONTENT_LENGTH"] = errors.MAX_BODY_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep Stripe's field order: id and object first
+    return app
+
+
+def hosting_app(import_name: str, name: str, core: object, blueprints: Iterable[Blueprint]) -> Flask:
+    """A hooklab app whose Blueprint views find `core` at `current_app.extensions[name]`."""
+    app = flask_app(import_name)
+    app.extensions[name] = core
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
     return app

@@ -22,8 +22,8 @@ import requests
 
 from .clock import Clock
 from .payments import PaymentsSystem
+from .payments.billing.prices import PLANS
 from .payments.client import PaymentsError
-from .payments.prices import PLANS
 
 DAY = 86400.0
 #: What each plan costs once, in cents (the monthly prices).

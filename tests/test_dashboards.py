@@ -10,7 +10,6 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
-from flask import Flask
 
 from simulators import Lab, dashboards
 from simulators.dashboards import layout
@@ -103,7 +102,7 @@ class _Sender(Service):
 
     def __init__(self, lab: Lab) -> None:
         ctx = lab.context("payments")
-        super().__init__(ctx)
+        super().__init__(ctx, flask_app(__name__))
         self.events = self.store.collection("event")
         self.endpoints = self.store.collection("webhook_endpoint")
         self.outbox = Outbox(
@@ -118,9 +117,6 @@ class _Sender(Service):
             timeout=1.0,
         )
         dashboards.mount(self, payments_pages)
-
-    def create_app(self) -> Flask:
-        return flask_app(__name__)
 
     def _target(self, endpoint_id: str) -> Target | None:
         endpoint = self.endpoints.get(endpoint_id)

@@ -442,6 +442,20 @@ def _rows() -> list[Fixture]:
             (TAX_RATE, _metadata("tax_rate_updated", "/v1/tax_rates/${tax_rate:id}")),
             ("tax_rate.created", "tax_rate.updated"),
         ),
+        # the customer portal
+        Fixture(
+            "billing_portal.session.created",
+            (
+                CUSTOMER,
+                Step(
+                    "billing_portal_session",
+                    "POST",
+                    "/v1/billing_portal/sessions",
+                    {"customer": "${customer:id}", "return_url": "http://127.0.0.1/account"},
+                ),
+            ),
+            ("customer.created", "billing_portal.session.created"),
+        ),
         # coupons and discounts
         Fixture("coupon.created", (COUPON,), ("coupon.created",)),
         Fixture(

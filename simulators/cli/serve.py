@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .. import settings
 from ..lab import Lab
 from ..labkey import private_folder
 from ..server import ServerError
@@ -67,11 +68,6 @@ def connection_details(lab: Any) -> dict[str, Any]:
     return details
 
 
-def serve_file() -> Path:
-    """Where `serve` leaves its details for `hooklab trigger` and `hooklab listen`."""
-    return Path(os.environ.get("HOOKLAB_HOME", ".hooklab")) / "serve.json"
-
-
 def write_secret(path: Path, text: str) -> None:
     """Write `text` readable by this user only: the file holds the API key, webhook secrets and admin token."""
     private_folder(path.parent)
@@ -99,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             retry_policy=args.retry_policy,
             control_port=args.control_port,
             # jupyter-server-proxy passes the tile's key (see `simulators.proxy`); a terminal's lab draws its own.
-            key=os.environ.get("HOOKLAB_LAB_KEY") or None,
+            key=settings.lab_key(),
         )
     except (ServerError, ValueError) as exc:
         print(f"hooklab serve: {exc}", file=sys.stderr)
@@ -114,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     try:
         details = connection_details(lab)
-        path = serve_file()
+        path = settings.serve_file()
         write_secret(path, json.dumps(details, indent=2))
         if args.json:
             print(json.dumps(details), flush=True)
@@ -125,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         lab.stop()
         try:
-            serve_file().unlink()
+            settings.serve_file().unlink()
         except FileNotFoundError:
             pass
     return 0

@@ -1,9 +1,16 @@
-"""The CRM's public web form, as plain HTML a browser can submit."""
+"""The CRM's public web form, as plain HTML a browser can submit, and its submissions."""
 
 from __future__ import annotations
 
 import html
 from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from ..errors import ApiError
+from ..jsonapi import json_object
+from . import records
+from .core import CrmCore, current
 
 FORM_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Contact us</title>
@@ -32,3 +39,49 @@ def thanks_page(submission: dict[str, Any]) -> str:
         f"<body><h1>Thank you, {who}!</h1><p>We received your message (reference <code>{ref}</code>).</p>"
         "<p><a href='form'>Send another</a></p></body></html>"
     )
+
+
+bp = Blueprint("form", __name__)
+
+
+@bp.get("/form")
+def show_form() -> Response:
+    return Response(FORM_PAGE, mimetype="text/html")
+
+
+@bp.post("/form")
+def submit_form() -> tuple[Response, int]:
+    if request.is_json:
+        data = json_object(request.get_json(silent=True), '{"name": "Ada", "email": "ada@example.com"}')
+        wants_json = True
+    elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        data = request.form.to_dict()
+        wants_json = request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+    else:
+        raise ApiError(415, "submit the form as application/x-www-form-urlencoded (as a browser does) or as JSON")
+    submission = submit(current(), records.form_fields(data))
+    if wants_json:
+        return jsonify(submission), 201
+    return Response(thanks_page(submission), mimetype="text/html"), 201
+
+
+@bp.get("/submissions")
+def list_submissions() -> Response:
+    crm = current()
+    return crm.page(crm.submissions, "/submissions", "", ())
+
+
+@bp.get("/submissions/<submission_id>")
+def get_submission(submission_id: str) -> Response:
+    crm = current()
+    return jsonify(crm.get(crm.submissions, submission_id, "form submission"))
+
+
+def submit(crm: CrmCore, fields: dict[str, Any]) -> dict[str, Any]:
+    """Store a submission and emit `form.submitted`."""
+    now = crm.clock.time()
+    with crm.store.transaction():
+        submission = {"id": crm.ids.new("sub"), "object": "form_submission", **fields, "created": int(now)}
+        crm.submissions.insert(submission, created=now)
+        crm.emit("form.submitted", submission)
+    return submission

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
-from flask import Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from ..alerts import Alert
 from ..context import SystemContext
 from ..errors import ApiError
 from ..jsonapi import call, json_body, query_page
-from ..service import Service, flask_app
+from ..service import Service, hosting_app, open_storage
 from .messages import KINDS, looks_like_address, validate_message
 
 
@@ -30,8 +30,9 @@ class MailerSystem(Service):
     title = "mailer"
 
     def __init__(self, ctx: SystemContext) -> None:
-        super().__init__(ctx)
-        self.messages_db = self.store.collection("message")
+        storage = open_storage(ctx)
+        self.messages_db = storage.store.collection("message")
+        super().__init__(ctx, create_app(self), storage=storage)
         #: Alerts `route_alerts` could not mail (the mailer was down): kept, never silently dropped.
         self.unsent_alerts: list[dict[str, Any]] = []
 
@@ -99,34 +100,46 @@ class MailerSystem(Service):
         message = {"id": self.ids.new("msg"), "object": "message", **fields, "created": int(now)}
         return self.messages_db.insert(message, created=now)
 
-    # -- HTTP -------------------------------------------------------------
 
-    def create_app(self) -> Flask:
-        app = flask_app(__name__)
+def create_app(mailer: MailerSystem) -> Flask:
+    """The mailer app over `mailer`'s messages."""
+    return hosting_app(__name__, "mailer", mailer, [bp])
 
-        @app.post("/messages")
-        def create_message() -> tuple[Response, int]:
-            fields = validate_message(json_body())
-            return jsonify(self._store_message(fields)), 201
 
-        @app.get("/messages")
-        def list_messages() -> Response:
-            where, params = [], []
-            for field in ("to", "kind"):
-                value = request.args.get(field)
-                if value is None:
-                    continue
-                if field == "kind" and value not in KINDS:
-                    raise ApiError(400, f"kind must be one of {', '.join(KINDS)}, not {value!r}", param="kind")
-                where.append(f"json_extract(body, '$.{field}') = ?")
-                params.append(value)
-            return jsonify(query_page(self.messages_db, "/messages", " AND ".join(where), tuple(params)))
+def current() -> MailerSystem:
+    mailer: MailerSystem = current_app.extensions["mailer"]
+    return mailer
 
-        @app.get("/messages/<message_id>")
-        def get_message(message_id: str) -> Response:
-            message = self.messages_db.get(message_id)
-            if message is None:
-                raise ApiError(404, f"No such message: {message_id!r}", param="id")
-            return jsonify(message)
 
-        return app
+bp = Blueprint("mailer", __name__)
+
+
+@bp.post("/messages")
+def create_message() -> tuple[Response, int]:
+    mailer = current()
+    fields = validate_message(json_body())
+    return jsonify(mailer._store_message(fields)), 201
+
+
+@bp.get("/messages")
+def list_messages() -> Response:
+    mailer = current()
+    where, params = [], []
+    for field in ("to", "kind"):
+        value = request.args.get(field)
+        if value is None:
+            continue
+        if field == "kind" and value not in KINDS:
+            raise ApiError(400, f"kind must be one of {', '.join(KINDS)}, not {value!r}", param="kind")
+        where.append(f"json_extract(body, '$.{field}') = ?")
+        params.append(value)
+    return jsonify(query_page(mailer.messages_db, "/messages", " AND ".join(where), tuple(params)))
+
+
+@bp.get("/messages/<message_id>")
+def get_message(message_id: str) -> Response:
+    mailer = current()
+    message = mailer.messages_db.get(message_id)
+    if message is None:
+        raise ApiError(404, f"No such message: {message_id!r}", param="id")
+    return jsonify(message)

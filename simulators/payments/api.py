@@ -12,8 +12,8 @@ from typing import Any
 
 from ..http import loopback_session
 from ..webhooks import RetryPolicy
+from .billing.prices import PLANS
 from .client import PaymentsClient, PaymentsError
-from .prices import PLANS
 
 #: Where `checkout()` sends the customer afterwards when no shop page is given: a thank-you page of the system's own.
 DONE_PAGE = "/checkout/done?session_id={CHECKOUT_SESSION_ID}"

@@ -10,23 +10,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import requests
+
 from ..http import loopback_session
-from .forms import encode
+from ..jsonapi import ClientError
+from .http.forms import encode
 
 USER_AGENT = "hooklab-python/1.0"
 
 
-class PaymentsError(Exception):
-    """The payment system answered with an error (its JSON envelope is in `.error`)."""
+class PaymentsError(ClientError):
+    """The payment system answered with an error (its JSON envelope is in `.error`).
 
-    def __init__(self, status: int, error: dict[str, Any]) -> None:
-        self.status = status
-        self.error = error
-        super().__init__(f"{status} {error.get('type', 'error')}: {error.get('message', '')}")
+    A `jsonapi.ClientError`, so a `requests.HTTPError` like the CRM's and the mailer's: one
+    `except requests.RequestException` catches a failed call to any system of the lab.
+    """
 
-    @property
-    def code(self) -> str | None:
-        return self.error.get("code")
+    def __init__(self, status: int, error: dict[str, Any], response: requests.Response) -> None:
+        super().__init__("payment system", status, error, response)
+        # Stripe's own words first, as the SDK prints them.
+        self.args = (f"{status} {error.get('type', 'error')}: {error.get('message', '')}",)
 
 
 class PaymentsClient:
@@ -58,7 +61,7 @@ class PaymentsClient:
         if self._after_call is not None:
             self._after_call()
         if response.status_code >= 400:
-            raise PaymentsError(response.status_code, _error_of(response))
+            raise PaymentsError(response.status_code, _error_of(response), response)
         return response.json()  # type: ignore[no-any-return]  # a JSON object: the API answers nothing else with a 2xx
 
     def get(self, path: str, **params: Any) -> dict[str, Any]:
@@ -77,7 +80,7 @@ class PaymentsClient:
         if response.status_code == 404:
             return False
         if response.status_code >= 400:
-            raise PaymentsError(response.status_code, _error_of(response))
+            raise PaymentsError(response.status_code, _error_of(response), response)
         return method.upper() in {name.strip().upper() for name in response.headers.get("Allow", "").split(",")}
 
     def close(self) -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
+from .. import settings
 from .client import PaymentsClient
 
 
@@ -13,17 +12,13 @@ class ConnectionMissing(RuntimeError):
     """No URL or key was given and no running `hooklab serve` left its details."""
 
 
-def serve_file() -> Path:
-    return Path(os.environ.get("HOOKLAB_HOME", ".hooklab")) / "serve.json"
-
-
 def resolve(api_base: str | None = None, api_key: str | None = None) -> tuple[str, str]:
     """The payment system's URL and API key."""
-    url = api_base or os.environ.get("HOOKLAB_API_BASE")
-    key = api_key or os.environ.get("HOOKLAB_API_KEY")
+    url = api_base or settings.api_base()
+    key = api_key or settings.api_key()
     if url and key:
         return url.rstrip("/"), key
-    path = serve_file()
+    path = settings.serve_file()
     try:
         saved = json.loads(path.read_text())["payments"]
         url, key = url or saved["url"], key or saved["api_key"]

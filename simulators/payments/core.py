@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, current_app, jsonify
 
 from ..clock import Clock, to_timestamp
 from ..context import SystemContext
@@ -23,25 +23,32 @@ from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import Store
 from ..webhooks import STRIPE_V1, WebhookSender, policy_named
-from . import cards, httpapi, query
+from . import cards
 from .catalogue import API_VERSION, PREFIXES, TYPES
-from .expand import expand, expand_list
-from .idempotency import IdempotencyKeys
-from .params import Params
-from .ratelimit import RateLimiter
+from .http import httpapi, query
+from .http.expand import expand, expand_list
+from .http.idempotency import IdempotencyKeys
+from .http.params import Params
+from .http.ratelimit import RateLimiter
+from .resource import Resource
 
 #: Adds what the API shows of one kind to the plain copy of a stored document.
-Presenter = Callable[[dict[str, Any], dict[str, Any]], None]
+Presenter = Callable[["PaymentsCore", dict[str, Any], dict[str, Any]], None]
 
 
 class PaymentsCore:
     """The state every payments resource works on."""
 
-    def __init__(self, ctx: SystemContext, store: Store, ids: IdFactory) -> None:
+    def __init__(self, ctx: SystemContext, store: Store, ids: IdFactory, resources: Iterable[Resource] = ()) -> None:
         self.store = store
         self.ids = ids
         self.clock: Clock = ctx.clock
-        self.db = {kind: store.collection(kind) for kind in PREFIXES.values()}
+        declared = tuple(resources)
+        #: Id prefix -> kind: the catalogue's, and each declared resource's.
+        self.prefixes = {**PREFIXES, **{resource.prefix: resource.kind for resource in declared}}
+        #: Every event type this system may send, sorted.
+        self.types = tuple(sorted({*TYPES, *(event for resource in declared for event in resource.events)}))
+        self.db = {kind: store.collection(kind) for kind in self.prefixes.values()}
         # The lab's random key, not a seeded one: every learner on a hub runs the same seed.
         self.api_key = "sk_test_" + ctx.key
         self.idempotency = IdempotencyKeys(store, ctx.clock)
@@ -89,7 +96,7 @@ class PaymentsCore:
         """The public form of whatever object an id names (for expand)."""
         if object_id in cards.CARDS:
             return cards.CARDS[object_id].as_payment_method(None, int(to_timestamp(self.clock.start)))
-        kind = PREFIXES.get(object_id.partition("_")[0])
+        kind = self.prefixes.get(object_id.partition("_")[0])
         if kind is None:
             return None
         doc = self.db[kind].get(object_id)
@@ -106,7 +113,7 @@ class PaymentsCore:
         shown = {key: _copied(value) for key, value in doc.items() if not key.startswith("_")}
         presenter = self._presenters.get(str(doc.get("object")))
         if presenter is not None and not doc.get("deleted"):
-            presenter(doc, shown)
+            presenter(self, doc, shown)
         return shown
 
     def render(self, doc: dict[str, Any], paths: Iterable[str] = (), status: int = 200) -> Response:
@@ -129,7 +136,7 @@ class PaymentsCore:
 
     def emit(self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, Any]:
         """Record an event and its webhook deliveries together (call inside the change's transaction)."""
-        if event_type not in TYPES:
+        if event_type not in self.types:
             raise ValueError(f"unknown event type {event_type!r}")
         now = self.now()
 
@@ -150,6 +157,18 @@ class PaymentsCore:
             }
 
         return self.webhooks.emit(event_type, event, created=now)
+
+
+def current() -> PaymentsCore:
+    """The core of the payments app answering this request (`system.create_app` keeps it in the app's extensions)."""
+    core: PaymentsCore = current_app.extensions["payments"]
+    return core
+
+
+def asked(allowed: tuple[str, ...] = (), ignored: tuple[str, ...] = ()) -> tuple[PaymentsCore, Params, list[str]]:
+    """What a view starts from: the core, this request's parameters (refusing unknown ones) and its `expand[]`."""
+    p = httpapi.params(allowed, ignored)
+    return current(), p, p.expand()
 
 
 def _copied(value: Any) -> Any:

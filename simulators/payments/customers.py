@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask, Response, g, jsonify
+from flask import Blueprint, Response, g, jsonify
 
 from ..errors import ApiError
-from . import cards, httpapi, records, saved_methods, tokens
-from .core import PaymentsCore
-from .params import Params, merge_metadata
+from . import cards, records, saved_methods
+from .core import PaymentsCore, asked, current
+from .http import httpapi
+from .http.params import Params, merge_metadata
+from .resource import NOT_DELETED, Resource, field
 
 _FIELDS = ("email", "name", "description", "phone", "metadata", "payment_method", "invoice_settings")
 #: The tax id types of the published 2020-08-27 schema.
@@ -41,64 +43,68 @@ _IGNORED = (
 _CREATE_ONLY = ("tax_id_data", "source")
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    pay.present("customer", _show_tax_ids)
+RESOURCE = Resource(
+    kind="customer",
+    prefix="cus",
+    url="/v1/customers",
+    events=("customer.created", "customer.deleted", "customer.source.created", "customer.updated"),
+    filters=(NOT_DELETED, field("email", max_length=512)),
+)
+bp = Blueprint("customers", __name__)
 
-    @app.post("/v1/customers")
-    def create_customer() -> Response:
-        p = httpapi.params((*_FIELDS, "test_clock", *_CREATE_ONLY), _IGNORED)
-        paths = p.expand()
-        fields = _fields(p, pay)
-        tax_ids = _tax_id_data(p)
-        source = p.string("source", max_length=200)
-        clock_id = p.string("test_clock", max_length=200)
-        with pay.store.transaction():
-            clock = _test_clock(pay, clock_id)
-            with pay.frozen_at(clock["frozen_time"] if clock else None):  # a clock's customer is dated by it
-                customer = create(
-                    pay, fields, test_clock=clock["id"] if clock else None, tax_ids=tax_ids, source=source
-                )
-        return pay.render(customer, paths)
 
-    @app.post("/v1/customers/<customer_id>")
-    def update_customer(customer_id: str) -> Response:
-        p = httpapi.params(_FIELDS, _IGNORED)
-        paths = p.expand()
-        fields = _fields(p, pay)
-        with pay.store.transaction():
-            customer = live(pay, customer_id)
-            previous: dict[str, Any] = {}
-            for name in ("email", "name", "description", "phone"):
-                if name in p and customer[name] != fields.get(name):
-                    previous[name] = customer[name]
-                    customer[name] = fields.get(name)
-            if "metadata" in fields:
-                merged = merge_metadata(customer["metadata"], fields["metadata"])
-                if merged != customer["metadata"]:
-                    previous["metadata"] = customer["metadata"]
-                    customer["metadata"] = merged
-            if "default_payment_method" in fields:
-                settings = customer["invoice_settings"]
-                if settings["default_payment_method"] != fields["default_payment_method"]:
-                    previous["invoice_settings"] = dict(settings)
-                    customer["invoice_settings"] = {
-                        **settings,
-                        "default_payment_method": fields["default_payment_method"],
-                    }
-            if previous:
-                pay.db["customer"].replace(customer)
-                pay.emit("customer.updated", customer, previous)
-        return pay.render(customer, paths)
+@bp.post("/v1/customers")
+def create_customer() -> Response:
+    pay, p, paths = asked((*_FIELDS, "test_clock", *_CREATE_ONLY), _IGNORED)
+    fields = _fields(p, pay)
+    tax_ids = _tax_id_data(p)
+    source = p.string("source", max_length=200)
+    clock_id = p.string("test_clock", max_length=200)
+    with pay.store.transaction():
+        clock = _test_clock(pay, clock_id)
+        with pay.frozen_at(clock["frozen_time"] if clock else None):  # a clock's customer is dated by it
+            customer = create(pay, fields, test_clock=clock["id"] if clock else None, tax_ids=tax_ids, source=source)
+    return pay.render(customer, paths)
 
-    @app.delete("/v1/customers/<customer_id>")
-    def delete_customer(customer_id: str) -> Response:
-        httpapi.params()
-        with pay.store.transaction():
-            customer = live(pay, customer_id)
-            tombstone = {"id": customer_id, "object": "customer", "deleted": True}
-            pay.db["customer"].replace(tombstone)
-            pay.emit("customer.deleted", customer)
-        return jsonify(tombstone)
+
+@bp.post("/v1/customers/<customer_id>")
+def update_customer(customer_id: str) -> Response:
+    pay, p, paths = asked(_FIELDS, _IGNORED)
+    fields = _fields(p, pay)
+    with pay.store.transaction():
+        customer = live(pay, customer_id)
+        previous: dict[str, Any] = {}
+        for name in ("email", "name", "description", "phone"):
+            if name in p and customer[name] != fields.get(name):
+                previous[name] = customer[name]
+                customer[name] = fields.get(name)
+        if "metadata" in fields:
+            merged = merge_metadata(customer["metadata"], fields["metadata"])
+            if merged != customer["metadata"]:
+                previous["metadata"] = customer["metadata"]
+                customer["metadata"] = merged
+        if "default_payment_method" in fields:
+            settings = customer["invoice_settings"]
+            if settings["default_payment_method"] != fields["default_payment_method"]:
+                previous["invoice_settings"] = dict(settings)
+                customer["invoice_settings"] = {
+                    **settings,
+                    "default_payment_method": fields["default_payment_method"],
+                }
+        records.save(pay, customer, previous)
+    return pay.render(customer, paths)
+
+
+@bp.delete("/v1/customers/<customer_id>")
+def delete_customer(customer_id: str) -> Response:
+    pay = current()
+    httpapi.params()
+    with pay.store.transaction():
+        customer = live(pay, customer_id)
+        tombstone = {"id": customer_id, "object": "customer", "deleted": True}
+        pay.db["customer"].replace(tombstone)
+        pay.emit("customer.deleted", customer)
+    return jsonify(tombstone)
 
 
 def create(
@@ -144,7 +150,7 @@ def create(
     customer["_tax_ids"] = [_tax_id(pay.ids.new("txi"), customer["id"], now, kind, value) for kind, value in tax_ids]
     pay.db["customer"].insert(customer, created=now)
     if source is not None:  # a token's card saved as the customer's default source
-        tokens.add_source(pay, customer, source, announce=False)
+        saved_methods.add_source(pay, customer, source, announce=False)
     pay.emit("customer.created", customer)
     card = fields.get("card")
     if card is not None and card.stored is not None:  # a saved PaymentMethod is attached, as Stripe does
@@ -188,7 +194,7 @@ def _tax_id(tax_id: str, customer_id: str, now: int, kind: str, value: str) -> d
     }
 
 
-def _show_tax_ids(doc: dict[str, Any], shown: dict[str, Any]) -> None:
+def show_tax_ids(pay: PaymentsCore, doc: dict[str, Any], shown: dict[str, Any]) -> None:
     """Add the `tax_ids` list when this request expands it (`tax_ids`, or `data.tax_ids` on a list)."""
     try:
         asked = (g.get("params") or {}).get("expand")

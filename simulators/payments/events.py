@@ -8,14 +8,17 @@ shown, the list's `type`/`types`/`delivery_success` filters, and resending.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from typing import Any
+
+from flask import Blueprint, Response
 
 from ..errors import ApiError
 from ..webhooks.outbox import event_json
-from . import httpapi
-from .core import PaymentsCore
-from .params import Params
-from .query import Where
+from .core import PaymentsCore, current
+from .http import httpapi
+from .http.params import Params
+from .http.query import Where
+from .resource import Filter, Resource
 
 
 def type_filter(p: Params, where: Where) -> None:
@@ -49,34 +52,46 @@ def event_payload(pay: PaymentsCore, event_id: str) -> bytes:
     return pay.outbox.payload(event_id) or event_json(pay.get("event", event_id))
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    pay.present("event", lambda doc, shown: shown.update(pending_webhooks=pay.outbox.pending_count(doc["id"])))
+def show_pending(pay: PaymentsCore, doc: dict[str, Any], shown: dict[str, Any]) -> None:
+    """An event shows how many of its webhooks are still to be delivered, as it is now."""
+    shown["pending_webhooks"] = pay.outbox.pending_count(doc["id"])
 
-    @app.post("/v1/events/<event_id>/retry")
-    def retry_event(event_id: str) -> Response:
-        """Resend an event now (what `stripe events resend` calls)."""
-        p = httpapi.params(("webhook_endpoint",))
-        event = pay.get("event", event_id)
-        endpoint_id = p.string("webhook_endpoint", max_length=200)
-        if endpoint_id is not None:
-            endpoint = pay.get("webhook_endpoint", endpoint_id, param="webhook_endpoint")
-            if endpoint["status"] != "enabled":
-                raise ApiError(
-                    400,
-                    f"Webhook endpoint {endpoint_id} is disabled; enable it before resending to it.",
-                    param="webhook_endpoint",
-                )
-            if not pay.outbox.deliveries(event_id=event_id, endpoint_id=endpoint_id):
-                pay.outbox.enqueue(event_id, event["type"], event_payload(pay, event_id), [endpoint_id])
-            else:
-                pay.outbox.resend(event_id, endpoint_id)
-        elif not pay.outbox.resend(event_id):
+
+RESOURCE = Resource(
+    kind="event",
+    prefix="evt",
+    url="/v1/events",
+    filters=(Filter(("type", "types"), type_filter), Filter(("delivery_success",), delivery_filter)),
+)
+bp = Blueprint("events", __name__)
+
+
+@bp.post("/v1/events/<event_id>/retry")
+def retry_event(event_id: str) -> Response:
+    """Resend an event now (what `stripe events resend` calls)."""
+    pay = current()
+    p = httpapi.params(("webhook_endpoint",))
+    event = pay.get("event", event_id)
+    endpoint_id = p.string("webhook_endpoint", max_length=200)
+    if endpoint_id is not None:
+        endpoint = pay.get("webhook_endpoint", endpoint_id, param="webhook_endpoint")
+        if endpoint["status"] != "enabled":
             raise ApiError(
                 400,
-                f"Event {event_id} was not sent to any webhook endpoint; pass webhook_endpoint=we_… to send it to one.",
+                f"Webhook endpoint {endpoint_id} is disabled; enable it before resending to it.",
                 param="webhook_endpoint",
             )
-        return pay.render(pay.get("event", event_id))
+        if not pay.outbox.deliveries(event_id=event_id, endpoint_id=endpoint_id):
+            pay.outbox.enqueue(event_id, event["type"], event_payload(pay, event_id), [endpoint_id])
+        else:
+            pay.outbox.resend(event_id, endpoint_id)
+    elif not pay.outbox.resend(event_id):
+        raise ApiError(
+            400,
+            f"Event {event_id} was not sent to any webhook endpoint; pass webhook_endpoint=we_… to send it to one.",
+            param="webhook_endpoint",
+        )
+    return pay.render(pay.get("event", event_id))
 
 
 def _like(pattern: str) -> str:

@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Response, jsonify
 
 from ..errors import ApiError
 from ..jsonapi import envelope
-from . import httpapi
-from .core import PaymentsCore
-from .params import Params
-from .ratelimit import DEFAULT_READS, DEFAULT_WRITES, Limit
+from .core import PaymentsCore, current
+from .http import httpapi
+from .http.params import Params
+from .http.ratelimit import DEFAULT_READS, DEFAULT_WRITES, Limit
 
 
 def attempt_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -61,73 +61,86 @@ def attempts_after(
     return [attempt_view(row) for row in rows[:limit]], len(rows) > limit
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    def _attempts(url: str, **where: str) -> Response:
-        p = httpapi.params(("limit", "starting_after"))
-        limit = p.integer("limit", minimum=1, maximum=1000) or 100
-        after = p.string("starting_after", max_length=200)
-        if after is not None and pay.store.one("SELECT 1 FROM attempts WHERE id = ?", (after,)) is None:
-            raise ApiError(
-                404, f"No such webhook_attempt: {after!r} (given as starting_after).", param="starting_after"
-            )
-        data, more = attempts_after(pay, after=after, limit=limit, **where)
-        return jsonify(envelope(data, url, more))
+bp = Blueprint("extensions", __name__)
 
-    @app.get("/v1/events/<event_id>/attempts")
-    def event_attempts(event_id: str) -> Response:
-        pay.get("event", event_id)
-        return _attempts(f"/v1/events/{event_id}/attempts", event_id=event_id)
 
-    @app.get("/v1/webhook_endpoints/<endpoint_id>/attempts")
-    def endpoint_attempts(endpoint_id: str) -> Response:
-        pay.get("webhook_endpoint", endpoint_id)
-        return _attempts(f"/v1/webhook_endpoints/{endpoint_id}/attempts", endpoint_id=endpoint_id)
+def _attempts(url: str, **where: str) -> Response:
+    pay = current()
+    p = httpapi.params(("limit", "starting_after"))
+    limit = p.integer("limit", minimum=1, maximum=1000) or 100
+    after = p.string("starting_after", max_length=200)
+    if after is not None and pay.store.one("SELECT 1 FROM attempts WHERE id = ?", (after,)) is None:
+        raise ApiError(404, f"No such webhook_attempt: {after!r} (given as starting_after).", param="starting_after")
+    data, more = attempts_after(pay, after=after, limit=limit, **where)
+    return jsonify(envelope(data, url, more))
 
-    @app.post("/v1/hooklab/recover_failed")
-    def recover_failed() -> Response:
-        p = httpapi.params(("since", "webhook_endpoint"))
-        since = _moment(p, "since")
-        endpoint_id = p.string("webhook_endpoint", max_length=200)
-        if endpoint_id is not None:
-            pay.get("webhook_endpoint", endpoint_id, param="webhook_endpoint")
-        resent = pay.outbox.recover_failed(since, endpoint_id)
-        return jsonify(
-            {
-                "object": "recovery",
-                "since": int(since),
-                "webhook_endpoint": endpoint_id,
-                "deliveries": resent,
-                "count": len(resent),
-            }
+
+@bp.get("/v1/events/<event_id>/attempts")
+def event_attempts(event_id: str) -> Response:
+    pay = current()
+    pay.get("event", event_id)
+    return _attempts(f"/v1/events/{event_id}/attempts", event_id=event_id)
+
+
+@bp.get("/v1/webhook_endpoints/<endpoint_id>/attempts")
+def endpoint_attempts(endpoint_id: str) -> Response:
+    pay = current()
+    pay.get("webhook_endpoint", endpoint_id)
+    return _attempts(f"/v1/webhook_endpoints/{endpoint_id}/attempts", endpoint_id=endpoint_id)
+
+
+@bp.post("/v1/hooklab/recover_failed")
+def recover_failed() -> Response:
+    pay = current()
+    p = httpapi.params(("since", "webhook_endpoint"))
+    since = _moment(p, "since")
+    endpoint_id = p.string("webhook_endpoint", max_length=200)
+    if endpoint_id is not None:
+        pay.get("webhook_endpoint", endpoint_id, param="webhook_endpoint")
+    resent = pay.outbox.recover_failed(since, endpoint_id)
+    return jsonify(
+        {
+            "object": "recovery",
+            "since": int(since),
+            "webhook_endpoint": endpoint_id,
+            "deliveries": resent,
+            "count": len(resent),
+        }
+    )
+
+
+@bp.post("/v1/hooklab/knobs")
+def knobs() -> Response:
+    pay = current()
+    p = httpapi.params(("duplicates", "out_of_order"))
+    rates = {name: _rate(p, name) for name in ("duplicates", "out_of_order")}
+    return jsonify({"object": "knobs", **pay.outbox.knobs(**rates)})
+
+
+@bp.get("/v1/hooklab/rate_limit")
+def read_rate_limit() -> Response:
+    pay = current()
+    httpapi.params()
+    return jsonify({"object": "rate_limit", **pay.limiter.describe()})
+
+
+@bp.post("/v1/hooklab/rate_limit")
+def set_rate_limit() -> Response:
+    pay = current()
+    p = httpapi.params(("reads_per_minute", "reads_burst", "writes_per_minute", "writes_burst", "off"))
+    if p.boolean("off"):
+        pay.limiter.configure(None, None)
+    else:
+        reads = Limit(
+            p.integer("reads_per_minute", minimum=1, maximum=1_000_000) or int(DEFAULT_READS.per_minute),
+            p.integer("reads_burst", minimum=1, maximum=1_000_000) or DEFAULT_READS.burst,
         )
-
-    @app.post("/v1/hooklab/knobs")
-    def knobs() -> Response:
-        p = httpapi.params(("duplicates", "out_of_order"))
-        rates = {name: _rate(p, name) for name in ("duplicates", "out_of_order")}
-        return jsonify({"object": "knobs", **pay.outbox.knobs(**rates)})
-
-    @app.get("/v1/hooklab/rate_limit")
-    def read_rate_limit() -> Response:
-        httpapi.params()
-        return jsonify({"object": "rate_limit", **pay.limiter.describe()})
-
-    @app.post("/v1/hooklab/rate_limit")
-    def set_rate_limit() -> Response:
-        p = httpapi.params(("reads_per_minute", "reads_burst", "writes_per_minute", "writes_burst", "off"))
-        if p.boolean("off"):
-            pay.limiter.configure(None, None)
-        else:
-            reads = Limit(
-                p.integer("reads_per_minute", minimum=1, maximum=1_000_000) or int(DEFAULT_READS.per_minute),
-                p.integer("reads_burst", minimum=1, maximum=1_000_000) or DEFAULT_READS.burst,
-            )
-            writes = Limit(
-                p.integer("writes_per_minute", minimum=1, maximum=1_000_000) or int(DEFAULT_WRITES.per_minute),
-                p.integer("writes_burst", minimum=1, maximum=1_000_000) or DEFAULT_WRITES.burst,
-            )
-            pay.limiter.configure(reads, writes)
-        return jsonify({"object": "rate_limit", **pay.limiter.describe()})
+        writes = Limit(
+            p.integer("writes_per_minute", minimum=1, maximum=1_000_000) or int(DEFAULT_WRITES.per_minute),
+            p.integer("writes_burst", minimum=1, maximum=1_000_000) or DEFAULT_WRITES.burst,
+        )
+        pay.limiter.configure(reads, writes)
+    return jsonify({"object": "rate_limit", **pay.limiter.describe()})
 
 
 def _moment(p: Params, name: str) -> float:

@@ -1,4 +1,4 @@
-"""Every list and retrieve view of the Stripe API, from one table.
+"""Every list and retrieve view of the Stripe API, from the declared resources.
 
 `GET /v1/<kinds>` answers one page, newest first, filtered by `created[...]`
 and the filters its row names; `GET /v1/<kinds>/<id>` answers one object.
@@ -8,51 +8,15 @@ condition to the query; the ones only one resource has live in its module.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import Flask, Response
 
-from . import events, httpapi, invoice_items, subscriptions
-from .billing import STATUSES as INVOICE_STATUSES
 from .core import PaymentsCore
-from .params import Params
-from .query import LIST_PARAMS, Where
-
-
-@dataclass(frozen=True)
-class Filter:
-    """Parameters a list accepts, and the condition they add."""
-
-    params: tuple[str, ...]
-    apply: Callable[[Params, Where], object]
-
-
-def field(name: str, *, max_length: int = 200, choices: Iterable[str] | None = None) -> Filter:
-    """`?name=value`: objects whose field equals the value."""
-    return Filter((name,), lambda p, where: where.field(name, p.string(name, max_length=max_length, choices=choices)))
-
-
-def flag(name: str) -> Filter:
-    """`?name=true|false` on a boolean field."""
-
-    def apply(p: Params, where: Where) -> None:
-        value = p.boolean(name)
-        if value is not None:
-            where.field(name, int(value))
-
-    return Filter((name,), apply)
-
-
-def _lookup_keys(p: Params, where: Where) -> None:
-    keys = p.strings("lookup_keys", max_items=10, max_length=200)
-    if keys:
-        where.raw("json_extract(body, '$.lookup_key') IN (" + ",".join("?" * len(keys)) + ")", *keys)
-
-
-NOT_DELETED = Filter((), lambda p, where: where.missing("deleted"))
-#: Accepted as Stripe does, and changes nothing here (every invoice is charged automatically).
-COLLECTION_METHOD = Filter(("collection_method",), lambda p, where: None)
+from .http import httpapi
+from .http.query import LIST_PARAMS, Where
+from .resource import Filter, Resource
 
 
 @dataclass(frozen=True)
@@ -65,80 +29,13 @@ class Listing:
     #: Parameters retrieve accepts and ignores (the SDK sends `client_secret` for a PaymentIntent).
     retrieve_ignored: tuple[str, ...] = ()
 
-
-TABLE = (
-    Listing("customer", "/v1/customers", (NOT_DELETED, field("email", max_length=512))),
-    Listing("payment_intent", "/v1/payment_intents", (field("customer"),), retrieve_ignored=("client_secret",)),
-    Listing("charge", "/v1/charges", (field("customer"), field("payment_intent"))),
-    Listing("refund", "/v1/refunds", (field("charge"), field("payment_intent"))),
-    Listing(
-        "setup_intent",
-        "/v1/setup_intents",
-        (field("customer"), field("payment_method")),
-        retrieve_ignored=("client_secret",),
-    ),
-    Listing(
-        "price",
-        "/v1/prices",
-        (
-            NOT_DELETED,
-            field("product"),
-            field("currency", max_length=10),
-            field("type", max_length=20),
-            flag("active"),
-            Filter(("lookup_keys",), _lookup_keys),
-        ),
-    ),
-    Listing("product", "/v1/products", (NOT_DELETED, flag("active"))),
-    Listing(
-        "subscription",
-        "/v1/subscriptions",
-        (
-            field("customer"),
-            Filter(("status",), subscriptions.status_filter),
-            Filter(("price",), subscriptions.price_filter),
-        ),
-    ),
-    Listing(
-        "invoice",
-        "/v1/invoices",
-        (
-            NOT_DELETED,
-            field("customer"),
-            field("subscription"),
-            field("status", choices=INVOICE_STATUSES),
-            COLLECTION_METHOD,
-        ),
-    ),
-    Listing("webhook_endpoint", "/v1/webhook_endpoints"),
-    Listing("coupon", "/v1/coupons", (NOT_DELETED,)),
-    Listing("tax_rate", "/v1/tax_rates", (flag("active"), flag("inclusive"))),
-    Listing(
-        "invoiceitem",
-        "/v1/invoiceitems",
-        (NOT_DELETED, field("customer"), field("invoice"), Filter(("pending",), invoice_items.pending_filter)),
-    ),
-    Listing(
-        "checkout_session",
-        "/v1/checkout/sessions",
-        (
-            field("customer"),
-            field("payment_intent"),
-            field("subscription"),
-            field("status", choices=("open", "complete", "expired")),
-            field("client_reference_id"),
-        ),
-    ),
-    Listing("test_clock", "/v1/test_helpers/test_clocks", (NOT_DELETED,)),
-    Listing(
-        "event",
-        "/v1/events",
-        (Filter(("type", "types"), events.type_filter), Filter(("delivery_success",), events.delivery_filter)),
-    ),
-)
+    @classmethod
+    def of(cls, resource: Resource) -> Listing:
+        """The list and retrieve views a declared resource asks for."""
+        return cls(resource.kind, resource.url, resource.filters, resource.retrieve_ignored)
 
 
-def install(app: Flask, core: PaymentsCore, table: Iterable[Listing] = TABLE) -> None:
+def install(app: Flask, core: PaymentsCore, table: Iterable[Listing]) -> None:
     """Add the list and retrieve view of every row."""
     for row in table:
         resource(app, core, row)

@@ -14,12 +14,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Flask, Response
+from flask import Blueprint, Response
 
 from ..errors import ApiError
-from . import authentication, cards, charges, customers, httpapi
-from .core import PaymentsCore
-from .params import Params, merge_metadata
+from . import cards, charges, customers
+from .core import PaymentsCore, asked
+from .http.params import Params, merge_metadata
+from .methods import authentication
+from .resource import Resource, field
 
 MAX_AMOUNT = 99_999_999
 #: Stripe's minimum charge is about 50 cents in the major currencies.
@@ -55,203 +57,220 @@ _IGNORED = (
 _FINAL = ("succeeded", "canceled")
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post("/v1/payment_intents")
-    def create_intent() -> Response:
-        p = httpapi.params(_FIELDS, _IGNORED)
-        paths = p.expand()
-        currency = _currency(p, required=True)
-        amount = _amount(p, currency, required=True)
-        customer_id = p.string("customer", max_length=200)
-        method = p.string("payment_method", max_length=200)
-        confirm = p.boolean("confirm") or False
-        capture = p.string("capture_method", choices=("automatic", "automatic_async", "manual"))
-        off_session = p.boolean("off_session")
-        if off_session is not None and not confirm:
+RESOURCE = Resource(
+    kind="payment_intent",
+    prefix="pi",
+    url="/v1/payment_intents",
+    events=(
+        "payment_intent.amount_capturable_updated",
+        "payment_intent.canceled",
+        "payment_intent.created",
+        "payment_intent.payment_failed",
+        "payment_intent.processing",
+        "payment_intent.requires_action",
+        "payment_intent.succeeded",
+    ),
+    filters=(field("customer"),),
+    retrieve_ignored=("client_secret",),
+)
+bp = Blueprint("payment_intents", __name__)
+
+
+@bp.post("/v1/payment_intents")
+def create_intent() -> Response:
+    pay, p, paths = asked(_FIELDS, _IGNORED)
+    currency = _currency(p, required=True)
+    amount = _amount(p, currency, required=True)
+    customer_id = p.string("customer", max_length=200)
+    method = p.string("payment_method", max_length=200)
+    confirm = p.boolean("confirm") or False
+    capture = p.string("capture_method", choices=("automatic", "automatic_async", "manual"))
+    off_session = p.boolean("off_session")
+    if off_session is not None and not confirm:
+        raise ApiError(
+            400,
+            "You can only pass `off_session` when `confirm=true`: confirm the PaymentIntent in the same "
+            "request, or pass off_session to POST /v1/payment_intents/{id}/confirm.",
+            param="off_session",
+        )
+    return_url = authentication.return_url(p)
+    description = p.string("description", max_length=1000)
+    receipt_email = p.string("receipt_email", max_length=512)
+    metadata = merge_metadata({}, p.metadata())
+    card = cards.card(method, pay=pay) if method else None
+    if confirm and card is None:
+        raise cards.missing("PaymentIntent")
+    with pay.store.transaction():
+        if customer_id is not None:
+            customers.live(pay, customer_id, param="customer")
+        if card is not None:
+            _check_owner(card, customer_id)
+        intent = start(
+            pay,
+            amount=amount,
+            currency=currency,
+            customer=customer_id,
+            metadata=metadata,
+            description=description,
+            method=method,
+            receipt_email=receipt_email,
+            capture_method=capture or "automatic",
+        )
+        declined = (
+            _confirm(pay, intent, card, off_session=bool(off_session), return_url=return_url)
+            if confirm and card
+            else None
+        )
+    if declined is not None:
+        raise declined
+    return pay.render(intent, paths)
+
+
+@bp.post("/v1/payment_intents/<intent_id>")
+def update_intent(intent_id: str) -> Response:
+    pay, p, paths = asked(tuple(f for f in _FIELDS if f not in ("confirm", "off_session", "return_url")), _IGNORED)
+    metadata = p.metadata()
+    description = p.string("description", max_length=1000, empty_ok=True)
+    receipt_email = p.string("receipt_email", max_length=512, empty_ok=True)
+    with pay.store.transaction():
+        intent = pay.get("payment_intent", intent_id)
+        changes_money = [
+            name for name in ("amount", "currency", "customer", "payment_method", "capture_method") if name in p
+        ]
+        if changes_money and intent["status"] in (*_FINAL, "requires_capture", "processing"):
             raise ApiError(
                 400,
-                "You can only pass `off_session` when `confirm=true`: confirm the PaymentIntent in the same "
-                "request, or pass off_session to POST /v1/payment_intents/{id}/confirm.",
-                param="off_session",
+                f"You cannot change {changes_money[0]} of a PaymentIntent with status {intent['status']}.",
+                code="payment_intent_unexpected_state",
+                param=changes_money[0],
             )
-        return_url = authentication.return_url(p)
-        description = p.string("description", max_length=1000)
-        receipt_email = p.string("receipt_email", max_length=512)
-        metadata = merge_metadata({}, p.metadata())
-        card = cards.card(method, pay=pay) if method else None
-        if confirm and card is None:
+        if "currency" in p:
+            intent["currency"] = _currency(p, required=True)
+        if "amount" in p:
+            intent["amount"] = _amount(p, intent["currency"], required=True)
+        if "customer" in p:
+            customer_id = p.string("customer", max_length=200, required=True)
+            customers.live(pay, str(customer_id), param="customer")
+            intent["customer"] = customer_id
+        if "payment_method" in p:
+            method = p.string("payment_method", max_length=200, required=True)
+            _check_owner(cards.card(str(method), pay=pay), intent["customer"])
+            intent.update(payment_method=method, status="requires_confirmation", next_action=None)
+        if "capture_method" in p:
+            capture = p.string("capture_method", choices=("automatic", "automatic_async", "manual"))
+            intent["capture_method"] = "manual" if capture == "manual" else "automatic"
+        if "description" in p:
+            intent["description"] = description or None
+        if "receipt_email" in p:
+            intent["receipt_email"] = receipt_email or None
+        intent["metadata"] = merge_metadata(intent["metadata"], metadata)
+        pay.db["payment_intent"].replace(intent)
+    return pay.render(intent, paths)
+
+
+@bp.post("/v1/payment_intents/<intent_id>/confirm")
+def confirm_intent(intent_id: str) -> Response:
+    pay, p, paths = asked(("payment_method", "receipt_email", "off_session", "return_url", "capture_method"), _IGNORED)
+    method = p.string("payment_method", max_length=200)
+    off_session = p.boolean("off_session") or False
+    return_url = authentication.return_url(p)
+    capture = p.string("capture_method", choices=("automatic", "automatic_async", "manual"))
+    receipt_email = p.string("receipt_email", max_length=512)
+    with pay.store.transaction():
+        intent = pay.get("payment_intent", intent_id)
+        if intent["status"] in _FINAL:
+            raise ApiError(
+                400,
+                f"You cannot confirm this PaymentIntent because it has a status of {intent['status']}.",
+                code="payment_intent_unexpected_state",
+                payment_intent=pay.public(intent),
+            )
+        method = method or intent["payment_method"]
+        if method is None:
             raise cards.missing("PaymentIntent")
-        with pay.store.transaction():
-            if customer_id is not None:
-                customers.live(pay, customer_id, param="customer")
-            if card is not None:
-                _check_owner(card, customer_id)
-            intent = start(
-                pay,
-                amount=amount,
-                currency=currency,
-                customer=customer_id,
-                metadata=metadata,
-                description=description,
-                method=method,
-                receipt_email=receipt_email,
-                capture_method=capture or "automatic",
+        if intent["status"] == "requires_capture":
+            raise ApiError(
+                400,
+                "This PaymentIntent is already confirmed and waits to be captured: capture or cancel it.",
+                code="payment_intent_unexpected_state",
             )
-            declined = (
-                _confirm(pay, intent, card, off_session=bool(off_session), return_url=return_url)
-                if confirm and card
-                else None
+        card = cards.card(method, pay=pay)
+        _check_owner(card, intent["customer"])
+        if capture is not None:
+            intent["capture_method"] = "manual" if capture == "manual" else "automatic"
+        if receipt_email:
+            intent["receipt_email"] = receipt_email
+        declined = _confirm(pay, intent, card, off_session=off_session, return_url=return_url)
+    if declined is not None:
+        raise declined
+    return pay.render(intent, paths)
+
+
+@bp.post("/v1/payment_intents/<intent_id>/cancel")
+def cancel_intent(intent_id: str) -> Response:
+    pay, p, paths = asked(("cancellation_reason",))
+    reason = p.string("cancellation_reason", choices=CANCEL_REASONS)
+    with pay.store.transaction():
+        intent = pay.get("payment_intent", intent_id)
+        if intent["status"] in _FINAL:
+            raise ApiError(
+                400,
+                f"You cannot cancel this PaymentIntent because it has a status of {intent['status']}. Only a "
+                "PaymentIntent with one of the following statuses may be canceled: requires_payment_method, "
+                "requires_capture, requires_confirmation, requires_action, processing.",
+                code="payment_intent_unexpected_state",
             )
-        if declined is not None:
-            raise declined
-        return pay.render(intent, paths)
-
-    @app.post("/v1/payment_intents/<intent_id>")
-    def update_intent(intent_id: str) -> Response:
-        p = httpapi.params(tuple(f for f in _FIELDS if f not in ("confirm", "off_session", "return_url")), _IGNORED)
-        paths = p.expand()
-        metadata = p.metadata()
-        description = p.string("description", max_length=1000, empty_ok=True)
-        receipt_email = p.string("receipt_email", max_length=512, empty_ok=True)
-        with pay.store.transaction():
-            intent = pay.get("payment_intent", intent_id)
-            changes_money = [
-                name for name in ("amount", "currency", "customer", "payment_method", "capture_method") if name in p
-            ]
-            if changes_money and intent["status"] in (*_FINAL, "requires_capture", "processing"):
-                raise ApiError(
-                    400,
-                    f"You cannot change {changes_money[0]} of a PaymentIntent with status {intent['status']}.",
-                    code="payment_intent_unexpected_state",
-                    param=changes_money[0],
-                )
-            if "currency" in p:
-                intent["currency"] = _currency(p, required=True)
-            if "amount" in p:
-                intent["amount"] = _amount(p, intent["currency"], required=True)
-            if "customer" in p:
-                customer_id = p.string("customer", max_length=200, required=True)
-                customers.live(pay, str(customer_id), param="customer")
-                intent["customer"] = customer_id
-            if "payment_method" in p:
-                method = p.string("payment_method", max_length=200, required=True)
-                _check_owner(cards.card(str(method), pay=pay), intent["customer"])
-                intent.update(payment_method=method, status="requires_confirmation", next_action=None)
-            if "capture_method" in p:
-                capture = p.string("capture_method", choices=("automatic", "automatic_async", "manual"))
-                intent["capture_method"] = "manual" if capture == "manual" else "automatic"
-            if "description" in p:
-                intent["description"] = description or None
-            if "receipt_email" in p:
-                intent["receipt_email"] = receipt_email or None
-            intent["metadata"] = merge_metadata(intent["metadata"], metadata)
-            pay.db["payment_intent"].replace(intent)
-        return pay.render(intent, paths)
-
-    @app.post("/v1/payment_intents/<intent_id>/confirm")
-    def confirm_intent(intent_id: str) -> Response:
-        p = httpapi.params(("payment_method", "receipt_email", "off_session", "return_url", "capture_method"), _IGNORED)
-        paths = p.expand()
-        method = p.string("payment_method", max_length=200)
-        off_session = p.boolean("off_session") or False
-        return_url = authentication.return_url(p)
-        capture = p.string("capture_method", choices=("automatic", "automatic_async", "manual"))
-        receipt_email = p.string("receipt_email", max_length=512)
-        with pay.store.transaction():
-            intent = pay.get("payment_intent", intent_id)
-            if intent["status"] in _FINAL:
-                raise ApiError(
-                    400,
-                    f"You cannot confirm this PaymentIntent because it has a status of {intent['status']}.",
-                    code="payment_intent_unexpected_state",
-                    payment_intent=pay.public(intent),
-                )
-            method = method or intent["payment_method"]
-            if method is None:
-                raise cards.missing("PaymentIntent")
-            if intent["status"] == "requires_capture":
-                raise ApiError(
-                    400,
-                    "This PaymentIntent is already confirmed and waits to be captured: capture or cancel it.",
-                    code="payment_intent_unexpected_state",
-                )
-            card = cards.card(method, pay=pay)
-            _check_owner(card, intent["customer"])
-            if capture is not None:
-                intent["capture_method"] = "manual" if capture == "manual" else "automatic"
-            if receipt_email:
-                intent["receipt_email"] = receipt_email
-            declined = _confirm(pay, intent, card, off_session=off_session, return_url=return_url)
-        if declined is not None:
-            raise declined
-        return pay.render(intent, paths)
-
-    @app.post("/v1/payment_intents/<intent_id>/cancel")
-    def cancel_intent(intent_id: str) -> Response:
-        p = httpapi.params(("cancellation_reason",))
-        paths = p.expand()
-        reason = p.string("cancellation_reason", choices=CANCEL_REASONS)
-        with pay.store.transaction():
-            intent = pay.get("payment_intent", intent_id)
-            if intent["status"] in _FINAL:
-                raise ApiError(
-                    400,
-                    f"You cannot cancel this PaymentIntent because it has a status of {intent['status']}. Only a "
-                    "PaymentIntent with one of the following statuses may be canceled: requires_payment_method, "
-                    "requires_capture, requires_confirmation, requires_action, processing.",
-                    code="payment_intent_unexpected_state",
-                )
-            if intent["status"] == "requires_capture" and intent["latest_charge"]:
-                charges.release(pay, pay.get("charge", intent["latest_charge"]))
-            intent.update(
-                status="canceled",
-                canceled_at=pay.now(),
-                cancellation_reason=reason,
-                amount_capturable=0,
-                next_action=None,
-            )
-            pay.db["payment_intent"].replace(intent)
-            pay.emit("payment_intent.canceled", intent)
-        return pay.render(intent, paths)
-
-    @app.post("/v1/payment_intents/<intent_id>/capture")
-    def capture_intent(intent_id: str) -> Response:
-        p = httpapi.params(
-            ("amount_to_capture", "metadata"),
-            ("statement_descriptor", "statement_descriptor_suffix", "application_fee_amount", "final_capture"),
+        if intent["status"] == "requires_capture" and intent["latest_charge"]:
+            charges.release(pay, pay.get("charge", intent["latest_charge"]))
+        intent.update(
+            status="canceled",
+            canceled_at=pay.now(),
+            cancellation_reason=reason,
+            amount_capturable=0,
+            next_action=None,
         )
-        paths = p.expand()
-        amount = p.integer("amount_to_capture", minimum=1)
-        metadata = p.metadata()
-        with pay.store.transaction():
-            intent = pay.get("payment_intent", intent_id)
-            if intent["status"] != "requires_capture":
-                raise ApiError(
-                    400,
-                    "This PaymentIntent could not be captured because it has a status of "
-                    f"{intent['status']}. Only a PaymentIntent with one of the following statuses may be "
-                    "captured: requires_capture.",
-                    code="payment_intent_unexpected_state",
-                    payment_intent=pay.public(intent),
-                )
-            if amount is not None and amount > intent["amount_capturable"]:
-                raise ApiError(
-                    400,
-                    f"The amount_to_capture ({amount}) must be less than or equal to the PaymentIntent's "
-                    f"amount_capturable ({intent['amount_capturable']}).",
-                    code="amount_too_large",
-                    param="amount_to_capture",
-                )
-            made = charges.capture(pay, pay.get("charge", intent["latest_charge"]), amount, param="amount_to_capture")
-            intent.update(
-                status="succeeded",
-                amount_received=made["amount_captured"],
-                amount_capturable=0,
-                metadata=merge_metadata(intent["metadata"], metadata),
+        pay.db["payment_intent"].replace(intent)
+        pay.emit("payment_intent.canceled", intent)
+    return pay.render(intent, paths)
+
+
+@bp.post("/v1/payment_intents/<intent_id>/capture")
+def capture_intent(intent_id: str) -> Response:
+    pay, p, paths = asked(
+        ("amount_to_capture", "metadata"),
+        ("statement_descriptor", "statement_descriptor_suffix", "application_fee_amount", "final_capture"),
+    )
+    amount = p.integer("amount_to_capture", minimum=1)
+    metadata = p.metadata()
+    with pay.store.transaction():
+        intent = pay.get("payment_intent", intent_id)
+        if intent["status"] != "requires_capture":
+            raise ApiError(
+                400,
+                "This PaymentIntent could not be captured because it has a status of "
+                f"{intent['status']}. Only a PaymentIntent with one of the following statuses may be "
+                "captured: requires_capture.",
+                code="payment_intent_unexpected_state",
+                payment_intent=pay.public(intent),
             )
-            pay.db["payment_intent"].replace(intent)
-            pay.emit("payment_intent.succeeded", intent)
-        return pay.render(intent, paths)
+        if amount is not None and amount > intent["amount_capturable"]:
+            raise ApiError(
+                400,
+                f"The amount_to_capture ({amount}) must be less than or equal to the PaymentIntent's "
+                f"amount_capturable ({intent['amount_capturable']}).",
+                code="amount_too_large",
+                param="amount_to_capture",
+            )
+        made = charges.capture(pay, pay.get("charge", intent["latest_charge"]), amount, param="amount_to_capture")
+        intent.update(
+            status="succeeded",
+            amount_received=made["amount_captured"],
+            amount_capturable=0,
+            metadata=merge_metadata(intent["metadata"], metadata),
+        )
+        pay.db["payment_intent"].replace(intent)
+        pay.emit("payment_intent.succeeded", intent)
+    return pay.render(intent, paths)
 
 
 def start(

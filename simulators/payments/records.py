@@ -31,6 +31,14 @@ def apply(doc: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return previous
 
 
+def save(pay: PaymentsCore, doc: dict[str, Any], previous: dict[str, Any]) -> None:
+    """Store a changed object and emit its `<object>.updated` with `previous` (inside a transaction); nothing
+    when nothing changed."""
+    if previous:
+        pay.db[_kind(doc)].replace(doc)
+        pay.emit(f"{doc['object']}.updated", doc, previous)
+
+
 def _kind(doc: dict[str, Any]) -> str:
     kind = str(doc["object"])
     return {"test_helpers.test_clock": "test_clock", "checkout.session": "checkout_session"}.get(kind, kind)

@@ -1,4 +1,5 @@
-"""Saving a card as a PaymentMethod, and attaching one to a customer: shared by every route that saves cards."""
+"""Saving a card on a customer (a PaymentMethod attached, or a token's card as a source), and spending a token:
+shared by every route that saves cards, beneath the customers that hold them."""
 
 from __future__ import annotations
 
@@ -52,3 +53,42 @@ def attach(pay: PaymentsCore, card: Card, customer_id: str) -> dict[str, Any]:
     pay.db["payment_method"].replace(doc)
     pay.emit("payment_method.attached", doc, {"customer": None})
     return doc
+
+
+def use(pay: PaymentsCore, card: cards.Card, param: str = "source") -> None:
+    """Spend a stored token (inside a transaction): a token is good once, as Stripe's are."""
+    token = card.stored
+    if token is None or token.get("object") != "token":
+        return
+    if token["used"]:
+        raise ApiError(
+            400, f"You cannot use a Stripe token more than once: {token['id']}.", code="token_already_used", param=param
+        )
+    token["used"] = True
+    pay.db["token"].replace(token)
+
+
+def add_source(pay: PaymentsCore, customer: dict[str, Any], token_id: str, *, announce: bool = True) -> dict[str, Any]:
+    """Save a token's card on a customer (inside a transaction); the first becomes its default_source.
+
+    Emits `customer.source.created` (and `customer.updated` for a new default); `announce=False` while the
+    customer is being created: its `customer.created` shows the source already.
+    """
+    card = cards.card(token_id, "source", pay=pay)
+    if not token_id.startswith("tok_"):
+        raise ApiError(400, f"Invalid source: {token_id[:80]!r} is not a card token such as tok_visa.", param="source")
+    use(pay, card)
+    if card.declines and card.attach_declines:
+        raise cards.card_error(card)
+    now = pay.now()
+    source = {**card.source_card(pay.ids.new("card")), "customer": customer["id"], "_number": card.number}
+    pay.db["card"].insert(source, created=now)
+    if announce:
+        pay.emit("customer.source.created", source)
+    if customer.get("default_source") is None:
+        previous = {"default_source": None}
+        customer["default_source"] = source["id"]
+        pay.db["customer"].replace(customer)
+        if announce:
+            pay.emit("customer.updated", customer, previous)
+    return source

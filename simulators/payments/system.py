@@ -3,40 +3,11 @@
 Point the official SDK at it (`stripe.api_base = lab.payments.url`,
 `stripe.api_key = lab.payments.api_key`) or use the Python API below.
 
-Stripe API (form-encoded, bearer key, Stripe's list and error shapes):
-  customers            POST/GET /v1/customers, GET/POST/DELETE /v1/customers/{id}
-  payment intents      POST/GET /v1/payment_intents, GET/POST /v1/payment_intents/{id},
-                       POST /v1/payment_intents/{id}/confirm, POST /v1/payment_intents/{id}/cancel
-                       POST /v1/payment_intents/{id}/capture (capture_method=manual; amount_to_capture)
-  charges, refunds     POST/GET /v1/charges, GET/POST /v1/charges/{id}, POST /v1/charges/{id}/capture,
-                       GET /v1/charges/{id}/refunds[/{re}],
-                       POST/GET /v1/refunds, GET/POST /v1/refunds/{id}
-  payment methods      POST/GET /v1/payment_methods (Stripe's test card numbers), GET/POST /v1/payment_methods/{id},
-                       POST /v1/payment_methods/{id}/attach|detach, GET /v1/customers/{id}/payment_methods[/{pm}]
-  tokens, sources      POST /v1/tokens (card[...]), GET /v1/tokens/{id}; shortcuts tok_visa, tok_chargeDeclined…;
-                       POST/GET /v1/customers/{id}/sources (source=tok_…), customer create source=tok_…
-  setup intents        POST/GET /v1/setup_intents, GET/POST /v1/setup_intents/{id},
-                       POST /v1/setup_intents/{id}/confirm, POST /v1/setup_intents/{id}/cancel
-  3-D Secure           GET/POST /hooklab/authenticate/{pi_or_seti}?client_secret=… (the page next_action points to)
-  products, prices     POST/GET /v1/products, GET/POST/DELETE /v1/products/{id}, POST/GET /v1/prices,
-                       GET/POST /v1/prices/{id}  (seeded: price_basic_monthly, price_pro_monthly)
-  coupons              POST/GET /v1/coupons, GET/POST/DELETE /v1/coupons/{id}
-  plans                POST/GET /v1/plans, GET/POST/DELETE /v1/plans/{id} (each with its price, same id)
-  tax rates            POST/GET /v1/tax_rates, GET/POST /v1/tax_rates/{id} (stored, not applied to invoices)
-  subscriptions        POST/GET /v1/subscriptions, GET/POST/DELETE /v1/subscriptions/{id}
-                       (trial_period_days, trial_end, coupon/discounts, items[0][price] with proration_behavior)
-  invoice items        POST/GET /v1/invoiceitems, GET/POST/DELETE /v1/invoiceitems/{id}
-  invoices             POST/GET /v1/invoices, GET/POST/DELETE /v1/invoices/{id}, POST …/{id}/finalize, …/pay,
-                       …/void, …/mark_uncollectible, …/send, GET …/{id}/lines, GET /v1/invoices/upcoming,
-                       POST /v1/invoices/create_preview
-  checkout             POST/GET /v1/checkout/sessions, GET/POST /v1/checkout/sessions/{id}, GET …/{id}/line_items,
-                       POST …/{id}/expire; the hosted page at GET/POST /checkout/{id}; without a browser:
-                       POST /v1/payment_pages/{id}/confirm, POST /v1/test_helpers/checkout/sessions/{id}/async_payment
-  test clocks          POST/GET /v1/test_helpers/test_clocks, GET/DELETE …/{id}, POST …/{id}/advance
-  webhook endpoints    POST/GET /v1/webhook_endpoints, GET/POST/DELETE /v1/webhook_endpoints/{id}
-                       (hooklab extension: retry_policy=none|stripe|standard or retry_policy[0]=<seconds>…)
-  events               GET /v1/events (type, types[], created[...], delivery_success), GET /v1/events/{id},
-                       POST /v1/events/{id}/retry (optional webhook_endpoint)
+Stripe API (form-encoded, bearer key, Stripe's list and error shapes): customers, payment intents,
+charges and refunds, payment methods, tokens and sources, setup intents (with a 3-D Secure page),
+products, prices, coupons, plans, tax rates, subscriptions, invoice items, invoices, Checkout (with
+its hosted page), test clocks, webhook endpoints and events, and each resource a module declares.
+`lab.payments.routes()` lists every route, read from the app itself.
 
 hooklab extensions (same key, not rate limited):
   GET  /v1/events/{id}/attempts                every delivery attempt of an event
@@ -50,9 +21,11 @@ Python: the calls of `PaymentsApi` (`create_customer`, `pay`, `subscribe`, …)
 go over HTTP; the reads here (`events()`, `payments()`, …) and
 `lab.payments.outbox.attempts(event_id=…, endpoint_id=…)` come straight from the store.
 
-Layers, top down: this module (the server and the reads) → `listing` (the list
-and retrieve views, one table) → the resource modules → `core` (collections,
-showing, events) → `httpapi`, `query`, `catalogue` and the small helpers.
+Layers, top down: this module (the server and the reads) → `registry` (every
+module's declared `RESOURCE` and Blueprint, found by looking) → `listing` (the
+list and retrieve views) → the resource modules, in wings (`billing/`,
+`checkout/`, `methods/`) and beside them → `core` (collections, showing,
+events) → `resource`, `catalogue`, `cards` → `http/` (what every request goes through).
 """
 
 from __future__ import annotations
@@ -64,50 +37,47 @@ from flask import Flask
 
 from ..clock import to_timestamp
 from ..context import SystemContext
-from ..service import Service, flask_app
+from ..service import Service, flask_app, open_storage
 from ..webhooks import RetryPolicy, Target
 from . import (
-    authentication,
     catalogue,
     charges,
-    checkout,
-    checkout_confirm,
-    checkout_page,
-    coupons,
     customers,
     events,
-    extensions,
-    httpapi,
-    invoice_items,
-    invoices,
     listing,
     payment_intents,
-    payment_methods,
-    plans,
-    prices,
-    products,
-    renewals,
-    setup_intents,
-    subscriptions,
-    tax_rates,
+    registry,
     test_clocks,
-    tokens,
     webhook_endpoints,
 )
 from .api import PaymentsApi
+from .billing import invoices, prices, renewals
+from .checkout import checkout
 from .client import PaymentsClient
 from .core import PaymentsCore
-from .ratelimit import DEFAULT_READS, DEFAULT_WRITES, Limit
+from .http import httpapi
+from .http.ratelimit import DEFAULT_READS, DEFAULT_WRITES, Limit
+from .methods import authentication, setup_intents
+
+#: What the API shows of a kind beyond its stored fields.
+_PRESENTERS = {
+    "customer": customers.show_tax_ids,
+    "charge": charges.show_refunds,
+    "webhook_endpoint": webhook_endpoints.show,
+    "event": events.show_pending,
+    "checkout.session": checkout.show_url,
+}
 
 
 class PaymentsSystem(Service, PaymentsApi):
     """Customers, payments, subscriptions and invoices, with events delivered by webhook."""
 
     title = "payments"
-    core: PaymentsCore
 
     def __init__(self, ctx: SystemContext) -> None:
-        super().__init__(ctx)
+        storage = open_storage(ctx)
+        self.core = core = PaymentsCore(ctx, *storage, registry.declared())
+        super().__init__(ctx, create_app(core), storage=storage)
         self.api_key = self.core.api_key
         self.db = self.core.db
         self.limiter = self.core.limiter
@@ -115,42 +85,6 @@ class PaymentsSystem(Service, PaymentsApi):
         self._provisioning_id: str | None = None
         prices.seed(self.core)
         self._client: PaymentsClient | None = None
-
-    def create_app(self) -> Flask:
-        # Service.__init__ calls this once the store and ids exist: the core is
-        # made here so that every view closes over it.
-        self.core = core = PaymentsCore(self.ctx, self.store, self.ids)
-        app = flask_app(__name__)
-        # Answer `/v1//customers` or a trailing slash with a JSON 404, never an HTML redirect.
-        app.url_map.merge_slashes = False
-        app.url_map.strict_slashes = False
-        httpapi.install(app, api_key=core.api_key, limiter=core.limiter, idempotency=core.idempotency)
-        for module in (customers, payment_intents, charges, subscriptions, invoices, webhook_endpoints, events):
-            module.init_app(app, core)
-        for billing_module in (
-            products,
-            prices,
-            coupons,
-            plans,
-            tax_rates,
-            invoice_items,
-            checkout,
-            checkout_page,
-            checkout_confirm,
-            test_clocks,
-        ):
-            billing_module.init_app(app, core)
-        # Cards: payment methods, tokens, setup intents and the 3-D Secure page.
-        for module in (payment_methods, tokens, setup_intents):
-            module.init_app(app, core)
-        authentication.init_app(
-            app,
-            core,
-            {"payment_intent": payment_intents.authenticated, "setup_intent": setup_intents.authenticated},
-        )
-        listing.install(app, core)
-        extensions.init_app(app, core)
-        return app
 
     # -- lifecycle --------------------------------------------------------
 
@@ -226,6 +160,11 @@ class PaymentsSystem(Service, PaymentsApi):
             self.limiter.configure(Limit(per_minute, burst), Limit(writes_per_minute, writes_burst))
         return self.limiter.describe()
 
+    def routes(self) -> list[str]:
+        """Every route this system serves, one `METHODS path` a line, sorted by path: read from the app."""
+        rules = sorted(self.app.url_map.iter_rules(), key=lambda rule: (rule.rule, sorted(rule.methods or ())))
+        return [f"{','.join(sorted((rule.methods or set()) - {'HEAD', 'OPTIONS'}))} {rule.rule}" for rule in rules]
+
     @property
     def client(self) -> PaymentsClient:
         """The HTTP client the Python API (`PaymentsApi`) goes through, so it shows in the request log."""
@@ -280,3 +219,25 @@ class PaymentsSystem(Service, PaymentsApi):
     def event_payload(self, event_id: str) -> bytes:
         """The exact bytes delivered (and signed) for an event."""
         return events.event_payload(self.core, event_id)
+
+
+def create_app(core: PaymentsCore) -> Flask:
+    """The Stripe-compatible app over `core`: every request's checks, each resource's routes, lists and retrieves."""
+    app = flask_app(__name__)
+    # Answer `/v1//customers` or a trailing slash with a JSON 404, never an HTML redirect.
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
+    httpapi.install(app, api_key=core.api_key, limiter=core.limiter, idempotency=core.idempotency)
+    app.extensions["payments"] = core
+    # The 3-D Secure page finishes intents that live above it, so it is handed their finishers.
+    app.extensions[authentication.FINISHERS] = {
+        "payment_intent": payment_intents.authenticated,
+        "setup_intent": setup_intents.authenticated,
+    }
+    for blueprint in registry.blueprints():
+        app.register_blueprint(blueprint)
+    declared = (listing.Listing.of(resource) for resource in registry.declared() if resource.listed)
+    listing.install(app, core, declared)
+    for kind, presenter in _PRESENTERS.items():
+        core.present(kind, presenter)
+    return app

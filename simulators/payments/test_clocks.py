@@ -28,11 +28,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Response, jsonify
 
 from ..errors import ApiError
-from . import checkout, httpapi, records, renewals
-from .core import PaymentsCore
+from . import records
+from .billing import renewals
+from .checkout import checkout
+from .core import PaymentsCore, asked, current
+from .http import httpapi
+from .resource import NOT_DELETED, Resource
 
 log = logging.getLogger("hooklab")
 
@@ -43,72 +47,87 @@ MAX_ADVANCE = 2 * 366 * 86400
 URL = "/v1/test_helpers/test_clocks"
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    @app.post(URL)
-    def create_clock() -> Response:
-        p = httpapi.params(("frozen_time", "name"))
-        paths = p.expand()
-        frozen = p.integer("frozen_time", required=True, minimum=0, maximum=4_102_444_800)
-        name = p.string("name", max_length=300)
-        now = pay.now()
-        clock: dict[str, Any] = {
-            "id": None,
-            "object": "test_helpers.test_clock",
-            "created": now,
-            "deletes_after": now + LIFETIME,
-            "frozen_time": frozen,
-            "livemode": False,
-            "name": name,
-            "status": "ready",
-            "status_details": {},
-        }
-        with pay.store.transaction():
-            clock["id"] = pay.ids.new("clock")
-            pay.db["test_clock"].insert(clock, created=now)
-            pay.emit("test_helpers.test_clock.created", clock)
-        return pay.render(clock, paths)
+RESOURCE = Resource(
+    kind="test_clock",
+    prefix="clock",
+    url="/v1/test_helpers/test_clocks",
+    events=(
+        "test_helpers.test_clock.advancing",
+        "test_helpers.test_clock.created",
+        "test_helpers.test_clock.deleted",
+        "test_helpers.test_clock.ready",
+    ),
+    filters=(NOT_DELETED,),
+)
+bp = Blueprint("test_clocks", __name__)
 
-    @app.post(f"{URL}/<clock_id>/advance")
-    def advance_clock(clock_id: str) -> Response:
-        p = httpapi.params(("frozen_time",))
-        paths = p.expand()
-        with pay.store.transaction():
-            clock = live(pay, clock_id)
-            target = p.integer("frozen_time", required=True, minimum=0)
-            assert target is not None
-            if clock["status"] == "advancing":
-                raise ApiError(
-                    400,
-                    f"Test clock {clock_id} is still advancing; wait until it is ready.",
-                    code="test_clock_advancing",
-                )
-            if target <= clock["frozen_time"]:
-                raise ApiError(
-                    400,
-                    f"The frozen_time must be after the clock's current frozen_time ({clock['frozen_time']}); got {target}.",
-                    param="frozen_time",
-                )
-            if target - clock["frozen_time"] > MAX_ADVANCE:
-                raise ApiError(400, "Advance a test clock by at most two years at a time.", param="frozen_time")
-            clock["status"] = "advancing"
-            clock["status_details"] = {"advancing": {"target_frozen_time": target}}
-            pay.db["test_clock"].replace(clock)
-            pay.emit("test_helpers.test_clock.advancing", clock)
-        pay.clock.call_soon(lambda: run_advance(pay, clock_id, target), name=f"payments: advance {clock_id}")
-        return pay.render(clock, paths)
 
-    @app.delete(f"{URL}/<clock_id>")
-    def delete_clock(clock_id: str) -> Response:
-        httpapi.params()
-        with pay.store.transaction():
-            clock = live(pay, clock_id)
-            for customer in pay.db["customer"].find(test_clock=clock_id):
-                for subscription in pay.db["subscription"].find(customer=customer["id"]):
-                    if subscription["status"] != "canceled":
-                        renewals.cancel(pay, subscription)
-                records.delete(pay, customer, "customer.deleted")
-            tombstone = records.delete(pay, clock, "test_helpers.test_clock.deleted")
-        return jsonify(tombstone)
+@bp.post(URL)
+def create_clock() -> Response:
+    pay, p, paths = asked(("frozen_time", "name"))
+    frozen = p.integer("frozen_time", required=True, minimum=0, maximum=4_102_444_800)
+    name = p.string("name", max_length=300)
+    now = pay.now()
+    clock: dict[str, Any] = {
+        "id": None,
+        "object": "test_helpers.test_clock",
+        "created": now,
+        "deletes_after": now + LIFETIME,
+        "frozen_time": frozen,
+        "livemode": False,
+        "name": name,
+        "status": "ready",
+        "status_details": {},
+    }
+    with pay.store.transaction():
+        clock["id"] = pay.ids.new("clock")
+        pay.db["test_clock"].insert(clock, created=now)
+        pay.emit("test_helpers.test_clock.created", clock)
+    return pay.render(clock, paths)
+
+
+@bp.post(f"{URL}/<clock_id>/advance")
+def advance_clock(clock_id: str) -> Response:
+    pay, p, paths = asked(("frozen_time",))
+    with pay.store.transaction():
+        clock = live(pay, clock_id)
+        target = p.integer("frozen_time", required=True, minimum=0)
+        assert target is not None
+        if clock["status"] == "advancing":
+            raise ApiError(
+                400,
+                f"Test clock {clock_id} is still advancing; wait until it is ready.",
+                code="test_clock_advancing",
+            )
+        if target <= clock["frozen_time"]:
+            raise ApiError(
+                400,
+                f"The frozen_time must be after the clock's current frozen_time ({clock['frozen_time']}); got {target}.",
+                param="frozen_time",
+            )
+        if target - clock["frozen_time"] > MAX_ADVANCE:
+            raise ApiError(400, "Advance a test clock by at most two years at a time.", param="frozen_time")
+        clock["status"] = "advancing"
+        clock["status_details"] = {"advancing": {"target_frozen_time": target}}
+        pay.db["test_clock"].replace(clock)
+        pay.emit("test_helpers.test_clock.advancing", clock)
+    pay.clock.call_soon(lambda: run_advance(pay, clock_id, target), name=f"payments: advance {clock_id}")
+    return pay.render(clock, paths)
+
+
+@bp.delete(f"{URL}/<clock_id>")
+def delete_clock(clock_id: str) -> Response:
+    pay = current()
+    httpapi.params()
+    with pay.store.transaction():
+        clock = live(pay, clock_id)
+        for customer in pay.db["customer"].find(test_clock=clock_id):
+            for subscription in pay.db["subscription"].find(customer=customer["id"]):
+                if subscription["status"] != "canceled":
+                    renewals.cancel(pay, subscription)
+            records.delete(pay, customer, "customer.deleted")
+        tombstone = records.delete(pay, clock, "test_helpers.test_clock.deleted")
+    return jsonify(tombstone)
 
 
 def live(pay: PaymentsCore, clock_id: str, *, param: str = "id") -> dict[str, Any]:

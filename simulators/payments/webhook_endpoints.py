@@ -13,15 +13,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Response, jsonify
 
 from ..errors import ApiError
 from ..webhooks import POLICIES, RetryPolicy
 from ..webhooks.sender import check_loopback, policy_spec
-from . import httpapi
-from .catalogue import API_VERSION, TYPES
-from .core import PaymentsCore
-from .params import Params, merge_metadata
+from .catalogue import API_VERSION
+from .core import PaymentsCore, current
+from .http import httpapi
+from .http.params import Params, merge_metadata
+from .resource import Resource
 
 MAX_ENDPOINTS = 16
 MAX_DELAYS = 30
@@ -30,55 +31,61 @@ ROLE = "hooklab_role"
 _FIELDS = ("url", "enabled_events", "description", "metadata", "api_version", "retry_policy")
 
 
-def init_app(app: Flask, pay: PaymentsCore) -> None:
-    pay.present("webhook_endpoint", lambda doc, shown: _show(pay, doc, shown))
+RESOURCE = Resource(kind="webhook_endpoint", prefix="we", url="/v1/webhook_endpoints")
+bp = Blueprint("webhook_endpoints", __name__)
 
-    @app.post("/v1/webhook_endpoints")
-    def create_endpoint() -> Response:
-        p = httpapi.params(_FIELDS, ignored=("connect",))
-        url = _url(p, required=True)
-        enabled = _enabled_events(p, required=True)
-        description = p.string("description", max_length=5000)
-        metadata = {k: v for k, v in (p.metadata() or {}).items() if v}
-        api_version = _api_version(p)
-        policy = _policy_param(p)
-        if pay.db["webhook_endpoint"].count() >= MAX_ENDPOINTS:
-            raise ApiError(400, f"You have reached the maximum of {MAX_ENDPOINTS} webhook endpoints; delete one first.")
-        endpoint = create(
-            pay, url, enabled, description=description, metadata=metadata, api_version=api_version, policy=policy
-        )
-        body = pay.public(endpoint)
-        body["secret"] = endpoint["secret"]  # shown this once
-        return jsonify(body)
 
-    @app.post("/v1/webhook_endpoints/<endpoint_id>")
-    def update_endpoint(endpoint_id: str) -> Response:
-        p = httpapi.params((*_FIELDS, "disabled"))
-        with pay.store.transaction():
-            endpoint = pay.get("webhook_endpoint", endpoint_id)
-            if "url" in p:
-                endpoint["url"] = _url(p, required=True)
-            if "enabled_events" in p:
-                endpoint["enabled_events"] = _enabled_events(p, required=True)
-            if "api_version" in p:
-                endpoint["api_version"] = _api_version(p)
-            if "description" in p:
-                endpoint["description"] = p.string("description", max_length=5000, empty_ok=True) or None
-            endpoint["metadata"] = merge_metadata(endpoint["metadata"], p.metadata())
-            if "retry_policy" in p:
-                endpoint["_retry_policy"] = _policy_param(p)
-            disabled = p.boolean("disabled")
-            if disabled is not None:
-                pay.webhooks.set_status(endpoint, "disabled" if disabled else "enabled")
-            pay.db["webhook_endpoint"].replace(endpoint)
-        return pay.render(endpoint)
+@bp.post("/v1/webhook_endpoints")
+def create_endpoint() -> Response:
+    pay = current()
+    p = httpapi.params(_FIELDS, ignored=("connect",))
+    url = _url(p, required=True)
+    enabled = _enabled_events(p, pay.types, required=True)
+    description = p.string("description", max_length=5000)
+    metadata = {k: v for k, v in (p.metadata() or {}).items() if v}
+    api_version = _api_version(p)
+    policy = _policy_param(p)
+    if pay.db["webhook_endpoint"].count() >= MAX_ENDPOINTS:
+        raise ApiError(400, f"You have reached the maximum of {MAX_ENDPOINTS} webhook endpoints; delete one first.")
+    endpoint = create(
+        pay, url, enabled, description=description, metadata=metadata, api_version=api_version, policy=policy
+    )
+    body = pay.public(endpoint)
+    body["secret"] = endpoint["secret"]  # shown this once
+    return jsonify(body)
 
-    @app.delete("/v1/webhook_endpoints/<endpoint_id>")
-    def delete_endpoint(endpoint_id: str) -> Response:
-        httpapi.params()
-        pay.get("webhook_endpoint", endpoint_id)
-        pay.db["webhook_endpoint"].delete(endpoint_id)
-        return jsonify({"id": endpoint_id, "object": "webhook_endpoint", "deleted": True})
+
+@bp.post("/v1/webhook_endpoints/<endpoint_id>")
+def update_endpoint(endpoint_id: str) -> Response:
+    pay = current()
+    p = httpapi.params((*_FIELDS, "disabled"))
+    with pay.store.transaction():
+        endpoint = pay.get("webhook_endpoint", endpoint_id)
+        if "url" in p:
+            endpoint["url"] = _url(p, required=True)
+        if "enabled_events" in p:
+            endpoint["enabled_events"] = _enabled_events(p, pay.types, required=True)
+        if "api_version" in p:
+            endpoint["api_version"] = _api_version(p)
+        if "description" in p:
+            endpoint["description"] = p.string("description", max_length=5000, empty_ok=True) or None
+        endpoint["metadata"] = merge_metadata(endpoint["metadata"], p.metadata())
+        if "retry_policy" in p:
+            endpoint["_retry_policy"] = _policy_param(p)
+        disabled = p.boolean("disabled")
+        if disabled is not None:
+            pay.webhooks.set_status(endpoint, "disabled" if disabled else "enabled")
+        pay.db["webhook_endpoint"].replace(endpoint)
+    return pay.render(endpoint)
+
+
+@bp.delete("/v1/webhook_endpoints/<endpoint_id>")
+def delete_endpoint(endpoint_id: str) -> Response:
+    pay = current()
+    httpapi.params()
+    pay.get("webhook_endpoint", endpoint_id)
+    pay.db["webhook_endpoint"].delete(endpoint_id)
+    return jsonify({"id": endpoint_id, "object": "webhook_endpoint", "deleted": True})
 
 
 def create(
@@ -137,7 +144,7 @@ def set_policy(pay: PaymentsCore, endpoint_id: str, policy: Any) -> dict[str, An
     return pay.public(pay.webhooks.set_policy(endpoint_id, policy))
 
 
-def _show(pay: PaymentsCore, doc: dict[str, Any], shown: dict[str, Any]) -> None:
+def show(pay: PaymentsCore, doc: dict[str, Any], shown: dict[str, Any]) -> None:
     """An endpoint as the API shows it: no secret (shown once, at creation), its retry policy spelled out."""
     shown.pop("secret", None)
     policy = pay.webhooks.policy_of(doc)
@@ -204,8 +211,8 @@ def _url(p: Params, *, required: bool) -> str:
     return check_loopback(url)
 
 
-def _enabled_events(p: Params, *, required: bool) -> list[str]:
-    events = p.strings("enabled_events", max_items=len(TYPES) + 1, max_length=100)
+def _enabled_events(p: Params, types: tuple[str, ...], *, required: bool) -> list[str]:
+    events = p.strings("enabled_events", max_items=len(types) + 1, max_length=100)
     if not events:
         if required:
             raise ApiError(
@@ -216,11 +223,11 @@ def _enabled_events(p: Params, *, required: bool) -> list[str]:
             )
         return []
     for index, name in enumerate(events):
-        if name != "*" and name not in TYPES:
+        if name != "*" and name not in types:
             raise ApiError(
                 400,
                 f"Invalid enabled_events[{index}]: {name[:60]!r} is not an event type hooklab sends. "
-                f"Use * or one of: {', '.join(TYPES)}.",
+                f"Use * or one of: {', '.join(types)}.",
                 param=f"enabled_events[{index}]",
             )
     return list(dict.fromkeys(events))

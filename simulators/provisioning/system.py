@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from ..context import SystemContext
 from ..errors import ApiError
+from ..jsonapi import json_object
 from ..learner import HandlerFailure, WebhookRequest, run_handler
-from ..service import Service, flask_app
+from ..service import Service, hosting_app, open_storage
 from .handlers import EVENTS, naive_handler
 
 Handler = Callable[[WebhookRequest, "ProvisioningSystem"], Any]
@@ -31,9 +32,10 @@ class ProvisioningSystem(Service):
     def __init__(self, ctx: SystemContext) -> None:
         self.handler: Handler = naive_handler
         self.failures: list[HandlerFailure] = []
-        super().__init__(ctx)
-        self.accounts_db = self.store.collection("account")
-        self.activations_db = self.store.collection("activation")
+        storage = open_storage(ctx)
+        self.accounts_db = storage.store.collection("account")
+        self.activations_db = storage.store.collection("activation")
+        super().__init__(ctx, create_app(self), storage=storage)
 
     @property
     def webhook_url(self) -> str:
@@ -124,83 +126,96 @@ class ProvisioningSystem(Service):
         """Every webhook delivery provisioning got: time, body, status."""
         return self.requests.entries(path_prefix=WEBHOOK_PATH)
 
-    # -- HTTP -------------------------------------------------------------
 
-    def create_app(self) -> Flask:
-        app = flask_app(__name__)
+def create_app(system: ProvisioningSystem) -> Flask:
+    """The provisioning app over `system`: its webhook endpoint and its accounts."""
+    return hosting_app(__name__, "provisioning", system, [bp])
 
-        @app.post(WEBHOOK_PATH)
-        def receive_webhook() -> Response:
-            return run_handler(
-                self.handler,
-                (WebhookRequest(request), self),
-                where="provisioning webhook handler",
-                now=self.clock.now,
-                failures=self.failures,
-            )
 
-        @app.get("/accounts")
-        def list_accounts() -> Response:
-            status = request.args.get("status")
-            if status is not None and status not in STATUSES:
-                raise ApiError(400, f"status must be one of {', '.join(STATUSES)}, not {status!r}", param="status")
-            found = self.accounts(status=status, plan=request.args.get("plan"), customer=request.args.get("customer"))
-            return jsonify({"object": "list", "data": found, "count": len(found)})
+def current() -> ProvisioningSystem:
+    system: ProvisioningSystem = current_app.extensions["provisioning"]
+    return system
 
-        @app.get("/accounts/<account_id>")
-        def get_account(account_id: str) -> Response:
-            account = self.accounts_db.get(account_id)
-            if account is None:
-                raise ApiError(404, f"No such account: {account_id!r}", param="id")
-            return jsonify(account)
 
-        @app.post("/accounts/activate")
-        def activate_account() -> Response:
-            body = _json_body()
-            customer = body.get("customer")
-            if not isinstance(customer, str) or not customer:
-                raise ApiError(
-                    400, "customer is required: the payment system's customer id, such as 'cus_…'", param="customer"
-                )
-            plan = body.get("plan", "basic")
-            if not isinstance(plan, str) or not plan:
-                raise ApiError(400, "plan must be a non-empty string", param="plan")
-            email = body.get("email")
-            if email is not None and not isinstance(email, str):
-                raise ApiError(400, "email must be a string", param="email")
-            event = body.get("event")
-            if event is not None and not isinstance(event, str):
-                raise ApiError(400, "event must be a string (the event id)", param="event")
-            return jsonify(self.activate(customer, plan=plan, email=email, event_id=event))
+bp = Blueprint("provisioning", __name__)
 
-        @app.post("/accounts/deactivate")
-        def deactivate_account() -> Response:
-            body = _json_body()
-            customer = body.get("customer")
-            if not isinstance(customer, str) or not customer:
-                raise ApiError(400, "customer is required", param="customer")
-            account = self.deactivate(
-                customer, event_id=body.get("event") if isinstance(body.get("event"), str) else None
-            )
-            if account is None:
-                raise ApiError(404, f"No account for customer {customer!r}", param="customer")
-            return jsonify(account)
 
-        @app.get("/activations")
-        def list_activations() -> Response:
-            found = self.activations(request.args.get("customer"))
-            return jsonify({"object": "list", "data": found, "count": len(found)})
+@bp.post(WEBHOOK_PATH)
+def receive_webhook() -> Response:
+    system = current()
+    return run_handler(
+        system.handler,
+        (WebhookRequest(request), system),
+        where="provisioning webhook handler",
+        now=system.clock.now,
+        failures=system.failures,
+    )
 
-        @app.get("/webhooks/received")
-        def list_received() -> Response:
-            found = self.received()
-            return jsonify({"object": "list", "data": found, "count": len(found)})
 
-        return app
+@bp.get("/accounts")
+def list_accounts() -> Response:
+    system = current()
+    status = request.args.get("status")
+    if status is not None and status not in STATUSES:
+        raise ApiError(400, f"status must be one of {', '.join(STATUSES)}, not {status!r}", param="status")
+    found = system.accounts(status=status, plan=request.args.get("plan"), customer=request.args.get("customer"))
+    return jsonify({"object": "list", "data": found, "count": len(found)})
+
+
+@bp.get("/accounts/<account_id>")
+def get_account(account_id: str) -> Response:
+    system = current()
+    account = system.accounts_db.get(account_id)
+    if account is None:
+        raise ApiError(404, f"No such account: {account_id!r}", param="id")
+    return jsonify(account)
+
+
+@bp.post("/accounts/activate")
+def activate_account() -> Response:
+    system = current()
+    body = _json_body()
+    customer = body.get("customer")
+    if not isinstance(customer, str) or not customer:
+        raise ApiError(400, "customer is required: the payment system's customer id, such as 'cus_…'", param="customer")
+    plan = body.get("plan", "basic")
+    if not isinstance(plan, str) or not plan:
+        raise ApiError(400, "plan must be a non-empty string", param="plan")
+    email = body.get("email")
+    if email is not None and not isinstance(email, str):
+        raise ApiError(400, "email must be a string", param="email")
+    event = body.get("event")
+    if event is not None and not isinstance(event, str):
+        raise ApiError(400, "event must be a string (the event id)", param="event")
+    return jsonify(system.activate(customer, plan=plan, email=email, event_id=event))
+
+
+@bp.post("/accounts/deactivate")
+def deactivate_account() -> Response:
+    system = current()
+    body = _json_body()
+    customer = body.get("customer")
+    if not isinstance(customer, str) or not customer:
+        raise ApiError(400, "customer is required", param="customer")
+    account = system.deactivate(customer, event_id=body.get("event") if isinstance(body.get("event"), str) else None)
+    if account is None:
+        raise ApiError(404, f"No account for customer {customer!r}", param="customer")
+    return jsonify(account)
+
+
+@bp.get("/activations")
+def list_activations() -> Response:
+    system = current()
+    found = system.activations(request.args.get("customer"))
+    return jsonify({"object": "list", "data": found, "count": len(found)})
+
+
+@bp.get("/webhooks/received")
+def list_received() -> Response:
+    system = current()
+    found = system.received()
+    return jsonify({"object": "list", "data": found, "count": len(found)})
 
 
 def _json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, 'the body must be a JSON object, such as {"customer": "cus_…"}')
-    return data
+    return json_object(request.get_json(silent=True), '{"customer": "cus_…"}')

@@ -10,7 +10,9 @@ import requests
 import stripe
 
 from simulators import Clock, Lab
-from simulators.payments.ratelimit import RateLimiter
+from simulators.jsonapi import ClientError
+from simulators.payments import PaymentsError
+from simulators.payments.http.ratelimit import RateLimiter
 
 
 def _post(lab: Lab, path: str, data: Any, key: str | None = None) -> requests.Response:
@@ -209,3 +211,12 @@ def test_rate_limit_is_configurable_and_can_be_switched_off(lab: Lab) -> None:
     assert [_get(lab, "/v1/customers").status_code for _ in range(2)] == [200, 429]
     lab.payments.rate_limit()
     assert lab.payments.limiter.describe()["reads"] == {"per_minute": 30, "burst": 100}
+
+
+def test_a_payments_error_is_the_one_client_error_every_system_raises(lab: Lab) -> None:
+    with pytest.raises(requests.HTTPError) as raised:
+        lab.payments.client.get("/v1/customers/cus_nobody")
+    error = raised.value
+    assert isinstance(error, PaymentsError) and isinstance(error, ClientError)
+    assert (error.status, error.code, error.param, error.response.status_code) == (404, "resource_missing", "id", 404)
+    assert str(error) == "404 invalid_request_error: No such customer: 'cus_nobody'"

@@ -9,7 +9,7 @@ import requests
 from werkzeug.test import Client
 
 from simulators import Lab
-from simulators.payments.forms import encode
+from simulators.payments.http.forms import encode
 from tests.payments.test_payments_hostile import IDS, METHODS, VALUES, _body, _check, _snapshot
 
 PATHS = [

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulators.errors import ApiError
-from simulators.payments.forms import encode, parse_form
-from simulators.payments.params import Params
+from simulators.payments.http.forms import encode, parse_form
+from simulators.payments.http.params import Params
 
 
 @pytest.mark.parametrize(

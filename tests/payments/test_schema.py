@@ -629,6 +629,9 @@ NO_SCHEMA = {
     ("GET", "/checkout/done"): "HTML: the default success page",
     ("GET", "/hooklab/authenticate/<object_id>"): "HTML: the 3-D Secure page",
     ("POST", "/hooklab/authenticate/<object_id>"): "HTML: the 3-D Secure page's approve / fail form",
+    ("GET", "/billing_portal/<session_id>"): "HTML: the customer portal page",
+    ("POST", "/v1/billing_portal/sessions"): "the published copy has no billing_portal.session schema "
+    "(tests/payments/test_resources.py checks its fields)",
     ("GET", "/"): "HTML: the dashboard",
     ("GET", "/dashboard/<path:rest>"): "HTML: the dashboard",
     ("GET", "/static/<path:filename>"): "the dashboard's static files",

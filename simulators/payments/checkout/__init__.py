@@ -1,0 +1,1 @@
+"""Stripe Checkout: sessions, the hosted payment page, and its confirm endpoint for callers without a browser."""
