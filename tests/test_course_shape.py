@@ -33,7 +33,11 @@ NAVIGATION = re.compile(
     re.MULTILINE,
 )
 TRACK = re.compile(r"^\*\*Track:\*\* (core|developer \(optional\))", re.MULTILINE)
-TIME = re.compile(r"\*\*Time:\*\* about (\d+) min\b(.*)$", re.MULTILINE)
+#: The notebook's whole time; a developer lesson's `**On the core track?** **Time:**` is its core part's (CORE_PART).
+TIME = re.compile(r"(?<!\*\*On the core track\?\*\* )\*\*Time:\*\* about (\d+) min\b(.*)$", re.MULTILINE)
+#: The heading that starts developer material: a whole developer lesson after its core opening, or an aside in a
+#: core lesson that lasts until the next `## ` heading.
+DEVELOPER_HEADING = re.compile(r"^## Developer track \(optional\)", re.MULTILINE)
 EXERCISE_LINK = re.compile(r"\]\(\.\./exercises/([\w-]+\.ipynb)")
 FURTHER_READING = ("https://docs.stripe.com/webhooks", "https://www.standardwebhooks.com/")
 LESSON_TITLE = "Triggers, Actions, and Webhooks"
@@ -83,6 +87,43 @@ def section(text: str, heading: str) -> str:
     return match.group(1)
 
 
+def opening(path: Path) -> str:
+    """The lesson's opening: its first cell, joined (in a developer lesson that opens with a core section) by the
+    `## Developer track (optional)` cell where the developer's questions, objectives and time stand."""
+    texts = markdown(path)
+    if "## Questions" in texts[0]:
+        return texts[0]
+    developer = [text for text in texts if DEVELOPER_HEADING.search(text)]
+    assert developer, f"{path.stem}: ## Questions in the first cell, or a `## Developer track (optional)` cell"
+    return texts[0] + "\n\n" + developer[0]
+
+
+def core_part(path: Path) -> list[dict]:
+    """A developer lesson's core opening: its cells before the `## Developer track (optional)` heading."""
+    notebook = cells(path)
+    for index, cell in enumerate(notebook):
+        if cell["cell_type"] == "markdown" and DEVELOPER_HEADING.search(source(cell)):
+            return notebook[:index]
+    raise AssertionError(f"{path.stem}: no `## Developer track (optional)` heading after its core opening")
+
+
+def core_sections(path: Path) -> list[str]:
+    """The Markdown a core learner reads, split at `## ` headings.
+
+    In a core lesson, everything but its `## Developer track (optional)` asides (each up to the next `## `
+    heading); in a developer lesson, its core opening only.
+    """
+    developer_lesson = track_of(markdown(path)[0]) == "developer"
+    core, developer = [], False
+    for text in markdown(path):
+        for piece in re.split(r"(?=^## )", text, flags=re.MULTILINE):
+            if piece.startswith("## "):
+                developer = bool(DEVELOPER_HEADING.match(piece)) or (developer and developer_lesson)
+            if not developer:
+                core.append(piece)
+    return core
+
+
 def stated_minutes(text: str) -> int | None:
     match = TIME.search(text)
     return int(match.group(1)) if match else None
@@ -123,7 +164,7 @@ def test_there_are_seven_lessons() -> None:
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_the_first_cell_holds_title_navigation_track_questions_objectives_prerequisites_and_time(path: Path) -> None:
-    first = markdown(path)[0]
+    first = opening(path)
     number = path.name[:2]
     assert re.match(rf"# {number} · \S", first), f"the first line is `# {number} · Title`"
     navigation = NAVIGATION.search(first)
@@ -151,7 +192,7 @@ def test_the_first_cell_holds_title_navigation_track_questions_objectives_prereq
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_the_stated_time_is_at_least_the_honest_one(path: Path) -> None:
-    stated = stated_minutes(markdown(path)[0])
+    stated = stated_minutes(opening(path))
     assert stated is not None
     assert stated >= computed_minutes(path), f"{path.stem} states {stated} min; it takes {computed_minutes(path)}"
 
@@ -285,6 +326,7 @@ def test_every_lesson_item_is_checked_on_the_core_track(item: str) -> None:
 def test_a_developer_lesson_sends_the_core_track_to_its_core_exercise_with_an_honest_time(
     number: str, exercise: str
 ) -> None:
+    """Its first cell gives the core part's time: the core opening's words and demo cells, and the core exercise."""
     [lesson] = [p for p in LESSONS if p.name.startswith(number)]
     part = CORE_PART.search(markdown(lesson)[0])
     assert part, f"{lesson.stem}: a `**On the core track?** **Time:** about N min` paragraph in the first cell"
@@ -293,7 +335,11 @@ def test_a_developer_lesson_sends_the_core_track_to_its_core_exercise_with_an_ho
     assert track_of(first) == "core"
     minutes = stated_minutes(first)
     assert minutes is not None
-    honest = math.ceil(len(part.group(0).split()) / WORDS_PER_MINUTE) + minutes
+    opened = core_part(lesson)
+    words = sum(len(source(c).split()) for c in opened if c["cell_type"] == "markdown")
+    demos = sum(1 for c in opened if c["cell_type"] == "code")
+    assert demos, f"{lesson.stem}: the core opening runs a demo"
+    honest = math.ceil(words / WORDS_PER_MINUTE) + demos + minutes
     assert int(part.group(1)) >= honest, f"{lesson.stem}: the core part takes {honest} min"
     row = [r for r in _map_rows().values() if f"]({lesson.name})" in r[0]]
     assert row and f"core: {part.group(1)} min" in " ".join(row[0]), "the course map states the same core time"
