@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import requests
@@ -58,6 +58,7 @@ from .ex05_common import (
     paid_customers,
     reconcile_job,
 )
+from .ex05_promise import Scene, keeps_promise
 
 SEEDS = tuple(range(1, 21))
 SYSTEMS = ["mailer", "provisioning", "payments"]
@@ -103,12 +104,33 @@ STEP_HINTS = {
         HINTS[1],
     ),
 }
+#: How long customers keep paying from the start of a schedule (the traffic's one day).
+PAYING_FOR = 86400.0
 #: Where the returning customer pays a second time, and the forged webhook arrives (before any outage).
 RENEWAL_AFTER, FORGERY_AFTER = 20 * 60, 40 * 60
 
 
 def plan_outages(rng: random.Random, start: float) -> list[dict[str, Any]]:
-    """One to three outages in the first day, each on provisioning or the receiver, down or answering 503."""
+    """One to three outages in the first day, each on provisioning or the receiver, down or answering 503.
+
+    Drawn again until a right answer can keep the twelve-hour promise in them (see ex05_promise): two
+    outages close together could otherwise catch one payment's retries twice and push it past 12 h.
+    """
+    first_night = datetime.fromtimestamp(start, tz=timezone.utc).replace(hour=RECONCILE_HOUR, minute=0, second=0)
+    night = first_night.timestamp() + (86400 if first_night.timestamp() <= start else 0)
+    while True:
+        outages = _draw_outages(rng, start)
+        scene = Scene(
+            outages=tuple((o["start"], o["end"]) for o in outages),
+            provisioning=tuple((o["start"], o["end"]) for o in outages if o["where"] == "provisioning"),
+            payments=(start, max(start + PAYING_FOR, *(o["end"] for o in outages))),
+            repairs=(night, night + 86400),
+        )
+        if keeps_promise(scene, ACCESS_WITHIN.total_seconds()):
+            return outages
+
+
+def _draw_outages(rng: random.Random, start: float) -> list[dict[str, Any]]:
     outages = []
     for _ in range(rng.randint(1, 3)):
         begin = start + rng.uniform(1, 20) * 3600
@@ -187,7 +209,7 @@ def run_schedule(ns: dict[str, Any], seed: int, person: str) -> dict[str, str]:
             first=next_hour(lab, RECONCILE_HOUR),
             name="learner: reconcile",
         )
-        lab.traffic.schedule(per_day=10, days=1, decline_rate=0.1, cancel_rate=0.1)
+        lab.traffic.schedule(per_day=10, days=PAYING_FOR / 86400, decline_rate=0.1, cancel_rate=0.1)
         returning = pay.create_customer(f"returning.{seed}@example.com", name="Rita Returning")["id"]
         pay.pay(returning, 1900, metadata={"plan": "basic"})
         lab.clock.call_at(
