@@ -81,7 +81,9 @@ NOTEBOOK_DIRS := notebooks exercises solutions
 
 # The notebooks run against a throwaway worksheet file, so saved answers never change their outputs,
 # two at a time (each notebook in order, in its own kernel). tests/nbval_kernel.py connects each kernel
-# over Unix sockets, so a notebook's servers cannot take its ports while it starts.
+# over Unix sockets, so a notebook's servers cannot take its ports while it starts, and gives the run an
+# empty HOME and no learner id (as tests/conftest.py does for the tests): the checks judge the course's own
+# scenes, never those of a learner id saved in this machine's ~/.hooklab.
 test: $(TEST_STAMP) $(CHP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

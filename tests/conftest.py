@@ -18,10 +18,11 @@ import simulators
 from simulators import Lab
 from simulators.lab import SYSTEMS
 from tests.chromium import launched_chromium
+from tests.isolated_home import isolate_from_the_machines_learner
+from tests.robustness.slow import run_slow, set_slow
 
-# The checks' scenes are the course's own in tests (and in the notebook kernels nbval starts from here),
-# never the variant of whoever runs the suite: see simulators/course/checking/variant.py.
-os.environ["HOOKLAB_LEARNER"] = ""
+# At import, so every subprocess and notebook kernel a test starts inherits it too.
+isolate_from_the_machines_learner(os.environ)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,6 +33,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="run the long robustness runs (thousands of fuzz cases, full-size concurrency)",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    set_slow(bool(config.getoption("--run-slow", default=False)) or os.environ.get("HOOKLAB_RUN_SLOW") == "1")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Here as well as in tests/robustness/conftest.py: a run of one test file does not load that one.
+    if run_slow():
+        return
+    skip = pytest.mark.skip(reason="long run: pass --run-slow (or set HOOKLAB_RUN_SLOW=1) to include it")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _own_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fresh HOME per test: what one test saves in ~/.hooklab (a learner id, a lab key) is not the next one's.
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 from jupyter_client import KernelManager
 
+from tests.isolated_home import isolate_from_the_machines_learner
+
 ATTEMPTS = 3
 KERNEL_STDERR_SHOWN = 2000  # characters: the end of the kernel's last words is what explains it
 
@@ -73,6 +75,10 @@ def unix_socket_kernel_manager(folder: Path) -> type[KernelManager]:
 
 def pytest_configure(config: pytest.Config) -> None:
     import nbval.kernel
+
+    # The notebooks' checks run the course's own scenes, never the machine's learner (tests/conftest.py
+    # does the same for the test suite; the notebook run does not load it).
+    isolate_from_the_machines_learner(os.environ)
 
     if os.name == "posix":  # ZeroMQ's Unix sockets; elsewhere the kernels keep TCP and the retries
         # Short and under /tmp: a Unix socket's path must fit in about 100 bytes.

@@ -11,6 +11,8 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 
 | Clause | Step | Wrong answer |
 |---|---|---|
+| find the attempts to `endpoint_id` | looks only at deliveries to its own endpoint (endpoint_id) | ignores-the-endpoint |
+| … that failed (`outcome`) | emails ON_CALL when deliveries fail (before the sender gives up) | status-codes-only |
 | find the attempts … that failed after `since` | does not repeat failures from before `since` (its count in the email goes wrong first) | ignores-since |
 | if there are any, send one email | sends one email per look, not one per failure | one-email-per-failure |
 | to the person in `ON_CALL` | emails ON_CALL when deliveries fail (before the sender gives up) | alerts-a-list |
@@ -74,13 +76,33 @@ def check(ns, lab, variant):
     endpoint_id = endpoint["id"]
     c = Checklist()
 
-    # All is well: nothing to say.
+    # All is well at the learner's endpoint: nothing to say, although another team's endpoint is down.
+    partner = lab.host(lambda request: None, name="partner")
+    partner_id = lab.payments.add_endpoint(partner.url, EVENTS, retry_policy="stripe")["id"]
+    partner.faults.down()
     quiet_since = lab.clock.time()
     _pay(lab, 3, "happy")
     lab.settle()
     lab.advance(minutes=15)
     found = rule(lab, endpoint_id, quiet_since)
     mails = lab.mailer.inbox()
+    elsewhere = [a for a in lab.payments.outbox.attempts(endpoint_id=partner_id) if a["outcome"] == "failed"]
+    said = " ".join(f"{m['subject']} {m['body']}" for m in mails)
+    # Evidence that it read the other endpoint's failures: it counted some, or named their events.
+    counted_elsewhere = type(found) is int and found > 0
+    named_elsewhere = any(a["event_id"] in said for a in elsewhere)
+    c.require(
+        not (counted_elsewhere or named_elsewhere),
+        "looks only at deliveries to its own endpoint (endpoint_id)",
+        f"only another endpoint's deliveries failed ({len(elsewhere)} attempts), and it "
+        + ("reported them" if named_elsewhere else f"counted {found}")
+        + " as this endpoint's failures",
+        hints=(
+            "Ask the log for this endpoint's attempts only: lab.payments.outbox.attempts(endpoint_id=endpoint_id).",
+            "The payment system delivers to many endpoints; an alert about someone else's is noise to this person.",
+        ),
+    )
+    partner.faults.up()
     c.require(
         not mails,
         "stays quiet when every delivery succeeded",
@@ -110,7 +132,12 @@ def check(ns, lab, variant):
         bool(to_person),
         f"emails {person} when deliveries fail (before the sender gives up)",
         f"{len(failed)} attempts failed in the last 15 minutes and no email reached {person}"
-        + (f" (it went to {alerts[0]['to']})" if alerts else ""),
+        + (f" (it went to {alerts[0]['to']})" if alerts else "")
+        + (
+            ": the endpoint could not be reached, so those attempts have no HTTP status; their outcome is 'failed'"
+            if not alerts and failed and all(a["status"] is None for a in failed)
+            else ""
+        ),
         hints=HINTS,
     )
     c.expect(

@@ -15,14 +15,17 @@ Clause (exercise notebook) → the step enforcing it → a wrong answer that ste
 | Clause | Step | Wrong answer |
 |---|---|---|
 | every customer who paid and has no active account: activate | activates the customer who paid while provisioning was down | walks accounts only |
+| … no **active** account (an account that exists may be closed) | activates a customer who paid again after their account was closed | accepts-any-account |
 | … with `"plan"` from `metadata["plan"]` | gives them the plan they paid for | everyone-basic |
 | (payments that went through and were not refunded) | does not activate a declined card / a refunded payment / a cancelled payment | counts-refunded-money |
 | a customer who paid twice | activates a customer who paid twice exactly once | one-repair-per-payment |
 | a customer who is already fine | leaves a customer who already has access alone | activates-everyone |
 | every customer with an active account whose payment was refunded: deactivate | takes access away from a refunded customer who still had it | one-way-only |
+| (and who has no other payment that stands) | leaves access to a refunded customer whose other payment stands | revokes-despite-another-payment |
 | Return the list of customer ids you activated | returns the ids of the customers it activated | returns-nothing |
 | (a nightly job) run again, nothing left to repair | does nothing when run again | keeps its own 'done' list that forgets |
 | If provisioning cannot be reached, skip that customer | skips a customer when provisioning cannot be reached | crashes-when-provisioning-is-down |
+| Return the list of customer ids you activated (not those you tried) | reports only the repairs that worked | reports-failed-repairs |
 """
 
 from __future__ import annotations
@@ -59,6 +62,14 @@ def _scene(lab):  # type: ignore[no-untyped-def]
     kept = pay.pay(who["kept"], 4900, metadata={"plan": "pro"})
     lab.settle()
     pay.refund(kept["id"])  # provisioning's handler ignores refunds: the account stays active
+    who["switched"] = _customer(lab, "switched")  # moved from basic to pro, and got the basic one refunded
+    basic = pay.pay(who["switched"], 1900, metadata={"plan": "basic"})
+    pay.pay(who["switched"], 4900, metadata={"plan": "pro"})
+    who["comeback"] = _customer(lab, "comeback")
+    pay.refund(pay.pay(who["comeback"], 1900, metadata={"plan": "basic"})["id"])
+    lab.settle()
+    pay.refund(basic["id"])
+    lab.provisioning.deactivate(who["comeback"])  # last night's run closed their account
     lab.settle()
     lab.provisioning.faults.down()
     who["lost"] = _customer(lab, "lost")
@@ -66,6 +77,7 @@ def _scene(lab):  # type: ignore[no-untyped-def]
     who["twice"] = _customer(lab, "twice")
     pay.pay(who["twice"], 1900, metadata={"plan": "basic"})
     pay.pay(who["twice"], 1900, metadata={"plan": "basic"})
+    pay.pay(who["comeback"], 4900, metadata={"plan": "pro"})  # they come back, and the webhook is lost
     who["declined"] = _customer(lab, "declined")
     pay.pay(who["declined"], 1900, payment_method="pm_card_chargeDeclined", metadata={"plan": "basic"})
     who["refunded"] = _customer(lab, "refunded")
@@ -109,6 +121,16 @@ def check(ns, lab):
         "activates the customer who paid while provisioning was down",
         "the customer whose payment webhook was lost still has no account",
     )
+    c.expect(
+        active("comeback"),
+        "activates a customer who paid again after their account was closed",
+        "a customer whose earlier account was closed paid again and still has no access: an account that exists"
+        " may be closed; only accounts(status='active') count",
+        hints=(
+            "Compare with lab.provisioning.accounts(status='active'), not every account: a closed one is not access.",
+            HINTS[1],
+        ),
+    )
     lost = provisioning.account_for(who["lost"])
     c.expect(
         lost is not None and lost["plan"] == "pro",
@@ -149,14 +171,26 @@ def check(ns, lab):
         "a customer who was refunded still has an active account: the reconciliation looks one way only",
         hints=REVOKE_HINTS,
     )
-    expected = {who["lost"], who["twice"]}
+    c.expect(
+        active("switched"),
+        "leaves access to a refunded customer whose other payment stands",
+        "a customer who was refunded one payment but still pays for another lost their access: take it away only"
+        " from a customer with no payment that stands",
+        hints=(
+            "Before deactivating, ask whether this customer has another payment in "
+            "payments(status='succeeded', refunded=False).",
+            HINTS[1],
+        ),
+    )
+    expected = {who["lost"], who["twice"], who["comeback"]}
     got = set(returned) if isinstance(returned, (list, tuple, set)) else None
     c.expect(
         got == expected,
         "returns the ids of the customers it activated",
         f"it returned {returned!r}"
         if got is None
-        else f"it returned {len(got)} customer id(s); it activated {len(expected & got)} of the 2 it should name",
+        else f"it returned {len(got)} customer id(s); it activated {len(expected & got)} of the {len(expected)} it should"
+        " name",
         hints=(
             "Return a list of the customer ids you activated.",
             "The report is how a person learns what the night's run repaired.",
@@ -191,6 +225,17 @@ def check(ns, lab):
         hints=(
             "Wrap each request in try/except requests.RequestException and leave that customer for tomorrow.",
             "A nightly job that crashes on the first unreachable customer repairs nobody after them.",
+        ),
+    )
+    claimed = tonight.value if tonight.failure is None and isinstance(tonight.value, (list, tuple, set)) else []
+    c.expect(
+        not claimed,
+        "reports only the repairs that worked",
+        f"with provisioning down it activated nobody, yet it reported {len(claimed)} customer(s) as activated:"
+        " add a customer only when provisioning answered 2xx",
+        hints=(
+            "Append the customer to the list only when the POST answered 2xx (response.ok).",
+            "The report is what a person trusts in the morning: a repair that failed must not be in it.",
         ),
     )
     return c.result()

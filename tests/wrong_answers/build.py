@@ -1047,7 +1047,7 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "no-retries",
         [('RETRY_POLICY = "stripe"', 'RETRY_POLICY = "none"')],
         "every paying customer has access within 12 h of the outage that caught them",
-        "only the nightly reconciliation caught them",
+        "the sender tried their webhook once (RETRY_POLICY = 'none')",
         "Leaves retries off, so only the nightly repair gets customers in.",
     ),
     (
@@ -1083,7 +1083,7 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
             ),
         ],
         "every paying customer has access within 12 h of the outage that caught them",
-        "only the nightly reconciliation caught them",
+        "although they were not activated, so the sender stopped retrying",
         "Answers 200 when the work failed, so the sender never retries.",
     ),
     (
