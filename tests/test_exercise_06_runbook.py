@@ -107,6 +107,8 @@ def test_a_wrong_answer_fails_on_the_step_that_names_the_mistake(changes: dict[s
     [
         {"why": "So paying customers are activated immediately, without waiting for someone on the team."},
         {"why": "People who buy a plan can log in within seconds, on a weekend too, with no manual step."},
+        {"why": "Without it, Ada pays at checkout and waits until someone opens her account by hand."},
+        {"why": "Customers get the plan they bought as soon as they pay, in real time."},
         {"how_we_know": [NIGHTLY, ALERT]},
         {"last_change": "30 November 2026: Dana moved the alert to her own address"},
         {"last_change": "Nov 30, 2026 — retries switched on"},

@@ -47,12 +47,19 @@ HINTS = (
 )
 #: The parts a reason must hold, each as the stems that show it, in the learner's own words.
 WHY_PARTS = (
-    ("who pays", ("pay", "paid", "purchas", "buy", "bought", "subscri", "charge", "card")),
-    ("what they get", ("account", "access", "log in", "login", "logs in", "sign in", "activat", "open", "get in")),
+    ("who pays", ("pay", "paid", "purchas", "buy", "bought", "subscri", "charge", "card", "checkout")),
+    (
+        "what they get",
+        ("account", "access", "log in", "login", "logs in", "logged in", "log on", "sign in", "activat", "open")
+        + ("get in", "plan", "product", "service"),
+    ),
     (
         "that nobody has to wait for a person",
         (
             "at once",
+            "soon",
+            "moment",
+            "real time",
             "immediate",
             "instant",
             "right away",
