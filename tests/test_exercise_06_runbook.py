@@ -84,7 +84,11 @@ def test_the_untouched_form_fails_saying_so_and_scores_as_untouched() -> None:
             "says nothing about the account",
         ),
         ({"how_we_know": ["Someone reads the log now and then"]}, TOLD, "tick the alert"),
-        ({"why": "To activate paying customers."}, WHY, "does not say that nobody has to wait for a person"),
+        (
+            {"why": "To activate the customers who are paying us."},
+            WHY,
+            "does not say that nobody has to wait for a person",
+        ),
         ({"why": "It gives people their account right away."}, WHY, "does not say who pays"),
         ({"why": "Why does it exist? What would go wrong without it?"}, WHY, "repeats the question"),
         ({"last_change": "2026-11-30"}, CHANGED, "gives a date but not what changed"),

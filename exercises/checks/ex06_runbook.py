@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simulators.course.checking import Checklist, exercise, fail
+from simulators.course.checking.reasoning import Idea, Reason
 from simulators.course.runbook import (
     ALERT,
     CUSTOMER_SEES,
@@ -45,43 +46,31 @@ HINTS = (
     "A runbook is for the colleague who meets this automation for the first time, on the day it breaks: why it "
     "matters, whom to ask, what customers will report, what tells us, and what changed recently.",
 )
-#: The parts a reason must hold, each as the stems that show it, in the learner's own words.
-WHY_PARTS = (
-    ("who pays", ("pay", "paid", "purchas", "buy", "bought", "subscri", "charge", "card", "checkout")),
-    (
-        "what they get",
-        ("account", "access", "log in", "login", "logs in", "logged in", "log on", "sign in", "activat", "open")
-        + ("get in", "plan", "product", "service"),
-    ),
-    (
-        "that nobody has to wait for a person",
-        (
-            "at once",
-            "soon",
-            "moment",
-            "real time",
-            "immediate",
-            "instant",
-            "right away",
-            "straight away",
-            "second",
-            "minute",
-            "wait",
-            "hand",
-            "manual",
-            "nobody",
-            "no one",
-            "automatic",
-            "any hour",
-            "night",
-            "weekend",
-            "24/7",
-            "morning",
-            "delay",
-            "quick",
-            "fast",
+#: A sound reason names who pays, what they get, and that nobody waits for a person; only its own words count.
+WHY = Reason(
+    question=LABELS["why"],
+    ideas=(
+        Idea("who pays", ("pay*|paid|purchas*|buy*|bought|subscri*|charg*|card*|checkout",)),
+        Idea(
+            "what they get",
+            ("account*|access*|activat*|open*|plan*|product*|service*", "log* in|on", "sign* in", "get* in"),
+        ),
+        Idea(
+            "that nobody has to wait for a person",
+            (
+                "immediate*|instant*|wait*|hand|manual*|nobody|automatic*|night*|weekend*|morning|delay*|quick*|fast*",
+                "at once",
+                "right|straight away",
+                "as soon",
+                "second*|minute*",
+                "no one",
+                "any hour|time",
+                "real time",
+                "24 7",
+            ),
         ),
     ),
+    min_words=5,
 )
 #: Fewest words of its own a change line holds beside its date.
 CHANGE_WORDS = 2
@@ -181,12 +170,8 @@ def _words(c: Checklist, value: Any, step: str, problem_of: Callable[[str], str]
 
 
 def _why_problem(why: str) -> str:
-    words = own_words(why, LABELS["why"])
-    if len(words) < 3:
-        return f"“{why}” repeats the question: say it in your own words"
-    said = " " + " ".join(words) + " "
-    missing = [part for part, stems in WHY_PARTS if not any(stem in said for stem in stems)]
-    return f"“{why}” does not say {' or '.join(missing)}" if missing else ""
+    verdict = WHY.judge(why, name=f"“{why}”")
+    return "" if verdict.ok else verdict.message
 
 
 def _change_problem(line: str) -> str:
