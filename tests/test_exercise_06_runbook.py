@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from exercises.checks.ex06_runbook import WHY
 from simulators.course.checking import check
 from simulators.course.checking.batch import run_notebook
 from simulators.course.forms import AnswerForm
@@ -35,7 +36,7 @@ RIGHT = {
     "how_we_know": [ALERT, NIGHTLY],
     "last_change": "2026-11-30: added the nightly check at 02:00",
 }
-WHY = "says why it exists: who pays, what they get, and that nobody waits for a person"
+WHY_STEP = "says why it exists: who pays, what they get, and that nobody waits for a person"
 OWNS = "names one owner: a person, not a team or a system"
 SEEN = "says what the customer sees: paid, and no account"
 TOLD = "knows of a failed delivery from the alert to Dana"
@@ -86,11 +87,11 @@ def test_the_untouched_form_fails_saying_so_and_scores_as_untouched() -> None:
         ({"how_we_know": ["Someone reads the log now and then"]}, TOLD, "tick the alert"),
         (
             {"why": "To activate the customers who are paying us."},
-            WHY,
+            WHY_STEP,
             "does not say that nobody has to wait for a person",
         ),
-        ({"why": "It gives people their account right away."}, WHY, "does not say who pays"),
-        ({"why": "Why does it exist? What would go wrong without it?"}, WHY, "repeats the question"),
+        ({"why": "It gives people their account right away."}, WHY_STEP, "does not say who pays"),
+        ({"why": "Why does it exist? What would go wrong without it?"}, WHY_STEP, "repeats the question"),
         ({"last_change": "2026-11-30"}, CHANGED, "gives a date but not what changed"),
         ({"last_change": "2026-13-45: moved the alert to Dana"}, CHANGED, "is not a day of the calendar"),
         ({"last_change": "last week: added the nightly check"}, CHANGED, "has no date"),
@@ -178,3 +179,7 @@ def test_dates_are_read_as_people_write_them(line: str, day: tuple[int, int, int
     found = find_date(line)
     assert found is not None and found[1] == day
     assert find_date("yesterday: added retries") is None
+
+
+def test_no_idea_of_the_reason_is_evidenced_by_the_questions_own_words() -> None:
+    assert WHY.evidence_in_question() == []
