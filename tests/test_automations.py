@@ -199,6 +199,26 @@ def test_to_markdown_documents_everything_a_colleague_needs() -> None:
     assert "nobody (no alert person is set" in broken and "- no one is alerted if it fails" in broken
 
 
+def test_why_and_owner_open_the_page_before_the_mechanics_and_are_optional() -> None:
+    automation = Automation(
+        "Activate paying customers",
+        when="payment_intent.succeeded",
+        source="payments",
+        then=Step("activate", "provisioning", using={"customer": "data.object.customer"}),
+        alert="dana.ops@example.com",
+        why="A customer who pays gets in at once, even at night.",
+        owner="Dana (operations), dana.ops@example.com",
+    )
+    text = automation.to_markdown(level=3, folded=True)
+    shown = text.split("<details>")[0]  # seen before any section is unfolded
+    assert "- **Why it exists:** A customer who pays gets in at once, even at night." in shown
+    assert "- **Owner:** Dana (operations), dana.ops@example.com" in shown
+    assert shown.index("Why it exists") < shown.index("Owner")
+    plain = Automation("Old", when="form.submitted", source="crm", then=[], alert="ops@example.com")
+    assert plain.why == plain.owner == "" and "Why it exists" not in plain.to_markdown()
+    assert "Owner" not in plain.to_markdown(), "an automation written before why= and owner= still renders"
+
+
 def test_a_folded_page_shows_its_summary_and_folds_every_section_below_it() -> None:
     automation = welcome_new_leads()
     whole, folded = automation.to_markdown(level=3), automation.to_markdown(level=3, folded=True)

@@ -598,6 +598,9 @@ def case_study_automation(alert: str | None = ON_CALL) -> Any:
             "activate", "provisioning", using={"customer": "data.object.customer", "plan": "data.object.metadata.plan"}
         ),
         alert=alert,
+        why="A customer who pays expects to get in at once, at any hour; without it someone on the team would "
+        "open every account by hand, and a customer who pays at night would wait until morning.",
+        owner=f"Dana (operations), {ON_CALL}",
         description="The case study's automation. Every payment that succeeds gives the customer their account. "
         "Around it run the fixes of notebook 05: the sender retries failed deliveries; a watch job "
         "emails the on-call person within fifteen minutes of the first failed delivery, reminds them "

@@ -35,6 +35,7 @@ NOTEBOOKS = {
     "ex05_report": "05_case_study_silent_failure",
     "ex06_design": "06_designing_automations",
     "ex06_map": "06_designing_automations",
+    "ex06_runbook": "06_runbook",
     "ex06_start_simple": "06_start_simple",
 }
 
@@ -61,6 +62,13 @@ BACKOFF_WAIT = "backoff_wait = wait_exponential_jitter(initial=1, max=60)"
 RETRY_ON = "retry_if_exception_type((requests.Timeout, requests.ConnectionError))"
 ALERT_SEND = """lab.mailer.send(ON_CALL, f"{len(failed)} webhook deliveries failed",
                         f"Last error: {failed[-1]['error']}\\nEvents affected: {', '.join(events)}", kind="alert")"""
+
+RUNBOOK_SEES = "Their payment goes through, but they cannot log in: no account was opened"
+RUNBOOK_ALERT = '        "An email to Dana within 15 minutes of the first failed delivery (the alert)",\n'
+RUNBOOK_NIGHTLY = '        "The nightly check at 02:00 that compares payments with accounts (the reconciliation)",\n'
+RUNBOOK_WHY = """        "A customer who pays for a plan gets their account at once, even at night or on a weekend; without it"
+        " someone would open each account by hand and the customer would wait.\""""
+RUNBOOK_WHY_STEP = "says why it exists: who pays, what they get, and that nobody waits for a person"
 
 # (exercise, slug, edits, step, says, why)
 TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
@@ -1396,6 +1404,71 @@ TABLE: list[tuple[str, str, list[tuple[str, str]], str, str, str]] = [
         "the CRM creates the retention task",
         "which system creates the task",
         "Names the mailer as the system that acts.",
+    ),
+    # -- ex06_runbook ------------------------------------------------------------------------------------
+    (
+        "ex06_runbook",
+        "team-mailbox",
+        [('"owner": "Dana (operations), dana.ops@example.com"', '"owner": "The operations team, ops@example.com"')],
+        "names one owner: a person, not a team or a system",
+        "a team mailbox is read by everyone",
+        "Names the operations team's shared mailbox as the owner, so nobody in particular answers for it.",
+    ),
+    (
+        "ex06_runbook",
+        "card-declined",
+        [(RUNBOOK_SEES, "Their card is declined at checkout")],
+        "says what the customer sees: paid, and no account",
+        "the payment succeeded",
+        "Thinks the failure shows at checkout, when the customer paid and then could not get in.",
+    ),
+    (
+        "ex06_runbook",
+        "alert-only",
+        [(RUNBOOK_NIGHTLY, "")],
+        "knows of a missed activation from the nightly check",
+        "only the nightly comparison of payments with accounts finds",
+        "Trusts the alert alone: a payment whose news never arrived would go unnoticed.",
+    ),
+    (
+        "ex06_runbook",
+        "nightly-only",
+        [(RUNBOOK_ALERT, "")],
+        "knows of a failed delivery from the alert to Dana",
+        "without the alert",
+        "Relies on the nightly check alone, so a failure at 09:00 is found the next night.",
+    ),
+    (
+        "ex06_runbook",
+        "complaint-is-the-alarm",
+        [(RUNBOOK_NIGHTLY, RUNBOOK_NIGHTLY + '        "A customer writes to support",\n')],
+        "trusts nothing that cannot see the failure",
+        "a complaint is how the case study found out",
+        "Counts a customer's complaint as a way of knowing it works.",
+    ),
+    (
+        "ex06_runbook",
+        "why-without-the-wait",
+        [(RUNBOOK_WHY, '        "So that customers who pay for a plan get their account."')],
+        RUNBOOK_WHY_STEP,
+        "does not say that nobody has to wait for a person",
+        "Says what it does but not what it spares anyone: no waiting, no one opening accounts by hand.",
+    ),
+    (
+        "ex06_runbook",
+        "why-repeats-the-question",
+        [(RUNBOOK_WHY, '        "Without it, it would go wrong."')],
+        RUNBOOK_WHY_STEP,
+        "repeats the question",
+        "Answers the question with the question's own words.",
+    ),
+    (
+        "ex06_runbook",
+        "undated-change",
+        [('"2026-11-30: added', '"Recently: added')],
+        "dates the last change and says what changed",
+        "has no date",
+        "Writes what changed but not when: 'recently' means nothing six months later.",
     ),
 ]
 

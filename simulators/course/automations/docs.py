@@ -18,6 +18,7 @@ def automation_markdown(automation: Recipe, *, level: int = 1, folded: bool = Fa
     """The page; `folded` shows the summary and folds the sections below it, for reading in a notebook."""
     h = "#" * level
     lines = [f"{h} {automation.name}", "", f"> {automation.describe()}", ""]
+    lines += _purpose(automation)
     if automation.description:
         lines += [automation.description.strip(), ""]
     if folded:
@@ -41,6 +42,16 @@ def automation_markdown(automation: Recipe, *, level: int = 1, folded: bool = Fa
     if folded:
         lines += ["", "</details>"]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _purpose(automation: Recipe) -> list[str]:
+    """Why it exists and who owns it: what a colleague needs before any of the mechanics."""
+    lines = [
+        f"- **{label}:** {value.strip()}"
+        for label, value in (("Why it exists", automation.why), ("Owner", automation.owner))
+        if value.strip()
+    ]
+    return [*lines, ""] if lines else []
 
 
 def _trigger_section(automation: Recipe, h: str) -> list[str]:

@@ -33,6 +33,8 @@ def welcome_new_leads(alert: str | None = OPS) -> Automation:
         ],
         alert=alert,
         description="Every lead from the website's contact form lands in the CRM and hears from us at once.",
+        why="A lead who waits a day for an answer often buys elsewhere; nobody has to copy the form by hand.",
+        owner="Dana (operations), dana.ops@example.com",
     )
 
 
@@ -54,6 +56,8 @@ def confirm_paid_invoices(alert: str | None = "billing@example.com") -> Automati
         ),
         alert=alert,
         description="Customers get a confirmation as soon as a subscription payment goes through.",
+        why="A customer who pays and hears nothing writes to support to ask whether the payment went through.",
+        owner="Marco (billing), marco.billing@example.com",
     )
 
 
@@ -73,6 +77,8 @@ def retain_cancelled_customers(alert: str | None = "success@example.com") -> Aut
         ),
         alert=alert,
         description="Someone from customer success calls every customer who cancels, while it still matters.",
+        why="A customer called within two days of cancelling sometimes comes back; a week later they have moved on.",
+        owner="Noor (customer success), noor.success@example.com",
     )
 
 

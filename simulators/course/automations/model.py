@@ -58,6 +58,8 @@ class Recipe(Protocol):
     source: str
     alert: str | None
     description: str
+    why: str
+    owner: str
 
     @property
     def steps(self) -> list[Step]: ...

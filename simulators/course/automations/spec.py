@@ -10,7 +10,11 @@ Automation(
     then=[Step("create_contact", "crm", using={"email": "data.email", "name": "data.name"}),
           Step("send_email", "mailer", using={"to": "data.email", "subject": "Welcome!"})],
     alert="ops@example.com",
+    why="A lead who hears nothing for a day buys elsewhere.",
+    owner="Dana (operations), dana.ops@example.com",
 )
+
+`why=` and `owner=` are optional; they open the automation's page.
 """
 
 from __future__ import annotations
@@ -53,6 +57,10 @@ class Automation:
     then: list[Step] | Step
     alert: str | None = None
     description: str = ""
+    #: Why it exists: what the customer or the team would lose without it (shown first on its page).
+    why: str = ""
+    #: The one person who answers for it: a name (and an address), not a team mailbox.
+    owner: str = ""
     _installation: Installation | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -25,6 +25,7 @@ DATA_EXERCISES = frozenset(
         "ex05_report",
         "ex06_design",
         "ex06_map",
+        "ex06_runbook",
         "ex06_start_simple",
     }
 )
