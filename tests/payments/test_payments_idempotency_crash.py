@@ -31,7 +31,7 @@ def _serve_and_die(state: Path, method: str) -> tuple[str, str, subprocess.Popen
         f"""
         import os, sys, time
         from simulators import Lab
-        from simulators.payments import idempotency
+        from simulators.payments.http import idempotency
         lab = Lab(seed=1, state_dir=sys.argv[1], systems=["payments"])
         setattr(idempotency.IdempotencyKeys, {method!r}, lambda *a, **k: os._exit(9))
         print(lab.payments.url, lab.payments.api_key, flush=True)
@@ -39,7 +39,13 @@ def _serve_and_die(state: Path, method: str) -> tuple[str, str, subprocess.Popen
         """
     )
     proc = subprocess.Popen([sys.executable, "-c", child, str(state)], stdout=subprocess.PIPE, text=True)
-    url, key = proc.stdout.readline().split()  # type: ignore[union-attr]
+    line = proc.stdout.readline()  # type: ignore[union-attr]
+    if len(line.split()) != 2:  # the child failed to start: leave nothing running behind the failure
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()  # type: ignore[union-attr]
+        raise AssertionError(f"the payments server did not start (exit {proc.returncode})")
+    url, key = line.split()
     return url, key, proc
 
 
