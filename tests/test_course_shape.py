@@ -292,8 +292,8 @@ CORE_CHECKS = {
     "Idea: acknowledge": {"ex04_log"},
     "Idea: log": {"ex04_log"},
     "Idea: start simple": {"ex06_start_simple"},
-    "Idea: document": {"ex06_start_simple"},
-    "Takeaway 4": {"ex06_start_simple"},
+    "Idea: document": {"ex06_start_simple", "ex06_runbook"},
+    "Takeaway 4": {"ex06_start_simple", "ex06_runbook"},
 }
 #: Developer-track lessons that hold one core exercise, announced in their first cell.
 CORE_IN_DEVELOPER = {"03": "03_trust.ipynb", "04": "04_read_the_log.ipynb"}
