@@ -35,8 +35,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    set_slow(bool(config.getoption("--run-slow", default=False)) or os.environ.get("HOOKLAB_RUN_SLOW") == "1")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -109,6 +107,7 @@ _let_everyone_run_python()
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    set_slow(bool(config.getoption("--run-slow", default=False)) or os.environ.get("HOOKLAB_RUN_SLOW") == "1")
     # As root, learners' code runs as another user who must reach the notebooks tests write. Every pytest run
     # on the machine makes /tmp/pytest-of-root private again as it starts, so this run keeps its own base.
     if os.geteuid() == 0 and not config.option.basetemp and not hasattr(config, "workerinput"):
