@@ -35,8 +35,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Here as well as in tests/robustness/conftest.py: a run of one test file does not load that one.
     if run_slow():
