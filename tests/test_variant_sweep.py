@@ -117,7 +117,7 @@ def test_a_notebook_run_ignores_a_learner_id_planted_in_the_home(tmp_path: Path)
 def test_a_learner_whose_saved_id_failed_the_chaos_check_now_passes_it(tmp_path: Path) -> None:
     """The real learner flow: no HOOKLAB_LEARNER, the id saved in ~/.hooklab, `hooklab check` on the solutions."""
     run = subprocess.run(
-        [sys.executable, "-m", "simulators.cli", "check", "ex05_chaos", "--solutions", "--json"],
+        [sys.executable, "-m", "simulators.course", "check", "ex05_chaos", "--solutions", "--json"],
         cwd=ROOT,
         env=_planted_home(tmp_path),
         capture_output=True,

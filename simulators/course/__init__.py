@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .automations import ACTIONS, TRIGGERS, Automation, Step, render_catalogue
     from .automations.examples import confirm_paid_invoices, retain_cancelled_customers, welcome_new_leads
     from .checking import check
+    from .forms import answer_form
     from .handling import FIRST_WAIT, LONGEST_WAIT, WorkQueue, connect_receiver, default_backoff
     from .plots import (
         backoff_draws,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
         timeline,
     )
     from .polling import Race
+    from .runbook import RUNBOOK_AUTOMATION, RUNBOOK_QUESTIONS, runbook_page
     from .scenarios import CATALOGUE, FIXES, ON_CALL, AlertRule, course_automations, describe_span, run_case_study
     from .trust import suspect_deliveries
     from .widgets import control_panel
@@ -41,6 +43,10 @@ if TYPE_CHECKING:
 
 #: Each public name and the module (below this package) that defines it.
 _WHERE = {
+    "RUNBOOK_AUTOMATION": "runbook",
+    "RUNBOOK_QUESTIONS": "runbook",
+    "answer_form": "forms",
+    "runbook_page": "runbook",
     "ACTIONS": "automations",
     "AlertRule": "scenarios",
     "Automation": "automations",
@@ -88,11 +94,14 @@ __all__ = [
     "FIXES",
     "LONGEST_WAIT",
     "ON_CALL",
+    "RUNBOOK_AUTOMATION",
+    "RUNBOOK_QUESTIONS",
     "Race",
     "Step",
     "TRIGGERS",
     "WorkQueue",
     "activation_morning",
+    "answer_form",
     "backoff_draws",
     "bar_compare",
     "before_after",
@@ -112,6 +121,7 @@ __all__ = [
     "retain_cancelled_customers",
     "retry_crowd",
     "run_case_study",
+    "runbook_page",
     "suspect_deliveries",
     "systems_map",
     "timeline",

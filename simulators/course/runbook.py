@@ -127,3 +127,8 @@ def runbook_page(answers: dict[str, Any]) -> str:
             f"- **Last change:** {said('last_change')}",
         ]
     )
+
+
+# The names a notebook imports from `simulators.course`, where a bare QUESTIONS or AUTOMATION would be unclear.
+RUNBOOK_AUTOMATION = AUTOMATION
+RUNBOOK_QUESTIONS = QUESTIONS

@@ -54,9 +54,21 @@ class Client:
         self.orders = 0
 
     def pay(self, details: dict[str, Any], key: str) -> bool:
+        while True:  # as the stripe SDK does: a 429 is waited out and sent again with the same key
+            answer = self._post(details, key)
+            if answer is None or answer.status_code != 429:
+                break
+            time.sleep(float(answer.headers.get("Retry-After") or 1))
+        if answer is None or answer.status_code == 409:  # lost with a dead server, or its first try is in flight
+            return False
+        assert answer.status_code == 200, answer.text
+        self.answered[key] = answer.json()
+        return True
+
+    def _post(self, details: dict[str, Any], key: str) -> requests.Response | None:
         pay = details["payments"]
         try:
-            answer = requests.post(
+            return requests.post(
                 pay["url"] + "/v1/payment_intents",
                 data={
                     "amount": str(1000 + int(key.split("-")[1])),
@@ -69,12 +81,7 @@ class Client:
                 timeout=10,
             )
         except requests.ConnectionError:
-            return False
-        if answer.status_code == 409:  # the first try is still in flight in a server that died: try again later
-            return False
-        assert answer.status_code == 200, answer.text
-        self.answered[key] = answer.json()
-        return True
+            return None
 
     def run(self, details: dict[str, Any], stop: threading.Event) -> None:
         while self.unsure and not stop.is_set():
