@@ -80,8 +80,8 @@ class Client:
                 headers={"Authorization": f"Bearer {pay['api_key']}", "Idempotency-Key": key},
                 timeout=10,
             )
-        except requests.ConnectionError:
-            return None
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            return None  # killed before or while answering: the answer is lost, the key is retried later
 
     def run(self, details: dict[str, Any], stop: threading.Event) -> None:
         while self.unsure and not stop.is_set():
