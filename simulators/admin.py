@@ -127,10 +127,17 @@ def create_admin_app(
     @app.post("/admin/clock/advance")
     def advance() -> Response:
         key = request.headers.get("Idempotency-Key")
-        kept = advances.get(key)
+        kept = advances.begin(key)
         if kept is not None:
             return kept
-        body = _json_object()
+        try:
+            answer = _advance(_json_object())
+            advances.keep(key, answer)
+        finally:
+            advances.end(key)  # an advance refused (4xx) leaves its key free for a corrected body
+        return answer
+
+    def _advance(body: dict[str, Any]) -> Response:
         if "until" in body:  # a target time: sent twice, it moves the clock once
             if len(body) > 1:
                 raise ApiError(400, "advance takes either until or an amount of time, not both", param="until")
@@ -156,7 +163,6 @@ def create_admin_app(
                 }
             )
             answer.status_code = 202
-        advances.keep(key, answer)
         return answer
 
     @app.get("/")
@@ -222,18 +228,34 @@ class AnswerMemo:
     def __init__(self, size: int = 64) -> None:
         self._size = size
         self._answers: dict[str, Response] = {}
+        self._in_flight: set[str] = set()
         self._lock = threading.Lock()
 
-    def get(self, key: str | None) -> Response | None:
+    def begin(self, key: str | None) -> Response | None:
+        """The kept answer for `key`, or None after claiming it; a retry while the first runs is a 409.
+
+        A client retries an advance because the first one timed out, usually while it still runs: without
+        the claim, that retry would move the clock a second time.
+        """
         if key is None:
             return None
         with self._lock:
             kept = self._answers.get(key)
-        if kept is None:
-            return None
+            if kept is None:
+                if key in self._in_flight:
+                    raise ApiError(
+                        409, f"an advance with Idempotency-Key {key!r} is still running; read GET /admin/clock"
+                    )
+                self._in_flight.add(key)
+                return None
         replay = Response(kept.get_data(), status=kept.status_code, mimetype=kept.mimetype)
         replay.headers["Idempotent-Replayed"] = "true"
         return replay
+
+    def end(self, key: str | None) -> None:
+        if key is not None:
+            with self._lock:
+                self._in_flight.discard(key)
 
     def keep(self, key: str | None, answer: Response) -> None:
         if key is None:

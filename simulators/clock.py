@@ -235,9 +235,19 @@ class Clock:
             while self._busy():
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    stuck = self._running.name if self._running else self._next_job().name  # type: ignore[union-attr]
-                    raise TimeoutError(f"the lab did not settle within {timeout:g} s; still busy with {stuck!r}")
+                    raise TimeoutError(
+                        f"the lab did not settle within {timeout:g} s; still busy with {self._busy_with()}"
+                    )
                 self._cond.wait(min(left, 0.05) if self.realtime else left)
+
+    def _busy_with(self) -> str:
+        """What settle() is still waiting for, in words (holding the condition)."""
+        if self._running is not None:
+            return repr(self._running.name)
+        if self._outside:  # deliveries on their endpoints' lanes; the next queued job may not be due at all
+            return f"{self._outside} delivery attempt(s) on their endpoints' lanes"
+        upcoming = self._next_job()
+        return repr(upcoming.name) if upcoming is not None else "nothing it can name"
 
     def _busy(self) -> bool:
         if self._stopping:
@@ -274,7 +284,7 @@ class Clock:
             # A job may be learner code (a nightly job, an automation): its failure is recorded, the clock runs on.
             outcome = learner.call(job.fn, where=f"scheduled job {job.name!r}", now=self.now)
             if outcome.failure is not None:
-                self._record_failure(job, outcome.failure)
+                self._record_failure(job.name, outcome.failure)
         finally:
             with self._cond:
                 self._running = None
@@ -310,14 +320,14 @@ class Clock:
     def end_outside(self, name: str, failure: learner.HandlerFailure | None = None) -> None:
         """That work is done; a failure is recorded as a job's would be."""
         if failure is not None:
-            self._record_failure(Job(self.time(), -1, name, _done), failure)
+            self._record_failure(name, failure)
         with self._cond:
             self._outside -= 1
             if not self._outside:
                 self._cond.notify_all()
 
-    def _record_failure(self, job: Job, raised: learner.HandlerFailure) -> None:
-        failure = JobFailure(name=job.name, at=raised.at, error=raised.error, traceback=raised.traceback)
+    def _record_failure(self, name: str, raised: learner.HandlerFailure) -> None:
+        failure = JobFailure(name=name, at=raised.at, error=raised.error, traceback=raised.traceback)
         self.failures.append(failure)
         if self._on_failure is not None:
             self._on_failure(failure)
@@ -334,10 +344,6 @@ class Clock:
     @property
     def stopped(self) -> bool:
         return self._stopping
-
-
-def _done() -> None:
-    """The body of a job record made after the work already ran."""
 
 
 def _name_of(fn: Callable[..., Any]) -> str:

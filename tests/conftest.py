@@ -36,7 +36,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Here as well as in tests/robustness/conftest.py: a run of one test file does not load that one.
+    # Here, in the root conftest, so a run of one test file (in any folder) honours --run-slow too.
     if run_slow():
         return
     skip = pytest.mark.skip(reason="long run: pass --run-slow (or set HOOKLAB_RUN_SLOW=1) to include it")

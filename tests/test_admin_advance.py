@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Iterator
 
@@ -70,3 +71,23 @@ def test_a_wrong_advance_is_a_400_that_says_why(provisioning_lab: Lab, body: dic
     answer = _advance(provisioning_lab, body)
     assert answer.status_code == 400 and words in answer.text, answer.text
     assert provisioning_lab.clock.time() == before
+
+
+def test_a_retry_sent_while_the_first_advance_still_runs_is_refused_not_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The usual retry: the client gave up waiting, the first advance is still working.
+    monkeypatch.setattr(Clock, "settle", functools.partialmethod(Clock.settle, timeout=10))
+    with Lab(seed=7, systems=["provisioning"], realtime=True) as lab:
+        lab.clock.call_later(1800, lambda: time.sleep(2), name="a slow nightly job")
+        before = lab.clock.time()
+        first: list[requests.Response] = []
+        running = threading.Thread(target=lambda: first.append(_advance(lab, {"hours": 1}, key="advance-2")))
+        running.start()
+        time.sleep(0.5)
+        retry = _advance(lab, {"hours": 1}, key="advance-2")
+        running.join()
+        assert retry.status_code == 409 and "still running" in retry.text
+        assert first[0].status_code == 200
+        assert lab.clock.time() - before < 2 * 3600 - 60, "the retry did not move the clock a second hour"
+        assert _advance(lab, {"hours": 1}, key="advance-2").json() == first[0].json()  # done: replayed

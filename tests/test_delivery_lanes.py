@@ -71,3 +71,18 @@ def test_a_hung_receiver_delays_only_its_own_endpoint(tmp_path: Any, receiver: R
         assert [body.index("@") and body.split('"email": "')[1][:2] for _, body in fast] == ["c0", "c1", "c2", "c3"]
         lab.settle(timeout=4 * HANG_S + 5)  # settle() waits for the lanes too: the slow endpoint's events arrive
         assert len(receiver.arrived["/slow"]) == 4
+
+
+def test_settle_waiting_only_on_lanes_says_so() -> None:
+    # With no job due, the old message looked up the next job and raised AttributeError (a 500 in admin).
+    from simulators.clock import Clock
+
+    clock = Clock(realtime=True)
+    try:
+        clock.begin_outside()
+        with pytest.raises(TimeoutError, match="1 delivery attempt\\(s\\) on their endpoints' lanes"):
+            clock.settle(timeout=0.1)
+        clock.end_outside("a lane")
+        clock.settle(timeout=1)
+    finally:
+        clock.stop()

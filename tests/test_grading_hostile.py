@@ -254,3 +254,16 @@ def test_the_guide_names_which_exercises_can_be_forged(course_checks: None) -> N
     named = {e.id for e in registry.all() if f"`{e.id}`" in protected}
     assert named == set(DATA_EXERCISES)
     assert {e.id for e in registry.all() if f"`{e.id}`" in exposed} == {e.id for e in registry.all()} - named
+
+
+def test_modules_in_the_learners_folder_never_run_in_the_grader(tmp_path: Path, course_checks: None) -> None:
+    folder = learner(tmp_path, "shadower", "", notebook="06_designing_automations")
+    marker = tmp_path / "shadowed"
+    for name in ("argparse", "json"):  # both imported by the worker before any learner code runs
+        (folder / "exercises" / f"{name}.py").write_text(
+            f"open({str(marker)!r}, 'w').write('{name}')\nraise SystemExit(7)\n"
+        )
+    [row] = grade([folder], [registry.get("ex06_design")], jobs=1)
+    assert not marker.exists(), "a module from the learner's folder ran in the worker"
+    # The learner's own process may trip on them (its folder is its own): an error, never a pass.
+    assert row.status in ("fail", "error") and row.score == 0, row

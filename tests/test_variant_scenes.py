@@ -85,17 +85,20 @@ def test_the_schedule_that_failed_the_solution_in_a_lab_is_one_the_model_refuses
 # -- the sweeps ------------------------------------------------------------------------------------------
 
 
-def test_every_learners_chaos_schedules_keep_the_twelve_hour_promise() -> None:
-    broken, schedules = [], 0
+def test_every_learners_chaos_schedules_keep_the_promise_and_still_vary() -> None:
+    # plan_outages keeps only schedules the model accepts; what the redrawing could lose is the variety a
+    # learner's receiver must survive: several outages in one day, on both services, of both kinds.
+    broken, counts, places = [], set(), set()
     for learner in swept():
         for number, seed in enumerate(Variant.of(learner).seeds(ex05_chaos.SEEDS), 1):
             outages = chaos_schedule(seed)
-            schedules += 1
-            assert 1 <= len(outages) <= 3 and all(o["start"] < o["end"] for o in outages)
+            counts.add(len(outages))
+            places.update((o["where"], o["kind"]) for o in outages)
             if not keeps_promise(scene_of(outages), TWELVE_HOURS):
                 broken.append(f"{learner} schedule {number} (seed {seed})")
-    assert schedules == 20 * len(swept())
     assert not broken, f"{len(broken)} schedules a right answer cannot pass, e.g. {broken[:3]}"
+    assert counts == {1, 2, 3}, f"outages per schedule seen: {sorted(counts)}"
+    assert places == {(w, k) for w in ("provisioning", "receiver") for k in ("down", "errors")}, places
 
 
 def test_every_learners_receipt_amounts_tell_the_payments_apart() -> None:
@@ -109,7 +112,6 @@ def test_every_learners_receipt_amounts_tell_the_payments_apart() -> None:
 def test_every_learners_alert_scene_has_a_failure_count_the_email_can_state() -> None:
     for learner in swept():
         unlucky = Variant.of(learner).rng("ex05_alert").randint(2, 5)
-        assert 2 <= unlucky <= 5, learner
         # The count is read as a count in the solution's own email, never as its "15 minutes".
         assert ex05_alert._names_count(f"{unlucky} webhook deliveries failed", unlucky)
         assert not ex05_alert._names_count("Deliveries failed in the last 15 minutes", unlucky)

@@ -117,6 +117,8 @@ STEP_HINTS = {
 }
 #: How long customers keep paying from the start of a schedule (the traffic's one day).
 PAYING_FOR = 86400.0
+#: How many schedules plan_outages may draw before it says the drawing itself is broken (a few do today).
+MAX_DRAWS = 100
 #: Where the returning customer pays a second time, and the forged webhook arrives (before any outage).
 RENEWAL_AFTER, FORGERY_AFTER = 20 * 60, 40 * 60
 
@@ -129,7 +131,7 @@ def plan_outages(rng: random.Random, start: float) -> list[dict[str, Any]]:
     """
     first_night = datetime.fromtimestamp(start, tz=timezone.utc).replace(hour=RECONCILE_HOUR, minute=0, second=0)
     night = first_night.timestamp() + (86400 if first_night.timestamp() <= start else 0)
-    while True:
+    for _ in range(MAX_DRAWS):
         outages = _draw_outages(rng, start)
         scene = Scene(
             outages=tuple((o["start"], o["end"]) for o in outages),
@@ -139,6 +141,7 @@ def plan_outages(rng: random.Random, start: float) -> list[dict[str, Any]]:
         )
         if keeps_promise(scene, ACCESS_WITHIN.total_seconds()):
             return outages
+    raise RuntimeError(f"no outage schedule in {MAX_DRAWS} draws keeps the promise: the drawing is broken")
 
 
 def _draw_outages(rng: random.Random, start: float) -> list[dict[str, Any]]:

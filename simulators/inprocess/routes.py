@@ -86,6 +86,8 @@ def close(port: int) -> None:
 
 def owns(url: str) -> bool:
     """Whether `url` names a lab server of this process, running or not (a stopped one refuses in-process)."""
+    if not _known:  # the full edition: no lab server of this process answers in-process, so skip the parsing
+        return False
     parts = urlsplit(url)
     return parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS and _port_of(parts) in _known
 

@@ -45,7 +45,8 @@ class Lanes:
                 queue.append(work)
                 return
             self._queues[lane] = deque([work])
-        self._pool.submit(self._drain, lane)
+            # Under the lock: stop() shuts the pool down under it too, so a new lane never meets a closed pool.
+            self._pool.submit(self._drain, lane)
 
     def _drain(self, lane: str) -> None:
         while True:
@@ -65,6 +66,6 @@ class Lanes:
             dropped = sum(len(queue) for queue in self._queues.values())
             for queue in self._queues.values():
                 queue.clear()
+            self._pool.shutdown(wait=False, cancel_futures=True)
         for _ in range(dropped):
             self._clock.end_outside(f"{self._name}: delivery lane")
-        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -114,7 +114,9 @@ def _run_worker(
         command += ["--timeout", str(timeout)]
     process = subprocess.Popen(
         command,
-        cwd=notebook.resolve().parent,
+        # Not the learner's folder: `python -m` puts the working folder first on sys.path, so a learner's
+        # argparse.py or json.py there would run inside the worker (as root, when grading as root).
+        cwd="/",
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,

@@ -226,7 +226,7 @@ def _first_line(reply: IO[bytes]) -> dict[str, Any] | None:
         return None
     try:
         said = json.loads(data.split(b"\n", 1)[0])
-    except ValueError:
+    except (ValueError, RecursionError):  # a reply nested past the parser's depth is no reply either
         return None
     return said if isinstance(said, dict) else None
 
